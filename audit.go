@@ -1,0 +1,35 @@
+package ansinh
+
+import "time"
+
+// Audit actions. An event is never changed or deleted once written.
+const (
+	ActionLogin        = "auth.login"
+	ActionLoginFailed  = "auth.login_failed"
+	ActionLoginBlocked = "auth.login_blocked"
+	ActionLogout       = "auth.logout"
+	ActionUserCreate   = "user.create"
+)
+
+// AuditEvent records who did what to which record, when and from where.
+type AuditEvent struct {
+	ID     string         `json:"id"`
+	At     time.Time      `json:"at"`
+	Actor  string         `json:"actor"`
+	Role   Role           `json:"role,omitempty"`
+	Action string         `json:"action"`
+	Target string         `json:"target,omitempty"`
+	Unit   string         `json:"unit,omitempty"`
+	IP     string         `json:"ip,omitempty"`
+	Detail map[string]any `json:"detail,omitempty"`
+}
+
+// Session is a logged-in staff user's bearer token or web session. Only a hash of the
+// token is stored.
+type Session struct {
+	TokenHash string
+	Username  string
+	Kind      string // "api" or "web"
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

@@ -1,0 +1,213 @@
+package ansinh
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/hkdf"
+)
+
+// Config is the whole configuration, read once from the environment at start-up and
+// passed down. See .env.example for every variable and its default.
+type Config struct {
+	Addr           string
+	DataDir        string
+	BaseURL        string
+	MongoURI       string // empty: start the embedded store
+	DBName         string
+	AdminPassword  string
+	SecretKey      string // empty: generated into DataDir
+	DataKey        string // empty: generated into DataDir
+	UnitsFile      string // empty: the bundled Sóc Trăng file
+	EmbeddedAddr   string
+	TrustedProxies []string
+	LogLevel       string
+	LogFormat      string
+	Zalo           ZaloConfig
+}
+
+// ZaloConfig holds the Zalo Official Account credentials and endpoints.
+type ZaloConfig struct {
+	AppID        string
+	OASecretKey  string
+	AppSecretKey string
+	RefreshToken string
+	APIURL       string
+	OAuthURL     string
+}
+
+// ConfigError names the variables that are wrong and why.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "configuration: " + strings.Join(e.Problems, "; ")
+}
+
+var dbNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
+
+// MinSecretLen is the shortest accepted ANSINH_SECRET_KEY / ANSINH_DATA_KEY.
+const MinSecretLen = 32
+
+// LoadConfig reads and validates the configuration. getenv is os.Getenv in production.
+// Secrets may instead be given as NAME_FILE, a path whose content is the value.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var problems []string
+	bad := func(name, format string, args ...any) {
+		problems = append(problems, name+": "+fmt.Sprintf(format, args...))
+	}
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	secret := func(name string) string {
+		v, file := getenv(name), getenv(name+"_FILE")
+		if file == "" {
+			return strings.TrimSpace(v)
+		}
+		if v != "" {
+			bad(name, "set both %s and %s_FILE; keep one", name, name)
+			return ""
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			bad(name+"_FILE", "cannot read %q: %v", file, errors.Unwrap(err))
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+
+	c := Config{
+		Addr:          get("ANSINH_ADDR", ":8080"),
+		DataDir:       get("ANSINH_DATA_DIR", "./data"),
+		MongoURI:      secret("MONGODB_URI"),
+		DBName:        get("ANSINH_DB", "ansinh"),
+		AdminPassword: secret("ANSINH_ADMIN_PASSWORD"),
+		SecretKey:     secret("ANSINH_SECRET_KEY"),
+		DataKey:       secret("ANSINH_DATA_KEY"),
+		UnitsFile:     get("ANSINH_UNITS_FILE", ""),
+		EmbeddedAddr:  get("ANSINH_EMBEDDED_ADDR", "127.0.0.1:0"),
+		LogLevel:      strings.ToLower(get("ANSINH_LOG_LEVEL", "info")),
+		LogFormat:     strings.ToLower(get("ANSINH_LOG_FORMAT", "text")),
+		Zalo: ZaloConfig{
+			AppID:        get("ZALO_APP_ID", ""),
+			OASecretKey:  secret("ZALO_OA_SECRET_KEY"),
+			AppSecretKey: secret("ZALO_APP_SECRET_KEY"),
+			RefreshToken: secret("ZALO_REFRESH_TOKEN"),
+			APIURL:       strings.TrimRight(get("ZALO_API_URL", "https://openapi.zalo.me"), "/"),
+			OAuthURL:     strings.TrimRight(get("ZALO_OAUTH_URL", "https://oauth.zaloapp.com"), "/"),
+		},
+	}
+
+	port, err := checkHostPort(c.Addr)
+	if err != nil {
+		bad("ANSINH_ADDR", "%v (example: :8080 or 127.0.0.1:8080)", err)
+	}
+	if port == "0" || port == "" {
+		port = "8080"
+	}
+	c.BaseURL = strings.TrimRight(get("ANSINH_BASE_URL", "http://localhost:"+port), "/")
+	if err := checkURL(c.BaseURL); err != nil {
+		bad("ANSINH_BASE_URL", "%v (example: https://ansinh.soctrang.gov.vn)", err)
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		bad("MONGODB_URI", "must start with mongodb:// or mongodb+srv://")
+	}
+	if !dbNameRE.MatchString(c.DBName) {
+		bad("ANSINH_DB", "use 1–63 letters, digits, _ or -")
+	}
+	if c.AdminPassword != "" && (len([]rune(c.AdminPassword)) < 10 || len([]rune(c.AdminPassword)) > 128) {
+		bad("ANSINH_ADMIN_PASSWORD", "must be 10 to 128 characters")
+	}
+	for name, v := range map[string]string{"ANSINH_SECRET_KEY": c.SecretKey, "ANSINH_DATA_KEY": c.DataKey} {
+		if v != "" && len(v) < MinSecretLen {
+			bad(name, "must be at least %d characters", MinSecretLen)
+		}
+	}
+	if _, err := checkHostPort(c.EmbeddedAddr); err != nil {
+		bad("ANSINH_EMBEDDED_ADDR", "%v (example: 127.0.0.1:27017)", err)
+	} else if host, _, _ := net.SplitHostPort(c.EmbeddedAddr); !isLoopback(host) {
+		bad("ANSINH_EMBEDDED_ADDR", "the embedded store has no authentication and may listen on loopback only (127.0.0.1, ::1 or localhost)")
+	}
+	if c.DataDir == "" {
+		bad("ANSINH_DATA_DIR", "must not be empty")
+	}
+	for _, p := range strings.Split(get("ANSINH_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("ANSINH_TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", p)
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("ANSINH_LOG_LEVEL", "use debug, info, warn or error")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		bad("ANSINH_LOG_FORMAT", "use text or json")
+	}
+	if err := checkURL(c.Zalo.APIURL); err != nil {
+		bad("ZALO_API_URL", "%v", err)
+	}
+	if err := checkURL(c.Zalo.OAuthURL); err != nil {
+		bad("ZALO_OAUTH_URL", "%v", err)
+	}
+	if len(problems) > 0 {
+		return c, &ConfigError{Problems: problems}
+	}
+	return c, nil
+}
+
+func checkHostPort(addr string) (port string, err error) {
+	_, port, err = net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("%q is not host:port", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("%q has no valid port", addr)
+	}
+	return port, nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// DeriveKey derives a 32-byte key for one purpose from a configured secret with
+// HKDF-SHA256, so one secret can safely serve several uses.
+func DeriveKey(secret, purpose string) []byte {
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, []byte(secret), nil, []byte("ansinh/"+purpose)), key); err != nil {
+		panic(err) // only on a read past HKDF's 255*32 byte limit
+	}
+	return key
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Collection names.
+const (
+	colSchema        = "schema"
+	colUsers         = "users"
+	colSessions      = "sessions"
+	colLoginFailures = "login_failures"
+	colAudit         = "audit"
+)
+
+// migration is one idempotent step; once applied its number is recorded and it is
+// never run again. Append only: never edit or reorder a released step.
+type migration struct {
+	name string
+	up   func(ctx context.Context, db *mongo.Database) error
+}
+
+var migrations = []migration{
+	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colUsers: {
+				{Keys: bson.D{{Key: "unit", Value: 1}}},
+				{Keys: bson.D{{Key: "role", Value: 1}}},
+			},
+			colSessions: {
+				{Keys: bson.D{{Key: "username", Value: 1}}},
+				ttlIndex("expires_at"),
+			},
+			colLoginFailures: {
+				{Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: 1}}},
+				ttlIndex("expires_at"),
+			},
+			colAudit: {
+				{Keys: bson.D{{Key: "at", Value: -1}}},
+				{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}},
+				{Keys: bson.D{{Key: "actor", Value: 1}, {Key: "at", Value: -1}}},
+				{Keys: bson.D{{Key: "unit", Value: 1}, {Key: "at", Value: -1}}},
+			},
+		})
+	}},
+}
+
+// SchemaVersion is the number of migrations this build knows.
+func SchemaVersion() int { return len(migrations) }
+
+type schemaDoc struct {
+	ID      string `bson:"_id"`
+	Version int    `bson:"version"`
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	col := s.db.Collection(colSchema)
+	var cur schemaDoc
+	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "schema"}}).Decode(&cur)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("migrate: read version", err)
+	}
+	if cur.Version > len(migrations) {
+		return fmt.Errorf("store: migrate: the store is at schema version %d, newer than this build (%d): upgrade ansinh", cur.Version, len(migrations))
+	}
+	for i := cur.Version; i < len(migrations); i++ {
+		m := migrations[i]
+		if err := m.up(ctx, s.db); err != nil {
+			return s.fail(fmt.Sprintf("migrate: step %d (%s)", i+1, m.name), err)
+		}
+		_, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: "schema"}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: i + 1}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return s.fail("migrate: record version", err)
+		}
+		s.logger.Info("store: migrated", "version", i+1, "step", m.name)
+	}
+	return nil
+}
+
+// Version returns the schema version recorded in the store.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var cur schemaDoc
+	if err := s.db.Collection(colSchema).FindOne(ctx, bson.D{{Key: "_id", Value: "schema"}}).Decode(&cur); err != nil {
+		return 0, s.fail("schema version", err)
+	}
+	return cur.Version, nil
+}
+
+func ttlIndex(field string) mongo.IndexModel {
+	return mongo.IndexModel{Keys: bson.D{{Key: field, Value: 1}}, Options: options.Index().SetExpireAfterSeconds(0)}
+}
+
+// createIndexes creates the indexes MongoDB needs. The embedded server does not
+// implement TTL indexes; there the same index is created without expiry and
+// PurgeExpired does the TTL monitor's work.
+func createIndexes(ctx context.Context, db *mongo.Database, specs map[string][]mongo.IndexModel) error {
+	for name, models := range specs {
+		for _, m := range models {
+			_, err := db.Collection(name).Indexes().CreateOne(ctx, m)
+			var ce mongo.CommandError
+			if err != nil && m.Options != nil && errors.As(err, &ce) && ce.Code == codeNotImplemented {
+				_, err = db.Collection(name).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: m.Keys})
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+const codeNotImplemented = 238

@@ -1,0 +1,181 @@
+// Package store keeps ansinh's data in MongoDB, or in the embedded MongoDB-compatible
+// server (FerretDB on SQLite) when no MONGODB_URI is given. Nothing outside this
+// package knows which one it talks to.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"ansinh"
+)
+
+// Options says where the store is.
+type Options struct {
+	URI          string // empty: start the embedded server
+	DataDir      string // the embedded server's files
+	EmbeddedAddr string // the embedded server's listen address
+	DBName       string
+	Logger       *slog.Logger
+	Registerer   prometheus.Registerer // optional: where the store's metrics go
+}
+
+// Store is the data layer. Create it with Open (or New on an existing client), and
+// Close it last.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	logger   *slog.Logger
+	embedded *Embedded
+	ownsConn bool
+	errs     *prometheus.CounterVec
+}
+
+// Open connects to opts.URI, or starts the embedded server and connects to it, then
+// runs the migrations.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	uri := opts.URI
+	var emb *Embedded
+	if uri == "" {
+		var err error
+		// FerretDB logs every connection at info level: keep only its warnings.
+		quiet := slog.New(minLevel{logger.Handler(), slog.LevelWarn}).With("component", "ferretdb")
+		emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
+		if err != nil {
+			return nil, err
+		}
+		uri = emb.URI()
+	}
+	client, err := Connect(ctx, uri)
+	if err != nil {
+		if emb != nil {
+			emb.Stop()
+		}
+		return nil, err
+	}
+	s, err := New(ctx, client, opts.DBName, logger, opts.Registerer)
+	if err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		if emb != nil {
+			emb.Stop()
+		}
+		return nil, err
+	}
+	s.embedded, s.ownsConn = emb, true
+	return s, nil
+}
+
+// Connect opens a driver client and checks that the server answers. On a replica set
+// writes wait for the majority and are retried once on a failover.
+func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetWriteConcern(writeconcern.Majority()).
+		SetRetryWrites(true).
+		SetServerSelectionTimeout(10 * time.Second).
+		SetAppName("ansinh"))
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("store: connect: ping: %w", err)
+	}
+	return client, nil
+}
+
+// New uses database dbName on an open client and brings its schema up to date. The
+// caller keeps ownership of the client.
+func New(ctx context.Context, client *mongo.Client, dbName string, logger *slog.Logger, reg prometheus.Registerer) (*Store, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Store{
+		client: client,
+		db:     client.Database(dbName),
+		logger: logger,
+		errs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ansinh_store_errors_total",
+			Help: "Store operations that failed for a reason other than a missing or duplicate record.",
+		}, []string{"op"}),
+	}
+	if reg != nil {
+		if err := reg.Register(s.errs); err != nil {
+			return nil, fmt.Errorf("store: register metrics: %w", err)
+		}
+	}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping checks that the server answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {
+		return s.fail("ping", err)
+	}
+	return nil
+}
+
+// Close disconnects and, for the embedded server, stops it: always the last step of a
+// shutdown.
+func (s *Store) Close(ctx context.Context) error {
+	if !s.ownsConn {
+		return nil
+	}
+	err := s.client.Disconnect(ctx)
+	if s.embedded != nil {
+		s.embedded.Stop()
+	}
+	if err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Drop deletes the whole database. Tests use it to clean up after themselves.
+func (s *Store) Drop(ctx context.Context) error {
+	return s.db.Drop(ctx)
+}
+
+// fail counts a store error and wraps it with the operation's name. Missing and
+// duplicate records become the domain's not-found and conflict errors.
+func (s *Store) fail(op string, err error) error {
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return &ansinh.Error{Code: ansinh.ENOTFOUND, Message: ansinh.MsgNotFound}
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("store: %s: %w", op, &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgConflict})
+	}
+	s.errs.WithLabelValues(op).Inc()
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// minLevel passes on only records at or above its level.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(a), h.level}
+}
+func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.level} }

@@ -1,0 +1,191 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"ansinh"
+	"ansinh/store"
+	"ansinh/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func ctx(t *testing.T) context.Context {
+	t.Helper()
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func TestMigrationsRecordVersionAndAreIdempotent(t *testing.T) {
+	s := storetest.New(t)
+	v, err := s.Version(ctx(t))
+	if err != nil || v != store.SchemaVersion() {
+		t.Fatalf("version = %d, %v; want %d", v, err, store.SchemaVersion())
+	}
+}
+
+func TestUsers(t *testing.T) {
+	s := storetest.New(t)
+	has, err := s.HasAdmin(ctx(t))
+	if err != nil || has {
+		t.Fatalf("HasAdmin on empty store = %v, %v", has, err)
+	}
+	u := &ansinh.User{Username: "admin", Role: ansinh.RoleAdmin, Unit: "94", PasswordHash: "h", CreatedAt: time.Now()}
+	if err := s.CreateUser(ctx(t), u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUser(ctx(t), u); ansinh.ErrorCode(err) != ansinh.ECONFLICT {
+		t.Fatalf("second insert: %v, want conflict", err)
+	}
+	if has, _ := s.HasAdmin(ctx(t)); !has {
+		t.Fatal("HasAdmin = false after creating admin")
+	}
+	if err := s.CreateUser(ctx(t), &ansinh.User{Username: "xa1", Role: ansinh.RoleCommune, Unit: "31498", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.User(ctx(t), "admin")
+	if err != nil || got.Role != ansinh.RoleAdmin || got.Unit != "94" || got.PasswordHash != "h" {
+		t.Fatalf("User(admin) = %+v, %v", got, err)
+	}
+	if _, err := s.User(ctx(t), "nobody"); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		t.Fatalf("User(nobody): %v, want not found", err)
+	}
+	list, err := s.Users(ctx(t), []string{"31498"})
+	if err != nil || len(list) != 1 || list[0].Username != "xa1" {
+		t.Fatalf("Users(31498) = %v, %v", list, err)
+	}
+	all, _ := s.Users(ctx(t), nil)
+	if len(all) != 2 {
+		t.Fatalf("Users(nil) has %d users, want 2", len(all))
+	}
+}
+
+func TestSessionsExpireAndEnd(t *testing.T) {
+	s := storetest.New(t)
+	now := time.Now()
+	sess := &ansinh.Session{Username: "a", Kind: "api", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateSession(ctx(t), "tok", sess); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Session(ctx(t), "tok", now); err != nil || got.Username != "a" {
+		t.Fatalf("Session = %+v, %v", got, err)
+	}
+	if _, err := s.Session(ctx(t), "tok", now.Add(2*time.Hour)); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		t.Fatalf("expired session: %v, want not found", err)
+	}
+	if _, err := s.Session(ctx(t), "other", now); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		t.Fatalf("unknown token: %v, want not found", err)
+	}
+	n, err := s.PurgeExpired(ctx(t), now.Add(2*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeExpired = %d, %v; want 1", n, err)
+	}
+	if err := s.CreateSession(ctx(t), "tok2", sess); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSession(ctx(t), "tok2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx(t), "tok2", now); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		t.Fatalf("deleted session: %v, want not found", err)
+	}
+}
+
+func TestLoginFailuresSlidingWindow(t *testing.T) {
+	s := storetest.New(t)
+	w := 15 * time.Minute
+	t0 := time.Now()
+	for i := range 3 {
+		if err := s.AddLoginFailure(ctx(t), t0.Add(time.Duration(i)*time.Minute), w, "user:a", "ip:1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.AddLoginFailure(ctx(t), t0, w, "ip:2")
+	got, err := s.LoginFailures(ctx(t), t0.Add(3*time.Minute), w, "user:a", "ip:1", "ip:2", "ip:3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["user:a"] != 3 || got["ip:1"] != 3 || got["ip:2"] != 1 || got["ip:3"] != 0 {
+		t.Fatalf("counts = %v", got)
+	}
+	// 15 minutes after the second failure only the third is left in the window.
+	got, _ = s.LoginFailures(ctx(t), t0.Add(16*time.Minute), w, "user:a")
+	if got["user:a"] != 1 {
+		t.Fatalf("after the window: %v, want 1", got)
+	}
+}
+
+func TestAuditIsAppendOnlyAndFiltered(t *testing.T) {
+	s := storetest.New(t)
+	base := time.Now().Add(-time.Minute)
+	for i, a := range []string{ansinh.ActionLogin, ansinh.ActionUserCreate, ansinh.ActionLogin} {
+		e := &ansinh.AuditEvent{At: base.Add(time.Duration(i) * time.Second), Actor: "admin", Action: a, Target: "user:x", IP: "127.0.0.1"}
+		if err := s.Audit(ctx(t), e); err != nil || e.ID == "" {
+			t.Fatalf("Audit: %v, id %q", err, e.ID)
+		}
+	}
+	evs, err := s.AuditEvents(ctx(t), store.AuditFilter{Action: ansinh.ActionLogin})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("AuditEvents(login) = %d, %v", len(evs), err)
+	}
+	if !evs[0].At.After(evs[1].At) {
+		t.Fatal("events not newest first")
+	}
+}
+
+// TestOpenEmbeddedKeepsDataAcrossRestart opens the store the way `ansinh serve` does
+// without MONGODB_URI, writes, closes, and opens the same directory again.
+func TestOpenEmbeddedKeepsDataAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	opts := store.Options{DataDir: dir, EmbeddedAddr: "127.0.0.1:0", DBName: "ansinh", Logger: storetest.Logger()}
+	s, err := store.Open(ctx(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUser(ctx(t), &ansinh.User{Username: "keep", Role: ansinh.RoleProvince, Unit: "94", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	s, err = store.Open(ctx(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	if u, err := s.User(ctx(t), "keep"); err != nil || u.Role != ansinh.RoleProvince {
+		t.Fatalf("after restart: %+v, %v", u, err)
+	}
+	if err := s.Ping(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSuiteThroughMongoDBURI runs this whole package again in a child process pointed
+// through MONGODB_URI at a separately started embedded listener: the external path is
+// the same code as the embedded one.
+func TestSuiteThroughMongoDBURI(t *testing.T) {
+	if storetest.External() {
+		t.Skip("already running against MONGODB_URI")
+	}
+	emb, err := store.StartEmbedded(t.TempDir(), "127.0.0.1:0", storetest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Stop()
+	cmd := exec.Command(os.Args[0], "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "MONGODB_URI="+emb.URI())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("store tests through MONGODB_URI failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestUsers") {
+		t.Fatalf("child ran no store test:\n%s", out)
+	}
+}

@@ -1,0 +1,102 @@
+// Package storetest gives tests a real store: one server per test package (the
+// embedded one, or MONGODB_URI when set) and a fresh database per test.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"ansinh/store"
+)
+
+var server struct {
+	once   sync.Once
+	client *mongo.Client
+	emb    *store.Embedded
+	dir    string
+	err    error
+}
+
+// Main runs the package's tests, then stops the shared server. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	if server.client != nil {
+		_ = server.client.Disconnect(context.Background())
+	}
+	if server.emb != nil {
+		server.emb.Stop()
+	}
+	if server.dir != "" {
+		_ = os.RemoveAll(server.dir)
+	}
+	os.Exit(code)
+}
+
+// External reports whether the tests run against MONGODB_URI rather than an embedded
+// server of their own.
+func External() bool { return os.Getenv("MONGODB_URI") != "" }
+
+// Logger discards everything unless ANSINH_TEST_LOG is set.
+func Logger() *slog.Logger {
+	if os.Getenv("ANSINH_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func client(tb testing.TB) *mongo.Client {
+	tb.Helper()
+	server.once.Do(func() {
+		uri := os.Getenv("MONGODB_URI")
+		if uri == "" {
+			server.dir, server.err = os.MkdirTemp("", "ansinh-store-")
+			if server.err != nil {
+				return
+			}
+			server.emb, server.err = store.StartEmbedded(server.dir, "127.0.0.1:0", Logger())
+			if server.err != nil {
+				return
+			}
+			uri = server.emb.URI()
+		}
+		server.client, server.err = store.Connect(context.Background(), uri)
+	})
+	if server.err != nil {
+		tb.Fatalf("storetest: %v", server.err)
+	}
+	return server.client
+}
+
+// New returns a store on a fresh database, migrated, and dropped when the test ends.
+func New(tb testing.TB) *store.Store {
+	tb.Helper()
+	c := client(tb)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := store.New(ctx, c, name, Logger(), nil)
+	if err != nil {
+		tb.Fatalf("storetest: new store %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Drop(context.Background()); err != nil {
+			tb.Errorf("storetest: drop %s: %v", name, err)
+		}
+	})
+	return s
+}
+
+// DataDir returns the embedded server's directory ("" when external), so tests can read
+// the raw files.
+func DataDir() string { return server.dir }

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ansinh"
+)
+
+// userDoc is a staff account; the username is the _id.
+type userDoc struct {
+	Username     string    `bson:"_id"`
+	Role         string    `bson:"role"`
+	Unit         string    `bson:"unit"`
+	PasswordHash string    `bson:"password_hash"`
+	Disabled     bool      `bson:"disabled"`
+	CreatedAt    time.Time `bson:"created_at"`
+	CreatedBy    string    `bson:"created_by"`
+}
+
+func (d *userDoc) user() *ansinh.User {
+	return &ansinh.User{Username: d.Username, Role: ansinh.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
+		Disabled: d.Disabled, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy}
+}
+
+// CreateUser inserts a user; an existing username is a conflict.
+func (s *Store) CreateUser(ctx context.Context, u *ansinh.User) error {
+	_, err := s.db.Collection(colUsers).InsertOne(ctx, userDoc{
+		Username: u.Username, Role: string(u.Role), Unit: u.Unit, PasswordHash: u.PasswordHash,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), CreatedBy: u.CreatedBy,
+	})
+	if err != nil {
+		return s.fail("create user", err)
+	}
+	return nil
+}
+
+// User returns the user with the username.
+func (s *Store) User(ctx context.Context, username string) (*ansinh.User, error) {
+	var d userDoc
+	if err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "_id", Value: username}}).Decode(&d); err != nil {
+		return nil, s.fail("find user", err)
+	}
+	return d.user(), nil
+}
+
+// HasAdmin reports whether any user has the admin role.
+func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
+	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "role", Value: string(ansinh.RoleAdmin)}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("find admin", err)
+	}
+	return true, nil
+}
+
+// Users returns the users whose unit is one of units (all users when units is nil),
+// ordered by username.
+func (s *Store) Users(ctx context.Context, units []string) ([]*ansinh.User, error) {
+	filter := bson.D{}
+	if units != nil {
+		filter = bson.D{{Key: "unit", Value: bson.D{{Key: "$in", Value: units}}}}
+	}
+	cur, err := s.db.Collection(colUsers).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, s.fail("list users", err)
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("list users", err)
+	}
+	out := make([]*ansinh.User, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].user())
+	}
+	return out, nil
+}
