@@ -9,15 +9,15 @@ import (
 
 // Error codes. Exactly one place (handlers.ErrorHandler) maps them to HTTP statuses.
 const (
-	EINVALID       = "validation"    // the input is malformed or breaks a rule
-	EUNAUTHORIZED  = "unauthorized"  // no valid credentials
-	EFORBIDDEN     = "forbidden"     // credentials valid, action outside the caller's rights
-	ENOTFOUND      = "not_found"     // no such record (or not visible to the caller)
-	ECONFLICT      = "conflict"      // the record changed or already exists
-	ETOOLARGE      = "too_large"     // the body or file is over the limit
-	ERATELIMIT     = "rate_limited"  // too many attempts
-	EINTERNAL      = "internal"      // anything else; never shown in detail
-	EUNPROCESSABLE = "unprocessable" // well-formed but of the wrong shape or type
+	EBADREQUEST   = "bad_request"  // the body cannot be read at all (malformed JSON, wrong content type)
+	EINVALID      = "validation"   // a field has the wrong type or breaks a rule
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // credentials valid, action outside the caller's rights
+	ENOTFOUND     = "not_found"    // no such record (or not visible to the caller)
+	ECONFLICT     = "conflict"     // the record changed or already exists
+	ETOOLARGE     = "too_large"    // the body or file is over the limit
+	ERATELIMIT    = "rate_limited" // too many attempts
+	EINTERNAL     = "internal"     // anything else; never shown in detail
 )
 
 // Error is the one error type that carries a code and a message meant for the user

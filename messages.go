@@ -32,3 +32,14 @@ const (
 	MsgUsernameTaken    = "Tên đăng nhập này đã có người dùng."
 	MsgUserUnitGone     = "Đơn vị của tài khoản không còn trong danh mục. Vui lòng liên hệ quản trị viên."
 )
+
+var roleLabels = map[Role]string{
+	RoleAdmin:    "Quản trị hệ thống",
+	RoleProvince: "Cán bộ Sở Lao động – Thương binh và Xã hội",
+	RoleDistrict: "Cán bộ Phòng Lao động – Thương binh và Xã hội",
+	RoleCommune:  "Cán bộ chính sách xã, phường, thị trấn",
+	RolePolice:   "Cán bộ công an phối hợp",
+}
+
+// Label is the role's name as staff read it.
+func (r Role) Label() string { return roleLabels[r] }

@@ -40,9 +40,6 @@ func (t *Units) Within(code, ancestor string) bool {
 		if u.Code == ancestor {
 			return true
 		}
-		if u.Parent == "" {
-			break
-		}
 	}
 	return false
 }
@@ -56,18 +53,13 @@ func (t *Units) Leaves(code string) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
-	var walk func(*Unit)
-	walk = func(u *Unit) {
-		if u.Leaf() {
-			out = append(out, u.Code)
-			return
-		}
-		for _, c := range u.Children {
-			walk(c)
-		}
+	if u.Leaf() {
+		return []string{u.Code}
 	}
-	walk(u)
+	var out []string
+	for _, c := range u.Children {
+		out = append(out, t.Leaves(c.Code)...)
+	}
 	return out
 }
 
@@ -173,4 +165,17 @@ func unitType(level, name string) string {
 		return t
 	}
 	return level
+}
+
+// Subtree returns the codes of the unit and every unit beneath it.
+func (t *Units) Subtree(code string) []string {
+	u, ok := t.byCode[code]
+	if !ok {
+		return nil
+	}
+	out := []string{u.Code}
+	for _, c := range u.Children {
+		out = append(out, t.Subtree(c.Code)...)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package ansinh
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"time"
@@ -119,4 +120,26 @@ func AuthorizeCreate(creator *User, n *NewUser, units *Units) error {
 		return Errorf(EFORBIDDEN, MsgUnitOutOfScope)
 	}
 	return nil
+}
+
+// UserCreator stores new users.
+type UserCreator interface {
+	CreateUser(ctx context.Context, u *User) error
+}
+
+// CreateUser hashes the password and stores a validated request; a taken username is a
+// conflict on the username field.
+func CreateUser(ctx context.Context, s UserCreator, n *NewUser, createdBy string, now time.Time) (*User, error) {
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Username: n.Username, Role: n.Role, Unit: n.Unit, PasswordHash: hash, CreatedAt: now, CreatedBy: createdBy}
+	if err := s.CreateUser(ctx, u); err != nil {
+		if ErrorCode(err) == ECONFLICT {
+			return nil, &Error{Code: ECONFLICT, Message: MsgUsernameTaken, Fields: map[string]string{"username": MsgUsernameTaken}}
+		}
+		return nil, err
+	}
+	return u, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,7 +53,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if uri == "" {
 		var err error
 		// FerretDB logs every connection at info level: keep only its warnings.
-		quiet := slog.New(minLevel{logger.Handler(), slog.LevelWarn}).With("component", "ferretdb")
+		quiet := slog.New(ferretLog{logger.Handler(), slog.LevelWarn}).With("component", "ferretdb")
 		emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
 		if err != nil {
 			return nil, err
@@ -166,16 +167,27 @@ func (s *Store) fail(op string, err error) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
-// minLevel passes on only records at or above its level.
-type minLevel struct {
+// ferretLog passes on FerretDB's records at or above its level, except the dumps of
+// whole wire messages it logs for every failed command: those hold documents, and so
+// personal data, which must never reach a log.
+type ferretLog struct {
 	slog.Handler
 	level slog.Level
 }
 
-func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+func (h ferretLog) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.level && h.Handler.Enabled(ctx, l)
 }
-func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler {
-	return minLevel{h.Handler.WithAttrs(a), h.level}
+
+func (h ferretLog) Handle(ctx context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, "Request ") || strings.HasPrefix(r.Message, "Response ") {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
-func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.level} }
+func (h ferretLog) WithAttrs(a []slog.Attr) slog.Handler {
+	return ferretLog{h.Handler.WithAttrs(a), h.level}
+}
+func (h ferretLog) WithGroup(n string) slog.Handler {
+	return ferretLog{h.Handler.WithGroup(n), h.level}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"ansinh"
+	"ansinh/refdata"
+)
+
+const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã hội
+
+Usage:
+  ansinh [serve]            start the web service (the default)
+  ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
+  ansinh help               this text
+
+Configuration comes from environment variables; see .env.example.
+`
+
+// usageError marks mistakes in the command line or configuration (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// app is what every sub-command starts from: the validated configuration, the logger
+// and the units.
+type app struct {
+	cfg    ansinh.Config
+	log    *slog.Logger
+	units  *ansinh.Units
+	stdin  io.Reader
+	stdout io.Writer
+	// extend lets a test add routes to the served app before it listens.
+	extend func(*fiber.App)
+}
+
+// run is main without the process: tests call it with their own environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, getenv, stdin, stdout, stderr, nil)
+}
+
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, extend func(*fiber.App)) error {
+	cmd := "serve"
+	if len(args) > 1 {
+		cmd, args = args[1], args[2:]
+	} else {
+		args = nil
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve", "user":
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Errorf("unknown command %q", cmd)}
+	}
+
+	cfg, err := ansinh.LoadConfig(getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	a := &app{cfg: cfg, log: newLogger(cfg, stderr), stdin: stdin, stdout: stdout, extend: extend}
+	if a.units, err = loadUnits(cfg.UnitsFile); err != nil {
+		return usageError{fmt.Errorf("ANSINH_UNITS_FILE: %w", err)}
+	}
+	switch cmd {
+	case "user":
+		return a.user(ctx, args, stderr)
+	default:
+		return a.serve(ctx)
+	}
+}
+
+func newLogger(cfg ansinh.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func loadUnits(path string) (*ansinh.Units, error) {
+	data := refdata.SocTrangUnits
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	return ansinh.LoadUnits(bytes.NewReader(data))
+}
+
+// ensureSecrets fills in ANSINH_SECRET_KEY and ANSINH_DATA_KEY from files in the data
+// directory, generating them on the first start. Losing data.key loses every
+// encrypted record, so the warning says to back it up.
+func (a *app) ensureSecrets() error {
+	for _, s := range []struct {
+		env, file string
+		val       *string
+	}{
+		{"ANSINH_SECRET_KEY", "secret.key", &a.cfg.SecretKey},
+		{"ANSINH_DATA_KEY", "data.key", &a.cfg.DataKey},
+	} {
+		if *s.val != "" {
+			continue
+		}
+		path := filepath.Join(a.cfg.DataDir, s.file)
+		v, created, err := readOrCreateSecret(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.env, err)
+		}
+		*s.val = v
+		if created {
+			a.log.Warn("generated a key because the variable is unset; back the file up and share it with every instance",
+				"variable", s.env, "file", path)
+		}
+	}
+	return nil
+}
+
+func readOrCreateSecret(path string) (string, bool, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		v := strings.TrimSpace(string(b))
+		if len(v) < ansinh.MinSecretLen {
+			return "", false, fmt.Errorf("%s holds fewer than %d characters", path, ansinh.MinSecretLen)
+		}
+		return v, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", false, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", false, err
+	}
+	v := base64.RawURLEncoding.EncodeToString(raw)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another instance was first
+		return readOrCreateSecret(path)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if _, err := f.WriteString(v + "\n"); err != nil {
+		f.Close()
+		return "", false, err
+	}
+	return v, true, f.Close()
+}

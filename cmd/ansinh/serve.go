@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ansinh"
+	"ansinh/handlers"
+	"ansinh/store"
+)
+
+// shutdownGrace is how long in-flight requests get to finish after SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+func (a *app) openStore(ctx context.Context, reg prometheus.Registerer) (*store.Store, error) {
+	if err := a.ensureSecrets(); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, store.Options{
+		URI: a.cfg.MongoURI, DataDir: a.cfg.DataDir, EmbeddedAddr: a.cfg.EmbeddedAddr,
+		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg,
+	})
+}
+
+// serve runs the web service until ctx ends (SIGINT or SIGTERM), then lets in-flight
+// requests finish, closes the driver and stops the embedded store, in that order.
+func (a *app) serve(ctx context.Context) error {
+	start := time.Now()
+	reg := prometheus.NewRegistry()
+	st, err := a.openStore(ctx, reg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := st.Close(cctx); err != nil {
+			a.log.Error("close store", "err", err)
+		}
+		a.log.Info("stopped")
+	}()
+	if err := a.ensureAdmin(ctx, st); err != nil {
+		return err
+	}
+	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, Logger: a.log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	if a.extend != nil {
+		a.extend(web)
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return usageError{fmt.Errorf("ANSINH_ADDR: %w", err)}
+	}
+	served := make(chan error, 1)
+	go func() { served <- web.Listener(ln) }()
+	go a.purgeExpired(ctx, st)
+	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
+		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "grace", shutdownGrace)
+	if err := web.ShutdownWithTimeout(shutdownGrace); err != nil {
+		a.log.Warn("shutdown: requests still running were cut", "err", err)
+	}
+	<-served
+	return nil
+}
+
+// purgeExpired removes expired sessions and login failures every ten minutes.
+func (a *app) purgeExpired(ctx context.Context, st *store.Store) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if _, err := st.PurgeExpired(ctx, now); err != nil && ctx.Err() == nil {
+				a.log.Warn("purge expired sessions", "err", err)
+			}
+		}
+	}
+}
+
+// ensureAdmin creates the user admin on the root unit when no admin exists: with
+// ANSINH_ADMIN_PASSWORD, or with a random password printed once. An existing admin is
+// never changed.
+func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
+	has, err := st.HasAdmin(ctx)
+	if err != nil || has {
+		return err
+	}
+	password, generated := a.cfg.AdminPassword, false
+	if password == "" {
+		password, generated = ansinh.RandomToken(12), true
+	}
+	req := &ansinh.NewUser{Username: "admin", Password: password, Role: ansinh.RoleAdmin, Unit: a.units.Root.Code}
+	now := time.Now()
+	if _, err := ansinh.CreateUser(ctx, st, req, "system", now); err != nil {
+		if ansinh.ErrorCode(err) == ansinh.ECONFLICT {
+			a.log.Warn("no admin exists but the username admin is taken; create an admin with `ansinh user add`")
+			return nil
+		}
+		return err
+	}
+	if err := st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "system", Action: ansinh.ActionUserCreate,
+		Target: "user:admin", Unit: req.Unit, Detail: map[string]any{"role": "admin", "bootstrap": true}}); err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(a.stdout, "\nCreated user admin with password: %s\nIt is shown only this once. Set ANSINH_ADMIN_PASSWORD to choose it yourself.\n\n", password)
+	}
+	a.log.Info("created the admin user", "unit", req.Unit)
+	return nil
+}

@@ -1,0 +1,239 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"ansinh"
+)
+
+// AuthStore is what logging in and out needs.
+type AuthStore interface {
+	User(ctx context.Context, username string) (*ansinh.User, error)
+	CreateSession(ctx context.Context, token string, s *ansinh.Session) error
+	Session(ctx context.Context, token string, now time.Time) (*ansinh.Session, error)
+	DeleteSession(ctx context.Context, token string) error
+	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
+	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
+}
+
+const (
+	sessionTTL       = 12 * time.Hour
+	loginWindow      = 15 * time.Minute
+	loginMaxFailures = 10
+	cookieName       = "ansinh_session"
+	localUser        = "user"
+	localToken       = "token"
+)
+
+// dummyHash is checked when the username does not exist, so that a wrong username
+// takes as long as a wrong password.
+var dummyHash, _ = ansinh.HashPassword("ansinh-dummy-password")
+
+// login checks the credentials with the per-username and per-IP throttles and records
+// the attempt in the audit trail, whatever its outcome.
+func (h *Handler) login(c *fiber.Ctx, username, password string) (*ansinh.User, error) {
+	ctx, now, ip := c.UserContext(), h.now(), c.IP()
+	username = ansinh.NormalizeUsername(username)
+	if len(username) > 64 {
+		username = username[:64]
+	}
+	userKey, ipKey := "user:"+username, "ip:"+ip
+	counts, err := h.store.LoginFailures(ctx, now, loginWindow, userKey, ipKey)
+	if err != nil {
+		return nil, err
+	}
+	if counts[userKey] >= loginMaxFailures || counts[ipKey] >= loginMaxFailures {
+		if err := h.audit(c, &ansinh.AuditEvent{Actor: username, Action: ansinh.ActionLoginBlocked, Target: "user:" + username}); err != nil {
+			return nil, err
+		}
+		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgLoginThrottled)
+	}
+
+	u, err := h.store.User(ctx, username)
+	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		return nil, err
+	}
+	hash := dummyHash
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, _ := ansinh.CheckPassword(hash, password)
+	reason := ""
+	switch {
+	case u == nil || !ok:
+		reason = "bad_credentials"
+	case u.Disabled:
+		reason = "disabled"
+	}
+	if reason == "" {
+		if _, known := h.units.Get(u.Unit); !known {
+			reason = "unit_gone"
+		}
+	}
+	if reason != "" {
+		if err := h.store.AddLoginFailure(ctx, now, loginWindow, userKey, ipKey); err != nil {
+			return nil, err
+		}
+		if err := h.audit(c, &ansinh.AuditEvent{Actor: username, Action: ansinh.ActionLoginFailed,
+			Target: "user:" + username, Detail: map[string]any{"reason": reason}}); err != nil {
+			return nil, err
+		}
+		switch reason {
+		case "disabled":
+			return nil, ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgAccountDisabled)
+		case "unit_gone":
+			return nil, ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUserUnitGone)
+		}
+		return nil, ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgLoginFailed)
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Actor: u.Username, Role: u.Role, Action: ansinh.ActionLogin,
+		Target: "user:" + u.Username, Unit: u.Unit}); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// startSession stores a new session and returns its token.
+func (h *Handler) startSession(c *fiber.Ctx, u *ansinh.User, kind string) (string, time.Time, error) {
+	token := ansinh.RandomToken(32)
+	now := h.now()
+	exp := now.Add(sessionTTL)
+	err := h.store.CreateSession(c.UserContext(), token, &ansinh.Session{Username: u.Username, Kind: kind, CreatedAt: now, ExpiresAt: exp})
+	return token, exp, err
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type userView struct {
+	Username string      `json:"username"`
+	Role     ansinh.Role `json:"role"`
+	Unit     string      `json:"unit"`
+}
+
+func viewUser(u *ansinh.User) userView {
+	return userView{Username: u.Username, Role: u.Role, Unit: u.Unit}
+}
+
+// LoginAPI exchanges a username and password for a bearer token.
+func (h *Handler) LoginAPI(c *fiber.Ctx) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if strings.TrimSpace(req.Username) == "" {
+		fields["username"] = ansinh.MsgRequired
+	}
+	if req.Password == "" {
+		fields["password"] = ansinh.MsgRequired
+	}
+	if len(fields) > 0 {
+		return &ansinh.Error{Code: ansinh.EINVALID, Message: ansinh.MsgInvalidInput, Fields: fields}
+	}
+	u, err := h.login(c, req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	token, exp, err := h.startSession(c, u, "api")
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"token": token, "expires_at": exp.UTC(), "user": viewUser(u)})
+}
+
+// LogoutAPI ends the bearer token's session.
+func (h *Handler) LogoutAPI(c *fiber.Ctx) error {
+	if err := h.endSession(c); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// Me returns the caller.
+func (h *Handler) Me(c *fiber.Ctx) error {
+	u := currentUser(c)
+	unit, _ := h.units.Get(u.Unit)
+	return c.JSON(fiber.Map{"username": u.Username, "role": u.Role, "unit": u.Unit, "unit_name": unit.Name})
+}
+
+func (h *Handler) endSession(c *fiber.Ctx) error {
+	token, _ := c.Locals(localToken).(string)
+	if err := h.store.DeleteSession(c.UserContext(), token); err != nil {
+		return err
+	}
+	u := currentUser(c)
+	return h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionLogout, Target: "user:" + u.Username, Unit: u.Unit})
+}
+
+// requireToken admits API calls with a valid bearer token.
+func (h *Handler) requireToken(c *fiber.Ctx) error {
+	auth := c.Get(fiber.HeaderAuthorization)
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUnauthorized)
+	}
+	if err := h.authenticate(c, strings.TrimSpace(token), "api"); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// requireCookie admits page requests with a valid session cookie, and sends everyone
+// else to the login page.
+func (h *Handler) requireCookie(c *fiber.Ctx) error {
+	token := c.Cookies(cookieName)
+	if token != "" {
+		err := h.authenticate(c, token, "web")
+		if err == nil {
+			return c.Next()
+		}
+		if ansinh.ErrorCode(err) != ansinh.EUNAUTHORIZED {
+			return err
+		}
+	}
+	if c.Method() != fiber.MethodGet {
+		return c.Redirect("/dang-nhap", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/dang-nhap?next="+urlQueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+}
+
+func (h *Handler) authenticate(c *fiber.Ctx, token, kind string) error {
+	ctx := c.UserContext()
+	sess, err := h.store.Session(ctx, token, h.now())
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND || (err == nil && sess.Kind != kind) {
+		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUnauthorized)
+	}
+	if err != nil {
+		return err
+	}
+	u, err := h.store.User(ctx, sess.Username)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUnauthorized)
+	}
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgAccountDisabled)
+	}
+	if _, ok := h.units.Get(u.Unit); !ok {
+		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUserUnitGone)
+	}
+	c.Locals(localUser, u)
+	c.Locals(localToken, utils.CopyString(token))
+	return nil
+}
+
+// currentUser is the authenticated caller, or nil.
+func currentUser(c *fiber.Ctx) *ansinh.User {
+	u, _ := c.Locals(localUser).(*ansinh.User)
+	return u
+}

@@ -1,0 +1,130 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"ansinh"
+)
+
+// codeStatus is the one place that maps the domain's error codes to HTTP statuses.
+var codeStatus = map[string]int{
+	ansinh.EBADREQUEST:   fiber.StatusBadRequest,
+	ansinh.EINVALID:      fiber.StatusUnprocessableEntity,
+	ansinh.EUNAUTHORIZED: fiber.StatusUnauthorized,
+	ansinh.EFORBIDDEN:    fiber.StatusForbidden,
+	ansinh.ENOTFOUND:     fiber.StatusNotFound,
+	ansinh.ECONFLICT:     fiber.StatusConflict,
+	ansinh.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
+	ansinh.ERATELIMIT:    fiber.StatusTooManyRequests,
+	ansinh.EINTERNAL:     fiber.StatusInternalServerError,
+}
+
+// fiberErrors turns Fiber's own errors (no route, body too large, …) into domain ones.
+var fiberErrors = map[int]*ansinh.Error{
+	fiber.StatusBadRequest:                  {Code: ansinh.EBADREQUEST, Message: ansinh.MsgBadRequest},
+	fiber.StatusNotFound:                    {Code: ansinh.ENOTFOUND, Message: ansinh.MsgNotFound},
+	fiber.StatusMethodNotAllowed:            {Code: "method_not_allowed", Message: ansinh.MsgMethodNotAllowed},
+	fiber.StatusRequestTimeout:              {Code: "timeout", Message: ansinh.MsgTimeout},
+	fiber.StatusRequestEntityTooLarge:       {Code: ansinh.ETOOLARGE, Message: ansinh.MsgTooLarge},
+	fiber.StatusRequestHeaderFieldsTooLarge: {Code: ansinh.ETOOLARGE, Message: ansinh.MsgTooLarge},
+	fiber.StatusTooManyRequests:             {Code: ansinh.ERATELIMIT, Message: ansinh.MsgTooManyRequests},
+}
+
+// classify returns the HTTP status and the user-facing error for any error.
+func classify(err error) (int, *ansinh.Error) {
+	var de *ansinh.Error
+	if errors.As(err, &de) {
+		status, ok := codeStatus[de.Code]
+		if !ok {
+			status = fiber.StatusInternalServerError
+		}
+		if status >= 500 {
+			return status, &ansinh.Error{Code: ansinh.EINTERNAL, Message: ansinh.MsgInternal}
+		}
+		return status, de
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		if e, ok := fiberErrors[fe.Code]; ok {
+			return fe.Code, e
+		}
+	}
+	return fiber.StatusInternalServerError, &ansinh.Error{Code: ansinh.EINTERNAL, Message: ansinh.MsgInternal}
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// ErrorHandler is the one place that turns an error into a response: the JSON error
+// shape for machine routes, a Vietnamese page for people. 5xx bodies say nothing of
+// the cause; the cause goes to the log.
+func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
+	status, e := classify(err)
+	if status >= 500 {
+		h.log.Error("request failed", "method", c.Method(), "route", routeLabel(c, status), "err", err)
+	}
+	if status == fiber.StatusTooManyRequests {
+		c.Set(fiber.HeaderRetryAfter, "900")
+	}
+	c.Status(status)
+	if wantsJSON(c) {
+		return c.JSON(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+	}
+	if rerr := c.Render("error", fiber.Map{"Title": "Có lỗi xảy ra", "Status": status, "Message": e.Message}); rerr != nil {
+		h.log.Error("render error page", "err", rerr)
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.SendString(e.Message)
+	}
+	return nil
+}
+
+// wantsJSON reports whether the route answers machines rather than people.
+func wantsJSON(c *fiber.Ctx) bool {
+	p := c.Path()
+	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/webhooks/") || strings.HasPrefix(p, "/g2p/")
+}
+
+// decodeJSON reads a JSON object into v. A body that is not JSON is a 400; a value of
+// the wrong type (an object such as {"$ne":null} where a string is due) is a 422 that
+// names the field. Nothing is half-applied: v is only used when this returns nil.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+		return ansinh.Errorf(ansinh.EBADREQUEST, ansinh.MsgNeedJSON)
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			return ansinh.Errorf(ansinh.EBADREQUEST, ansinh.MsgMalformedJSON)
+		}
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return ansinh.FieldError(field, ansinh.MsgWrongType)
+	}
+	return ansinh.Errorf(ansinh.EBADREQUEST, ansinh.MsgMalformedJSON)
+}
+
+func (h *Handler) logPanic(c *fiber.Ctx, e any) {
+	h.log.Error("panic", "method", c.Method(), "route", c.Route().Path, "panic", slog.AnyValue(e))
+}

@@ -1,0 +1,116 @@
+// Package handlers is ansinh's HTTP side: the Fiber app, its routes, pages and API.
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ansinh"
+)
+
+// Store is everything the handlers need from the data layer; each area declares its
+// own part next to its handlers.
+type Store interface {
+	Pinger
+	Auditor
+	AuthStore
+	UserStore
+}
+
+// Pinger answers whether the store is reachable.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Auditor appends to the audit trail.
+type Auditor interface {
+	Audit(ctx context.Context, e *ansinh.AuditEvent) error
+}
+
+// Deps are the handlers' dependencies, built once by main (or a test).
+type Deps struct {
+	Config   ansinh.Config
+	Store    Store
+	Units    *ansinh.Units
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // metrics served at /metrics
+	Now      func() time.Time     // defaults to time.Now
+}
+
+// Handler holds the dependencies; one method per route.
+type Handler struct {
+	cfg     ansinh.Config
+	store   Store
+	units   *ansinh.Units
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	now     func() time.Time
+	metrics *httpMetrics
+}
+
+// New builds the whole Fiber app. Templates are parsed here, so a broken template stops
+// the start-up instead of failing a request.
+func New(d Deps) (*fiber.App, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now}
+	m, err := newHTTPMetrics(d.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	h.metrics = m
+	views, err := newViews()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	cfg := fiber.Config{
+		AppName:               "ansinh",
+		Views:                 views,
+		ViewsLayout:           "layout",
+		ErrorHandler:          h.ErrorHandler,
+		BodyLimit:             MaxBodyBytes,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		EnableIPValidation:    true,
+	}
+	if len(d.Config.TrustedProxies) > 0 {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = d.Config.TrustedProxies
+	}
+	app := fiber.New(cfg)
+	h.routes(app)
+	return app, nil
+}
+
+// MaxBodyBytes bounds any request body (imports are the largest: 20 MB files).
+const MaxBodyBytes = 21 << 20
+
+// requestTimeout bounds the store work of one request.
+const requestTimeout = 30 * time.Second
+
+func (h *Handler) audit(c *fiber.Ctx, e *ansinh.AuditEvent) error {
+	if u := currentUser(c); u != nil && e.Actor == "" {
+		e.Actor, e.Role = u.Username, u.Role
+	}
+	e.IP = c.IP()
+	e.At = h.now()
+	if err := h.store.Audit(c.UserContext(), e); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"ansinh"
+)
+
+// Landing is the public home page.
+func (h *Handler) Landing(c *fiber.Ctx) error {
+	return c.Render("index", fiber.Map{"Title": "An sinh – nhận trợ cấp qua tài khoản"})
+}
+
+// LoginPage shows the staff login form.
+func (h *Handler) LoginPage(c *fiber.Ctx) error {
+	if token := c.Cookies(cookieName); token != "" {
+		if err := h.authenticate(c, token, "web"); err == nil {
+			return c.Redirect("/can-bo/", fiber.StatusSeeOther)
+		}
+	}
+	return h.renderLogin(c, fiber.StatusOK, "", "")
+}
+
+func (h *Handler) renderLogin(c *fiber.Ctx, status int, username, message string) error {
+	return c.Status(status).Render("login", fiber.Map{
+		"Title":    "Đăng nhập cán bộ",
+		"Username": username,
+		"Message":  message,
+		"Next":     safeNext(c.Query("next", c.FormValue("next"))),
+	})
+}
+
+// LoginForm checks the form's credentials and sets the session cookie.
+func (h *Handler) LoginForm(c *fiber.Ctx) error {
+	username := utils.CopyString(strings.TrimSpace(c.FormValue("username")))
+	password := c.FormValue("password")
+	if username == "" || password == "" {
+		return h.renderLogin(c, fiber.StatusUnprocessableEntity, username, ansinh.MsgLoginFailed)
+	}
+	u, err := h.login(c, username, password)
+	if err != nil {
+		status, e := classify(err)
+		if status >= 500 {
+			return err
+		}
+		if status == fiber.StatusTooManyRequests {
+			c.Set(fiber.HeaderRetryAfter, "900")
+		}
+		return h.renderLogin(c, status, username, e.Message)
+	}
+	token, exp, err := h.startSession(c, u, "web")
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{
+		Name:     cookieName,
+		Value:    token,
+		Path:     "/",
+		Expires:  exp,
+		HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode,
+		Secure:   h.overHTTPS(c),
+	})
+	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
+}
+
+// LogoutForm ends the web session and clears the cookie.
+func (h *Handler) LogoutForm(c *fiber.Ctx) error {
+	if err := h.endSession(c); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: h.overHTTPS(c)})
+	return c.Redirect("/dang-nhap", fiber.StatusSeeOther)
+}
+
+// StaffHome shows who is logged in and their unit.
+func (h *Handler) StaffHome(c *fiber.Ctx) error {
+	u := currentUser(c)
+	unit, _ := h.units.Get(u.Unit)
+	return c.Render("home", fiber.Map{"Title": "Trang cán bộ", "User": u, "RoleLabel": u.Role.Label(), "Unit": unit})
+}
+
+// overHTTPS reports whether the client reached us over HTTPS (directly, through a
+// trusted proxy, or by the configured public address).
+func (h *Handler) overHTTPS(c *fiber.Ctx) bool {
+	return c.Protocol() == "https" || strings.HasPrefix(h.cfg.BaseURL, "https://")
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/can-bo/"
+	}
+	return utils.CopyString(next)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

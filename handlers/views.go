@@ -1,0 +1,59 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/template/html/v2"
+
+	"ansinh/templates"
+)
+
+// newViews parses every template now, so that a broken one stops the start-up.
+func newViews() (*html.Engine, error) {
+	sub, err := fs.Sub(templates.Views, "views")
+	if err != nil {
+		return nil, err
+	}
+	versions, err := assetVersions()
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(sub), ".html")
+	engine.AddFunc("asset", func(name string) string {
+		return "/static/" + name + "?v=" + versions[name]
+	})
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	return engine, nil
+}
+
+// assetVersions hashes each static file, so its URL changes with its content and
+// browsers may cache it for a year.
+func assetVersions() (map[string]string, error) {
+	v := map[string]string{}
+	err := fs.WalkDir(templates.Static, "static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(templates.Static, path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v[path[len("static/"):]] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+	return v, err
+}
+
+func staticFiles() fiber.Handler {
+	sub, _ := fs.Sub(templates.Static, "static")
+	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 365 * 24 * 3600})
+}
