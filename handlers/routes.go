@@ -25,13 +25,14 @@ func (h *Handler) routes(app *fiber.App) {
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", h.LoginAPI)
 
-	// Staff with a bearer token.
-	staffAPI := api.Group("", h.requireToken)
-	staffAPI.Post("/auth/logout", h.LogoutAPI)
-	staffAPI.Get("/me", h.Me)
-	staffAPI.Get("/units", h.UnitTree)
-	staffAPI.Get("/users", h.ListUsers)
-	staffAPI.Post("/users", h.CreateUser)
+	// Staff with a bearer token. The check is on each route, not on the group, so that
+	// an unknown path stays a 404 rather than a 401.
+	token := h.requireToken
+	api.Post("/auth/logout", token, h.LogoutAPI)
+	api.Get("/me", token, h.Me)
+	api.Get("/units", token, h.UnitTree)
+	api.Get("/users", token, h.ListUsers)
+	api.Post("/users", token, h.CreateUser)
 
 	// Staff pages with a session cookie.
 	staff := app.Group("/can-bo", h.requireCookie)

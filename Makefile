@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`.
+GO      ?= go
+BIN     := bin/ansinh
+PKGS    := ./...
+
+.PHONY: run test bench lint build clean
+
+## run: build and start the service on the embedded store (data in ./data)
+run: build
+	./$(BIN) serve
+
+## test: the whole suite on the real embedded store (about two minutes once built)
+test:
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+## bench: the benchmarks, with memory figures
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+## lint: go vet and a gofmt check
+lint:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## build: a static binary in bin/
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN) ./cmd/ansinh
+
+clean:
+	rm -rf bin
