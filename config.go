@@ -70,9 +70,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return def
 	}
 	secret := func(name string) string {
-		v, file := getenv(name), getenv(name+"_FILE")
+		v, file := strings.TrimSpace(getenv(name)), getenv(name+"_FILE")
 		if file == "" {
-			return strings.TrimSpace(v)
+			return v
 		}
 		if v != "" {
 			bad(name, "set both %s and %s_FILE; keep one", name, name)
@@ -128,9 +128,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.AdminPassword != "" && (len([]rune(c.AdminPassword)) < 10 || len([]rune(c.AdminPassword)) > 128) {
 		bad("ANSINH_ADMIN_PASSWORD", "must be 10 to 128 characters")
 	}
-	for name, v := range map[string]string{"ANSINH_SECRET_KEY": c.SecretKey, "ANSINH_DATA_KEY": c.DataKey} {
-		if v != "" && len(v) < MinSecretLen {
-			bad(name, "must be at least %d characters", MinSecretLen)
+	for _, k := range []struct{ name, v string }{{"ANSINH_SECRET_KEY", c.SecretKey}, {"ANSINH_DATA_KEY", c.DataKey}} {
+		if k.v != "" && len([]rune(k.v)) < MinSecretLen {
+			bad(k.name, "must be at least %d characters", MinSecretLen)
 		}
 	}
 	if _, err := checkHostPort(c.EmbeddedAddr); err != nil {

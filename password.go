@@ -48,13 +48,17 @@ func CheckPassword(encoded, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &time, &threads); err != nil {
 		return false, fmt.Errorf("password: parameters: %w", err)
 	}
+	// A damaged or forged hash must not crash the process or make it burn memory.
+	if time < 1 || time > 16 || threads < 1 || mem < 8*uint32(threads) || mem > 1<<20 {
+		return false, errors.New("password: argon2 parameters out of range")
+	}
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false, fmt.Errorf("password: salt: %w", err)
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false, fmt.Errorf("password: key: %w", err)
+	if err != nil || len(want) < 16 || len(want) > 64 {
+		return false, errors.New("password: key missing or of the wrong length")
 	}
 	got := argon2.IDKey([]byte(password), salt, time, mem, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil

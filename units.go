@@ -1,6 +1,7 @@
 package ansinh
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -74,7 +75,11 @@ var typePrefixes = []string{"Thành phố", "Tỉnh", "Thị xã", "Quận", "Hu
 // row per bottom-level unit: `province_*, district_*, commune_*` or, for the two-tier
 // country, `province_*, commune_*`. The file must describe exactly one root.
 func LoadUnits(r io.Reader) (*Units, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -83,7 +88,7 @@ func LoadUnits(r io.Reader) (*Units, error) {
 	col := map[string]int{}
 	var levels []string
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = strings.ToLower(strings.TrimSpace(h))
 		col[h] = i
 		if lvl, ok := strings.CutSuffix(h, "_code"); ok {
 			levels = append(levels, lvl)
@@ -122,15 +127,15 @@ func LoadUnits(r io.Reader) (*Units, error) {
 		parent := ""
 		for _, lvl := range levels {
 			code, name := get(lvl+"_code"), get(lvl+"_name")
-			if code == "" {
-				return nil, fmt.Errorf("units: line %d: empty %s_code", line, lvl)
+			if code == "" || name == "" {
+				return nil, fmt.Errorf("units: line %d: empty %s_code or %s_name", line, lvl, lvl)
 			}
 			typ := get(lvl + "_type")
 			if typ == "" {
 				typ = unitType(lvl, name)
 			}
 			if u, ok := t.byCode[code]; ok {
-				if u.Parent != parent || u.Name != name {
+				if u.Parent != parent || u.Name != name || (get(lvl+"_type") != "" && u.Type != typ) {
 					return nil, fmt.Errorf("units: line %d: code %s appears twice with different data", line, code)
 				}
 			} else {
