@@ -9,6 +9,13 @@ const (
 	ActionLoginBlocked = "auth.login_blocked"
 	ActionLogout       = "auth.logout"
 	ActionUserCreate   = "user.create"
+
+	ActionImport            = "beneficiary.import"
+	ActionBeneficiaryUpdate = "beneficiary.update"
+	ActionReveal            = "beneficiary.reveal"
+	ActionIdentityCheck     = "beneficiary.identity"
+	ActionEligibility       = "beneficiary.eligibility"
+	ActionExport            = "beneficiary.export"
 )
 
 // AuditEvent records who did what to which record, when and from where.

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/hkdf"
+
+	"ansinh/pii"
 )
 
 // Config is the whole configuration, read once from the environment at start-up and
@@ -210,4 +212,12 @@ func DeriveKey(secret, purpose string) []byte {
 		panic(err) // only on a read past HKDF's 255*32 byte limit
 	}
 	return key
+}
+
+// Vault returns the personal-data vault keyed from ANSINH_DATA_KEY.
+func (c Config) Vault() (*pii.Vault, error) {
+	if c.DataKey == "" {
+		return nil, errors.New("configuration: no data key")
+	}
+	return pii.New(DeriveKey(c.DataKey, "pii/encrypt"), DeriveKey(c.DataKey, "pii/index"))
 }

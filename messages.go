@@ -43,3 +43,60 @@ var roleLabels = map[Role]string{
 
 // Label is the role's name as staff read it.
 func (r Role) Label() string { return roleLabels[r] }
+
+// Messages about beneficiary data.
+const (
+	MsgCCCDRequired     = "Thiếu số CCCD."
+	MsgCCCDDigits       = "Số CCCD chỉ gồm chữ số."
+	MsgCCCDLength       = "Số CCCD phải có đúng 12 chữ số."
+	MsgCCCDProvince     = "Ba số đầu của CCCD không phải mã tỉnh, thành phố nào."
+	MsgCCCDYearMismatch = "Số CCCD cho năm sinh %d, hồ sơ ghi năm %d."
+	MsgCCCDSexMismatch  = "Số CCCD cho giới tính %s, hồ sơ ghi %s."
+	MsgCCCDRepeated     = "Số CCCD này đã có ở dòng %d của tệp."
+	MsgDateRequired     = "Thiếu ngày sinh."
+	MsgDateFormat       = "Ngày sinh không đúng dạng ngày/tháng/năm (ví dụ 05/03/1950)."
+	MsgDateImpossible   = "Ngày sinh không có thật hoặc ở tương lai."
+	MsgSexUnknown       = "Giới tính ghi Nam hoặc Nữ."
+	MsgGroupRequired    = "Thiếu nhóm đối tượng (NCC hoặc BTXH)."
+	MsgGroupUnknown     = "Nhóm đối tượng ghi NCC (người có công) hoặc BTXH (bảo trợ xã hội)."
+	MsgAmountFormat     = "Mức hưởng phải là số tiền bằng đồng, ví dụ 1.500.000."
+	MsgAmountTooLarge   = "Mức hưởng lớn bất thường (trên 100 triệu đồng)."
+	MsgYesNo            = "Ghi \"có\" hoặc \"không\"."
+	MsgNameRequired     = "Thiếu họ tên."
+	MsgNameTooLong      = "Họ tên quá dài."
+	MsgCommuneRequired  = "Thiếu mã xã."
+	MsgCommuneUnknown   = "Không có xã, phường, thị trấn với mã này."
+	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị bạn quản lý."
+	MsgHeldElsewhere    = "Người có số CCCD này thuộc danh sách của đơn vị khác. Hãy liên hệ Sở để chuyển hồ sơ."
+	MsgBankUnknown      = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
+	MsgAccountRequired  = "Thiếu số tài khoản."
+	MsgAccountDigits    = "Số tài khoản chỉ gồm chữ số."
+	MsgAccountLength    = "Số tài khoản có từ 6 đến 19 chữ số."
+	MsgAccountPartial   = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
+	MsgHolderRequired   = "Thiếu tên chủ tài khoản."
+	MsgMissingColumns   = "Tệp thiếu cột bắt buộc: %s."
+	MsgFileUnreadable   = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
+	MsgFileEmpty        = "Tệp không có dữ liệu."
+	MsgFileTooLarge     = "Tệp quá lớn (tối đa 20 MB)."
+	MsgFileMissing      = "Vui lòng chọn tệp danh sách để tải lên."
+)
+
+// NoteIneligibleByImport is the note on a person the imported list marks not eligible.
+const NoteIneligibleByImport = "Danh sách của Sở ghi không đủ điều kiện mở tài khoản."
+
+// Messages of the registry pages and API.
+const (
+	MsgSearchTooLong    = "Từ khóa tìm kiếm quá dài."
+	MsgIdentityState    = "Trạng thái đối chiếu là unchecked, matched hoặc mismatch."
+	MsgPage             = "Số trang không hợp lệ."
+	MsgIdentityNote     = "Khi thông tin không khớp, hãy ghi rõ điểm sai lệch."
+	MsgNoteTooLong      = "Ghi chú tối đa 500 ký tự."
+	MsgIneligibleReason = "Chọn một lý do trong danh sách."
+	MsgIneligibleNote   = "Với lý do khác, hãy ghi rõ lý do."
+)
+
+// Notices on staff pages.
+const (
+	MsgSaved    = "Đã lưu."
+	MsgRevealed = "Đã hiện đầy đủ số CCCD và số tài khoản. Việc xem này đã được ghi nhật ký."
+)

@@ -20,6 +20,7 @@ type Store interface {
 	Auditor
 	AuthStore
 	UserStore
+	BeneficiaryStore
 }
 
 // Pinger answers whether the store is reachable.

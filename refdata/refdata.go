@@ -9,3 +9,13 @@ import _ "embed"
 //
 //go:embed soc_trang_units.csv
 var SocTrangUnits []byte
+
+// CCCDProvinces lists the province codes that open a CCCD number (Circular 07/2016/TT-BCA).
+//
+//go:embed cccd_province_codes.csv
+var CCCDProvinces []byte
+
+// Banks lists the banks with their NAPAS BIN.
+//
+//go:embed banks.csv
+var Banks []byte

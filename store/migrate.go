@@ -17,6 +17,8 @@ const (
 	colSessions      = "sessions"
 	colLoginFailures = "login_failures"
 	colAudit         = "audit"
+	colBeneficiaries = "beneficiaries"
+	colImports       = "imports"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -46,6 +48,18 @@ var migrations = []migration{
 				{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}},
 				{Keys: bson.D{{Key: "actor", Value: 1}, {Key: "at", Value: -1}}},
 				{Keys: bson.D{{Key: "unit", Value: 1}, {Key: "at", Value: -1}}},
+			},
+		})
+	}},
+	{"beneficiaries and imports indexes", func(ctx context.Context, db *mongo.Database) error {
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colBeneficiaries: {
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "name_key", Value: 1}}},
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "identity.state", Value: 1}}},
+				{Keys: bson.D{{Key: "account.index", Value: 1}}},
+			},
+			colImports: {
+				{Keys: bson.D{{Key: "by", Value: 1}, {Key: "at", Value: -1}}},
 			},
 		})
 	}},

@@ -18,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"ansinh"
+	"ansinh/pii"
 )
 
 // Options says where the store is.
@@ -28,6 +29,7 @@ type Options struct {
 	DBName       string
 	Logger       *slog.Logger
 	Registerer   prometheus.Registerer // optional: where the store's metrics go
+	Vault        *pii.Vault            // encrypts and indexes personal numbers
 }
 
 // Store is the data layer. Create it with Open (or New on an existing client), and
@@ -39,6 +41,7 @@ type Store struct {
 	embedded *Embedded
 	ownsConn bool
 	errs     *prometheus.CounterVec
+	vault    *pii.Vault
 }
 
 // Open connects to opts.URI, or starts the embedded server and connects to it, then
@@ -67,7 +70,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		return nil, err
 	}
-	s, err := New(ctx, client, opts.DBName, logger, opts.Registerer)
+	opts.Logger = logger
+	s, err := New(ctx, client, opts)
 	if err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		if emb != nil {
@@ -99,16 +103,21 @@ func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 	return client, nil
 }
 
-// New uses database dbName on an open client and brings its schema up to date. The
-// caller keeps ownership of the client.
-func New(ctx context.Context, client *mongo.Client, dbName string, logger *slog.Logger, reg prometheus.Registerer) (*Store, error) {
-	if logger == nil {
-		logger = slog.Default()
+// New uses database opts.DBName on an open client and brings its schema up to date.
+// The caller keeps ownership of the client.
+func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
+	if opts.Vault == nil {
+		return nil, errors.New("store: no vault for personal data")
+	}
+	reg := opts.Registerer
 	s := &Store{
 		client: client,
-		db:     client.Database(dbName),
-		logger: logger,
+		db:     client.Database(opts.DBName),
+		logger: opts.Logger,
+		vault:  opts.Vault,
 		errs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ansinh_store_errors_total",
 			Help: "Store operations that failed for a reason other than a missing or duplicate record.",

@@ -143,7 +143,7 @@ func TestAuditIsAppendOnlyAndFiltered(t *testing.T) {
 // without MONGODB_URI, writes, closes, and opens the same directory again.
 func TestOpenEmbeddedKeepsDataAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
-	opts := store.Options{DataDir: dir, EmbeddedAddr: "127.0.0.1:0", DBName: "ansinh", Logger: storetest.Logger()}
+	opts := store.Options{DataDir: dir, EmbeddedAddr: "127.0.0.1:0", DBName: "ansinh", Logger: storetest.Logger(), Vault: storetest.Vault(t)}
 	s, err := store.Open(ctx(t), opts)
 	if err != nil {
 		t.Fatal(err)

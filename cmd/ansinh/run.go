@@ -24,6 +24,9 @@ const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã
 
 Usage:
   ansinh [serve]            start the web service (the default)
+  ansinh import [-as USER] FILE
+                            load a beneficiary list (CSV or XLSX)
+  ansinh demo               fill an empty store with a synthetic province (2,810 people)
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
   ansinh help               this text
 
@@ -64,7 +67,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user":
+	case "serve", "user", "import", "demo":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -81,6 +84,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	switch cmd {
 	case "user":
 		return a.user(ctx, args, stderr)
+	case "import":
+		return a.importFile(ctx, args, stderr)
+	case "demo":
+		return a.loadDemo(ctx)
 	default:
 		return a.serve(ctx)
 	}

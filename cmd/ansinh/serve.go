@@ -20,9 +20,13 @@ func (a *app) openStore(ctx context.Context, reg prometheus.Registerer) (*store.
 	if err := a.ensureSecrets(); err != nil {
 		return nil, err
 	}
+	vault, err := a.cfg.Vault()
+	if err != nil {
+		return nil, err
+	}
 	return store.Open(ctx, store.Options{
 		URI: a.cfg.MongoURI, DataDir: a.cfg.DataDir, EmbeddedAddr: a.cfg.EmbeddedAddr,
-		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg,
+		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg, Vault: vault,
 	})
 }
 

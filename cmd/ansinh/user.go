@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ansinh"
+	"ansinh/store"
 )
 
 // user runs `ansinh user add`. The operator acts as the system unless -as names a
@@ -49,11 +50,11 @@ func (a *app) user(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	creator := &ansinh.User{Username: "cli", Role: ansinh.RoleAdmin, Unit: a.units.Root.Code}
+	creator, err := a.actor(ctx, st, *as)
+	if err != nil {
+		return err
+	}
 	if *as != "" {
-		if creator, err = st.User(ctx, ansinh.NormalizeUsername(*as)); err != nil {
-			return usageError{fmt.Errorf("-as %s: %w", *as, describe(err))}
-		}
 		if err := ansinh.AuthorizeCreate(creator, req, a.units); err != nil {
 			return usageError{describe(err)}
 		}
@@ -85,4 +86,16 @@ func describe(err error) error {
 		msg += fmt.Sprintf("\n  %s: %s", f, m)
 	}
 	return fmt.Errorf("%s", msg)
+}
+
+// actor is the user a command acts as: -as USER, or the operator.
+func (a *app) actor(ctx context.Context, st *store.Store, as string) (*ansinh.User, error) {
+	if as == "" {
+		return a.cliUser(), nil
+	}
+	u, err := st.User(ctx, ansinh.NormalizeUsername(as))
+	if err != nil {
+		return nil, usageError{fmt.Errorf("-as %s: %w", as, describe(err))}
+	}
+	return u, nil
 }

@@ -15,6 +15,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"ansinh"
+	"ansinh/pii"
 	"ansinh/store"
 )
 
@@ -85,7 +87,7 @@ func New(tb testing.TB) *store.Store {
 	name := "t_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := store.New(ctx, c, name, Logger(), nil)
+	s, err := store.New(ctx, c, store.Options{DBName: name, Logger: Logger(), Vault: Vault(tb)})
 	if err != nil {
 		tb.Fatalf("storetest: new store %s: %v", name, err)
 	}
@@ -100,3 +102,16 @@ func New(tb testing.TB) *store.Store {
 // DataDir returns the embedded server's directory ("" when external), so tests can read
 // the raw files.
 func DataDir() string { return server.dir }
+
+// TestDataKey is the data key of every test store.
+const TestDataKey = "test-data-key-test-data-key-0123456789"
+
+// Vault is the personal-data vault of the test stores.
+func Vault(tb testing.TB) *pii.Vault {
+	tb.Helper()
+	v, err := ansinh.Config{DataKey: TestDataKey}.Vault()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}

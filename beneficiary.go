@@ -1,0 +1,149 @@
+package ansinh
+
+import (
+	"time"
+
+	"ansinh/pii"
+)
+
+// Group is the allowance a beneficiary receives.
+type Group string
+
+const (
+	GroupNCC  Group = "NCC"  // người có công với cách mạng
+	GroupBTXH Group = "BTXH" // đối tượng bảo trợ xã hội
+)
+
+// Sex as the registry writes it.
+const (
+	SexMale   = "Nam"
+	SexFemale = "Nữ"
+)
+
+// Identity check states, set by the police liaison against the population database.
+const (
+	IdentityUnchecked = "unchecked"
+	IdentityMatched   = "matched"
+	IdentityMismatch  = "mismatch"
+)
+
+// Account sources.
+const (
+	SourceImport       = "import"       // already used for payment, from the department's list
+	SourceRegistration = "registration" // submitted by the beneficiary or proxy, verified by the commune
+)
+
+// Beneficiary is one person receiving a monthly allowance. CCCD is the plain number
+// only while a record is being written or revealed; lists carry CCCDLast4.
+type Beneficiary struct {
+	ID         string // blind index of the CCCD, assigned by the store
+	Name       string
+	CCCD       string
+	CCCDLast4  string
+	BirthDate  string // "YYYY-MM-DD", or "YYYY" when only the year is known
+	Sex        string
+	Commune    string
+	Group      Group
+	SubGroup   string
+	Amount     int64 // đồng per month
+	Eligible   bool  // may open a bank account
+	Ineligible *Ineligibility
+	Identity   IdentityCheck
+	Account    *Account // the verified account, if any
+	Warnings   []string // rule disagreements kept on the record (not rejections)
+	Synthetic  bool     // made by `ansinh demo`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Ineligibility says why a person cannot open an account (and so is paid directly).
+type Ineligibility struct {
+	Reason string // one of IneligibleReasons
+	Note   string
+	By     string
+	At     time.Time
+}
+
+// IneligibleReasons are the fixed reasons a commune officer chooses from.
+var IneligibleReasons = map[string]string{
+	"no_capacity":   "Mất hoặc hạn chế năng lực hành vi dân sự, không có người nhận thay",
+	"bedridden":     "Già yếu, ốm đau nằm một chỗ, không thể đến ngân hàng",
+	"no_documents":  "Chưa có giấy tờ tùy thân hợp lệ để mở tài khoản",
+	"refuses":       "Không đồng ý mở tài khoản sau khi đã được vận động",
+	"far_from_bank": "Ở vùng không có điểm giao dịch ngân hàng",
+	"other":         "Lý do khác (ghi rõ)",
+}
+
+// IdentityCheck is the police liaison's verdict on the record's identity data.
+type IdentityCheck struct {
+	State string
+	Note  string
+	By    string
+	At    time.Time
+}
+
+// Account is a bank account that receives the allowance: the beneficiary's own, or an
+// authorised proxy's.
+type Account struct {
+	BankBIN    string
+	Number     string // plain only while written or revealed
+	Last4      string
+	HolderName string // as the bank prints it: upper case, no accents
+	Proxy      bool
+	Source     string
+	VerifiedAt time.Time
+}
+
+// MaskedCCCD shows the CCCD as "••••••••1234".
+func (b *Beneficiary) MaskedCCCD() string { return pii.MaskLast4(b.CCCDLast4) }
+
+// PaidByAccount reports whether the allowance goes to a verified account.
+func (b *Beneficiary) PaidByAccount() bool { return b.Account != nil }
+
+// Masked shows the account number as "••••••••1234".
+func (a *Account) Masked() string { return pii.MaskLast4(a.Last4) }
+
+// NewIdentityCheck validates the police liaison's verdict: a mismatch needs a note
+// saying what differs.
+func NewIdentityCheck(state, note, by string, now time.Time) (IdentityCheck, error) {
+	note = NormalizeName(note)
+	switch {
+	case state != IdentityMatched && state != IdentityMismatch && state != IdentityUnchecked:
+		return IdentityCheck{}, FieldError("state", MsgIdentityState)
+	case len([]rune(note)) > 500:
+		return IdentityCheck{}, FieldError("note", MsgNoteTooLong)
+	case state == IdentityMismatch && note == "":
+		return IdentityCheck{}, FieldError("note", MsgIdentityNote)
+	}
+	return IdentityCheck{State: state, Note: note, By: by, At: now}, nil
+}
+
+// NewIneligibility validates a commune officer's decision: not eligible needs a reason
+// from the fixed list (and a note for "other"); eligible again clears it.
+func NewIneligibility(eligible bool, reason, note, by string, now time.Time) (*Ineligibility, error) {
+	if eligible {
+		return nil, nil
+	}
+	note = NormalizeName(note)
+	if _, ok := IneligibleReasons[reason]; !ok {
+		return nil, FieldError("reason", MsgIneligibleReason)
+	}
+	if len([]rune(note)) > 500 {
+		return nil, FieldError("note", MsgNoteTooLong)
+	}
+	if reason == "other" && note == "" {
+		return nil, FieldError("note", MsgIneligibleNote)
+	}
+	return &Ineligibility{Reason: reason, Note: note, By: by, At: now}, nil
+}
+
+// BeneficiaryQuery selects beneficiaries: within Communes, and by name (accent- and
+// case-free substring) or a whole CCCD.
+type BeneficiaryQuery struct {
+	Communes []string
+	Name     string // folded with NameKey by the caller
+	CCCD     string // a whole, normalised CCCD
+	Identity string // an identity check state
+	Skip     int64
+	Limit    int64
+}

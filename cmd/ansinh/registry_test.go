@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
+	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_ADMIN_PASSWORD": "demo-admin-password"}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2810 beneficiaries, 1457 with a verified account", "so.ldtbxh", "huyen.941", "xa.31498", "congan.tinh"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "already loaded") {
+		t.Fatalf("second demo: %v", err)
+	}
+	env["ANSINH_ADDR"] = "127.0.0.1:0"
+	s := startServer(t, env)
+	if status, _ := login(t, s.url, "admin", "demo-admin-password"); status != 200 {
+		t.Fatalf("admin login after demo: %d", status)
+	}
+}
+
+func TestImportCommandAndDemoRefusesRealData(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "danh-sach.csv")
+	csv := "ho_ten,cccd,ngay_sinh,ma_xa,nhom\nNguyễn Văn A,094050001111,1950,31498,NCC\nNguyễn Văn B,12,1950,31498,NCC\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ANSINH_DATA_DIR": filepath.Join(dir, "data"), "ANSINH_ADMIN_PASSWORD": "the-admin-password"}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"ansinh", "import", file}, envOf(env), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "inserted 1, updated 0, unchanged 0, rows with errors: 1") || !strings.Contains(out.String(), "row 3") {
+		t.Fatalf("import output:\n%s", out.String())
+	}
+	err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "real beneficiaries") {
+		t.Fatalf("demo on real data: %v", err)
+	}
+}

@@ -1,0 +1,157 @@
+// Package demo builds a synthetic province on the real unit list: the figures of
+// letter 433/UBND-VX (2,810 beneficiaries, 1,457 paid through an account), spread
+// unevenly so that some districts sit below the 30 % target. Every record is marked
+// synthetic; names and numbers are made up.
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"ansinh"
+)
+
+// The letter's figures.
+const (
+	Beneficiaries = 2810
+	WithAccount   = 1457
+)
+
+// districtRates are the shares with an account, assigned to the top-level units in
+// turn: most above the 30 % target, a few below.
+var districtRates = []float64{0.82, 0.74, 0.66, 0.61, 0.57, 0.52, 0.47, 0.41, 0.26, 0.21, 0.14}
+
+var (
+	families = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Lâm", "Thạch", "Sơn", "Danh", "Lý", "Đặng", "Bùi"}
+	middlesM = []string{"Văn", "Hữu", "Minh", "Thanh", "Quốc", "Công"}
+	middlesF = []string{"Thị", "Ngọc", "Kim", "Thu", "Mỹ", "Thanh"}
+	givenM   = []string{"Sáu", "Bảy", "Tám", "Chín", "Mười", "Hai", "Ba", "Bốn", "Năm", "Sơn", "Hùng", "Dũng", "Phước", "Lộc", "Tài"}
+	givenF   = []string{"Lan", "Hoa", "Mai", "Cúc", "Đào", "Hồng", "Nga", "Hạnh", "Thủy", "Xuân", "Yến", "Liên", "Phượng", "Sương", "Hằng"}
+	banks    = []string{"970405", "970405", "970405", "970418", "970415", "970436", "970449"} // Agribank most often
+)
+
+// Province returns the synthetic beneficiaries of the units' first level below the
+// root (districts, or communes in a two-tier country), deterministic for a seed.
+func Province(units *ansinh.Units, seed uint64, now time.Time) ([]*ansinh.ImportRow, error) {
+	tops := units.Root.Children
+	if len(tops) == 0 {
+		return nil, fmt.Errorf("demo: the units file has no unit below %s", units.Root.Code)
+	}
+	rng := rand.New(rand.NewPCG(seed, 433))
+
+	// People per top-level unit: roughly by its number of communes.
+	sizes := make([]int, len(tops))
+	leaves := 0
+	for i, t := range tops {
+		sizes[i] = len(units.Leaves(t.Code))
+		leaves += sizes[i]
+	}
+	people := spread(Beneficiaries, sizes)
+
+	// Accounts per top-level unit at its rate, then nudged to the letter's total,
+	// adding to (or taking from) the units with the highest rates first.
+	accounts := make([]int, len(tops))
+	sum := 0
+	for i := range tops {
+		accounts[i] = int(float64(people[i]) * districtRates[i%len(districtRates)])
+		sum += accounts[i]
+	}
+	order := make([]int, len(tops))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return districtRates[order[a]%len(districtRates)] > districtRates[order[b]%len(districtRates)]
+	})
+	for k := 0; sum != WithAccount; k++ {
+		i := order[k%len(order)]
+		switch {
+		case sum < WithAccount && accounts[i] < people[i]:
+			accounts[i]++
+			sum++
+		case sum > WithAccount && accounts[i] > 0:
+			accounts[i]--
+			sum--
+		}
+	}
+
+	var rows []*ansinh.ImportRow
+	seen := map[string]bool{}
+	for i, t := range tops {
+		communes := units.Leaves(t.Code)
+		for p := range people[i] {
+			b := person(rng, communes[p%len(communes)], seen, now)
+			if p < accounts[i] {
+				b.Account = account(rng, b)
+			} else if rng.IntN(25) == 0 {
+				b.Eligible = false
+			}
+			rows = append(rows, &ansinh.ImportRow{Row: len(rows) + 2, Beneficiary: *b, EligibleGiven: true})
+		}
+	}
+	return rows, nil
+}
+
+// spread divides total in proportion to weights, exactly.
+func spread(total int, weights []int) []int {
+	sum := 0
+	for _, w := range weights {
+		sum += w
+	}
+	out := make([]int, len(weights))
+	given := 0
+	for i, w := range weights {
+		out[i] = total * w / sum
+		given += out[i]
+	}
+	for i := 0; given < total; i = (i + 1) % len(out) {
+		out[i]++
+		given++
+	}
+	return out
+}
+
+func person(rng *rand.Rand, commune string, seen map[string]bool, now time.Time) *ansinh.Beneficiary {
+	female := rng.IntN(2) == 1
+	name := families[rng.IntN(len(families))] + " "
+	sex := ansinh.SexMale
+	if female {
+		sex = ansinh.SexFemale
+		name += middlesF[rng.IntN(len(middlesF))] + " " + givenF[rng.IntN(len(givenF))]
+	} else {
+		name += middlesM[rng.IntN(len(middlesM))] + " " + givenM[rng.IntN(len(givenM))]
+	}
+	year := 1930 + rng.IntN(70)
+	birth := time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+	// CCCD: Sóc Trăng's code, century and sex, the year, and a serial no one holds
+	// twice in this set.
+	centurySex := (year/100-19)*2 + map[bool]int{false: 0, true: 1}[female]
+	var cccd string
+	for cccd == "" || seen[cccd] {
+		cccd = fmt.Sprintf("094%d%02d%06d", centurySex, year%100, rng.IntN(1_000_000))
+	}
+	seen[cccd] = true
+	group := ansinh.GroupBTXH
+	amount := int64(500_000 + 250_000*rng.IntN(4))
+	if rng.IntN(3) == 0 {
+		group, amount = ansinh.GroupNCC, int64(1_500_000+500_000*rng.IntN(4))
+	}
+	return &ansinh.Beneficiary{
+		Name: name, CCCD: cccd, CCCDLast4: cccd[8:], BirthDate: birth.Format("2006-01-02"), Sex: sex, Commune: commune,
+		Group: group, Amount: amount, Eligible: true, Synthetic: true,
+		Identity: ansinh.IdentityCheck{State: ansinh.IdentityUnchecked},
+	}
+}
+
+func account(rng *rand.Rand, b *ansinh.Beneficiary) *ansinh.Account {
+	number := fmt.Sprintf("%04d%09d", 6000+rng.IntN(1000), rng.IntN(1_000_000_000))
+	a := &ansinh.Account{BankBIN: banks[rng.IntN(len(banks))], Number: number, Last4: number[len(number)-4:],
+		HolderName: ansinh.HolderName(b.Name), Source: ansinh.SourceImport}
+	if rng.IntN(8) == 0 { // an authorised proxy's account
+		a.Proxy = true
+		a.HolderName = ansinh.HolderName(families[rng.IntN(len(families))] + " Văn Con")
+	}
+	return a
+}

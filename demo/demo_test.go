@@ -1,0 +1,94 @@
+package demo_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+	"time"
+
+	"ansinh"
+	"ansinh/demo"
+	"ansinh/refdata"
+)
+
+func load(t *testing.T, data []byte) *ansinh.Units {
+	t.Helper()
+	u, err := ansinh.LoadUnits(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestProvinceHasTheLettersFigures(t *testing.T) {
+	units := load(t, refdata.SocTrangUnits)
+	rows, err := demo.Province(units, 1, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2810 {
+		t.Fatalf("%d beneficiaries, want 2810", len(rows))
+	}
+	perTop := map[string][2]int{}
+	accounts := 0
+	cccds := map[string]bool{}
+	for _, r := range rows {
+		b := r.Beneficiary
+		if !b.Synthetic {
+			t.Fatal("a record is not marked synthetic")
+		}
+		if cccd, msg := ansinh.NormalizeCCCD(b.CCCD); msg != "" || cccd != b.CCCD {
+			t.Fatalf("CCCD %s: %s", b.CCCD, msg)
+		}
+		if w := ansinh.CCCDWarnings(b.CCCD, b.BirthDate, b.Sex); len(w) > 0 {
+			t.Fatalf("CCCD %s disagrees with the record: %v", b.CCCD, w)
+		}
+		if cccds[b.CCCD] {
+			t.Fatalf("CCCD %s twice", b.CCCD)
+		}
+		cccds[b.CCCD] = true
+		top, _ := units.Get(b.Commune)
+		if top == nil || !top.Leaf() {
+			t.Fatalf("commune %s is not a commune", b.Commune)
+		}
+		c := perTop[top.Parent]
+		c[0]++
+		if b.Account != nil {
+			c[1]++
+			accounts++
+		}
+		perTop[top.Parent] = c
+	}
+	if accounts != 1457 {
+		t.Fatalf("%d with an account, want 1457", accounts)
+	}
+	below, above := 0, 0
+	for code, c := range perTop {
+		if c[0] == 0 {
+			t.Fatalf("district %s has nobody", code)
+		}
+		if float64(c[1])/float64(c[0]) < 0.3 {
+			below++
+		} else {
+			above++
+		}
+	}
+	if len(perTop) != 11 || below < 2 || above < 5 {
+		t.Fatalf("%d districts, %d below 30 %%, %d above", len(perTop), below, above)
+	}
+	again, _ := demo.Province(units, 1, time.Now())
+	if again[100].Beneficiary.CCCD != rows[100].Beneficiary.CCCD {
+		t.Fatal("not deterministic for a seed")
+	}
+}
+
+func TestProvinceOnTwoTierUnits(t *testing.T) {
+	data, err := os.ReadFile("../testdata/units_two_tier.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := demo.Province(load(t, data), 1, time.Now())
+	if err != nil || len(rows) != 2810 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+}

@@ -1,0 +1,427 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"ansinh"
+	"ansinh/importer"
+	"ansinh/sheet"
+)
+
+// BeneficiaryStore is what the registry pages and API need.
+type BeneficiaryStore interface {
+	importer.Store
+	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
+	RevealBeneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
+	Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error)
+	SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error
+	SetEligibility(ctx context.Context, id string, eligible bool, why *ansinh.Ineligibility, now time.Time) error
+	SaveImportReport(ctx context.Context, r *ansinh.ImportReport) error
+	ImportReport(ctx context.Context, id string) (*ansinh.ImportReport, error)
+}
+
+// MaxImportBytes is the largest list accepted.
+const MaxImportBytes = 20 << 20
+
+const pageSize = 50
+
+// beneficiaryView is a beneficiary as lists show it: personal numbers masked.
+type beneficiaryView struct {
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	CCCD        string       `json:"cccd"`
+	BirthDate   string       `json:"birth_date"`
+	Sex         string       `json:"sex"`
+	Commune     string       `json:"commune"`
+	CommuneName string       `json:"commune_name"`
+	Group       ansinh.Group `json:"group"`
+	Amount      int64        `json:"amount"`
+	Eligible    bool         `json:"eligible"`
+	Ineligible  *string      `json:"ineligible_reason"`
+	Identity    string       `json:"identity"`
+	Account     *accountView `json:"account"`
+	Warnings    []string     `json:"warnings"`
+	Synthetic   bool         `json:"synthetic,omitempty"`
+}
+
+type accountView struct {
+	Bank       string `json:"bank"`
+	BankBIN    string `json:"bank_bin"`
+	Number     string `json:"number"`
+	HolderName string `json:"holder_name"`
+	Proxy      bool   `json:"proxy"`
+	Source     string `json:"source"`
+}
+
+func (h *Handler) viewBeneficiary(b *ansinh.Beneficiary) beneficiaryView {
+	v := beneficiaryView{ID: b.ID, Name: b.Name, CCCD: b.MaskedCCCD(), BirthDate: b.BirthDate, Sex: b.Sex,
+		Commune: b.Commune, Group: b.Group, Amount: b.Amount, Eligible: b.Eligible, Identity: b.Identity.State,
+		Warnings: b.Warnings, Synthetic: b.Synthetic}
+	if v.Warnings == nil {
+		v.Warnings = []string{}
+	}
+	if u, ok := h.units.Get(b.Commune); ok {
+		v.CommuneName = u.Name
+	}
+	if b.Ineligible != nil {
+		v.Ineligible = &b.Ineligible.Reason
+	}
+	if a := b.Account; a != nil {
+		bank, _ := ansinh.BankByBIN(a.BankBIN)
+		number := a.Masked()
+		if a.Number != "" {
+			number = a.Number
+		}
+		v.Account = &accountView{Bank: bank.ShortName, BankBIN: a.BankBIN, Number: number, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source}
+	}
+	return v
+}
+
+// ImportBeneficiaries loads an uploaded list (multipart field "file").
+func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
+	rep, err := h.importUpload(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": rep.ID, "inserted": rep.Inserted, "updated": rep.Updated,
+		"unchanged": rep.Unchanged, "errors": rep.Errors})
+}
+
+// importUpload runs an import of the uploaded file and keeps its report.
+func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
+	u := currentUser(c)
+	if u.Role != ansinh.RoleAdmin && u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleDistrict {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, ansinh.FieldError("file", ansinh.MsgFileMissing)
+	}
+	if fh.Size > MaxImportBytes {
+		return nil, &ansinh.Error{Code: ansinh.ETOOLARGE, Message: ansinh.MsgFileTooLarge, Fields: map[string]string{"file": ansinh.MsgFileTooLarge}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
+	}
+	defer f.Close()
+	name := utils.CopyString(fh.Filename)
+	res, err := importer.Import(c.UserContext(), h.store, h.units, f, fh.Size,
+		importer.Options{Actor: u, IP: c.IP(), File: name, Now: h.now})
+	if err != nil {
+		return nil, err
+	}
+	rep := &ansinh.ImportReport{By: u.Username, Unit: u.Unit, File: name, At: h.now(), Inserted: res.Inserted,
+		Updated: res.Updated, Unchanged: res.Unchanged, Errors: res.Errors}
+	if err := h.store.SaveImportReport(c.UserContext(), rep); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// ImportErrorsCSV downloads an import's error table.
+func (h *Handler) ImportErrorsCSV(c *fiber.Ctx) error {
+	rep, err := h.store.ImportReport(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if rep.By != currentUser(c).Username {
+		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	var buf bytes.Buffer
+	w, _ := sheet.NewCSVWriter(&buf)
+	_ = w.Write("Dòng", "Cột", "Lỗi")
+	for _, e := range rep.Errors {
+		_ = w.Write(strconv.Itoa(e.Row), e.Column, e.Message)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="loi-nhap-danh-sach.csv"`)
+	return c.Send(buf.Bytes())
+}
+
+// ImportTemplate downloads an empty list with the expected columns.
+func (h *Handler) ImportTemplate(c *fiber.Ctx) error {
+	b, err := importer.Template()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="mau-danh-sach-doi-tuong.xlsx"`)
+	return c.Send(b)
+}
+
+// scopeCommunes returns the communes of the requested unit (default: the caller's),
+// refusing a unit outside the caller's scope.
+func (h *Handler) scopeCommunes(c *fiber.Ctx) ([]string, error) {
+	u := currentUser(c)
+	unit := h.unitParam(c)
+	if _, ok := h.units.Get(unit); !ok {
+		return nil, ansinh.FieldError("unit", ansinh.MsgUnknownUnit)
+	}
+	if !u.Sees(h.units, unit) {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgUnitOutOfScope)
+	}
+	return h.units.Leaves(unit), nil
+}
+
+// unitParam is ?unit=, the caller's unit when absent.
+func (h *Handler) unitParam(c *fiber.Ctx) string {
+	if unit := strings.TrimSpace(c.Query("unit")); unit != "" {
+		return unit
+	}
+	return currentUser(c).Unit
+}
+
+// searchQuery reads ?unit=&q=&page=&identity= into a store query: q is a whole CCCD
+// when it is 11 or 12 digits, otherwise part of a name.
+func (h *Handler) searchQuery(c *fiber.Ctx) (ansinh.BeneficiaryQuery, int, error) {
+	communes, err := h.scopeCommunes(c)
+	if err != nil {
+		return ansinh.BeneficiaryQuery{}, 0, err
+	}
+	q := ansinh.BeneficiaryQuery{Communes: communes, Limit: pageSize}
+	text := strings.TrimSpace(c.Query("q"))
+	if len([]rune(text)) > 100 {
+		return q, 0, ansinh.FieldError("q", ansinh.MsgSearchTooLong)
+	}
+	if cccd, msg := ansinh.NormalizeCCCD(text); msg == "" {
+		q.CCCD = cccd
+	} else {
+		q.Name = ansinh.NameKey(text)
+	}
+	switch st := c.Query("identity"); st {
+	case "", ansinh.IdentityUnchecked, ansinh.IdentityMatched, ansinh.IdentityMismatch:
+		q.Identity = st
+	default:
+		return q, 0, ansinh.FieldError("identity", ansinh.MsgIdentityState)
+	}
+	page := 1
+	if p := c.Query("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return q, 0, ansinh.FieldError("page", ansinh.MsgPage)
+		}
+		page = n
+	}
+	q.Skip = int64(page-1) * pageSize
+	return q, page, nil
+}
+
+// ListBeneficiaries searches the caller's scope.
+func (h *Handler) ListBeneficiaries(c *fiber.Ctx) error {
+	q, page, err := h.searchQuery(c)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	items := make([]beneficiaryView, len(list))
+	for i, b := range list {
+		items[i] = h.viewBeneficiary(b)
+	}
+	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "page_size": pageSize})
+}
+
+// scopedBeneficiary loads a record the caller may see; others are not found, so that
+// nobody learns who is a beneficiary elsewhere.
+func (h *Handler) scopedBeneficiary(c *fiber.Ctx, reveal bool) (*ansinh.Beneficiary, error) {
+	id := c.Params("id")
+	var b *ansinh.Beneficiary
+	var err error
+	if reveal {
+		b, err = h.store.RevealBeneficiary(c.UserContext(), id)
+	} else {
+		b, err = h.store.Beneficiary(c.UserContext(), id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !currentUser(c).Sees(h.units, b.Commune) {
+		return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	return b, nil
+}
+
+// GetBeneficiary returns one record, masked.
+func (h *Handler) GetBeneficiary(c *fiber.Ctx) error {
+	b, err := h.scopedBeneficiary(c, false)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.viewBeneficiary(b))
+}
+
+// RevealBeneficiary returns the full CCCD and account number, and audits it.
+func (h *Handler) RevealBeneficiary(c *fiber.Ctx) error {
+	b, err := h.reveal(c)
+	if err != nil {
+		return err
+	}
+	v := h.viewBeneficiary(b)
+	v.CCCD = b.CCCD
+	return c.JSON(v)
+}
+
+// reveal loads the record with its numbers decrypted, for any role but the operator's.
+func (h *Handler) reveal(c *fiber.Ctx) (*ansinh.Beneficiary, error) {
+	if currentUser(c).Role == ansinh.RoleAdmin {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	b, err := h.scopedBeneficiary(c, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionReveal, Target: "beneficiary:" + b.ID, Unit: b.Commune}); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+type identityRequest struct {
+	State string `json:"state"`
+	Note  string `json:"note"`
+}
+
+// SetIdentity records the police liaison's check against the population database.
+func (h *Handler) SetIdentity(c *fiber.Ctx) error {
+	var req identityRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := h.setIdentity(c, req.State, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.viewBeneficiary(b))
+}
+
+func (h *Handler) setIdentity(c *fiber.Ctx, state, note string) (*ansinh.Beneficiary, error) {
+	u := currentUser(c)
+	if u.Role != ansinh.RolePolice {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	check, err := ansinh.NewIdentityCheck(state, note, u.Username, h.now())
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.scopedBeneficiary(c, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.SetIdentity(c.UserContext(), b.ID, check); err != nil {
+		return nil, err
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionIdentityCheck, Target: "beneficiary:" + b.ID, Unit: b.Commune,
+		Detail: map[string]any{"state": check.State, "previous": b.Identity.State}}); err != nil {
+		return nil, err
+	}
+	b.Identity = check
+	return b, nil
+}
+
+type eligibilityRequest struct {
+	Eligible *bool  `json:"eligible"`
+	Reason   string `json:"reason"`
+	Note     string `json:"note"`
+}
+
+// SetEligibility marks a person (not) eligible to open an account; reversible.
+func (h *Handler) SetEligibility(c *fiber.Ctx) error {
+	var req eligibilityRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Eligible == nil {
+		return ansinh.FieldError("eligible", ansinh.MsgRequired)
+	}
+	b, err := h.setEligibility(c, *req.Eligible, req.Reason, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.viewBeneficiary(b))
+}
+
+func (h *Handler) setEligibility(c *fiber.Ctx, eligible bool, reason, note string) (*ansinh.Beneficiary, error) {
+	u := currentUser(c)
+	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	why, err := ansinh.NewIneligibility(eligible, reason, note, u.Username, h.now())
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.scopedBeneficiary(c, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.store.SetEligibility(c.UserContext(), b.ID, eligible, why, h.now()); err != nil {
+		return nil, err
+	}
+	detail := map[string]any{"eligible": eligible, "previous": b.Eligible}
+	if why != nil {
+		detail["reason"] = why.Reason
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionEligibility, Target: "beneficiary:" + b.ID, Unit: b.Commune, Detail: detail}); err != nil {
+		return nil, err
+	}
+	b.Eligible, b.Ineligible = eligible, why
+	return b, nil
+}
+
+// ExportBeneficiaries downloads the caller's list as CSV, numbers masked, every cell
+// safe to open in a spreadsheet.
+func (h *Handler) ExportBeneficiaries(c *fiber.Ctx) error {
+	communes, err := h.scopeCommunes(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	w, _ := sheet.NewCSVWriter(&buf)
+	_ = w.Write("Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Đủ điều kiện mở TK", "Tài khoản")
+	n := 0
+	for skip := int64(0); ; skip += 1000 {
+		list, _, err := h.store.Beneficiaries(c.UserContext(), ansinh.BeneficiaryQuery{Communes: communes, Skip: skip, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, b := range list {
+			v := h.viewBeneficiary(b)
+			account, eligible := "", "có"
+			if v.Account != nil {
+				account = v.Account.Bank + " " + v.Account.Number
+			}
+			if !b.Eligible {
+				eligible = "không"
+			}
+			_ = w.Write(b.Name, v.CCCD, b.BirthDate, b.Sex, b.Commune, v.CommuneName, string(b.Group),
+				strconv.FormatInt(b.Amount, 10), eligible, account)
+		}
+		n += len(list)
+		if len(list) < 1000 {
+			break
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionExport, Unit: h.unitParam(c),
+		Detail: map[string]any{"rows": n, "format": "csv"}}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="danh-sach-doi-tuong-%s.csv"`, h.now().Format("20060102")))
+	return c.Send(buf.Bytes())
+}

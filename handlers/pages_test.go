@@ -1,0 +1,174 @@
+package handlers_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"ansinh"
+)
+
+// page is a logged-in staff browser session.
+type page struct {
+	e      *env
+	cookie *http.Cookie
+}
+
+func (e *env) browser(username string) *page {
+	e.t.Helper()
+	r := e.form("/dang-nhap", url.Values{"username": {username}, "password": {username + "-password"}}, nil)
+	for _, c := range r.Cookies() {
+		if c.Name == "ansinh_session" {
+			return &page{e: e, cookie: c}
+		}
+	}
+	e.t.Fatalf("login %s: %d", username, r.StatusCode)
+	return nil
+}
+
+func (p *page) get(path string) (*response, *goquery.Document) {
+	p.e.t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.AddCookie(p.cookie)
+	return p.parse(p.e.send(req))
+}
+
+func (p *page) post(path string, v url.Values) (*response, *goquery.Document) {
+	p.e.t.Helper()
+	return p.parse(p.e.form(path, v, p.cookie))
+}
+
+func (p *page) upload(path, name string, content []byte) (*response, *goquery.Document) {
+	p.e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req := httptest.NewRequest("POST", path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(p.cookie)
+	return p.parse(p.e.send(req))
+}
+
+func (p *page) parse(r *response) (*response, *goquery.Document) {
+	p.e.t.Helper()
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(r.body))
+	if err != nil {
+		p.e.t.Fatal(err)
+	}
+	return r, doc
+}
+
+func text(doc *goquery.Document, sel string) string {
+	return strings.TrimSpace(doc.Find(sel).First().Text())
+}
+
+const pageList = "Họ và tên,Số CCCD,Ngày sinh,Giới tính,Mã xã,Nhóm\n" +
+	"Nguyễn Văn Sáu,094050001234,05/03/1950,Nam,31498,NCC\n" +
+	"Trần Thị Bảy,094152000111,1952,Nữ,31569,BTXH\n" +
+	"Lê Văn Tám,12,1950,Nam,31498,NCC\n"
+
+func TestImportPageShowsTheReportAndErrorTable(t *testing.T) {
+	e := staffEnv(t)
+	p := e.browser("so.ldtbxh")
+	r, doc := p.get("/can-bo/nhap-danh-sach")
+	if r.StatusCode != 200 || doc.Find(`form[enctype="multipart/form-data"] input[type=file][name=file]`).Length() != 1 {
+		t.Fatalf("upload page: %d", r.StatusCode)
+	}
+	r, doc = p.upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList))
+	if r.StatusCode != 200 || text(doc, "#inserted") != "2" || text(doc, "#errors") != "1" {
+		t.Fatalf("report: %d inserted=%q errors=%q", r.StatusCode, text(doc, "#inserted"), text(doc, "#errors"))
+	}
+	row := doc.Find("table.errors tbody tr").First()
+	if strings.TrimSpace(row.Find("td").Eq(0).Text()) != "4" || strings.TrimSpace(row.Find("td").Eq(1).Text()) != "Số CCCD" {
+		t.Fatalf("error row: %q", row.Text())
+	}
+	link, _ := doc.Find(`a[href$="loi.csv"]`).Attr("href")
+	csv, _ := p.get(link)
+	if csv.StatusCode != 200 || !strings.HasPrefix(string(csv.body), "\ufeff") || !strings.Contains(string(csv.body), ansinh.MsgCCCDLength) {
+		t.Fatalf("error csv: %d %s", csv.StatusCode, csv.body)
+	}
+
+	r, doc = p.upload("/can-bo/nhap-danh-sach", "rac.xlsx", []byte("PK\x03\x04 not really a zip"))
+	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgFileUnreadable {
+		t.Fatalf("broken file: %d %q", r.StatusCode, text(doc, ".alert"))
+	}
+
+	c := e.browser("xa31498")
+	if r, _ := c.get("/can-bo/nhap-danh-sach"); r.StatusCode != 200 {
+		t.Fatalf("commune officer opens the upload page: %d", r.StatusCode)
+	}
+	if r, _ := c.upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList)); r.StatusCode != 403 {
+		t.Fatalf("commune officer imports: %d", r.StatusCode)
+	}
+}
+
+func TestBeneficiaryPagesAreScopedAndMasked(t *testing.T) {
+	e := staffEnv(t)
+	e.browser("so.ldtbxh").upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList))
+
+	x := e.browser("xa31498")
+	r, doc := x.get("/can-bo/doi-tuong?q=nguyen+van+sau")
+	if r.StatusCode != 200 || text(doc, "#total") != "1" {
+		t.Fatalf("search: %d total=%q", r.StatusCode, text(doc, "#total"))
+	}
+	if strings.Contains(string(r.body), "094050001234") || !strings.Contains(string(r.body), "••••••••1234") {
+		t.Fatal("the list shows the CCCD unmasked")
+	}
+	href, _ := doc.Find("table.list tbody a").First().Attr("href")
+	r, doc = x.get(href)
+	if r.StatusCode != 200 || text(doc, "#cccd") != "••••••••1234" {
+		t.Fatalf("record: %d cccd=%q", r.StatusCode, text(doc, "#cccd"))
+	}
+	// The commune officer cannot see Châu Thành's beneficiary, in the list or directly.
+	if _, doc := x.get("/can-bo/doi-tuong?q=tran+thi+bay"); doc.Find("table.list tbody tr").Length() != 0 {
+		t.Fatal("commune officer sees another district's beneficiary")
+	}
+	other := "/can-bo/doi-tuong/" + e.store.BeneficiaryID("094152000111")
+	if r, _ := x.get(other); r.StatusCode != 404 {
+		t.Fatalf("another commune's record: %d", r.StatusCode)
+	}
+
+	// Reveal shows the whole number and leaves a trace.
+	r, doc = x.post(href+"/hien-so", url.Values{})
+	if r.StatusCode != 200 || text(doc, "#cccd") != "094050001234" {
+		t.Fatalf("reveal: %d %q", r.StatusCode, text(doc, "#cccd"))
+	}
+
+	// Eligibility: "other" without a note is refused on the page, with a reason it works.
+	r, doc = x.post(href+"/dieu-kien", url.Values{"eligible": {"0"}, "reason": {"other"}})
+	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgIneligibleNote {
+		t.Fatalf("eligibility without note: %d %q", r.StatusCode, text(doc, ".alert"))
+	}
+	r, doc = x.post(href+"/dieu-kien", url.Values{"eligible": {"0"}, "reason": {"bedridden"}})
+	if r.StatusCode != 200 || !strings.HasPrefix(text(doc, "#eligible"), "Không đủ điều kiện") {
+		t.Fatalf("eligibility: %d %q", r.StatusCode, text(doc, "#eligible"))
+	}
+	r, doc = x.post(href+"/dieu-kien", url.Values{"eligible": {"1"}})
+	if text(doc, "#eligible") != "Đủ điều kiện" {
+		t.Fatalf("eligibility reversed: %q", text(doc, "#eligible"))
+	}
+	// Only the police liaison records identity checks.
+	if r, _ := x.post(href+"/doi-chieu", url.Values{"state": {"matched"}}); r.StatusCode != 403 {
+		t.Fatalf("commune officer checks identity: %d", r.StatusCode)
+	}
+	police := e.browser("ca.tinh")
+	r, doc = police.post(href+"/doi-chieu", url.Values{"state": {"mismatch"}})
+	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgIdentityNote {
+		t.Fatalf("mismatch without a note: %d %q", r.StatusCode, text(doc, ".alert"))
+	}
+	r, doc = police.post(href+"/doi-chieu", url.Values{"state": {"matched"}})
+	if r.StatusCode != 200 || !strings.HasPrefix(text(doc, "#identity"), "Khớp") {
+		t.Fatalf("identity: %d %q", r.StatusCode, text(doc, "#identity"))
+	}
+	if _, doc := police.get("/can-bo/doi-tuong?identity=unchecked&q=nguyen+van+sau"); doc.Find("table.list tbody tr").Length() != 0 {
+		t.Fatal("a checked person is still listed as unchecked")
+	}
+}

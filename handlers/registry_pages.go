@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"ansinh"
+)
+
+// BeneficiariesPage lists and searches the registry of the officer's unit.
+func (h *Handler) BeneficiariesPage(c *fiber.Ctx) error {
+	u := currentUser(c)
+	data := fiber.Map{"Title": "Danh sách đối tượng", "User": u, "Q": c.Query("q"), "UnitCode": c.Query("unit", u.Unit),
+		"Units": h.unitOptions(u.Unit)}
+	q, page, err := h.searchQuery(c)
+	if err != nil {
+		return h.renderPageError(c, "beneficiaries", data, err)
+	}
+	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	items := make([]beneficiaryView, len(list))
+	for i, b := range list {
+		items[i] = h.viewBeneficiary(b)
+	}
+	data["Items"], data["Total"], data["Page"] = items, total, page
+	link := func(p int) string {
+		v := url.Values{"q": {c.Query("q")}, "unit": {c.Query("unit", u.Unit)}, "page": {strconv.Itoa(p)}}
+		return "/can-bo/doi-tuong?" + v.Encode()
+	}
+	if page > 1 {
+		data["Prev"] = link(page - 1)
+	}
+	if int64(page)*pageSize < total {
+		data["Next"] = link(page + 1)
+	}
+	data["ExportURL"] = "/can-bo/doi-tuong/xuat.csv?" + url.Values{"unit": {c.Query("unit", u.Unit)}}.Encode()
+	return c.Render("beneficiaries", data)
+}
+
+// unitOptions lists the unit and every unit beneath it, for the unit filter.
+func (h *Handler) unitOptions(code string) []*ansinh.Unit {
+	var out []*ansinh.Unit
+	for _, c := range h.units.Subtree(code) {
+		u, _ := h.units.Get(c)
+		out = append(out, u)
+	}
+	return out
+}
+
+// BeneficiaryPage shows one record with the actions the officer's role allows.
+func (h *Handler) BeneficiaryPage(c *fiber.Ctx) error {
+	b, err := h.scopedBeneficiary(c, false)
+	if err != nil {
+		return err
+	}
+	return h.renderBeneficiary(c, fiber.StatusOK, b, "", "")
+}
+
+func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Beneficiary, message, notice string) error {
+	u := currentUser(c)
+	v := h.viewBeneficiary(b)
+	if b.CCCD != "" {
+		v.CCCD = b.CCCD
+	}
+	return c.Status(status).Render("beneficiary", fiber.Map{
+		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
+		"Revealed":       b.CCCD != "",
+		"CanReveal":      u.Role != ansinh.RoleAdmin,
+		"CanIdentity":    u.Role == ansinh.RolePolice,
+		"CanEligibility": u.Role == ansinh.RoleCommune || u.Role == ansinh.RoleDistrict,
+		"Reasons":        ansinh.IneligibleReasons,
+		"IneligibleText": ineligibleText(b),
+	})
+}
+
+func ineligibleText(b *ansinh.Beneficiary) string {
+	if b.Ineligible == nil {
+		return ""
+	}
+	t := ansinh.IneligibleReasons[b.Ineligible.Reason]
+	if b.Ineligible.Note != "" {
+		t += ": " + b.Ineligible.Note
+	}
+	return t
+}
+
+// RevealForm shows the record with its full numbers (audited).
+func (h *Handler) RevealForm(c *fiber.Ctx) error {
+	b, err := h.reveal(c)
+	if err != nil {
+		return err
+	}
+	return h.renderBeneficiary(c, fiber.StatusOK, b, "", ansinh.MsgRevealed)
+}
+
+// IdentityForm records the police liaison's check from the record page.
+func (h *Handler) IdentityForm(c *fiber.Ctx) error {
+	b, err := h.setIdentity(c, c.FormValue("state"), c.FormValue("note"))
+	return h.afterForm(c, b, err, ansinh.MsgSaved)
+}
+
+// EligibilityForm records a commune officer's eligibility decision from the record page.
+func (h *Handler) EligibilityForm(c *fiber.Ctx) error {
+	b, err := h.setEligibility(c, c.FormValue("eligible") == "1", c.FormValue("reason"), c.FormValue("note"))
+	return h.afterForm(c, b, err, ansinh.MsgSaved)
+}
+
+// afterForm re-renders the record with the outcome of a form: the error's message next
+// to the form, or a notice.
+func (h *Handler) afterForm(c *fiber.Ctx, b *ansinh.Beneficiary, err error, notice string) error {
+	if err == nil {
+		return h.renderBeneficiary(c, fiber.StatusOK, b, "", notice)
+	}
+	status, e := classify(err)
+	if status >= 500 || status == fiber.StatusNotFound || status == fiber.StatusForbidden {
+		return err
+	}
+	b, lerr := h.scopedBeneficiary(c, false)
+	if lerr != nil {
+		return lerr
+	}
+	msg := e.Message
+	for _, m := range e.Fields {
+		msg = m
+	}
+	return h.renderBeneficiary(c, status, b, msg, "")
+}
+
+// ImportPage shows the upload form.
+func (h *Handler) ImportPage(c *fiber.Ctx) error {
+	return c.Render("import", fiber.Map{"Title": "Nhập danh sách đối tượng", "User": currentUser(c), "Columns": ansinh.ImportColumns()})
+}
+
+// ImportForm runs an uploaded import and shows its report.
+func (h *Handler) ImportForm(c *fiber.Ctx) error {
+	data := fiber.Map{"Title": "Nhập danh sách đối tượng", "User": currentUser(c), "Columns": ansinh.ImportColumns()}
+	rep, err := h.importUpload(c)
+	if err != nil {
+		return h.renderPageError(c, "import", data, err)
+	}
+	data["Report"] = rep
+	return c.Render("import", data)
+}
+
+// renderPageError shows a user error on the page it came from; anything else goes to
+// the ErrorHandler.
+func (h *Handler) renderPageError(c *fiber.Ctx, view string, data fiber.Map, err error) error {
+	status, e := classify(err)
+	if status >= 500 || status == fiber.StatusForbidden || status == fiber.StatusNotFound {
+		return err
+	}
+	msg := e.Message
+	for _, m := range e.Fields {
+		msg = m
+	}
+	data["Message"] = msg
+	return c.Status(status).Render(view, data)
+}

@@ -1,0 +1,171 @@
+// Package importer loads the department's beneficiary list (CSV or XLSX) into the
+// registry: rows are read as a stream, checked one by one, matched by CCCD and
+// upserted; a bad row never stops the import but comes back in the error report.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"ansinh"
+	"ansinh/sheet"
+)
+
+// Store is what an import needs from the data layer.
+type Store interface {
+	BeneficiaryID(cccd string) string
+	RowHash(r *ansinh.ImportRow) string
+	ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow, error)
+	InsertImported(ctx context.Context, rows []*ansinh.ImportRow, now time.Time) (conflicts []int, err error)
+	UpdateImported(ctx context.Context, r *ansinh.ImportRow, now time.Time) ([]string, error)
+	Audit(ctx context.Context, e *ansinh.AuditEvent) error
+}
+
+// Result counts what the import did; Errors lists every rejected row's problems.
+type Result struct {
+	Inserted  int               `json:"inserted"`
+	Updated   int               `json:"updated"`
+	Unchanged int               `json:"unchanged"`
+	Errors    []ansinh.RowError `json:"errors"`
+}
+
+// Options say who imports (their unit bounds which rows they may write) and from where.
+type Options struct {
+	Actor *ansinh.User
+	IP    string
+	File  string
+	Now   func() time.Time
+}
+
+// batchSize rows are inserted at once: the embedded store inserts about 11,000
+// documents a second in batches, against 1–3 ms for each single insert.
+const batchSize = 1000
+
+// Import reads every row of the file and stores it. A file that cannot be read at all
+// (not a spreadsheet, no header, missing required columns) is an error; a bad row is
+// not.
+func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt, size int64, opt Options) (*Result, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	rd, err := sheet.Open(file, size, opt.File)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer rd.Close()
+	cells, _, err := rd.Next()
+	if err != nil {
+		return nil, fileError(err)
+	}
+	header, err := ansinh.MapImportHeader(cells)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := st.ImportedRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	res := &Result{Errors: []ansinh.RowError{}}
+	now := opt.Now()
+	today := now.In(vietnam)
+	seen := map[string]int{} // id → first row
+	var batch []*ansinh.ImportRow
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		conflicts, err := st.InsertImported(ctx, batch, now)
+		if err != nil {
+			return err
+		}
+		res.Inserted += len(batch) - len(conflicts)
+		for _, i := range conflicts { // inserted meanwhile by another import: compare instead
+			if err := update(ctx, st, batch[i], now, opt, res); err != nil {
+				return err
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for {
+		cells, row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fileError(err)
+		}
+		r, rowErrs := header.ParseImportRow(cells, row, units, today)
+		if len(rowErrs) > 0 {
+			res.Errors = append(res.Errors, rowErrs...)
+			continue
+		}
+		if !units.Within(r.Beneficiary.Commune, opt.Actor.Unit) {
+			res.Errors = append(res.Errors, header.OutOfScope(row))
+			continue
+		}
+		id := st.BeneficiaryID(r.Beneficiary.CCCD)
+		if first, dup := seen[id]; dup {
+			res.Errors = append(res.Errors, header.RepeatedCCCD(row, first))
+			continue
+		}
+		seen[id] = row
+		stored, known := existing[id]
+		switch {
+		case known && !units.Within(stored.Commune, opt.Actor.Unit):
+			// The record is another unit's: changing it (or saying more) is not ours.
+			res.Errors = append(res.Errors, header.HeldElsewhere(row))
+		case !known:
+			if batch = append(batch, r); len(batch) == batchSize {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+			}
+		case stored.Hash == st.RowHash(r):
+			res.Unchanged++
+		default:
+			if err := update(ctx, st, r, now, opt, res); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	err = st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionImport,
+		Unit: opt.Actor.Unit, IP: opt.IP, Detail: map[string]any{
+			"file": opt.File, "inserted": res.Inserted, "updated": res.Updated, "unchanged": res.Unchanged, "errors": len(res.Errors)}})
+	return res, err
+}
+
+func update(ctx context.Context, st Store, r *ansinh.ImportRow, now time.Time, opt Options, res *Result) error {
+	changed, err := st.UpdateImported(ctx, r, now)
+	if err != nil {
+		return err
+	}
+	if len(changed) == 0 {
+		res.Unchanged++
+		return nil
+	}
+	res.Updated++
+	return st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionBeneficiaryUpdate,
+		Target: "beneficiary:" + st.BeneficiaryID(r.Beneficiary.CCCD), Unit: r.Beneficiary.Commune, IP: opt.IP,
+		Detail: map[string]any{"source": "import", "file": opt.File, "row": r.Row, "fields": changed}})
+}
+
+// vietnam is UTC+7, for "today" when checking birth dates.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+func fileError(err error) error {
+	switch {
+	case errors.Is(err, sheet.ErrEmpty):
+		return ansinh.Errorf(ansinh.EINVALID, ansinh.MsgFileEmpty)
+	case errors.Is(err, sheet.ErrNotSpreadsheet):
+		return ansinh.Errorf(ansinh.EINVALID, ansinh.MsgFileUnreadable)
+	}
+	return fmt.Errorf("importer: %w", err)
+}

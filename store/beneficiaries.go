@@ -1,0 +1,370 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ansinh"
+)
+
+// beneficiaryDoc is one beneficiary. _id is the blind index of the CCCD, so the
+// natural key is the one fast lookup of the embedded store; the CCCD and the account
+// number are only ever stored encrypted.
+type beneficiaryDoc struct {
+	ID         string         `bson:"_id"`
+	Name       string         `bson:"name"`
+	NameKey    string         `bson:"name_key"`
+	CCCDEnc    string         `bson:"cccd_enc"`
+	CCCDLast4  string         `bson:"cccd_last4"`
+	BirthDate  string         `bson:"birth_date"`
+	Sex        string         `bson:"sex,omitempty"`
+	Commune    string         `bson:"commune"`
+	Group      string         `bson:"group"`
+	SubGroup   string         `bson:"sub_group,omitempty"`
+	Amount     int64          `bson:"amount"`
+	Eligible   bool           `bson:"eligible"`
+	Ineligible *ineligibleDoc `bson:"ineligible,omitempty"`
+	Identity   identityDoc    `bson:"identity"`
+	Account    *accountDoc    `bson:"account,omitempty"`
+	Warnings   []string       `bson:"warnings,omitempty"`
+	Synthetic  bool           `bson:"synthetic,omitempty"`
+	RowHash    string         `bson:"row_hash,omitempty"`
+	CreatedAt  time.Time      `bson:"created_at"`
+	UpdatedAt  time.Time      `bson:"updated_at"`
+}
+
+type ineligibleDoc struct {
+	Reason string    `bson:"reason"`
+	Note   string    `bson:"note,omitempty"`
+	By     string    `bson:"by"`
+	At     time.Time `bson:"at"`
+}
+
+type identityDoc struct {
+	State string    `bson:"state"`
+	Note  string    `bson:"note,omitempty"`
+	By    string    `bson:"by,omitempty"`
+	At    time.Time `bson:"at,omitempty"`
+}
+
+type accountDoc struct {
+	BankBIN    string    `bson:"bin"`
+	NumberEnc  string    `bson:"number_enc"`
+	Index      string    `bson:"index"` // blind index of BIN + number: the same account anywhere
+	Last4      string    `bson:"last4"`
+	HolderName string    `bson:"holder"`
+	Proxy      bool      `bson:"proxy"`
+	Source     string    `bson:"source"`
+	VerifiedAt time.Time `bson:"verified_at"`
+}
+
+const (
+	ctxCCCD    = "cccd"
+	ctxAccount = "account"
+)
+
+// BeneficiaryID is the record id of a CCCD: its blind index.
+func (s *Store) BeneficiaryID(cccd string) string { return s.vault.Index(ctxCCCD, cccd) }
+
+// AccountIndex is the blind index of an account, to find the same account elsewhere.
+func (s *Store) AccountIndex(bin, number string) string {
+	return s.vault.Index(ctxAccount, bin+":"+number)
+}
+
+// RowHash fingerprints what an import row says, keyed so it reveals nothing.
+func (s *Store) RowHash(r *ansinh.ImportRow) string {
+	b := &r.Beneficiary
+	parts := []string{b.Name, b.CCCD, b.BirthDate, b.Sex, b.Commune, string(b.Group), b.SubGroup,
+		strconv.FormatInt(b.Amount, 10), strconv.FormatBool(r.EligibleGiven), strconv.FormatBool(b.Eligible)}
+	if a := b.Account; a != nil {
+		parts = append(parts, a.BankBIN, a.Number, a.HolderName)
+	}
+	return s.vault.Index("row", strings.Join(parts, "\x1f"))
+}
+
+func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
+	d := beneficiaryDoc{
+		ID: s.BeneficiaryID(b.CCCD), Name: b.Name, NameKey: ansinh.NameKey(b.Name),
+		CCCDEnc: s.vault.Seal(b.CCCD, ctxCCCD), CCCDLast4: b.CCCD[len(b.CCCD)-4:],
+		BirthDate: b.BirthDate, Sex: b.Sex, Commune: b.Commune, Group: string(b.Group), SubGroup: b.SubGroup,
+		Amount: b.Amount, Eligible: b.Eligible, Warnings: b.Warnings, Synthetic: b.Synthetic,
+		Identity:  identityDoc{State: ansinh.IdentityUnchecked},
+		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: b.UpdatedAt.UTC(),
+	}
+	if i := b.Ineligible; i != nil {
+		d.Ineligible = &ineligibleDoc{Reason: i.Reason, Note: i.Note, By: i.By, At: i.At.UTC()}
+	}
+	if a := b.Account; a != nil {
+		d.Account = s.accountDoc(a)
+	}
+	return d
+}
+
+func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
+	return &accountDoc{BankBIN: a.BankBIN, NumberEnc: s.vault.Seal(a.Number, ctxAccount), Index: s.AccountIndex(a.BankBIN, a.Number),
+		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC()}
+}
+
+func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
+	b := &ansinh.Beneficiary{
+		ID: d.ID, Name: d.Name, CCCDLast4: d.CCCDLast4, BirthDate: d.BirthDate, Sex: d.Sex, Commune: d.Commune,
+		Group: ansinh.Group(d.Group), SubGroup: d.SubGroup, Amount: d.Amount, Eligible: d.Eligible,
+		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At},
+		Warnings: d.Warnings, Synthetic: d.Synthetic, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+	if i := d.Ineligible; i != nil {
+		b.Ineligible = &ansinh.Ineligibility{Reason: i.Reason, Note: i.Note, By: i.By, At: i.At}
+	}
+	if a := d.Account; a != nil {
+		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}
+	}
+	return b
+}
+
+// ImportedRows returns the row hash and commune of every beneficiary, by id: one pass
+// over the collection, so that an import needs no lookup per row.
+func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow, error) {
+	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "row_hash", Value: 1}, {Key: "commune", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, s.fail("imported rows", err)
+	}
+	defer cur.Close(ctx)
+	out := map[string]ansinh.ImportedRow{}
+	for cur.Next(ctx) {
+		var d struct {
+			ID      string `bson:"_id"`
+			RowHash string `bson:"row_hash"`
+			Commune string `bson:"commune"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return nil, s.fail("imported rows", err)
+		}
+		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, s.fail("imported rows", err)
+	}
+	return out, nil
+}
+
+// InsertImported inserts new beneficiaries from an import. It returns the positions
+// of rows another writer inserted first (duplicate ids), which the caller then treats
+// as updates.
+func (s *Store) InsertImported(ctx context.Context, rows []*ansinh.ImportRow, now time.Time) (conflicts []int, err error) {
+	docs := make([]any, len(rows))
+	for i, r := range rows {
+		b := &r.Beneficiary
+		b.CreatedAt, b.UpdatedAt = now, now
+		if b.Account != nil {
+			b.Account.VerifiedAt = now
+		}
+		d := s.toDoc(b)
+		d.RowHash = s.RowHash(r)
+		if !b.Eligible {
+			d.Ineligible = &ineligibleDoc{Reason: "other", Note: ansinh.NoteIneligibleByImport, By: "import", At: now.UTC()}
+		}
+		docs[i] = d
+	}
+	_, err = s.db.Collection(colBeneficiaries).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return nil, s.fail("insert imported", err)
+			}
+			conflicts = append(conflicts, we.Index)
+		}
+		return conflicts, nil
+	}
+	if err != nil {
+		return nil, s.fail("insert imported", err)
+	}
+	return nil, nil
+}
+
+// UpdateImported applies a changed import row to the stored record and returns the
+// names of the fields that changed (never their values). Only what the file says is
+// written: an officer's eligibility decision stays unless the file has the column,
+// the identity check always stays, and an account verified from a registration is
+// not replaced by the file's.
+func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now time.Time) ([]string, error) {
+	b := &r.Beneficiary
+	id := s.BeneficiaryID(b.CCCD)
+	var old beneficiaryDoc
+	if err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old); err != nil {
+		return nil, s.fail("update imported: find", err)
+	}
+	set := bson.D{}
+	var changed []string
+	field := func(name, key string, oldV, newV any) {
+		if fmt.Sprint(oldV) != fmt.Sprint(newV) {
+			changed = append(changed, name)
+			set = append(set, bson.E{Key: key, Value: newV})
+		}
+	}
+	field("name", "name", old.Name, b.Name)
+	field("name", "name_key", old.NameKey, ansinh.NameKey(b.Name))
+	field("birth_date", "birth_date", old.BirthDate, b.BirthDate)
+	field("sex", "sex", old.Sex, b.Sex)
+	field("commune", "commune", old.Commune, b.Commune)
+	field("group", "group", old.Group, string(b.Group))
+	field("sub_group", "sub_group", old.SubGroup, b.SubGroup)
+	field("amount", "amount", old.Amount, b.Amount)
+	field("warnings", "warnings", old.Warnings, b.Warnings)
+	if r.EligibleGiven && old.Eligible != b.Eligible {
+		changed = append(changed, "eligible")
+		set = append(set, bson.E{Key: "eligible", Value: b.Eligible})
+		var inel *ineligibleDoc
+		if !b.Eligible {
+			inel = &ineligibleDoc{Reason: "other", Note: ansinh.NoteIneligibleByImport, By: "import", At: now.UTC()}
+		}
+		set = append(set, bson.E{Key: "ineligible", Value: inel})
+	}
+	if a := b.Account; a != nil && (old.Account == nil || old.Account.Source == ansinh.SourceImport) {
+		ad := s.accountDoc(a)
+		if old.Account == nil || old.Account.Index != ad.Index || old.Account.HolderName != ad.HolderName {
+			a.VerifiedAt = now
+			ad.VerifiedAt = now.UTC()
+			changed = append(changed, "account")
+			set = append(set, bson.E{Key: "account", Value: ad})
+		}
+	}
+	set = append(set, bson.E{Key: "row_hash", Value: s.RowHash(r)}, bson.E{Key: "updated_at", Value: now.UTC()})
+	if _, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+		return nil, s.fail("update imported", err)
+	}
+	return dedupe(changed), nil
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	for i, s := range ss {
+		if i == 0 || ss[i-1] != s {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Beneficiary returns one record, personal numbers masked.
+func (s *Store) Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error) {
+	d, err := s.beneficiaryDoc(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.beneficiary(), nil
+}
+
+func (s *Store) beneficiaryDoc(ctx context.Context, id string) (*beneficiaryDoc, error) {
+	var d beneficiaryDoc
+	if err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, s.fail("find beneficiary", err)
+	}
+	return &d, nil
+}
+
+// RevealBeneficiary returns the record with its CCCD and account number decrypted.
+// Callers audit it.
+func (s *Store) RevealBeneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error) {
+	d, err := s.beneficiaryDoc(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	b := d.beneficiary()
+	if b.CCCD, err = s.vault.Open(d.CCCDEnc, ctxCCCD); err != nil {
+		return nil, s.fail("reveal cccd", err)
+	}
+	if d.Account != nil {
+		if b.Account.Number, err = s.vault.Open(d.Account.NumberEnc, ctxAccount); err != nil {
+			return nil, s.fail("reveal account", err)
+		}
+	}
+	return b, nil
+}
+
+// Beneficiaries returns one page of matching records, ordered by name, and the total.
+func (s *Store) Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error) {
+	filter := bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}}
+	if q.CCCD != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: s.BeneficiaryID(q.CCCD)})
+	}
+	if q.Name != "" {
+		filter = append(filter, bson.E{Key: "name_key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(q.Name)}}})
+	}
+	if q.Identity != "" {
+		filter = append(filter, bson.E{Key: "identity.state", Value: q.Identity})
+	}
+	col := s.db.Collection(colBeneficiaries)
+	total, err := col.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, s.fail("count beneficiaries", err)
+	}
+	cur, err := col.Find(ctx, filter, options.Find().
+		SetSort(bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(q.Skip).SetLimit(q.Limit).
+		SetProjection(bson.D{{Key: "cccd_enc", Value: 0}, {Key: "account.number_enc", Value: 0}}))
+	if err != nil {
+		return nil, 0, s.fail("list beneficiaries", err)
+	}
+	var docs []beneficiaryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, 0, s.fail("list beneficiaries", err)
+	}
+	out := make([]*ansinh.Beneficiary, len(docs))
+	for i := range docs {
+		out[i] = docs[i].beneficiary()
+	}
+	return out, total, nil
+}
+
+// SetIdentity records the police liaison's identity check.
+func (s *Store) SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error {
+	return s.setFields(ctx, "set identity", id, bson.D{
+		{Key: "identity", Value: identityDoc{State: c.State, Note: c.Note, By: c.By, At: c.At.UTC()}},
+		{Key: "updated_at", Value: c.At.UTC()},
+	})
+}
+
+// SetEligibility records whether the person may open an account.
+func (s *Store) SetEligibility(ctx context.Context, id string, eligible bool, why *ansinh.Ineligibility, now time.Time) error {
+	var inel *ineligibleDoc
+	if why != nil {
+		inel = &ineligibleDoc{Reason: why.Reason, Note: why.Note, By: why.By, At: why.At.UTC()}
+	}
+	return s.setFields(ctx, "set eligibility", id, bson.D{
+		{Key: "eligible", Value: eligible}, {Key: "ineligible", Value: inel}, {Key: "updated_at", Value: now.UTC()},
+	})
+}
+
+func (s *Store) setFields(ctx context.Context, op, id string, set bson.D) error {
+	res, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return s.fail(op, err)
+	}
+	if res.MatchedCount == 0 {
+		return &ansinh.Error{Code: ansinh.ENOTFOUND, Message: ansinh.MsgNotFound}
+	}
+	return nil
+}
+
+// CountBeneficiaries counts every record, or only the real (non-synthetic) ones.
+func (s *Store) CountBeneficiaries(ctx context.Context, realOnly bool) (int64, error) {
+	filter := bson.D{}
+	if realOnly {
+		filter = bson.D{{Key: "synthetic", Value: bson.D{{Key: "$ne", Value: true}}}}
+	}
+	n, err := s.db.Collection(colBeneficiaries).CountDocuments(ctx, filter)
+	if err != nil {
+		return 0, s.fail("count beneficiaries", err)
+	}
+	return n, nil
+}
