@@ -16,6 +16,9 @@ const (
 	ActionIdentityCheck     = "beneficiary.identity"
 	ActionEligibility       = "beneficiary.eligibility"
 	ActionExport            = "beneficiary.export"
+	ActionQRIssue           = "qr.issue"
+	ActionQRRevoke          = "qr.revoke"
+	ActionQRPrint           = "qr.print"
 )
 
 // AuditEvent records who did what to which record, when and from where.

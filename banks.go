@@ -3,6 +3,7 @@ package ansinh
 import (
 	"bytes"
 	"encoding/csv"
+	"sort"
 	"strings"
 	"sync"
 
@@ -56,4 +57,27 @@ func FindBank(s string) (Bank, bool) {
 	}
 	b, ok := banks().byKey[fold.Key(s)]
 	return b, ok
+}
+
+// formFirst are the banks most beneficiaries in the Mekong delta use, shown first.
+var formFirst = []string{"970405", "970415", "970418", "970436", "970449", "970403"}
+
+// BanksForForm lists every bank, the common local ones first, then by name.
+func BanksForForm() []Bank {
+	var out []Bank
+	first := map[string]bool{}
+	for _, bin := range formFirst {
+		if b, ok := BankByBIN(bin); ok {
+			out = append(out, b)
+			first[bin] = true
+		}
+	}
+	rest := make([]Bank, 0, len(Banks()))
+	for _, b := range Banks() {
+		if !first[b.BIN] {
+			rest = append(rest, b)
+		}
+	}
+	sort.Slice(rest, func(i, j int) bool { return fold.Words(rest[i].ShortName) < fold.Words(rest[j].ShortName) })
+	return append(out, rest...)
 }

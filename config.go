@@ -33,7 +33,10 @@ type Config struct {
 	TrustedProxies []string
 	LogLevel       string
 	LogFormat      string
-	Zalo           ZaloConfig
+	// PublicRateLimit is how many requests a minute one address may make to the
+	// public form and API.
+	PublicRateLimit int
+	Zalo            ZaloConfig
 }
 
 // ZaloConfig holds the Zalo Official Account credentials and endpoints.
@@ -154,6 +157,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			}
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	c.PublicRateLimit = 120
+	if v := get("ANSINH_PUBLIC_RATE_LIMIT", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			bad("ANSINH_PUBLIC_RATE_LIMIT", "use a number of requests a minute, 1 to 100000")
+		}
+		c.PublicRateLimit = n
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -100,3 +100,37 @@ const (
 	MsgSaved    = "Đã lưu."
 	MsgRevealed = "Đã hiện đầy đủ số CCCD và số tài khoản. Việc xem này đã được ghi nhật ký."
 )
+
+var statusLabels = map[string]string{
+	StatusPending:    "Đang chờ xã kiểm tra",
+	StatusVerified:   "Đã xác nhận. Trợ cấp sẽ được chuyển vào tài khoản này.",
+	StatusRejected:   "Chưa được chấp nhận",
+	StatusSuperseded: "Đã được thay bằng một lần đăng ký mới hơn",
+}
+
+// Messages of the registration form and API.
+const (
+	MsgIdentityNotFound  = "Không tìm thấy người hưởng trợ cấp với số CCCD và ngày sinh này. Hãy kiểm tra lại, hoặc hỏi cán bộ xã."
+	MsgIdentityLocked    = "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau 1 giờ, hoặc hỏi cán bộ xã."
+	MsgQRInvalid         = "Mã QR này không còn dùng được. Hãy dùng mã QR của xã, hoặc hỏi cán bộ xã."
+	MsgBirthDateInvalid  = "Ngày sinh chưa đúng. Ví dụ: ngày 5, tháng 3, năm 1950."
+	MsgSubmitterInvalid  = "Hãy chọn: bạn là người hưởng, hay người nhận thay."
+	MsgProxyNameRequired = "Hãy nhập họ tên người nhận thay."
+	MsgProxyRelation     = "Hãy ghi quan hệ với người hưởng (ví dụ: con, cháu)."
+	MsgProxyCCCDSame     = "Người nhận thay phải là người khác, có số CCCD khác."
+	MsgBankRequired      = "Hãy chọn ngân hàng."
+	MsgHolderInvalid     = "Hãy nhập tên chủ tài khoản, đúng như trên thẻ hoặc ứng dụng ngân hàng."
+	MsgPhoneInvalid      = "Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0 (ví dụ 0912345678)."
+	MsgConsentRequired   = "Bạn cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
+	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
+	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
+	MsgSessionExpired    = "Phiên đăng ký đã hết hạn. Vui lòng bắt đầu lại."
+	MsgFormExpired       = "Trang đã mở quá lâu hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
+	MsgVietQRUnreadable  = "Không đọc được mã VietQR trong ảnh. Hãy chụp rõ hơn, hoặc nhập số tài khoản."
+	MsgVietQRInvalid     = "Mã QR trong ảnh không phải mã VietQR nhận chuyển khoản."
+	MsgImageTooLarge     = "Ảnh quá lớn (tối đa 8 MB)."
+	MsgFieldTooLong      = "Nội dung quá dài."
+)
+
+// MsgReceiptNotFound answers a status look-up that finds nothing.
+const MsgReceiptNotFound = "Không tìm thấy đăng ký với mã này. Hãy kiểm tra lại mã trên biên nhận."

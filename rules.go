@@ -73,9 +73,7 @@ func NormalizeCCCD(s string) (string, string) {
 	if !allDigits(d) {
 		return "", MsgCCCDDigits
 	}
-	if len(d) == 10 || len(d) == 11 {
-		d = strings.Repeat("0", 12-len(d)) + d
-	}
+	d = padCCCD(d)
 	if len(d) != 12 {
 		return "", MsgCCCDLength
 	}
@@ -83,6 +81,15 @@ func NormalizeCCCD(s string) (string, string) {
 		return "", MsgCCCDProvince
 	}
 	return d, ""
+}
+
+// padCCCD gives back the leading zeros a spreadsheet dropped from a 10- or 11-digit
+// CCCD.
+func padCCCD(d string) string {
+	if len(d) == 10 || len(d) == 11 {
+		return strings.Repeat("0", 12-len(d)) + d
+	}
+	return d
 }
 
 // CCCDWarnings checks the CCCD's 4th digit (century and sex) and 5th–6th digits (year

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/enroll"
 )
 
 // Store is everything the handlers need from the data layer; each area declares its
@@ -21,6 +22,7 @@ type Store interface {
 	AuthStore
 	UserStore
 	BeneficiaryStore
+	enroll.Store
 }
 
 // Pinger answers whether the store is reachable.
@@ -52,6 +54,8 @@ type Handler struct {
 	reg     *prometheus.Registry
 	now     func() time.Time
 	metrics *httpMetrics
+	enroll  *enroll.Service
+	csrfKey []byte
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -66,7 +70,11 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now}
+	if len(d.Config.SecretKey) < ansinh.MinSecretLen {
+		return nil, fmt.Errorf("handlers: the secret key is missing or shorter than %d characters", ansinh.MinSecretLen)
+	}
+	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now,
+		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf")}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)

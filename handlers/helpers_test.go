@@ -43,6 +43,8 @@ func newEnv(t *testing.T, mutate ...func(*ansinh.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.SecretKey = "test-secret-key-test-secret-key-0123"
+	cfg.DataKey = storetest.TestDataKey
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -2,9 +2,13 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"ansinh"
 )
 
 // routes lists every route, grouped by who may call it.
@@ -19,11 +23,29 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/metrics", h.Metrics())
 	app.Use("/static", staticFiles())
 	app.Get("/", h.Landing)
+	app.Get("/tra-cuu", h.StatusPage)
+	app.Get("/bien-nhan/:receipt", h.ReceiptPage)
+	app.Get("/qr/communes/:file", h.CommuneQR)
 	app.Get("/dang-nhap", h.LoginPage)
 	app.Post("/dang-nhap", h.LoginForm)
 
+	// The registration form and its API: public, rate-limited per address, the form
+	// also protected against cross-site posts.
+	public := h.publicLimit()
+	csrf := h.checkCSRF
+	app.Get("/c/:code", public, h.CommuneForm)
+	app.Post("/c/:code", public, csrf, h.CommuneIdentity)
+	app.Get("/r/:token", public, h.TokenForm)
+	app.Post("/r/:token", public, csrf, h.TokenIdentity)
+	app.Post("/dang-ky/chi-tiet", public, csrf, h.Details)
+	app.Post("/dang-ky/sua", public, csrf, h.Revise)
+	app.Post("/dang-ky/xac-nhan", public, csrf, h.Confirm)
+
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", h.LoginAPI)
+	api.Post("/registrations", public, h.SubmitRegistration)
+	api.Get("/registrations/:receipt", public, h.RegistrationStatus)
+	api.Post("/vietqr/decode", public, h.DecodeVietQR)
 
 	// Staff with a bearer token. The check is on each route, not on the group, so that
 	// an unknown path stays a 404 rather than a 401.
@@ -42,6 +64,8 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/beneficiaries/:id/identity", token, h.SetIdentity)
 	api.Post("/beneficiaries/:id/eligibility", token, h.SetEligibility)
 	api.Get("/imports/:id/errors.csv", token, h.ImportErrorsCSV)
+	api.Get("/beneficiaries/:id/qr", token, h.BeneficiaryQR)
+	api.Post("/qr/:token/revoke", token, h.RevokeQR)
 
 	// Staff pages with a session cookie.
 	staff := app.Group("/can-bo", h.requireCookie)
@@ -67,4 +91,18 @@ func withTimeout(c *fiber.Ctx) error {
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()
+}
+
+// publicLimit bounds the requests one address makes to the public endpoints.
+func (h *Handler) publicLimit() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        h.cfg.PublicRateLimit,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return c.IP()
+		},
+		LimitReached: func(*fiber.Ctx) error {
+			return ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgTooManyRequests)
+		},
+	})
 }

@@ -28,6 +28,9 @@ func newViews() (*html.Engine, error) {
 	engine.AddFunc("asset", func(name string) string {
 		return "/static/" + name + "?v=" + versions[name]
 	})
+	engine.AddFunc("field", func(name, label, hint, kind string, f *formView) inputField {
+		return inputField{Name: name, Label: label, Hint: hint, Kind: kind, Value: f.Values[name], Error: f.Errors[name]}
+	})
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -56,4 +59,9 @@ func assetVersions() (map[string]string, error) {
 func staticFiles() fiber.Handler {
 	sub, _ := fs.Sub(templates.Static, "static")
 	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 365 * 24 * 3600})
+}
+
+// inputField is one labelled input of a form, with its value and error.
+type inputField struct {
+	Name, Label, Hint, Kind, Value, Error string
 }

@@ -19,6 +19,14 @@ const (
 	colAudit         = "audit"
 	colBeneficiaries = "beneficiaries"
 	colImports       = "imports"
+
+	colRegistrations      = "registrations"
+	colRegistrationEvents = "registration_events"
+	colRegistrationChain  = "registration_chain"
+	colIdempotency        = "idempotency"
+	colQRTokens           = "qr_tokens"
+	colQRRevocations      = "qr_revocations"
+	colLocks              = "locks"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -60,6 +68,21 @@ var migrations = []migration{
 			},
 			colImports: {
 				{Keys: bson.D{{Key: "by", Value: 1}, {Key: "at", Value: -1}}},
+			},
+		})
+	}},
+	{"registrations indexes", func(ctx context.Context, db *mongo.Database) error {
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colRegistrations: {
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "submitted_at", Value: 1}}},
+				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}}},
+				{Keys: bson.D{{Key: "account_index", Value: 1}}},
+			},
+			colRegistrationEvents: {
+				{Keys: bson.D{{Key: "receipt", Value: 1}}},
+			},
+			colQRTokens: {
+				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}}},
 			},
 		})
 	}},

@@ -1,0 +1,252 @@
+// Package enroll is how a beneficiary (or their proxy) registers an account, whatever
+// the channel (web form, API, Zalo, an officer's visit): proving who they are, the
+// personal QR codes, and storing the submission once.
+package enroll
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"ansinh"
+)
+
+// Store is what registering needs from the data layer.
+type Store interface {
+	BeneficiaryID(cccd string) string
+	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
+	CreateRegistration(ctx context.Context, r *ansinh.Registration, idempotencyKey string) (string, bool, error)
+	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
+	CreateQRToken(ctx context.Context, id, beneficiaryID, by string, now, expires time.Time) error
+	LookupQRToken(ctx context.Context, id string) (*ansinh.QRToken, error)
+	RevokeQRToken(ctx context.Context, id, by string, at time.Time) error
+	Lock(ctx context.Context, key string, until time.Time) error
+	Locked(ctx context.Context, key string, now time.Time) (bool, error)
+	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
+	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
+}
+
+// Service registers accounts.
+type Service struct {
+	store    Store
+	qrKey    []byte
+	proofKey []byte
+	now      func() time.Time
+	// TokenTTL is how long a personal QR code works (180 days by default).
+	TokenTTL time.Duration
+}
+
+// New returns the service; secret is ANSINH_SECRET_KEY.
+func New(st Store, secret string, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, qrKey: ansinh.DeriveKey(secret, "qr-token"), proofKey: ansinh.DeriveKey(secret, "form-proof"),
+		now: now, TokenTTL: 180 * 24 * time.Hour}
+}
+
+// Identity guessing: ten wrong answers for one person within an hour shut that person
+// for the next hour, whoever asks.
+const (
+	identityWindow   = time.Hour
+	identityFailures = 10
+)
+
+func identityError() error {
+	return &ansinh.Error{Code: ansinh.EINVALID, Message: ansinh.MsgIdentityNotFound,
+		Fields: map[string]string{"cccd": ansinh.MsgIdentityNotFound, "birth_date": ansinh.MsgIdentityNotFound}}
+}
+
+// IdentifyByCCCD finds the beneficiary with this CCCD and birth date. An unknown CCCD
+// and a wrong birth date get the same answer, so nobody can learn who is a
+// beneficiary.
+func (s *Service) IdentifyByCCCD(ctx context.Context, cccd, birthDate string) (*ansinh.Beneficiary, error) {
+	return s.identify(ctx, s.store.BeneficiaryID(cccd), birthDate)
+}
+
+// IdentifyByToken finds the beneficiary of a personal QR code, who must still give
+// the birth date.
+func (s *Service) IdentifyByToken(ctx context.Context, token, birthDate string) (*ansinh.Beneficiary, error) {
+	id, err := s.TokenBeneficiary(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return s.identify(ctx, id, birthDate)
+}
+
+func (s *Service) identify(ctx context.Context, id, birthDate string) (*ansinh.Beneficiary, error) {
+	now := s.now()
+	key := "identity:" + id
+	locked, err := s.store.Locked(ctx, key, now)
+	if err != nil {
+		return nil, err
+	}
+	if locked {
+		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
+	}
+	b, err := s.store.Beneficiary(ctx, id)
+	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		return nil, err
+	}
+	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
+		return b, nil
+	}
+	if err := s.store.AddLoginFailure(ctx, now, identityWindow, key); err != nil {
+		return nil, err
+	}
+	counts, err := s.store.LoginFailures(ctx, now, identityWindow, key)
+	if err != nil {
+		return nil, err
+	}
+	if counts[key] >= identityFailures {
+		if err := s.store.Lock(ctx, key, now.Add(identityWindow)); err != nil {
+			return nil, err
+		}
+	}
+	return nil, identityError()
+}
+
+// Submit validates a request, proves the identity and stores the registration. A
+// repeat with the same idempotency key returns the first receipt (replay true).
+func (s *Service) Submit(ctx context.Context, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
+	req.Normalize()
+	if err := ansinh.Validate(req); err != nil {
+		return "", false, err
+	}
+	var b *ansinh.Beneficiary
+	var err error
+	if req.QRToken != "" {
+		b, err = s.IdentifyByToken(ctx, req.QRToken, req.BirthDate)
+	} else {
+		b, err = s.IdentifyByCCCD(ctx, req.CCCD, req.BirthDate)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return s.create(ctx, b, req, channel)
+}
+
+// SubmitFor stores a registration for an already identified beneficiary (the form
+// identifies first, on its own page; an officer identifies by looking at the papers).
+func (s *Service) SubmitFor(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
+	req.Normalize()
+	if err := ansinh.ValidateExcept(req, "CCCD", "QRToken", "BirthDate"); err != nil {
+		return "", false, err
+	}
+	return s.create(ctx, b, req, channel)
+}
+
+func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
+	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == b.ID {
+		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
+	}
+	now := s.now()
+	r := &ansinh.Registration{
+		Receipt: ansinh.NewReceipt(), BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
+		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
+		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
+	}
+	if p := req.Proxy; p != nil {
+		r.Proxy = &ansinh.Proxy{Name: p.Name, CCCD: p.CCCD, Phone: p.Phone, Relationship: p.Relationship}
+	}
+	return s.store.CreateRegistration(ctx, r, req.IdempotencyKey)
+}
+
+// Status returns a registration's public status by its receipt.
+func (s *Service) Status(ctx context.Context, receipt string) (*ansinh.Registration, error) {
+	r, ok := ansinh.NormalizeReceipt(receipt)
+	if !ok {
+		return nil, ansinh.FieldError("receipt", ansinh.MsgReceiptInvalid)
+	}
+	return s.store.Registration(ctx, r)
+}
+
+// IssueToken creates a personal QR code for a beneficiary: an opaque id and its
+// HMAC, nothing personal in it.
+func (s *Service) IssueToken(ctx context.Context, beneficiaryID, by string) (string, time.Time, error) {
+	now := s.now()
+	id := ansinh.RandomToken(12)
+	exp := now.Add(s.TokenTTL)
+	if err := s.store.CreateQRToken(ctx, id, beneficiaryID, by, now, exp); err != nil {
+		return "", time.Time{}, err
+	}
+	return id + "." + s.sign(id), exp, nil
+}
+
+func (s *Service) sign(id string) string {
+	m := hmac.New(sha256.New, s.qrKey)
+	m.Write([]byte(id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
+}
+
+// tokenID checks a token's signature and returns its id.
+func (s *Service) tokenID(token string) (string, bool) {
+	id, sig, ok := strings.Cut(strings.TrimSpace(token), ".")
+	if !ok || len(id) != 16 || !hmac.Equal([]byte(sig), []byte(s.sign(id))) {
+		return "", false
+	}
+	return id, true
+}
+
+// TokenBeneficiary returns the beneficiary id of a valid, unexpired, unrevoked code.
+func (s *Service) TokenBeneficiary(ctx context.Context, token string) (string, error) {
+	id, ok := s.tokenID(token)
+	if !ok {
+		return "", ansinh.FieldError("qr_token", ansinh.MsgQRInvalid)
+	}
+	t, err := s.store.LookupQRToken(ctx, id)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND || (err == nil && (t.Revoked || !s.now().Before(t.ExpiresAt))) {
+		return "", ansinh.FieldError("qr_token", ansinh.MsgQRInvalid)
+	}
+	if err != nil {
+		return "", err
+	}
+	return t.BeneficiaryID, nil
+}
+
+// TokenInfo returns the stored code (for staff, to check scope before revoking).
+func (s *Service) TokenInfo(ctx context.Context, token string) (*ansinh.QRToken, error) {
+	id, ok := s.tokenID(token)
+	if !ok {
+		return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	return s.store.LookupQRToken(ctx, id)
+}
+
+// RevokeToken revokes a personal code.
+func (s *Service) RevokeToken(ctx context.Context, t *ansinh.QRToken, by string) error {
+	return s.store.RevokeQRToken(ctx, t.ID, by, s.now())
+}
+
+// proofTTL is how long the form keeps a proven identity between its pages.
+const proofTTL = 30 * time.Minute
+
+// Proof signs "this browser proved to be beneficiary id", for the form's later pages.
+func (s *Service) Proof(beneficiaryID string) string {
+	exp := strconv.FormatInt(s.now().Add(proofTTL).Unix(), 10)
+	return beneficiaryID + "." + exp + "." + s.proofSig(beneficiaryID+"."+exp)
+}
+
+func (s *Service) proofSig(msg string) string {
+	m := hmac.New(sha256.New, s.proofKey)
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// CheckProof returns the beneficiary a proof was signed for, if it is genuine and
+// fresh.
+func (s *Service) CheckProof(ctx context.Context, proof string) (*ansinh.Beneficiary, error) {
+	parts := strings.Split(proof, ".")
+	if len(parts) != 3 || !hmac.Equal([]byte(parts[2]), []byte(s.proofSig(parts[0]+"."+parts[1]))) {
+		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgSessionExpired)
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || s.now().Unix() > exp {
+		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgSessionExpired)
+	}
+	return s.store.Beneficiary(ctx, parts[0])
+}

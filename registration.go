@@ -1,0 +1,134 @@
+package ansinh
+
+import (
+	"crypto/rand"
+	"strings"
+	"time"
+)
+
+// Registration states. A registration is never edited: a decision or a newer
+// submission is recorded beside it.
+const (
+	StatusPending    = "pending"
+	StatusVerified   = "verified"
+	StatusRejected   = "rejected"
+	StatusSuperseded = "superseded"
+)
+
+// Submitters and channels.
+const (
+	SubmitterSelf  = "self"
+	SubmitterProxy = "proxy"
+
+	ChannelQR       = "qr"       // the web form, from a commune or personal QR code
+	ChannelAPI      = "api"      // POST /api/v1/registrations by another client
+	ChannelZalo     = "zalo"     // the Zalo Official Account
+	ChannelAssisted = "assisted" // typed in by an officer during a home visit
+)
+
+// ConsentVersion names the consent text shown before submitting; it is stored with
+// each registration. Change it whenever the text (templates/views/consent.html) changes.
+const ConsentVersion = "2026-01"
+
+// Registration is one submission of a bank account for a beneficiary.
+type Registration struct {
+	Receipt       string
+	BeneficiaryID string
+	Commune       string
+	Submitter     string
+	Proxy         *Proxy
+	BankBIN       string
+	AccountNumber string // plain only while written or revealed
+	AccountLast4  string
+	AccountName   string // as the bank prints it
+	Phone         string // plain only while written or revealed
+	Channel       string
+	Consent       Consent
+	SubmittedAt   time.Time
+	Status        string
+	Reason        string
+	SupersededBy  string
+}
+
+// Proxy is the authorised person who receives the allowance into their own account.
+type Proxy struct {
+	Name         string
+	CCCD         string // plain only while written or revealed
+	Phone        string
+	Relationship string
+}
+
+// Consent records what the submitter agreed to.
+type Consent struct {
+	Version string
+	At      time.Time
+}
+
+// receiptAlphabet leaves out 0/O, 1/I/L and U, so a receipt read over the phone is not
+// mistaken.
+const receiptAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// ReceiptLen characters of a 30-letter alphabet: about 49 bits, unguessable.
+const ReceiptLen = 10
+
+// NewReceipt returns a fresh random receipt code.
+func NewReceipt() string {
+	b := make([]byte, ReceiptLen)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		// 256 % 30 = 16: the first 16 letters are a little more likely (by 1/256); that
+		// bias costs well under one bit of the code's strength.
+		b[i] = receiptAlphabet[int(b[i])%len(receiptAlphabet)]
+	}
+	return string(b)
+}
+
+// NormalizeReceipt reads a receipt as typed ("ab2c-3d4e5f" or with spaces), and
+// reports whether it can be one.
+func NormalizeReceipt(s string) (string, bool) {
+	s = strings.ToUpper(strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' || r == '.' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s)))
+	if len(s) != ReceiptLen {
+		return "", false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune(receiptAlphabet, r) {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// FormatReceipt groups a receipt for reading: "AB2C3-D4E5F".
+func FormatReceipt(s string) string {
+	if len(s) != ReceiptLen {
+		return s
+	}
+	return s[:5] + "-" + s[5:]
+}
+
+// BirthDateMatches compares the birth date a person types with the registry's, which
+// may hold only the year.
+func BirthDateMatches(registry, typed string) bool {
+	if len(registry) == 4 {
+		return len(typed) >= 4 && typed[:4] == registry
+	}
+	return registry != "" && registry == typed
+}
+
+// StatusLabel is a status as the beneficiary reads it.
+func StatusLabel(status string) string { return statusLabels[status] }
+
+// QRToken is a personal QR code printed on one beneficiary's notice.
+type QRToken struct {
+	ID            string
+	BeneficiaryID string
+	ExpiresAt     time.Time
+	Revoked       bool
+}

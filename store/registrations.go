@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"ansinh"
+)
+
+// Registrations are inserted, never updated: the receipt is the _id; what happens to a
+// registration afterwards is an event document whose _id (receipt + kind) makes it
+// unique, so two officers or instances racing on one decision conflict on the key.
+// Each beneficiary's submissions are chained as "<beneficiary>:<n>" documents, found
+// by _id lookups alone.
+type registrationDoc struct {
+	Receipt       string     `bson:"_id"`
+	BeneficiaryID string     `bson:"beneficiary_id"`
+	Commune       string     `bson:"commune"`
+	Submitter     string     `bson:"submitter"`
+	Proxy         *proxyDoc  `bson:"proxy,omitempty"`
+	BankBIN       string     `bson:"bank_bin"`
+	AccountEnc    string     `bson:"account_enc"`
+	AccountLast4  string     `bson:"account_last4"`
+	AccountIndex  string     `bson:"account_index"`
+	AccountName   string     `bson:"account_name"`
+	PhoneEnc      string     `bson:"phone_enc,omitempty"`
+	Channel       string     `bson:"channel"`
+	Consent       consentDoc `bson:"consent"`
+	SubmittedAt   time.Time  `bson:"submitted_at"`
+}
+
+type proxyDoc struct {
+	Name         string `bson:"name"`
+	CCCDEnc      string `bson:"cccd_enc"`
+	CCCDIndex    string `bson:"cccd_index"`
+	PhoneEnc     string `bson:"phone_enc"`
+	Relationship string `bson:"relationship"`
+}
+
+type consentDoc struct {
+	Version string    `bson:"version"`
+	At      time.Time `bson:"at"`
+}
+
+// registrationEventDoc is a decision (_id "<receipt>:decision") or a supersession
+// (_id "<receipt>:superseded").
+type registrationEventDoc struct {
+	ID      string    `bson:"_id"`
+	Receipt string    `bson:"receipt"`
+	Status  string    `bson:"status"`
+	Reason  string    `bson:"reason,omitempty"`
+	By      string    `bson:"by,omitempty"`
+	At      time.Time `bson:"at"`
+}
+
+type chainDoc struct {
+	ID      string    `bson:"_id"` // "<beneficiary>:<n>", n from 1
+	Receipt string    `bson:"receipt"`
+	At      time.Time `bson:"at"`
+}
+
+type idempotencyDoc struct {
+	ID      string    `bson:"_id"` // keyed hash of beneficiary and client key
+	Receipt string    `bson:"receipt"`
+	At      time.Time `bson:"at"`
+}
+
+const (
+	ctxPhone = "phone"
+	// maxChain bounds the walk along one person's submissions.
+	maxChain = 1000
+)
+
+// CreateRegistration stores a new submission and supersedes the person's pending
+// ones. With an idempotency key, a repeat of the same submission returns the first
+// receipt and stores nothing (replay is true), also when the first attempt died
+// half-way: the key is claimed first and names the receipt to complete.
+func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration, idempotencyKey string) (receipt string, replay bool, err error) {
+	if idempotencyKey != "" {
+		claim := idempotencyDoc{ID: s.vault.Index("idempotency", r.BeneficiaryID+":"+idempotencyKey), Receipt: r.Receipt, At: r.SubmittedAt.UTC()}
+		_, err := s.db.Collection(colIdempotency).InsertOne(ctx, claim)
+		if mongo.IsDuplicateKeyError(err) {
+			if err := s.db.Collection(colIdempotency).FindOne(ctx, bson.D{{Key: "_id", Value: claim.ID}}).Decode(&claim); err != nil {
+				return "", false, s.fail("idempotency: read claim", err)
+			}
+			if _, err := s.registrationDoc(ctx, claim.Receipt); err == nil {
+				return claim.Receipt, true, nil
+			}
+			r.Receipt = claim.Receipt // the first attempt died before storing: finish it
+		} else if err != nil {
+			return "", false, s.fail("idempotency: claim", err)
+		}
+	}
+	_, err = s.db.Collection(colRegistrations).InsertOne(ctx, s.registrationToDoc(r))
+	if mongo.IsDuplicateKeyError(err) {
+		return r.Receipt, true, nil
+	}
+	if err != nil {
+		return "", false, s.fail("create registration", err)
+	}
+	earlier, err := s.chainAppend(ctx, r.BeneficiaryID, r.Receipt, r.SubmittedAt)
+	if err != nil {
+		return "", false, err
+	}
+	for _, old := range earlier {
+		st, err := s.registrationStatus(ctx, old)
+		if err != nil {
+			return "", false, err
+		}
+		if st.Status != ansinh.StatusPending {
+			continue
+		}
+		ev := registrationEventDoc{ID: old + ":superseded", Receipt: old, Status: ansinh.StatusSuperseded,
+			Reason: r.Receipt, At: r.SubmittedAt.UTC()}
+		if _, err := s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return "", false, s.fail("supersede registration", err)
+		}
+	}
+	return r.Receipt, false, nil
+}
+
+// chainAppend links receipt at the end of the beneficiary's chain and returns the
+// receipts before it.
+func (s *Store) chainAppend(ctx context.Context, beneficiaryID, receipt string, at time.Time) ([]string, error) {
+	var earlier []string
+	col := s.db.Collection(colRegistrationChain)
+	for n := 1; n <= maxChain; n++ {
+		id := fmt.Sprintf("%s:%d", beneficiaryID, n)
+		_, err := col.InsertOne(ctx, chainDoc{ID: id, Receipt: receipt, At: at.UTC()})
+		if err == nil {
+			return earlier, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return nil, s.fail("chain registration", err)
+		}
+		var d chainDoc
+		if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+			return nil, s.fail("chain registration", err)
+		}
+		if d.Receipt == receipt { // linked by an earlier, interrupted attempt
+			return earlier, nil
+		}
+		earlier = append(earlier, d.Receipt)
+	}
+	return nil, fmt.Errorf("store: chain registration: more than %d submissions for one person", maxChain)
+}
+
+// RegistrationReceipts returns a beneficiary's receipts, oldest first.
+func (s *Store) RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error) {
+	var out []string
+	for n := 1; n <= maxChain; n++ {
+		var d chainDoc
+		err := s.db.Collection(colRegistrationChain).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s:%d", beneficiaryID, n)}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, s.fail("registration chain", err)
+		}
+		out = append(out, d.Receipt)
+	}
+	return out, nil
+}
+
+func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
+	d := registrationDoc{
+		Receipt: r.Receipt, BeneficiaryID: r.BeneficiaryID, Commune: r.Commune, Submitter: r.Submitter,
+		BankBIN: r.BankBIN, AccountEnc: s.vault.Seal(r.AccountNumber, ctxAccount), AccountLast4: last4(r.AccountNumber),
+		AccountIndex: s.AccountIndex(r.BankBIN, r.AccountNumber), AccountName: r.AccountName,
+		Channel: r.Channel, Consent: consentDoc{Version: r.Consent.Version, At: r.Consent.At.UTC()}, SubmittedAt: r.SubmittedAt.UTC(),
+	}
+	if r.Phone != "" {
+		d.PhoneEnc = s.vault.Seal(r.Phone, ctxPhone)
+	}
+	if p := r.Proxy; p != nil {
+		d.Proxy = &proxyDoc{Name: p.Name, CCCDEnc: s.vault.Seal(p.CCCD, ctxCCCD), CCCDIndex: s.BeneficiaryID(p.CCCD),
+			PhoneEnc: s.vault.Seal(p.Phone, ctxPhone), Relationship: p.Relationship}
+	}
+	return d
+}
+
+func last4(s string) string { return s[max(0, len(s)-4):] }
+
+func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrationDoc, error) {
+	var d registrationDoc
+	if err := s.db.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d); err != nil {
+		return nil, s.fail("find registration", err)
+	}
+	return &d, nil
+}
+
+// registrationStatus derives the state from the events: a decision is final and wins;
+// otherwise a newer submission supersedes; otherwise it is pending.
+func (s *Store) registrationStatus(ctx context.Context, receipt string) (registrationEventDoc, error) {
+	col := s.db.Collection(colRegistrationEvents)
+	for _, kind := range []string{"decision", "superseded"} {
+		var ev registrationEventDoc
+		err := col.FindOne(ctx, bson.D{{Key: "_id", Value: receipt + ":" + kind}}).Decode(&ev)
+		if err == nil {
+			return ev, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return ev, s.fail("registration status", err)
+		}
+	}
+	return registrationEventDoc{Receipt: receipt, Status: ansinh.StatusPending}, nil
+}
+
+// Registration returns a submission with its current status; numbers masked.
+func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Registration, error) {
+	d, err := s.registrationDoc(ctx, receipt)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.registrationStatus(ctx, receipt)
+	if err != nil {
+		return nil, err
+	}
+	r := &ansinh.Registration{
+		Receipt: d.Receipt, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Submitter: d.Submitter,
+		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
+		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt,
+		Status: ev.Status,
+	}
+	switch ev.Status {
+	case ansinh.StatusSuperseded:
+		r.SupersededBy = ev.Reason
+	case ansinh.StatusRejected:
+		r.Reason = ev.Reason
+	}
+	if p := d.Proxy; p != nil {
+		r.Proxy = &ansinh.Proxy{Name: p.Name, Relationship: p.Relationship}
+	}
+	return r, nil
+}
