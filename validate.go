@@ -99,7 +99,7 @@ func fieldErrors(err error) error {
 		switch {
 		case fe.Tag() == "max":
 			msg = MsgFieldTooLong
-		case fe.Tag() == "required" && name == "cccd":
+		case strings.HasPrefix(fe.Tag(), "required") && name == "cccd":
 			msg = MsgCCCDRequired
 		case fe.Tag() == "required" && name == "account_number":
 			msg = MsgAccountRequired

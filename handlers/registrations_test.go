@@ -1,0 +1,423 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/skip2/go-qrcode"
+
+	"ansinh"
+	"ansinh/importer"
+	"ansinh/vietqr"
+)
+
+const sauCCCD = "094050001234"
+
+// withBeneficiaries imports two people of Phường 5 (31498) and one of Châu Thành.
+func (e *env) withBeneficiaries() {
+	e.t.Helper()
+	csv := "ho_ten,cccd,ngay_sinh,gioi_tinh,ma_xa,nhom\n" +
+		"Nguyễn Văn Sáu,094050001234,05/03/1950,Nam,31498,NCC\n" +
+		"Trần Thị Bảy,094152000111,1952,Nữ,31498,BTXH\n" +
+		"Lê Văn Tám,094048000222,01/01/1948,Nam,31569,NCC\n"
+	_, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv), int64(len(csv)),
+		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "x.csv"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func validRegistration(key string) map[string]any {
+	return map[string]any{"cccd": sauCCCD, "birth_date": "1950-03-05", "submitter": "self", "bank_bin": "970405",
+		"account_number": "1234 5678 9012", "account_name": "Nguyễn Văn Sáu", "phone": "0912 345 678", "consent": true,
+		"idempotency_key": key}
+}
+
+func (e *env) submit(body any) (*response, string) {
+	e.t.Helper()
+	r := e.do("POST", "/api/v1/registrations", "", body)
+	var out struct{ Receipt, Status string }
+	if r.StatusCode == 201 {
+		r.decode(&out)
+	}
+	return r, out.Receipt
+}
+
+func (e *env) status(receipt string) (string, string) {
+	e.t.Helper()
+	r := e.do("GET", "/api/v1/registrations/"+receipt, "", nil)
+	var out struct{ Status, Reason string }
+	r.decode(&out)
+	return out.Status, out.Reason
+}
+
+func TestRegistrationAPI(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	r, receipt := e.submit(validRegistration("key-0000000001"))
+	if r.StatusCode != 201 || len(receipt) != ansinh.ReceiptLen {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
+	}
+	st := e.do("GET", "/api/v1/registrations/"+receipt, "", nil)
+	if st.StatusCode != 200 || !strings.Contains(string(st.body), `"status":"pending"`) {
+		t.Fatalf("status: %d %s", st.StatusCode, st.body)
+	}
+	for _, secret := range []string{sauCCCD, "123456789012", "Sáu", "0912345678"} {
+		if strings.Contains(string(st.body), secret) {
+			t.Fatalf("status shows personal data %q: %s", secret, st.body)
+		}
+	}
+	// The receipt is read however it is typed.
+	if r := e.do("GET", "/api/v1/registrations/"+strings.ToLower(receipt[:5]+"-"+receipt[5:]), "", nil); r.StatusCode != 200 {
+		t.Fatalf("receipt typed in lower case with a dash: %d", r.StatusCode)
+	}
+	if r := e.do("GET", "/api/v1/registrations/AAAAAAAAAA", "", nil); r.StatusCode != 404 || r.errorCode() != ansinh.ENOTFOUND {
+		t.Fatalf("unknown receipt: %d %s", r.StatusCode, r.body)
+	}
+	if r := e.do("GET", "/api/v1/registrations/0OIL", "", nil); r.StatusCode != 422 {
+		t.Fatalf("malformed receipt: %d %s", r.StatusCode, r.body)
+	}
+	reg, err := e.store.Registration(context.Background(), receipt)
+	if err != nil || reg.AccountLast4 != "9012" || reg.AccountName != "NGUYEN VAN SAU" || reg.Channel != ansinh.ChannelAPI ||
+		reg.Consent.Version != ansinh.ConsentVersion || reg.Commune != "31498" {
+		t.Fatalf("stored %+v, %v", reg, err)
+	}
+}
+
+func TestRegistrationIdempotencyAndSupersession(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	_, first := e.submit(validRegistration("key-first-0001"))
+	_, again := e.submit(validRegistration("key-first-0001"))
+	if again != first {
+		t.Fatalf("same idempotency key: %s then %s", first, again)
+	}
+	id := e.store.BeneficiaryID(sauCCCD)
+	if list, _ := e.store.RegistrationReceipts(context.Background(), id); len(list) != 1 {
+		t.Fatalf("a retried submit stored %d registrations", len(list))
+	}
+	body := validRegistration("key-second-002")
+	body["account_number"] = "9999 8888 7777"
+	_, second := e.submit(body)
+	if second == "" || second == first {
+		t.Fatalf("second submission: %q", second)
+	}
+	if s, _ := e.status(first); s != ansinh.StatusSuperseded {
+		t.Fatalf("first is %s, want superseded", s)
+	}
+	if s, _ := e.status(second); s != ansinh.StatusPending {
+		t.Fatalf("second is %s, want pending", s)
+	}
+	if list, _ := e.store.RegistrationReceipts(context.Background(), id); len(list) != 2 || list[0] != first || list[1] != second {
+		t.Fatalf("chain = %v", list)
+	}
+}
+
+func TestIdentityErrorsAreUniformAndLockAfterTen(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	unknown := validRegistration("")
+	unknown["cccd"] = "094050009999"
+	wrongDate := validRegistration("")
+	wrongDate["birth_date"] = "1950-03-06"
+	a, _ := e.submit(unknown)
+	b, _ := e.submit(wrongDate)
+	if a.StatusCode != 422 || a.StatusCode != b.StatusCode || string(a.body) != string(b.body) {
+		t.Fatalf("unknown CCCD %d %s\nwrong date %d %s", a.StatusCode, a.body, b.StatusCode, b.body)
+	}
+	for i := 2; i <= 10; i++ { // one failure already counted
+		if r, _ := e.submit(wrongDate); r.StatusCode != 422 {
+			t.Fatalf("attempt %d: %d", i, r.StatusCode)
+		}
+	}
+	r, _ := e.submit(validRegistration(""))
+	if r.StatusCode != 429 || r.errorCode() != ansinh.ERATELIMIT {
+		t.Fatalf("after ten failures, the right date: %d %s", r.StatusCode, r.body)
+	}
+	// Another person is not affected; the locked one opens again after an hour.
+	other := validRegistration("")
+	other["cccd"], other["birth_date"], other["account_name"] = "094152000111", "1952-01-01", "Tran Thi Bay"
+	if r, _ := e.submit(other); r.StatusCode != 201 {
+		t.Fatalf("another person while one is locked: %d %s", r.StatusCode, r.body)
+	}
+	e.advance(61 * 60)
+	if r, _ := e.submit(validRegistration("")); r.StatusCode != 201 {
+		t.Fatalf("an hour later: %d %s", r.StatusCode, r.body)
+	}
+}
+
+func TestRegistrationValidationMessages(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	tests := []struct {
+		name  string
+		set   map[string]any
+		field string
+		msg   string
+	}{
+		{"cccd missing", map[string]any{"cccd": ""}, "cccd", ansinh.MsgCCCDRequired},
+		{"cccd short", map[string]any{"cccd": "12345"}, "cccd", ansinh.MsgCCCDLength},
+		{"cccd operator", map[string]any{"cccd": map[string]any{"$ne": nil}}, "cccd", ansinh.MsgWrongType},
+		{"birth date format", map[string]any{"birth_date": "05/03/1950"}, "birth_date", ansinh.MsgBirthDateInvalid},
+		{"birth date missing", map[string]any{"birth_date": ""}, "birth_date", ansinh.MsgBirthDateInvalid},
+		{"submitter unknown", map[string]any{"submitter": "neighbour"}, "submitter", ansinh.MsgSubmitterInvalid},
+		{"proxy missing", map[string]any{"submitter": "proxy"}, "proxy", ansinh.MsgProxyNameRequired},
+		{"proxy name", map[string]any{"submitter": "proxy", "proxy": map[string]any{"cccd": "094080001111", "phone": "0912345678", "relationship": "con"}}, "proxy.name", ansinh.MsgProxyNameRequired},
+		{"proxy cccd", map[string]any{"submitter": "proxy", "proxy": map[string]any{"name": "Nguyễn Văn Con", "cccd": "1", "phone": "0912345678", "relationship": "con"}}, "proxy.cccd", ansinh.MsgCCCDLength},
+		{"proxy phone", map[string]any{"submitter": "proxy", "proxy": map[string]any{"name": "Nguyễn Văn Con", "cccd": "094080001111", "phone": "12", "relationship": "con"}}, "proxy.phone", ansinh.MsgPhoneInvalid},
+		{"proxy relationship", map[string]any{"submitter": "proxy", "proxy": map[string]any{"name": "Nguyễn Văn Con", "cccd": "094080001111", "phone": "0912345678"}}, "proxy.relationship", ansinh.MsgProxyRelation},
+		{"proxy is the beneficiary", map[string]any{"submitter": "proxy", "proxy": map[string]any{"name": "Nguyễn Văn Sáu", "cccd": sauCCCD, "phone": "0912345678", "relationship": "chính tôi"}}, "proxy.cccd", ansinh.MsgProxyCCCDSame},
+		{"bank unknown", map[string]any{"bank_bin": "123456"}, "bank_bin", ansinh.MsgBankRequired},
+		{"bank missing", map[string]any{"bank_bin": ""}, "bank_bin", ansinh.MsgBankRequired},
+		{"account letters", map[string]any{"account_number": "12ab34cd"}, "account_number", ansinh.MsgAccountLength},
+		{"account missing", map[string]any{"account_number": ""}, "account_number", ansinh.MsgAccountRequired},
+		{"holder missing", map[string]any{"account_name": ""}, "account_name", ansinh.MsgHolderInvalid},
+		{"holder digits", map[string]any{"account_name": "1234"}, "account_name", ansinh.MsgHolderInvalid},
+		{"phone", map[string]any{"phone": "123"}, "phone", ansinh.MsgPhoneInvalid},
+		{"no consent", map[string]any{"consent": false}, "consent", ansinh.MsgConsentRequired},
+		{"consent as a string", map[string]any{"consent": "yes"}, "consent", ansinh.MsgWrongType},
+		{"idempotency key short", map[string]any{"idempotency_key": "abc"}, "idempotency_key", ansinh.MsgIdempotencyKey},
+		{"qr token forged", map[string]any{"cccd": "", "qr_token": "AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBB"}, "qr_token", ansinh.MsgQRInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := validRegistration("")
+			for k, v := range tc.set {
+				body[k] = v
+			}
+			r, _ := e.submit(body)
+			var out struct {
+				Error struct {
+					Code   string
+					Fields map[string]string
+				} `json:"error"`
+			}
+			r.decode(&out)
+			if r.StatusCode != 422 || out.Error.Fields[tc.field] != tc.msg {
+				t.Fatalf("%d fields %v, want %s: %q", r.StatusCode, out.Error.Fields, tc.field, tc.msg)
+			}
+		})
+	}
+	if list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD)); len(list) != 0 {
+		t.Fatalf("invalid submissions stored %d registrations", len(list))
+	}
+	// A proxy's registration that is right goes through.
+	body := validRegistration("")
+	body["submitter"], body["account_name"] = "proxy", "Nguyen Van Con"
+	body["proxy"] = map[string]any{"name": "Nguyễn Văn Con", "cccd": "94080001111", "phone": "+84 912 345 678", "relationship": "con trai"}
+	if r, _ := e.submit(body); r.StatusCode != 201 {
+		t.Fatalf("proxy registration: %d %s", r.StatusCode, r.body)
+	}
+}
+
+func TestPersonalQRCodes(t *testing.T) {
+	e := staffEnv(t)
+	e.withBeneficiaries()
+	officer := e.login("xa31498")
+	id := e.store.BeneficiaryID(sauCCCD)
+	r := e.do("GET", "/api/v1/beneficiaries/"+id+"/qr", officer, nil)
+	var qr struct{ URL, Token string }
+	r.decode(&qr)
+	if r.StatusCode != 200 || !strings.HasSuffix(qr.URL, "/r/"+qr.Token) || strings.Contains(qr.Token, sauCCCD) {
+		t.Fatalf("issue: %d %s", r.StatusCode, r.body)
+	}
+	// Another commune's officer cannot issue or revoke it.
+	if r := e.do("GET", "/api/v1/beneficiaries/"+id+"/qr", e.login("xa31569"), nil); r.StatusCode != 404 {
+		t.Fatalf("issue outside scope: %d", r.StatusCode)
+	}
+	page := e.do("GET", "/r/"+qr.Token, "", nil)
+	if page.StatusCode != 200 || strings.Contains(string(page.body), "Sáu") || strings.Contains(string(page.body), `id="cccd"`) {
+		t.Fatalf("personal code page: %d (must ask only the birth date, show no name)", page.StatusCode)
+	}
+	// The token stands in for the CCCD in the API; the birth date is still asked.
+	body := validRegistration("")
+	delete(body, "cccd")
+	body["qr_token"] = qr.Token
+	if r, _ := e.submit(body); r.StatusCode != 201 {
+		t.Fatalf("submit with the token: %d %s", r.StatusCode, r.body)
+	}
+	body["birth_date"] = "1951-01-01"
+	if r, _ := e.submit(body); r.StatusCode != 422 {
+		t.Fatalf("token with a wrong birth date: %d", r.StatusCode)
+	}
+	forged := qr.Token[:len(qr.Token)-2] + "xx"
+	for name, tok := range map[string]string{"forged": forged, "garbage": "not-a-token", "no signature": strings.Split(qr.Token, ".")[0]} {
+		if r := e.do("GET", "/r/"+tok, "", nil); r.StatusCode != 404 || !strings.Contains(string(r.body), ansinh.MsgQRInvalid) {
+			t.Fatalf("%s token page: %d", name, r.StatusCode)
+		}
+	}
+	if r := e.do("POST", "/api/v1/qr/"+qr.Token+"/revoke", e.login("xa31569"), nil); r.StatusCode != 404 {
+		t.Fatalf("revoke outside scope: %d", r.StatusCode)
+	}
+	if r := e.do("POST", "/api/v1/qr/"+qr.Token+"/revoke", officer, nil); r.StatusCode != 204 {
+		t.Fatalf("revoke: %d %s", r.StatusCode, r.body)
+	}
+	if r := e.do("GET", "/r/"+qr.Token, "", nil); r.StatusCode != 404 {
+		t.Fatalf("revoked token page: %d", r.StatusCode)
+	}
+	// An unrevoked one expires after 180 days.
+	r = e.do("GET", "/api/v1/beneficiaries/"+id+"/qr", officer, nil)
+	r.decode(&qr)
+	e.advance(181 * 24 * 3600)
+	if r := e.do("GET", "/r/"+qr.Token, "", nil); r.StatusCode != 404 {
+		t.Fatalf("expired token page: %d", r.StatusCode)
+	}
+}
+
+// formSession is a browser without JavaScript going through the public form.
+type formSession struct {
+	e       *env
+	cookies []*httptestCookie
+}
+
+type httptestCookie = struct{ Name, Value string }
+
+var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+var proofRE = regexp.MustCompile(`name="proof" value="([^"]+)"`)
+var keyRE = regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`)
+
+func (s *formSession) do(method, path string, form url.Values) *response {
+	s.e.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+	if method == "POST" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, c := range s.cookies {
+		req.Header.Add("Cookie", c.Name+"="+c.Value)
+	}
+	r := s.e.send(req)
+	for _, c := range r.Cookies() {
+		s.cookies = append(s.cookies, &httptestCookie{c.Name, c.Value})
+	}
+	return r
+}
+
+func match(t *testing.T, re *regexp.Regexp, body []byte) string {
+	t.Helper()
+	m := re.FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s in page:\n%s", re, body)
+	}
+	return string(m[1])
+}
+
+func TestFormWithoutJavaScript(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	s := &formSession{e: e}
+	page := s.do("GET", "/c/31498", nil)
+	if page.StatusCode != 200 || !strings.Contains(string(page.body), "Phường 5") {
+		t.Fatalf("commune form: %d", page.StatusCode)
+	}
+	csrf := match(t, csrfRE, page.body)
+
+	// Without the CSRF token the post is refused.
+	if r := s.do("POST", "/c/31498", url.Values{"cccd": {sauCCCD}, "ngay": {"5"}, "thang": {"3"}, "nam": {"1950"}}); r.StatusCode != 403 {
+		t.Fatalf("post without csrf: %d", r.StatusCode)
+	}
+	wrong := s.do("POST", "/c/31498", url.Values{"_csrf": {csrf}, "cccd": {sauCCCD}, "ngay": {"6"}, "thang": {"3"}, "nam": {"1950"}})
+	if wrong.StatusCode != 422 || !strings.Contains(string(wrong.body), ansinh.MsgIdentityNotFound) || !strings.Contains(string(wrong.body), `aria-describedby="cccd-hint err-cccd"`) {
+		t.Fatalf("wrong date: %d %s", wrong.StatusCode, wrong.body)
+	}
+	details := s.do("POST", "/c/31498", url.Values{"_csrf": {csrf}, "cccd": {"094 050 001 234"}, "ngay": {"05"}, "thang": {"3"}, "nam": {"1950"}})
+	if details.StatusCode != 200 || !strings.Contains(string(details.body), "Nguyễn Văn Sáu") {
+		t.Fatalf("details page: %d %s", details.StatusCode, details.body)
+	}
+	proof, key := match(t, proofRE, details.body), match(t, keyRE, details.body)
+	fields := url.Values{"_csrf": {csrf}, "proof": {proof}, "idempotency_key": {key}, "submitter": {"self"}, "bank_bin": {"970405"},
+		"account_number": {"1234.5678.9012"}, "account_name": {"nguyễn văn sáu"}, "phone": {"0912345678"}}
+	noConsent := s.do("POST", "/dang-ky/chi-tiet", fields)
+	if noConsent.StatusCode != 422 || !strings.Contains(string(noConsent.body), ansinh.MsgConsentRequired) {
+		t.Fatalf("without consent: %d", noConsent.StatusCode)
+	}
+	fields.Set("consent", "1")
+	check := s.do("POST", "/dang-ky/chi-tiet", fields)
+	if check.StatusCode != 200 || !strings.Contains(string(check.body), "NGUYEN VAN SAU") || !strings.Contains(string(check.body), "123456789012") {
+		t.Fatalf("check page: %d %s", check.StatusCode, check.body)
+	}
+	confirm := url.Values{}
+	for k, v := range fields {
+		confirm[k] = v
+	}
+	confirm.Set("proof", match(t, proofRE, check.body))
+	done := s.do("POST", "/dang-ky/xac-nhan", confirm)
+	if done.StatusCode != 303 || !strings.HasPrefix(done.Header.Get("Location"), "/bien-nhan/") {
+		t.Fatalf("confirm: %d %s", done.StatusCode, done.Header.Get("Location"))
+	}
+	// A double click posts the same form again: the same receipt.
+	again := s.do("POST", "/dang-ky/xac-nhan", confirm)
+	if again.Header.Get("Location") != done.Header.Get("Location") {
+		t.Fatalf("double submit: %s then %s", done.Header.Get("Location"), again.Header.Get("Location"))
+	}
+	receipt := s.do("GET", done.Header.Get("Location"), nil)
+	if receipt.StatusCode != 200 || !strings.Contains(string(receipt.body), ansinh.StatusLabel(ansinh.StatusPending)) {
+		t.Fatalf("receipt page: %d", receipt.StatusCode)
+	}
+	code := strings.TrimPrefix(done.Header.Get("Location"), "/bien-nhan/")
+	status := s.do("GET", "/tra-cuu?ma="+code[:5]+"-"+code[5:], nil)
+	if status.StatusCode != 200 || !strings.Contains(string(status.body), ansinh.StatusLabel(ansinh.StatusPending)) {
+		t.Fatalf("status page: %d", status.StatusCode)
+	}
+	if r := s.do("GET", "/tra-cuu?ma=ZZZZZ-ZZZZZ", nil); r.StatusCode != 404 || !strings.Contains(string(r.body), ansinh.MsgReceiptNotFound) {
+		t.Fatalf("unknown receipt page: %d", r.StatusCode)
+	}
+	// A forged proof starts over.
+	confirm.Set("proof", e.store.BeneficiaryID(sauCCCD)+".9999999999.forged")
+	if r := s.do("POST", "/dang-ky/xac-nhan", confirm); r.StatusCode != 422 || !strings.Contains(string(r.body), ansinh.MsgSessionExpired) {
+		t.Fatalf("forged proof: %d", r.StatusCode)
+	}
+	if list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD)); len(list) != 1 {
+		t.Fatalf("%d registrations stored", len(list))
+	}
+}
+
+func TestPublicRateLimit(t *testing.T) {
+	e := newEnv(t, func(c *ansinh.Config) { c.PublicRateLimit = 3 })
+	for i := range 3 {
+		if r := e.do("GET", "/c/31498", "", nil); r.StatusCode != 200 {
+			t.Fatalf("request %d: %d", i+1, r.StatusCode)
+		}
+	}
+	if r := e.do("GET", "/api/v1/registrations/AAAAAAAAAA", "", nil); r.StatusCode != 429 || r.errorCode() != ansinh.ERATELIMIT {
+		t.Fatalf("4th request: %d %s", r.StatusCode, r.body)
+	}
+}
+
+func TestVietQRDecodeAndCommuneCode(t *testing.T) {
+	e := newEnv(t)
+	payload := vietqr.Encode("970405", "123456789012", vietqr.ServiceToAccount)
+	r := e.do("POST", "/api/v1/vietqr/decode", "", map[string]string{"payload": payload})
+	if r.StatusCode != 200 || !strings.Contains(string(r.body), `"bin":"970405"`) || !strings.Contains(string(r.body), `"account_number":"123456789012"`) {
+		t.Fatalf("payload: %d %s", r.StatusCode, r.body)
+	}
+	png, _ := qrcode.Encode(payload, qrcode.Medium, 400)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("image", "qr.png")
+	fw.Write(png)
+	mw.Close()
+	req := httptest.NewRequest("POST", "/api/v1/vietqr/decode", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := e.send(req); r.StatusCode != 200 || !strings.Contains(string(r.body), `"bank":"Agribank"`) {
+		t.Fatalf("image: %d %s", r.StatusCode, r.body)
+	}
+	for name, p := range map[string]any{"garbage": "hello", "operator": map[string]any{"$ne": nil}, "broken crc": payload[:len(payload)-1] + "0"} {
+		if r := e.do("POST", "/api/v1/vietqr/decode", "", map[string]any{"payload": p}); r.StatusCode != 422 {
+			t.Fatalf("%s: %d %s", name, r.StatusCode, r.body)
+		}
+	}
+	img := e.do("GET", "/qr/communes/31498.png", "", nil)
+	text, err := vietqr.DecodeImage(bytes.NewReader(img.body))
+	if img.StatusCode != 200 || err != nil || text != "http://localhost:8080/c/31498" {
+		t.Fatalf("commune code: %d %q %v", img.StatusCode, text, err)
+	}
+	if r := e.do("GET", "/qr/communes/941.png", "", nil); r.StatusCode != 404 {
+		t.Fatalf("a district has no commune code: %d", r.StatusCode)
+	}
+}
