@@ -2,6 +2,7 @@ package ansinh
 
 import (
 	"crypto/rand"
+	"errors"
 	"strings"
 	"time"
 )
@@ -77,12 +78,22 @@ func NewReceipt() string {
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
-	for i := range b {
+	return ReceiptFrom(b)
+}
+
+// ErrReceiptTaken means a new receipt collided with another person's (about once in
+// 2^49 draws): draw again.
+var ErrReceiptTaken = errors.New("receipt already used by another registration")
+
+// ReceiptFrom spells ReceiptLen bytes (random, or a keyed hash) as a receipt code.
+func ReceiptFrom(b []byte) string {
+	out := make([]byte, ReceiptLen)
+	for i := range out {
 		// 256 % 30 = 16: the first 16 letters are a little more likely (by 1/256); that
 		// bias costs well under one bit of the code's strength.
-		b[i] = receiptAlphabet[int(b[i])%len(receiptAlphabet)]
+		out[i] = receiptAlphabet[int(b[i])%len(receiptAlphabet)]
 	}
-	return string(b)
+	return string(out)
 }
 
 // NormalizeReceipt reads a receipt as typed ("ab2c-3d4e5f" or with spaces), and

@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ import (
 type Store interface {
 	BeneficiaryID(cccd string) string
 	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
-	CreateRegistration(ctx context.Context, r *ansinh.Registration, idempotencyKey string) (string, bool, error)
+	CreateRegistration(ctx context.Context, r *ansinh.Registration) (replay bool, err error)
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	CreateQRToken(ctx context.Context, id, beneficiaryID, by string, now, expires time.Time) error
 	LookupQRToken(ctx context.Context, id string) (*ansinh.QRToken, error)
@@ -32,10 +33,11 @@ type Store interface {
 
 // Service registers accounts.
 type Service struct {
-	store    Store
-	qrKey    []byte
-	proofKey []byte
-	now      func() time.Time
+	store      Store
+	qrKey      []byte
+	receiptKey []byte
+	proofKey   []byte
+	now        func() time.Time
 	// TokenTTL is how long a personal QR code works (180 days by default).
 	TokenTTL time.Duration
 }
@@ -46,7 +48,8 @@ func New(st Store, secret string, now func() time.Time) *Service {
 		now = time.Now
 	}
 	return &Service{store: st, qrKey: ansinh.DeriveKey(secret, "qr-token"), proofKey: ansinh.DeriveKey(secret, "form-proof"),
-		now: now, TokenTTL: 180 * 24 * time.Hour}
+		receiptKey: ansinh.DeriveKey(secret, "receipt"),
+		now:        now, TokenTTL: 180 * 24 * time.Hour}
 }
 
 // Identity guessing: ten wrong answers for one person within an hour shut that person
@@ -146,14 +149,33 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	}
 	now := s.now()
 	r := &ansinh.Registration{
-		Receipt: ansinh.NewReceipt(), BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
+		Receipt: s.receipt(b.ID, req.IdempotencyKey), BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
 		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
 		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
 	}
 	if p := req.Proxy; p != nil {
 		r.Proxy = &ansinh.Proxy{Name: p.Name, CCCD: p.CCCD, Phone: p.Phone, Relationship: p.Relationship}
 	}
-	return s.store.CreateRegistration(ctx, r, req.IdempotencyKey)
+	for range 3 {
+		replay, err := s.store.CreateRegistration(ctx, r)
+		if !errors.Is(err, ansinh.ErrReceiptTaken) || req.IdempotencyKey != "" {
+			return r.Receipt, replay, err
+		}
+		r.Receipt = ansinh.NewReceipt()
+	}
+	return "", false, errors.New("enroll: no free receipt after three draws")
+}
+
+// receipt is random, or, with an idempotency key, derived from the person and the key
+// under the secret: a repeat of the same submission names the same receipt, and nobody
+// without the secret can predict one.
+func (s *Service) receipt(beneficiaryID, key string) string {
+	if key == "" {
+		return ansinh.NewReceipt()
+	}
+	m := hmac.New(sha256.New, s.receiptKey)
+	m.Write([]byte(beneficiaryID + "\x00" + key))
+	return ansinh.ReceiptFrom(m.Sum(nil))
 }
 
 // Status returns a registration's public status by its receipt.

@@ -21,6 +21,7 @@ type BeneficiaryStore interface {
 	importer.Store
 	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	RevealBeneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
+	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
 	Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error)
 	SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error
 	SetEligibility(ctx context.Context, id string, eligible bool, why *ansinh.Ineligibility, now time.Time) error

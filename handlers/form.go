@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -342,3 +343,6 @@ func decodeVietQR(file multipart.File) (*vietqr.Payload, error) {
 	}
 	return p, nil
 }
+
+// vietnamTime is UTC+7, for dates people read.
+var vietnamTime = time.FixedZone("ICT", 7*3600)

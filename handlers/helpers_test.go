@@ -26,14 +26,14 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // env is one test's app on a fresh database of the real store.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *clock
 	app   *fiber.App
 	store *store.Store
 	units *ansinh.Units
 }
 
-func newEnv(t *testing.T, mutate ...func(*ansinh.Config)) *env {
+func newEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
 	t.Helper()
 	units, err := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
 	if err != nil {
@@ -103,7 +103,7 @@ func (e *env) login(username string) string {
 type response struct {
 	*http.Response
 	body []byte
-	t    *testing.T
+	t    testing.TB
 }
 
 func (r *response) decode(v any) {

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"ansinh"
+	"ansinh/vietqr"
 )
 
 // page is a logged-in staff browser session.
@@ -170,5 +172,42 @@ func TestBeneficiaryPagesAreScopedAndMasked(t *testing.T) {
 	}
 	if _, doc := police.get("/can-bo/doi-tuong?identity=unchecked&q=nguyen+van+sau"); doc.Find("table.list tbody tr").Length() != 0 {
 		t.Fatal("a checked person is still listed as unchecked")
+	}
+}
+
+func TestPrintablePosterAndCards(t *testing.T) {
+	e := staffEnv(t)
+	e.withBeneficiaries()                          // two in 31498, one in 31569
+	e.submit(validRegistration("key-print-00001")) // Nguyễn Văn Sáu has registered
+	x := e.browser("xa31498")
+	r, doc := x.get("/can-bo/qr/31498?sdt=0912+345+678")
+	src, _ := doc.Find("img.qr").Attr("src")
+	if r.StatusCode != 200 || !strings.HasPrefix(src, "data:image/png;base64,") || text(doc, ".phone strong") != "0912345678" {
+		t.Fatalf("poster: %d %q %q", r.StatusCode, src[:min(40, len(src))], text(doc, ".phone strong"))
+	}
+	png, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/png;base64,"))
+	if got, err := vietqr.DecodeImage(bytes.NewReader(png)); err != nil || got != "http://localhost:8080/c/31498" {
+		t.Fatalf("poster code reads %q, %v", got, err)
+	}
+	r, doc = x.get("/can-bo/qr/31498/giay-bao")
+	if r.StatusCode != 200 || doc.Find(".cards .card").Length() != 1 || text(doc, ".cards .name") != "Trần Thị Bảy" {
+		t.Fatalf("cards: %d, %d cards", r.StatusCode, doc.Find(".cards .card").Length())
+	}
+	card, _ := doc.Find(".cards img").Attr("src")
+	png, _ = base64.StdEncoding.DecodeString(strings.TrimPrefix(card, "data:image/png;base64,"))
+	url, err := vietqr.DecodeImage(bytes.NewReader(png))
+	if err != nil || !strings.HasPrefix(url, "http://localhost:8080/r/") {
+		t.Fatalf("card code reads %q, %v", url, err)
+	}
+	if r := e.do("GET", strings.TrimPrefix(url, "http://localhost:8080"), "", nil); r.StatusCode != 200 {
+		t.Fatalf("the card's code opens the form: %d", r.StatusCode)
+	}
+	for _, path := range []string{"/can-bo/qr/31569", "/can-bo/qr/31569/giay-bao"} {
+		if r, _ := x.get(path); r.StatusCode != 404 {
+			t.Fatalf("%s for another commune's officer: %d", path, r.StatusCode)
+		}
+	}
+	if r, _ := x.get("/can-bo/qr/31498?sdt=12"); r.StatusCode != 422 {
+		t.Fatalf("bad phone: %d", r.StatusCode)
 	}
 }

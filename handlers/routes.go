@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
@@ -16,6 +17,8 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Use(h.observe)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}))
 	app.Use(withTimeout)
+	// Slow mobile data: every text answer is compressed.
+	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 
 	// Anyone, no session.
 	app.Get("/healthz", h.Healthz)
@@ -76,6 +79,8 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Post("/doi-tuong/:id/hien-so", h.RevealForm)
 	staff.Post("/doi-tuong/:id/doi-chieu", h.IdentityForm)
 	staff.Post("/doi-tuong/:id/dieu-kien", h.EligibilityForm)
+	staff.Get("/qr/:code", h.PosterPage)
+	staff.Get("/qr/:code/giay-bao", h.CardsPage)
 	staff.Get("/nhap-danh-sach", h.ImportPage)
 	staff.Post("/nhap-danh-sach", h.ImportForm)
 	staff.Get("/nhap-danh-sach/mau.xlsx", h.ImportTemplate)

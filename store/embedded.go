@@ -2,17 +2,20 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite" // the driver FerretDB uses, to add indexes beside it
 )
 
 // Embedded is FerretDB running in this process on SQLite files, listening on loopback
 // and spoken to through the ordinary MongoDB driver.
 type Embedded struct {
+	dir    string
 	uri    string
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -38,7 +41,7 @@ func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
 		return nil, fmt.Errorf("store: embedded: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(ctx) // returns nil when ctx ends
@@ -54,4 +57,46 @@ func (e *Embedded) URI() string { return e.uri }
 func (e *Embedded) Stop() {
 	e.cancel()
 	<-e.done
+}
+
+// IndexIDs makes lookups by _id use an index. FerretDB's SQLite backend filters, updates
+// and deletes by the expression _ferretdb_sjson->'$._id', but indexes _id as
+// _ferretdb_sjson->"_id"; SQLite matches index expressions by their text, so every
+// lookup by _id scanned its whole table (12 ms at 2,000 records, growing with the
+// table). An index on the exact expression makes them O(log n). It is created beside
+// FerretDB, in the same SQLite file, for every table of the database; idempotent.
+func (e *Embedded) IndexIDs(ctx context.Context, dbName string) error {
+	path := filepath.Join(e.dir, dbName+".sqlite")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("store: index ids: %w", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: index ids: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM "_ferretdb_collections"`)
+	if err != nil {
+		return fmt.Errorf("store: index ids: %w", err)
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: index ids: %w", err)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: index ids: %w", err)
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"__ansinh_id", t)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: index ids of %s: %w", t, err)
+		}
+	}
+	return nil
 }

@@ -23,7 +23,6 @@ const (
 	colRegistrations      = "registrations"
 	colRegistrationEvents = "registration_events"
 	colRegistrationChain  = "registration_chain"
-	colIdempotency        = "idempotency"
 	colQRTokens           = "qr_tokens"
 	colQRRevocations      = "qr_revocations"
 	colLocks              = "locks"
@@ -37,6 +36,10 @@ type migration struct {
 }
 
 var migrations = []migration{
+	{"create every collection", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colUsers, colSessions, colLoginFailures, colAudit, colBeneficiaries, colImports,
+			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks)
+	}},
 	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
 			colUsers: {
@@ -153,4 +156,20 @@ func createIndexes(ctx context.Context, db *mongo.Database, specs map[string][]m
 	return nil
 }
 
-const codeNotImplemented = 238
+const (
+	codeNotImplemented  = 238
+	codeNamespaceExists = 48
+)
+
+// createCollections creates the collections up front, so that the embedded store
+// has a table (and its _id index, see Embedded.IndexIDs) for each from the start.
+func createCollections(ctx context.Context, db *mongo.Database, names ...string) error {
+	for _, name := range names {
+		err := db.CreateCollection(ctx, name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
+			return fmt.Errorf("create %s: %w", name, err)
+		}
+	}
+	return nil
+}

@@ -64,12 +64,6 @@ type chainDoc struct {
 	At      time.Time `bson:"at"`
 }
 
-type idempotencyDoc struct {
-	ID      string    `bson:"_id"` // keyed hash of beneficiary and client key
-	Receipt string    `bson:"receipt"`
-	At      time.Time `bson:"at"`
-}
-
 const (
 	ctxPhone = "phone"
 	// maxChain bounds the walk along one person's submissions.
@@ -77,40 +71,31 @@ const (
 )
 
 // CreateRegistration stores a new submission and supersedes the person's pending
-// ones. With an idempotency key, a repeat of the same submission returns the first
-// receipt and stores nothing (replay is true), also when the first attempt died
-// half-way: the key is claimed first and names the receipt to complete.
-func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration, idempotencyKey string) (receipt string, replay bool, err error) {
-	if idempotencyKey != "" {
-		claim := idempotencyDoc{ID: s.vault.Index("idempotency", r.BeneficiaryID+":"+idempotencyKey), Receipt: r.Receipt, At: r.SubmittedAt.UTC()}
-		_, err := s.db.Collection(colIdempotency).InsertOne(ctx, claim)
-		if mongo.IsDuplicateKeyError(err) {
-			if err := s.db.Collection(colIdempotency).FindOne(ctx, bson.D{{Key: "_id", Value: claim.ID}}).Decode(&claim); err != nil {
-				return "", false, s.fail("idempotency: read claim", err)
-			}
-			if _, err := s.registrationDoc(ctx, claim.Receipt); err == nil {
-				return claim.Receipt, true, nil
-			}
-			r.Receipt = claim.Receipt // the first attempt died before storing: finish it
-		} else if err != nil {
-			return "", false, s.fail("idempotency: claim", err)
-		}
-	}
+// ones. A receipt already stored for the same person is a repeat of the same
+// submission (the receipt comes from its idempotency key): nothing new is stored and
+// replay is true; what an interrupted first attempt left undone is finished.
+func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration) (replay bool, err error) {
 	_, err = s.db.Collection(colRegistrations).InsertOne(ctx, s.registrationToDoc(r))
 	if mongo.IsDuplicateKeyError(err) {
-		return r.Receipt, true, nil
-	}
-	if err != nil {
-		return "", false, s.fail("create registration", err)
+		d, err := s.registrationDoc(ctx, r.Receipt)
+		if err != nil {
+			return false, err
+		}
+		if d.BeneficiaryID != r.BeneficiaryID {
+			return false, fmt.Errorf("store: create registration: %w", ansinh.ErrReceiptTaken)
+		}
+		replay = true
+	} else if err != nil {
+		return false, s.fail("create registration", err)
 	}
 	earlier, err := s.chainAppend(ctx, r.BeneficiaryID, r.Receipt, r.SubmittedAt)
 	if err != nil {
-		return "", false, err
+		return false, err
 	}
 	for _, old := range earlier {
 		st, err := s.registrationStatus(ctx, old)
 		if err != nil {
-			return "", false, err
+			return false, err
 		}
 		if st.Status != ansinh.StatusPending {
 			continue
@@ -118,10 +103,10 @@ func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration, 
 		ev := registrationEventDoc{ID: old + ":superseded", Receipt: old, Status: ansinh.StatusSuperseded,
 			Reason: r.Receipt, At: r.SubmittedAt.UTC()}
 		if _, err := s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev); err != nil && !mongo.IsDuplicateKeyError(err) {
-			return "", false, s.fail("supersede registration", err)
+			return false, s.fail("supersede registration", err)
 		}
 	}
-	return r.Receipt, false, nil
+	return replay, nil
 }
 
 // chainAppend links receipt at the end of the beneficiary's chain and returns the

@@ -80,6 +80,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.embedded, s.ownsConn = emb, true
+	if emb != nil {
+		if err := emb.IndexIDs(ctx, opts.DBName); err != nil {
+			_ = s.Close(context.WithoutCancel(ctx))
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

@@ -91,6 +91,11 @@ func New(tb testing.TB) *store.Store {
 	if err != nil {
 		tb.Fatalf("storetest: new store %s: %v", name, err)
 	}
+	if server.emb != nil {
+		if err := server.emb.IndexIDs(ctx, name); err != nil {
+			tb.Fatalf("storetest: %v", err)
+		}
+	}
 	tb.Cleanup(func() {
 		if err := s.Drop(context.Background()); err != nil {
 			tb.Errorf("storetest: drop %s: %v", name, err)

@@ -3,10 +3,13 @@
   var select = document.getElementById('bank_bin');
   if (select) {
     // A search box above the bank list.
+    var label = document.createElement('label');
+    label.htmlFor = 'bank-search';
+    label.textContent = 'Tìm ngân hàng (gõ vài chữ của tên)';
     var box = document.createElement('input');
     box.type = 'search';
-    box.placeholder = 'Gõ tên ngân hàng để tìm';
-    box.setAttribute('aria-label', 'Tìm ngân hàng');
+    box.id = 'bank-search';
+    select.parentNode.insertBefore(label, select);
     select.parentNode.insertBefore(box, select);
     var fold = function (s) { return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase(); };
     box.addEventListener('input', function () {
