@@ -13,6 +13,9 @@ import (
 // SubmitRegistration is POST /api/v1/registrations: a submission from another client
 // (or a script), with the same rules as the form.
 func (h *Handler) SubmitRegistration(c *fiber.Ctx) error {
+	if len(c.Body()) > maxJSONBytes {
+		return ansinh.Errorf(ansinh.ETOOLARGE, ansinh.MsgTooLarge)
+	}
 	var req ansinh.RegistrationRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -92,6 +95,9 @@ func qrPNG(content string, size int) ([]byte, error) {
 	return qrcode.Encode(content, qrcode.Medium, size)
 }
 
+// maxJSONBytes bounds a public JSON body: a registration is well under 2 KB.
+const maxJSONBytes = 16 << 10
+
 type vietqrRequest struct {
 	Payload string `json:"payload"`
 }
@@ -117,6 +123,9 @@ func (h *Handler) DecodeVietQR(c *fiber.Ctx) error {
 			return fieldOf("image", err)
 		}
 	} else {
+		if len(c.Body()) > maxJSONBytes {
+			return ansinh.Errorf(ansinh.ETOOLARGE, ansinh.MsgTooLarge)
+		}
 		var req vietqrRequest
 		if err := decodeJSON(c, &req); err != nil {
 			return err

@@ -204,6 +204,11 @@ func TestRegistrationValidationMessages(t *testing.T) {
 			}
 		})
 	}
+	big := validRegistration("")
+	big["account_name"] = strings.Repeat("A", 20<<10)
+	if r, _ := e.submit(big); r.StatusCode != 413 || r.errorCode() != ansinh.ETOOLARGE {
+		t.Fatalf("a 20 KB registration: %d %s", r.StatusCode, r.body)
+	}
 	if list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD)); len(list) != 0 {
 		t.Fatalf("invalid submissions stored %d registrations", len(list))
 	}
