@@ -36,7 +36,10 @@ type Config struct {
 	// PublicRateLimit is how many requests a minute one address may make to the
 	// public form and API.
 	PublicRateLimit int
-	Zalo            ZaloConfig
+	// AssistedSecondOfficer: a registration an officer typed in for someone must be
+	// verified by another officer.
+	AssistedSecondOfficer bool
+	Zalo                  ZaloConfig
 }
 
 // ZaloConfig holds the Zalo Official Account credentials and endpoints.
@@ -165,6 +168,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("ANSINH_PUBLIC_RATE_LIMIT", "use a number of requests a minute, 1 to 100000")
 		}
 		c.PublicRateLimit = n
+	}
+	switch strings.ToLower(get("ANSINH_ASSISTED_SECOND_OFFICER", "true")) {
+	case "true", "1", "yes":
+		c.AssistedSecondOfficer = true
+	case "false", "0", "no":
+	default:
+		bad("ANSINH_ASSISTED_SECOND_OFFICER", "use true or false")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,5 +1,11 @@
 package ansinh
 
+import (
+	"fmt"
+
+	"ansinh/pii"
+)
+
 // Every sentence a user reads that comes from Go code is here, in Vietnamese.
 const (
 	MsgInvalidInput     = "Thông tin gửi lên chưa hợp lệ. Vui lòng kiểm tra lại."
@@ -134,3 +140,68 @@ const (
 
 // MsgReceiptNotFound answers a status look-up that finds nothing.
 const MsgReceiptNotFound = "Không tìm thấy đăng ký với mã này. Hãy kiểm tra lại mã trên biên nhận."
+
+// Messages of the verification queue.
+const (
+	MsgCheckHolder            = "Tên chủ tài khoản “%s” so với tên %s “%s”: giống %d%%. Chỉ có ở tên tài khoản: %s. Chỉ có ở tên %s: %s."
+	MsgCheckShared            = "Cùng tài khoản này đã dùng cho người khác: %s."
+	MsgCheckSeveral           = "Người này đã gửi %d lần đăng ký."
+	MsgCheckIdentityMismatch  = "Công an báo thông tin căn cước KHÔNG khớp: %s"
+	MsgCheckIdentityUnchecked = "Căn cước chưa được công an đối chiếu."
+	MsgCheckBank              = "Ngân hàng có mã %s không nằm trong danh sách nhận chuyển khoản."
+	MsgRejectReason           = "Chọn lý do từ chối trong danh sách."
+	MsgRejectNote             = "Với lý do khác, hãy ghi rõ để người dân biết cần làm gì."
+	MsgDecided                = "Hồ sơ này đã được xử lý (xác nhận, từ chối hoặc đã có đăng ký mới hơn)."
+	MsgSecondOfficer          = "Đăng ký do chính bạn nhập hộ cần một cán bộ khác xác nhận."
+	MsgProofSeen              = "Ghi rõ giấy tờ đã xem (ví dụ: CCCD, thẻ ngân hàng, giấy ủy quyền)."
+)
+
+// MsgSharedVerified and MsgSharedPending name, masked, who else uses an account.
+func MsgSharedVerified(name, last4 string) string {
+	return name + " (CCCD " + pii.MaskLast4(last4) + "), đang nhận qua tài khoản này"
+}
+
+// MsgSharedPending names someone whose open submission uses the account.
+func MsgSharedPending(name, last4 string) string {
+	return name + " (CCCD " + pii.MaskLast4(last4) + "), có đăng ký đang chờ dùng tài khoản này"
+}
+
+// Messages of the queue's filters and actions.
+const (
+	MsgStatusFilter  = "Trạng thái là pending, verified, rejected hoặc superseded."
+	MsgChannelFilter = "Kênh là qr, api, zalo hoặc assisted."
+	MsgDateFilter    = "Ngày ghi theo dạng năm-tháng-ngày, ví dụ 2026-11-25."
+	MsgBulkIDs       = "Chọn từ 1 đến 200 hồ sơ."
+)
+
+var actionLabels = map[string]string{
+	ActionSubmit:            "Gửi đăng ký tài khoản",
+	ActionVerify:            "Xã xác nhận tài khoản",
+	ActionReject:            "Xã từ chối đăng ký",
+	ActionImport:            "Nhập từ danh sách",
+	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
+	ActionReveal:            "Cán bộ xem số đầy đủ",
+	ActionIdentityCheck:     "Công an đối chiếu căn cước",
+	ActionEligibility:       "Thay đổi điều kiện mở tài khoản",
+	ActionQRIssue:           "Cấp mã QR riêng",
+	ActionQRRevoke:          "Thu hồi mã QR riêng",
+}
+
+// ActionLabel is an audit action as a person reads it.
+func ActionLabel(action string) string {
+	if l, ok := actionLabels[action]; ok {
+		return l
+	}
+	return action
+}
+
+// Notices of the review pages.
+const (
+	MsgVerifiedNotice = "Đã xác nhận. Tài khoản này là tài khoản nhận trợ cấp của người hưởng."
+	MsgRejectedNotice = "Đã từ chối. Người đăng ký sẽ thấy lý do khi tra cứu."
+)
+
+// MsgBulkDone reports a bulk verification.
+func MsgBulkDone(verified, skipped int) string {
+	return fmt.Sprintf("Đã xác nhận %d hồ sơ; %d hồ sơ có cảnh báo hoặc đã được xử lý, cần xem từng hồ sơ.", verified, skipped)
+}

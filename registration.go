@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"ansinh/pii"
 )
 
 // Registration states. A registration is never edited: a decision or a newer
@@ -44,6 +46,8 @@ type Registration struct {
 	AccountName   string // as the bank prints it
 	Phone         string // plain only while written or revealed
 	Channel       string
+	RegisteredBy  string // the officer, for an assisted registration
+	ProofSeen     string // what the officer saw (CCCD, bank card, authorisation)
 	Consent       Consent
 	SubmittedAt   time.Time
 	Status        string
@@ -143,3 +147,6 @@ type QRToken struct {
 	ExpiresAt     time.Time
 	Revoked       bool
 }
+
+// MaskedAccount shows the account number as "••••••••1234".
+func (r *Registration) MaskedAccount() string { return pii.MaskLast4(r.AccountLast4) }

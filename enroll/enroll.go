@@ -28,6 +28,7 @@ type Store interface {
 	Lock(ctx context.Context, key string, until time.Time) error
 	Locked(ctx context.Context, key string, now time.Time) (bool, error)
 	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
+	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
 }
 
@@ -134,7 +135,7 @@ func (s *Service) Submit(ctx context.Context, req *ansinh.RegistrationRequest, c
 }
 
 // SubmitFor stores a registration for an already identified beneficiary (the form
-// identifies first, on its own page; an officer identifies by looking at the papers).
+// identifies first, on its own page).
 func (s *Service) SubmitFor(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
 	req.Normalize()
 	if err := ansinh.ValidateExcept(req, "CCCD", "QRToken", "BirthDate"); err != nil {
@@ -143,7 +144,24 @@ func (s *Service) SubmitFor(ctx context.Context, b *ansinh.Beneficiary, req *ans
 	return s.create(ctx, b, req, channel)
 }
 
-func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
+// SubmitAssisted stores a registration an officer typed in during a home visit, with
+// what proof they saw.
+func (s *Service) SubmitAssisted(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, officer *ansinh.User, proofSeen string) (string, bool, error) {
+	req.Normalize()
+	req.Consent = true // the officer read the consent text out and the person agreed on paper
+	if err := ansinh.ValidateExcept(req, "CCCD", "QRToken", "BirthDate"); err != nil {
+		return "", false, err
+	}
+	proofSeen = ansinh.NormalizeName(proofSeen)
+	if proofSeen == "" || len([]rune(proofSeen)) > 200 {
+		return "", false, ansinh.FieldError("proof_seen", ansinh.MsgProofSeen)
+	}
+	return s.create(ctx, b, req, ansinh.ChannelAssisted, func(r *ansinh.Registration) {
+		r.RegisteredBy, r.ProofSeen = officer.Username, proofSeen
+	})
+}
+
+func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string, with ...func(*ansinh.Registration)) (string, bool, error) {
 	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == b.ID {
 		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
 	}
@@ -156,12 +174,24 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	if p := req.Proxy; p != nil {
 		r.Proxy = &ansinh.Proxy{Name: p.Name, CCCD: p.CCCD, Phone: p.Phone, Relationship: p.Relationship}
 	}
+	for _, f := range with {
+		f(r)
+	}
 	for range 3 {
 		replay, err := s.store.CreateRegistration(ctx, r)
-		if !errors.Is(err, ansinh.ErrReceiptTaken) || req.IdempotencyKey != "" {
+		if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
+			r.Receipt = ansinh.NewReceipt()
+			continue
+		}
+		if err != nil || replay {
 			return r.Receipt, replay, err
 		}
-		r.Receipt = ansinh.NewReceipt()
+		actor := "public"
+		if r.RegisteredBy != "" {
+			actor = r.RegisteredBy
+		}
+		return r.Receipt, false, s.store.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: actor, Action: ansinh.ActionSubmit,
+			Target: "beneficiary:" + b.ID, Unit: b.Commune, Detail: map[string]any{"receipt": r.Receipt, "channel": channel, "submitter": r.Submitter}})
 	}
 	return "", false, errors.New("enroll: no free receipt after three draws")
 }

@@ -22,6 +22,7 @@ type Store interface {
 	AuthStore
 	UserStore
 	BeneficiaryStore
+	ReviewStore
 	enroll.Store
 }
 
@@ -43,19 +44,21 @@ type Deps struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics served at /metrics
 	Now      func() time.Time     // defaults to time.Now
+	Notifier ansinh.Notifier      // tells beneficiaries about decisions; defaults to the log
 }
 
 // Handler holds the dependencies; one method per route.
 type Handler struct {
-	cfg     ansinh.Config
-	store   Store
-	units   *ansinh.Units
-	log     *slog.Logger
-	reg     *prometheus.Registry
-	now     func() time.Time
-	metrics *httpMetrics
-	enroll  *enroll.Service
-	csrfKey []byte
+	cfg      ansinh.Config
+	store    Store
+	units    *ansinh.Units
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	now      func() time.Time
+	metrics  *httpMetrics
+	enroll   *enroll.Service
+	csrfKey  []byte
+	notifier ansinh.Notifier
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -74,7 +77,11 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: the secret key is missing or shorter than %d characters", ansinh.MinSecretLen)
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now,
-		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf")}
+		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
+		notifier: d.Notifier}
+	if h.notifier == nil {
+		h.notifier = LogNotifier{Log: d.Logger}
+	}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
@@ -121,5 +128,15 @@ func (h *Handler) audit(c *fiber.Ctx, e *ansinh.AuditEvent) error {
 	if err := h.store.Audit(c.UserContext(), e); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
+	return nil
+}
+
+// LogNotifier only notes decisions in the log: the channel for beneficiaries who
+// registered on the web, who read the outcome on the status page.
+type LogNotifier struct{ Log *slog.Logger }
+
+// Decided logs the decision (no personal data).
+func (n LogNotifier) Decided(_ context.Context, r *ansinh.Registration, d *ansinh.Decision) error {
+	n.Log.Info("decision", "channel", r.Channel, "status", d.Status, "commune", r.Commune)
 	return nil
 }

@@ -211,3 +211,45 @@ func TestPrintablePosterAndCards(t *testing.T) {
 		t.Fatalf("bad phone: %d", r.StatusCode)
 	}
 }
+
+func TestQueueAndReviewPages(t *testing.T) {
+	e := staffEnv(t)
+	e.withBeneficiaries()
+	_, one := e.submit(validRegistration("key-page-00001"))
+	bay := validRegistration("key-page-00002")
+	bay["cccd"], bay["birth_date"], bay["account_name"], bay["account_number"] = "094152000111", "1952-01-01", "Tran Thi Bay", "4444 3333 2222"
+	_, two := e.submit(bay)
+	x := e.browser("xa31498")
+	r, doc := x.get("/can-bo/duyet")
+	if r.StatusCode != 200 || text(doc, "#total") != "2" || doc.Find("#queue tbody tr").Length() != 2 {
+		t.Fatalf("queue page: %d total=%q", r.StatusCode, text(doc, "#total"))
+	}
+	r, doc = x.get("/can-bo/duyet/" + one)
+	if r.StatusCode != 200 || doc.Find("#verify").Length() != 1 || text(doc, "#holder") != "NGUYEN VAN SAU" {
+		t.Fatalf("review page: %d", r.StatusCode)
+	}
+	r, doc = x.post("/can-bo/duyet/"+one+"/xac-nhan", url.Values{})
+	if r.StatusCode != 200 || text(doc, "#status") != ansinh.StatusLabel(ansinh.StatusVerified) || doc.Find("#verify").Length() != 0 {
+		t.Fatalf("verify form: %d %q", r.StatusCode, text(doc, "#status"))
+	}
+	r, doc = x.post("/can-bo/duyet/"+two+"/tu-choi", url.Values{"reason": {"other"}})
+	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgRejectNote {
+		t.Fatalf("reject without note: %d %q", r.StatusCode, text(doc, ".alert"))
+	}
+	r, doc = x.post("/can-bo/duyet/"+two+"/tu-choi", url.Values{"reason": {"proxy_unauthorized"}})
+	if r.StatusCode != 200 || text(doc, "#status") != ansinh.StatusLabel(ansinh.StatusRejected) {
+		t.Fatalf("reject: %d %q", r.StatusCode, text(doc, "#status"))
+	}
+	if _, doc := x.get("/can-bo/duyet"); text(doc, "#total") != "0" {
+		t.Fatalf("queue after decisions: %q", text(doc, "#total"))
+	}
+	// The record page shows the history from the audit trail.
+	_, doc = x.get("/can-bo/doi-tuong/" + e.store.BeneficiaryID(sauCCCD))
+	if doc.Find("#history li").Length() < 2 || !strings.Contains(doc.Find("#history").Text(), ansinh.ActionLabel(ansinh.ActionVerify)) {
+		t.Fatalf("history: %q", doc.Find("#history").Text())
+	}
+	// Another commune's officer gets nothing.
+	if r, _ := e.browser("xa31569").get("/can-bo/duyet/" + one); r.StatusCode != 404 {
+		t.Fatalf("another commune's officer: %d", r.StatusCode)
+	}
+}

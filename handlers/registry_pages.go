@@ -66,7 +66,16 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 	if b.CCCD != "" {
 		v.CCCD = b.CCCD
 	}
+	history, err := h.history(c, b)
+	if err != nil {
+		return err
+	}
+	past, _, err := h.store.AccountHistory(c.UserContext(), b.ID)
+	if err != nil {
+		return err
+	}
 	return c.Status(status).Render("beneficiary", fiber.Map{
+		"History": history, "PastAccounts": past,
 		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
 		"Revealed":       b.CCCD != "",
 		"CanReveal":      u.Role != ansinh.RoleAdmin,

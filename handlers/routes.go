@@ -47,7 +47,6 @@ func (h *Handler) routes(app *fiber.App) {
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", h.LoginAPI)
 	api.Post("/registrations", public, h.SubmitRegistration)
-	api.Get("/registrations/:receipt", public, h.RegistrationStatus)
 	api.Post("/vietqr/decode", public, h.DecodeVietQR)
 
 	// Staff with a bearer token. The check is on each route, not on the group, so that
@@ -68,6 +67,18 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/beneficiaries/:id/eligibility", token, h.SetEligibility)
 	api.Get("/imports/:id/errors.csv", token, h.ImportErrorsCSV)
 	api.Get("/beneficiaries/:id/qr", token, h.BeneficiaryQR)
+	api.Get("/beneficiaries/:id/history", token, h.BeneficiaryHistory)
+	api.Post("/beneficiaries/:id/registrations", token, h.AssistedRegistration)
+	api.Get("/registrations", token, h.ListRegistrations)
+	api.Get("/registrations/backlog", token, h.RegistrationBacklog)
+	api.Post("/registrations/verify", token, h.VerifyBulk)
+	api.Get("/registrations/:id/review", token, h.ReviewRegistration)
+	api.Post("/registrations/:id/verify", token, h.VerifyRegistration)
+	api.Post("/registrations/:id/reject", token, h.RejectRegistration)
+	api.Get("/coverage", token, h.CoverageAPI)
+
+	// Public again, after the staff routes whose fixed paths it would otherwise shadow.
+	api.Get("/registrations/:receipt", public, h.RegistrationStatus)
 	api.Post("/qr/:token/revoke", token, h.RevokeQR)
 
 	// Staff pages with a session cookie.
@@ -79,6 +90,13 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Post("/doi-tuong/:id/hien-so", h.RevealForm)
 	staff.Post("/doi-tuong/:id/doi-chieu", h.IdentityForm)
 	staff.Post("/doi-tuong/:id/dieu-kien", h.EligibilityForm)
+	staff.Get("/duyet", h.QueuePage)
+	staff.Post("/duyet/xac-nhan-nhieu", h.BulkVerifyForm)
+	staff.Get("/duyet/:id", h.ReviewPage)
+	staff.Post("/duyet/:id/xac-nhan", h.VerifyForm)
+	staff.Post("/duyet/:id/tu-choi", h.RejectForm)
+	staff.Get("/doi-tuong/:id/dang-ky-ho", h.AssistedPage)
+	staff.Post("/doi-tuong/:id/dang-ky-ho", h.AssistedForm)
 	staff.Get("/qr/:code", h.PosterPage)
 	staff.Get("/qr/:code/giay-bao", h.CardsPage)
 	staff.Get("/nhap-danh-sach", h.ImportPage)

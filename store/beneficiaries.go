@@ -184,12 +184,44 @@ func (s *Store) InsertImported(ctx context.Context, rows []*ansinh.ImportRow, no
 			}
 			conflicts = append(conflicts, we.Index)
 		}
-		return conflicts, nil
-	}
-	if err != nil {
+	} else if err != nil {
 		return nil, s.fail("insert imported", err)
 	}
-	return nil, nil
+	// Count what was inserted, one counter update per commune.
+	skip := map[int]bool{}
+	for _, i := range conflicts {
+		skip[i] = true
+	}
+	perCommune := map[string]ansinh.Counts{}
+	for i, r := range rows {
+		if !skip[i] {
+			b := &r.Beneficiary
+			perCommune[b.Commune] = perCommune[b.Commune].Add(ansinh.Contribution(b))
+		}
+	}
+	for commune, c := range perCommune {
+		if err := s.addCounts(ctx, commune, c); err != nil {
+			return nil, err
+		}
+	}
+	refs := map[string]string{}
+	for i, d := range docs {
+		bd := d.(beneficiaryDoc)
+		if skip[i] || bd.Account == nil {
+			continue
+		}
+		if _, dup := refs[bd.Account.Index]; dup { // one account for two people in one file
+			if err := s.addAccountRef(ctx, bd.Account.Index, "users", bd.ID); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		refs[bd.Account.Index] = bd.ID
+	}
+	if err := s.refAccounts(ctx, refs); err != nil {
+		return nil, err
+	}
+	return conflicts, nil
 }
 
 // UpdateImported applies a changed import row to the stored record and returns the
@@ -204,6 +236,8 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	if err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old); err != nil {
 		return nil, s.fail("update imported: find", err)
 	}
+	before := old.beneficiary()
+	after := *before
 	set := bson.D{}
 	var changed []string
 	field := func(name, key string, oldV, newV any) {
@@ -221,7 +255,9 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	field("sub_group", "sub_group", old.SubGroup, b.SubGroup)
 	field("amount", "amount", old.Amount, b.Amount)
 	field("warnings", "warnings", old.Warnings, b.Warnings)
+	after.Name, after.Commune, after.Group = b.Name, b.Commune, b.Group
 	if r.EligibleGiven && old.Eligible != b.Eligible {
+		after.Eligible = b.Eligible
 		changed = append(changed, "eligible")
 		set = append(set, bson.E{Key: "eligible", Value: b.Eligible})
 		var inel *ineligibleDoc
@@ -237,11 +273,18 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 			ad.VerifiedAt = now.UTC()
 			changed = append(changed, "account")
 			set = append(set, bson.E{Key: "account", Value: ad})
+			after.Account = a
+			if err := s.addAccountRef(ctx, ad.Index, "users", id); err != nil {
+				return nil, err
+			}
 		}
 	}
 	set = append(set, bson.E{Key: "row_hash", Value: s.RowHash(r)}, bson.E{Key: "updated_at", Value: now.UTC()})
 	if _, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
 		return nil, s.fail("update imported", err)
+	}
+	if err := s.moveCounts(ctx, before, &after); err != nil {
+		return nil, err
 	}
 	return dedupe(changed), nil
 }
@@ -340,9 +383,17 @@ func (s *Store) SetEligibility(ctx context.Context, id string, eligible bool, wh
 	if why != nil {
 		inel = &ineligibleDoc{Reason: why.Reason, Note: why.Note, By: why.By, At: why.At.UTC()}
 	}
-	return s.setFields(ctx, "set eligibility", id, bson.D{
+	var old beneficiaryDoc
+	err := s.db.Collection(colBeneficiaries).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "eligible", Value: eligible}, {Key: "ineligible", Value: inel}, {Key: "updated_at", Value: now.UTC()},
-	})
+	}}}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&old)
+	if err != nil {
+		return s.fail("set eligibility", err)
+	}
+	before := old.beneficiary()
+	after := *before
+	after.Eligible = eligible
+	return s.moveCounts(ctx, before, &after)
 }
 
 func (s *Store) setFields(ctx context.Context, op, id string, set bson.D) error {

@@ -26,6 +26,10 @@ const (
 	colQRTokens           = "qr_tokens"
 	colQRRevocations      = "qr_revocations"
 	colLocks              = "locks"
+	colQueue              = "queue"
+	colCounters           = "counters"
+	colAccountHistory     = "account_history"
+	colAccountRefs        = "account_refs"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -38,7 +42,8 @@ type migration struct {
 var migrations = []migration{
 	{"create every collection", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colUsers, colSessions, colLoginFailures, colAudit, colBeneficiaries, colImports,
-			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks)
+			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks,
+			colQueue, colCounters, colAccountHistory, colAccountRefs)
 	}},
 	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
@@ -83,6 +88,13 @@ var migrations = []migration{
 			},
 			colRegistrationEvents: {
 				{Keys: bson.D{{Key: "receipt", Value: 1}}},
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "kind", Value: 1}, {Key: "at", Value: -1}}},
+			},
+			colQueue: {
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "submitted_at", Value: 1}}},
+			},
+			colAccountHistory: {
+				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}, {Key: "replaced_at", Value: -1}}},
 			},
 			colQRTokens: {
 				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}}},

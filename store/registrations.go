@@ -30,6 +30,8 @@ type registrationDoc struct {
 	AccountName   string     `bson:"account_name"`
 	PhoneEnc      string     `bson:"phone_enc,omitempty"`
 	Channel       string     `bson:"channel"`
+	RegisteredBy  string     `bson:"registered_by,omitempty"`
+	ProofSeen     string     `bson:"proof_seen,omitempty"`
 	Consent       consentDoc `bson:"consent"`
 	SubmittedAt   time.Time  `bson:"submitted_at"`
 }
@@ -50,12 +52,26 @@ type consentDoc struct {
 // registrationEventDoc is a decision (_id "<receipt>:decision") or a supersession
 // (_id "<receipt>:superseded").
 type registrationEventDoc struct {
-	ID      string    `bson:"_id"`
-	Receipt string    `bson:"receipt"`
-	Status  string    `bson:"status"`
-	Reason  string    `bson:"reason,omitempty"`
-	By      string    `bson:"by,omitempty"`
-	At      time.Time `bson:"at"`
+	ID            string    `bson:"_id"`
+	Receipt       string    `bson:"receipt"`
+	Kind          string    `bson:"kind"` // "decision" or "superseded"
+	Status        string    `bson:"status"`
+	Reason        string    `bson:"reason,omitempty"` // rejection reason code, or the superseding receipt
+	Note          string    `bson:"note,omitempty"`
+	Commune       string    `bson:"commune"`
+	BeneficiaryID string    `bson:"beneficiary_id"`
+	By            string    `bson:"by,omitempty"`
+	At            time.Time `bson:"at"`
+}
+
+// queueDoc is a pending submission; it leaves the queue when decided or superseded.
+// The queue stays as small as the backlog, so listing it is cheap on any store.
+type queueDoc struct {
+	Receipt       string    `bson:"_id"`
+	Commune       string    `bson:"commune"`
+	BeneficiaryID string    `bson:"beneficiary_id"`
+	Channel       string    `bson:"channel"`
+	SubmittedAt   time.Time `bson:"submitted_at"`
 }
 
 type chainDoc struct {
@@ -100,11 +116,21 @@ func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration) 
 		if st.Status != ansinh.StatusPending {
 			continue
 		}
-		ev := registrationEventDoc{ID: old + ":superseded", Receipt: old, Status: ansinh.StatusSuperseded,
-			Reason: r.Receipt, At: r.SubmittedAt.UTC()}
+		ev := registrationEventDoc{ID: old + ":superseded", Receipt: old, Kind: "superseded", Status: ansinh.StatusSuperseded,
+			Reason: r.Receipt, Commune: r.Commune, BeneficiaryID: r.BeneficiaryID, At: r.SubmittedAt.UTC()}
 		if _, err := s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev); err != nil && !mongo.IsDuplicateKeyError(err) {
 			return false, s.fail("supersede registration", err)
 		}
+		if err := s.dequeue(ctx, old); err != nil {
+			return false, err
+		}
+	}
+	if err := s.addAccountRef(ctx, s.AccountIndex(r.BankBIN, r.AccountNumber), "receipts", r.Receipt); err != nil {
+		return false, err
+	}
+	if _, err := s.db.Collection(colQueue).InsertOne(ctx, queueDoc{Receipt: r.Receipt, Commune: r.Commune,
+		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC()}); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return false, s.fail("queue registration", err)
 	}
 	return replay, nil
 }
@@ -157,7 +183,8 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 		Receipt: r.Receipt, BeneficiaryID: r.BeneficiaryID, Commune: r.Commune, Submitter: r.Submitter,
 		BankBIN: r.BankBIN, AccountEnc: s.vault.Seal(r.AccountNumber, ctxAccount), AccountLast4: last4(r.AccountNumber),
 		AccountIndex: s.AccountIndex(r.BankBIN, r.AccountNumber), AccountName: r.AccountName,
-		Channel: r.Channel, Consent: consentDoc{Version: r.Consent.Version, At: r.Consent.At.UTC()}, SubmittedAt: r.SubmittedAt.UTC(),
+		Channel: r.Channel, RegisteredBy: r.RegisteredBy, ProofSeen: r.ProofSeen,
+		Consent: consentDoc{Version: r.Consent.Version, At: r.Consent.At.UTC()}, SubmittedAt: r.SubmittedAt.UTC(),
 	}
 	if r.Phone != "" {
 		d.PhoneEnc = s.vault.Seal(r.Phone, ctxPhone)
@@ -216,10 +243,47 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 	case ansinh.StatusSuperseded:
 		r.SupersededBy = ev.Reason
 	case ansinh.StatusRejected:
-		r.Reason = ev.Reason
+		r.Reason = (&ansinh.Decision{Reason: ev.Reason, Note: ev.Note}).ReasonText()
 	}
+	r.RegisteredBy, r.ProofSeen = d.RegisteredBy, d.ProofSeen
 	if p := d.Proxy; p != nil {
 		r.Proxy = &ansinh.Proxy{Name: p.Name, Relationship: p.Relationship}
 	}
 	return r, nil
+}
+
+// RevealRegistration returns a submission with its numbers decrypted (callers audit).
+func (s *Store) RevealRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error) {
+	r, err := s.Registration(ctx, receipt)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.registrationDoc(ctx, receipt)
+	if err != nil {
+		return nil, err
+	}
+	if r.AccountNumber, err = s.vault.Open(d.AccountEnc, ctxAccount); err != nil {
+		return nil, s.fail("reveal registration", err)
+	}
+	if d.PhoneEnc != "" {
+		if r.Phone, err = s.vault.Open(d.PhoneEnc, ctxPhone); err != nil {
+			return nil, s.fail("reveal registration", err)
+		}
+	}
+	if d.Proxy != nil {
+		if r.Proxy.CCCD, err = s.vault.Open(d.Proxy.CCCDEnc, ctxCCCD); err != nil {
+			return nil, s.fail("reveal registration", err)
+		}
+		if r.Proxy.Phone, err = s.vault.Open(d.Proxy.PhoneEnc, ctxPhone); err != nil {
+			return nil, s.fail("reveal registration", err)
+		}
+	}
+	return r, nil
+}
+
+func (s *Store) dequeue(ctx context.Context, receipt string) error {
+	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
+		return s.fail("dequeue registration", err)
+	}
+	return nil
 }

@@ -1,0 +1,494 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"ansinh"
+	"ansinh/store"
+)
+
+// ReviewStore is what the verification queue needs.
+type ReviewStore interface {
+	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
+	RevealRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error)
+	SharedAccount(ctx context.Context, r *ansinh.Registration) ([]string, error)
+	Queue(ctx context.Context, q store.QueueQuery) ([]store.QueueItem, int64, error)
+	Decided(ctx context.Context, q store.DecidedQuery) ([]string, int64, error)
+	Backlogs(ctx context.Context, communes []string) ([]store.Backlog, error)
+	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) error
+	AccountHistory(ctx context.Context, beneficiaryID string) ([]ansinh.Account, []time.Time, error)
+	AuditEvents(ctx context.Context, f store.AuditFilter) ([]*ansinh.AuditEvent, error)
+	Counts(ctx context.Context) (map[string]ansinh.Counts, error)
+}
+
+// reviewItem is a submission as the queue lists it.
+type reviewItem struct {
+	ID            string         `json:"id"`
+	Receipt       string         `json:"receipt"`
+	Status        string         `json:"status"`
+	BeneficiaryID string         `json:"beneficiary_id"`
+	Beneficiary   string         `json:"beneficiary_name"`
+	Commune       string         `json:"commune"`
+	CommuneName   string         `json:"commune_name"`
+	Channel       string         `json:"channel"`
+	Submitter     string         `json:"submitter"`
+	SubmittedAt   time.Time      `json:"submitted_at"`
+	Bank          string         `json:"bank"`
+	Account       string         `json:"account"`
+	AccountName   string         `json:"account_name"`
+	Proxy         *proxyView     `json:"proxy"`
+	RegisteredBy  string         `json:"registered_by,omitempty"`
+	ProofSeen     string         `json:"proof_seen,omitempty"`
+	Reason        string         `json:"reason,omitempty"`
+	Checks        []ansinh.Check `json:"checks"`
+}
+
+type proxyView struct {
+	Name         string `json:"name"`
+	Relationship string `json:"relationship"`
+	CCCD         string `json:"cccd,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+}
+
+// review loads a submission with its record and runs the checks.
+func (h *Handler) review(ctx context.Context, receipt string) (*reviewItem, *ansinh.Registration, *ansinh.Beneficiary, error) {
+	r, err := h.store.Registration(ctx, receipt)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b, err := h.store.Beneficiary(ctx, r.BeneficiaryID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	shared, err := h.store.SharedAccount(ctx, r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bank, _ := ansinh.BankByBIN(r.BankBIN)
+	it := &reviewItem{ID: r.Receipt, Receipt: r.Receipt, Status: r.Status, BeneficiaryID: b.ID, Beneficiary: b.Name,
+		Commune: r.Commune, Channel: r.Channel, Submitter: r.Submitter, SubmittedAt: r.SubmittedAt, Bank: bank.ShortName,
+		Account: r.MaskedAccount(), AccountName: r.AccountName, RegisteredBy: r.RegisteredBy, ProofSeen: r.ProofSeen, Reason: r.Reason,
+		Checks: ansinh.RunChecks(r, b, ansinh.ReviewFacts{SharedWith: shared, Submissions: len(receipts)})}
+	if u, ok := h.units.Get(r.Commune); ok {
+		it.CommuneName = u.Name
+	}
+	if p := r.Proxy; p != nil {
+		it.Proxy = &proxyView{Name: p.Name, Relationship: p.Relationship}
+	}
+	return it, r, b, nil
+}
+
+// scopedReview is review for a submission of the caller's scope; others are not found.
+func (h *Handler) scopedReview(c *fiber.Ctx) (*reviewItem, *ansinh.Registration, *ansinh.Beneficiary, error) {
+	receipt, ok := ansinh.NormalizeReceipt(c.Params("id"))
+	if !ok {
+		return nil, nil, nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	it, r, b, err := h.review(c.UserContext(), receipt)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !currentUser(c).Sees(h.units, r.Commune) {
+		return nil, nil, nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	return it, r, b, nil
+}
+
+// queueQuery reads ?status=&channel=&check=&from=&to=&page= for the caller's scope.
+type queueQuery struct {
+	communes []string
+	status   string
+	channel  string
+	check    string
+	from, to time.Time
+	page     int
+}
+
+func (h *Handler) readQueueQuery(c *fiber.Ctx) (*queueQuery, error) {
+	communes, err := h.scopeCommunes(c)
+	if err != nil {
+		return nil, err
+	}
+	q := &queueQuery{communes: communes, status: c.Query("status", ansinh.StatusPending), channel: c.Query("channel"),
+		check: c.Query("check"), page: 1}
+	switch q.status {
+	case ansinh.StatusPending, ansinh.StatusVerified, ansinh.StatusRejected, ansinh.StatusSuperseded:
+	default:
+		return nil, ansinh.FieldError("status", ansinh.MsgStatusFilter)
+	}
+	switch q.channel {
+	case "", ansinh.ChannelQR, ansinh.ChannelAPI, ansinh.ChannelZalo, ansinh.ChannelAssisted:
+	default:
+		return nil, ansinh.FieldError("channel", ansinh.MsgChannelFilter)
+	}
+	for name, t := range map[string]*time.Time{"from": &q.from, "to": &q.to} {
+		if v := c.Query(name); v != "" {
+			d, err := time.ParseInLocation("2006-01-02", v, vietnamTime)
+			if err != nil {
+				return nil, ansinh.FieldError(name, ansinh.MsgDateFilter)
+			}
+			*t = d
+		}
+	}
+	if !q.to.IsZero() {
+		q.to = q.to.AddDate(0, 0, 1) // the whole day
+	}
+	if p := c.Query("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return nil, ansinh.FieldError("page", ansinh.MsgPage)
+		}
+		q.page = n
+	}
+	return q, nil
+}
+
+// queue returns one page of submissions with their checks.
+func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int64, error) {
+	var receipts []string
+	var total int64
+	skip := int64(q.page-1) * pageSize
+	switch {
+	case q.status == ansinh.StatusPending:
+		limit := int64(pageSize)
+		if q.check != "" {
+			skip, limit = 0, 0 // filter on the checks first, then page
+		}
+		items, n, err := h.store.Queue(ctx, store.QueueQuery{Communes: q.communes, Channel: q.channel, From: q.from, To: q.to, Skip: skip, Limit: limit})
+		if err != nil {
+			return nil, 0, err
+		}
+		total = n
+		for _, it := range items {
+			receipts = append(receipts, it.Receipt)
+		}
+	default:
+		list, n, err := h.store.Decided(ctx, store.DecidedQuery{Communes: q.communes, Status: q.status, Skip: skip, Limit: pageSize})
+		if err != nil {
+			return nil, 0, err
+		}
+		receipts, total = list, n
+	}
+	out := []*reviewItem{}
+	for _, r := range receipts {
+		it, _, _, err := h.review(ctx, r)
+		if err != nil {
+			return nil, 0, err
+		}
+		if q.check != "" && !hasCheck(it.Checks, q.check) {
+			continue
+		}
+		out = append(out, it)
+	}
+	if q.check != "" && q.status == ansinh.StatusPending {
+		total = int64(len(out))
+		out = out[min(len(out), int(skip)):min(len(out), int(skip)+pageSize)]
+	}
+	return out, total, nil
+}
+
+func hasCheck(checks []ansinh.Check, code string) bool {
+	if code == "none" {
+		return len(checks) == 0
+	}
+	for _, c := range checks {
+		if c.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// ListRegistrations is the queue: GET /api/v1/registrations?status=&unit=&…
+func (h *Handler) ListRegistrations(c *fiber.Ctx) error {
+	q, err := h.readQueueQuery(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := h.queue(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "total": total, "page": q.page, "page_size": pageSize})
+}
+
+// ReviewRegistration is one submission beside the registry record.
+func (h *Handler) ReviewRegistration(c *fiber.Ctx) error {
+	it, _, b, err := h.scopedReview(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"registration": it, "beneficiary": h.viewBeneficiary(b)})
+}
+
+// mayDecide checks the caller's right to decide on r.
+func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration) error {
+	u := currentUser(c)
+	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
+		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	if h.cfg.AssistedSecondOfficer && r.RegisteredBy == u.Username {
+		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgSecondOfficer)
+	}
+	if r.Status != ansinh.StatusPending {
+		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
+	}
+	return nil
+}
+
+// decide records a decision, audits it, and tells the beneficiary.
+func (h *Handler) decide(c *fiber.Ctx, r *ansinh.Registration, d *ansinh.Decision) error {
+	if err := h.mayDecide(c, r); err != nil {
+		return err
+	}
+	if err := h.store.Decide(c.UserContext(), r, d); err != nil {
+		return err
+	}
+	action := ansinh.ActionVerify
+	if d.Status == ansinh.StatusRejected {
+		action = ansinh.ActionReject
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: action, Target: "beneficiary:" + r.BeneficiaryID, Unit: r.Commune,
+		Detail: map[string]any{"receipt": r.Receipt, "reason": d.Reason}}); err != nil {
+		return err
+	}
+	if err := h.notifier.Decided(c.UserContext(), r, d); err != nil {
+		h.log.Warn("notify decision", "receipt_prefix", r.Receipt[:3], "err", err)
+	}
+	return nil
+}
+
+// VerifyRegistration makes the submitted account the beneficiary's.
+func (h *Handler) VerifyRegistration(c *fiber.Ctx) error {
+	it, r, _, err := h.scopedReview(c)
+	if err != nil {
+		return err
+	}
+	d := &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusVerified, By: currentUser(c).Username, At: h.now()}
+	if err := h.decide(c, r, d); err != nil {
+		return err
+	}
+	it.Status = ansinh.StatusVerified
+	return c.JSON(it)
+}
+
+type rejectRequest struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note"`
+}
+
+// RejectRegistration refuses a submission with a reason the beneficiary can act on.
+func (h *Handler) RejectRegistration(c *fiber.Ctx) error {
+	var req rejectRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	it, r, _, err := h.scopedReview(c)
+	if err != nil {
+		return err
+	}
+	d, err := ansinh.NewRejection(r.Receipt, req.Reason, req.Note, currentUser(c).Username, h.now())
+	if err != nil {
+		return err
+	}
+	if err := h.decide(c, r, d); err != nil {
+		return err
+	}
+	it.Status, it.Reason = ansinh.StatusRejected, d.ReasonText()
+	return c.JSON(it)
+}
+
+type bulkRequest struct {
+	IDs []string `json:"ids"`
+}
+
+type bulkResult struct {
+	ID     string         `json:"id"`
+	Result string         `json:"result"` // verified, skipped (checks raised), conflict, not_found, forbidden
+	Checks []ansinh.Check `json:"checks,omitempty"`
+}
+
+// VerifyBulk verifies the selected submissions that raise no check.
+func (h *Handler) VerifyBulk(c *fiber.Ctx) error {
+	var req bulkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.IDs) == 0 || len(req.IDs) > 200 {
+		return ansinh.FieldError("ids", ansinh.MsgBulkIDs)
+	}
+	results, err := h.verifyBulk(c, req.IDs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": results, "total": len(results)})
+}
+
+func (h *Handler) verifyBulk(c *fiber.Ctx, ids []string) ([]bulkResult, error) {
+	var out []bulkResult
+	for _, id := range ids {
+		res := bulkResult{ID: id}
+		receipt, ok := ansinh.NormalizeReceipt(id)
+		var it *reviewItem
+		var r *ansinh.Registration
+		var err error
+		if ok {
+			it, r, _, err = h.review(c.UserContext(), receipt)
+		}
+		switch {
+		case !ok || ansinh.ErrorCode(err) == ansinh.ENOTFOUND || (err == nil && !currentUser(c).Sees(h.units, r.Commune)):
+			res.Result = "not_found"
+		case err != nil:
+			return nil, err
+		case len(it.Checks) > 0:
+			res.Result, res.Checks = "skipped", it.Checks
+		default:
+			d := &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusVerified, By: currentUser(c).Username, At: h.now()}
+			switch err := h.decide(c, r, d); ansinh.ErrorCode(err) {
+			case "":
+				res.Result = "verified"
+			case ansinh.ECONFLICT:
+				res.Result = "conflict"
+			case ansinh.EFORBIDDEN:
+				res.Result = "forbidden"
+			default:
+				return nil, err
+			}
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// RegistrationBacklog lists, per commune of the caller's scope, the pending count and
+// the age of the oldest submission.
+func (h *Handler) RegistrationBacklog(c *fiber.Ctx) error {
+	items, err := h.backlog(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "total": len(items)})
+}
+
+type backlogView struct {
+	Commune    string    `json:"commune"`
+	Name       string    `json:"name"`
+	Pending    int       `json:"pending"`
+	OldestAt   time.Time `json:"oldest_at"`
+	OldestDays int       `json:"oldest_days"`
+}
+
+func (h *Handler) backlog(c *fiber.Ctx) ([]backlogView, error) {
+	communes, err := h.scopeCommunes(c)
+	if err != nil {
+		return nil, err
+	}
+	list, err := h.store.Backlogs(c.UserContext(), communes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]backlogView, 0, len(list))
+	for _, b := range list {
+		u, _ := h.units.Get(b.Commune)
+		out = append(out, backlogView{Commune: b.Commune, Name: u.Name, Pending: b.Pending, OldestAt: b.Oldest,
+			OldestDays: int(h.now().Sub(b.Oldest).Hours() / 24)})
+	}
+	return out, nil
+}
+
+type assistedRequest struct {
+	ansinh.RegistrationRequest
+	ProofSeen string `json:"proof_seen"`
+}
+
+// AssistedRegistration is an officer registering an account on a beneficiary's behalf
+// during a home visit.
+func (h *Handler) AssistedRegistration(c *fiber.Ctx) error {
+	var req assistedRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	receipt, err := h.assisted(c, &req.RegistrationRequest, req.ProofSeen)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"receipt": receipt, "status": ansinh.StatusPending})
+}
+
+func (h *Handler) assisted(c *fiber.Ctx, req *ansinh.RegistrationRequest, proof string) (string, error) {
+	u := currentUser(c)
+	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
+		return "", ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	b, err := h.scopedBeneficiary(c, false)
+	if err != nil {
+		return "", err
+	}
+	receipt, _, err := h.enroll.SubmitAssisted(c.UserContext(), b, req, u, proof)
+	return receipt, err
+}
+
+// historyEntry is one line of a beneficiary's timeline.
+type historyEntry struct {
+	At     time.Time      `json:"at"`
+	Actor  string         `json:"actor"`
+	Action string         `json:"action"`
+	Text   string         `json:"text"`
+	Detail map[string]any `json:"detail,omitempty"`
+}
+
+// history is every submission and decision of a beneficiary, from the audit trail,
+// newest first.
+func (h *Handler) history(c *fiber.Ctx, b *ansinh.Beneficiary) ([]historyEntry, error) {
+	evs, err := h.store.AuditEvents(c.UserContext(), store.AuditFilter{Target: "beneficiary:" + b.ID, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]historyEntry, 0, len(evs))
+	for _, e := range evs {
+		text := ansinh.ActionLabel(e.Action)
+		if r, ok := e.Detail["receipt"].(string); ok {
+			text += " – mã " + ansinh.FormatReceipt(r)
+		}
+		if reason, ok := e.Detail["reason"].(string); ok && reason != "" {
+			text += ": " + strings.TrimSuffix(ansinh.RejectReasons[reason], ".")
+		}
+		out = append(out, historyEntry{At: e.At, Actor: e.Actor, Action: e.Action, Text: text, Detail: e.Detail})
+	}
+	return out, nil
+}
+
+// BeneficiaryHistory is GET /api/v1/beneficiaries/:id/history.
+func (h *Handler) BeneficiaryHistory(c *fiber.Ctx) error {
+	b, err := h.scopedBeneficiary(c, false)
+	if err != nil {
+		return err
+	}
+	entries, err := h.history(c, b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": entries, "total": len(entries)})
+}
+
+// CoverageAPI is GET /api/v1/coverage?unit=: the unit's figures against the target,
+// summed from the per-commune counters.
+func (h *Handler) CoverageAPI(c *fiber.Ctx) error {
+	if _, err := h.scopeCommunes(c); err != nil {
+		return err
+	}
+	counts, err := h.store.Counts(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(ansinh.BuildCoverage(h.units, h.unitParam(c), counts))
+}

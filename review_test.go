@@ -1,0 +1,86 @@
+package ansinh_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"ansinh"
+)
+
+func TestNameScore(t *testing.T) {
+	tests := []struct {
+		holder, name string
+		score        float64
+		onlyHolder   string
+	}{
+		{"NGUYEN VAN SAU", "Nguyễn Văn Sáu", 1, ""},
+		{"SAU NGUYEN VAN", "Nguyễn Văn Sáu", 1, ""},
+		{"NGUYEN VAN SAU", "Nguyễn Văn Bảy", 2.0 / 3, "sau"},
+		{"TRAN THI", "Trần Thị Bảy", 2.0 / 3, ""},
+		{"PHAM VAN MUOI", "Nguyễn Thị Lan", 0, "muoi pham van"},
+	}
+	for _, tc := range tests {
+		s, only, _ := ansinh.NameScore(tc.holder, tc.name)
+		if s != tc.score || strings.Join(only, " ") != tc.onlyHolder {
+			t.Errorf("NameScore(%q, %q) = %v %v, want %v %q", tc.holder, tc.name, s, only, tc.score, tc.onlyHolder)
+		}
+	}
+}
+
+func TestRunChecks(t *testing.T) {
+	clean := func() (*ansinh.Registration, *ansinh.Beneficiary) {
+		return &ansinh.Registration{AccountName: "NGUYEN VAN SAU", BankBIN: "970405"},
+			&ansinh.Beneficiary{Name: "Nguyễn Văn Sáu", Identity: ansinh.IdentityCheck{State: ansinh.IdentityMatched}}
+	}
+	tests := []struct {
+		name  string
+		edit  func(*ansinh.Registration, *ansinh.Beneficiary, *ansinh.ReviewFacts)
+		codes string
+	}{
+		{"clean", func(*ansinh.Registration, *ansinh.Beneficiary, *ansinh.ReviewFacts) {}, ""},
+		{"holder", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			r.AccountName = "LE VAN TAM"
+		}, "holder_name"},
+		{"proxy holder is fine", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			r.AccountName, r.Proxy = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn Con"}
+		}, ""},
+		{"shared", func(_ *ansinh.Registration, _ *ansinh.Beneficiary, f *ansinh.ReviewFacts) {
+			f.SharedWith = []string{"x"}
+		}, "account_shared"},
+		{"several", func(_ *ansinh.Registration, _ *ansinh.Beneficiary, f *ansinh.ReviewFacts) { f.Submissions = 2 }, "several_submissions"},
+		{"identity mismatch", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			b.Identity.State = ansinh.IdentityMismatch
+		}, "identity"},
+		{"identity unchecked", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) { b.Identity.State = "" }, "identity"},
+		{"cccd structure", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) { b.Warnings = []string{"w"} }, "cccd_structure"},
+		{"bank", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) { r.BankBIN = "999999" }, "bank"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, b := clean()
+			f := ansinh.ReviewFacts{Submissions: 1}
+			tc.edit(r, b, &f)
+			var got []string
+			for _, c := range ansinh.RunChecks(r, b, f) {
+				got = append(got, c.Code)
+			}
+			if strings.Join(got, ",") != tc.codes {
+				t.Fatalf("checks %v, want %q", got, tc.codes)
+			}
+		})
+	}
+}
+
+func TestNewRejection(t *testing.T) {
+	if _, err := ansinh.NewRejection("R", "", "", "x", time.Time{}); ansinh.ErrorCode(err) != ansinh.EINVALID {
+		t.Fatal("no reason accepted")
+	}
+	if _, err := ansinh.NewRejection("R", "other", " ", "x", time.Time{}); ansinh.ErrorCode(err) != ansinh.EINVALID {
+		t.Fatal("other without note accepted")
+	}
+	d, err := ansinh.NewRejection("R", "other", "Hãy mang sổ hộ khẩu.", "x", time.Time{})
+	if err != nil || d.ReasonText() != "Hãy mang sổ hộ khẩu." {
+		t.Fatalf("%v %q", err, d.ReasonText())
+	}
+}
