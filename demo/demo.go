@@ -155,3 +155,31 @@ func account(rng *rand.Rand, b *ansinh.Beneficiary) *ansinh.Account {
 	}
 	return a
 }
+
+// PendingSubmissions picks n people without an account and makes a submission for
+// each, as if they had scanned their commune's code: most clean, one in six with a
+// holder name that is someone else's, for the queue's checks to catch.
+func PendingSubmissions(rows []*ansinh.ImportRow, n int, seed uint64) map[*ansinh.ImportRow]*ansinh.RegistrationRequest {
+	rng := rand.New(rand.NewPCG(seed, 2024))
+	out := map[*ansinh.ImportRow]*ansinh.RegistrationRequest{}
+	var candidates []*ansinh.ImportRow
+	for _, r := range rows {
+		if r.Beneficiary.Account == nil && r.Beneficiary.Eligible {
+			candidates = append(candidates, r)
+		}
+	}
+	for i := 0; i < n && len(candidates) > 0; i++ {
+		r := candidates[(i*7919)%len(candidates)]
+		if _, dup := out[r]; dup {
+			continue
+		}
+		holder := r.Beneficiary.Name
+		if i%6 == 5 {
+			holder = families[rng.IntN(len(families))] + " Văn Khác"
+		}
+		out[r] = &ansinh.RegistrationRequest{Submitter: ansinh.SubmitterSelf, BankBIN: banks[rng.IntN(len(banks))],
+			AccountNumber: fmt.Sprintf("%04d%09d", 8000+rng.IntN(1000), rng.IntN(1_000_000_000)), AccountName: holder,
+			Consent: true, IdempotencyKey: fmt.Sprintf("demo-%d-%d", seed, i)}
+	}
+	return out
+}

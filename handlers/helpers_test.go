@@ -28,6 +28,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 type env struct {
 	t     testing.TB
 	clock *clock
+	cfg   ansinh.Config
 	app   *fiber.App
 	store *store.Store
 	units *ansinh.Units
@@ -49,12 +50,19 @@ func newEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
 		m(&cfg)
 	}
 	st := storetest.New(t)
-	clk := &clock{t: time.Now()}
-	app, err := handlers.New(handlers.Deps{Config: cfg, Store: st, Units: units, Logger: storetest.Logger(), Now: clk.now})
+	e := &env{t: t, clock: &clock{t: time.Now()}, cfg: cfg, store: st, units: units}
+	e.app = e.rebuild(nil)
+	return e
+}
+
+// rebuild makes the app again over the same store, with a notifier of the test's.
+func (e *env) rebuild(n ansinh.Notifier) *fiber.App {
+	e.t.Helper()
+	app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), Now: e.clock.now, Notifier: n})
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	return &env{t: t, clock: clk, app: app, store: st, units: units}
+	return app
 }
 
 // clock is the app's time, moved on by tests instead of sleeping.

@@ -383,3 +383,31 @@ func TestAssistedRegistrationNeedsASecondOfficer(t *testing.T) {
 		t.Fatalf("history = %+v", hist.Items)
 	}
 }
+
+// recorder notes the decisions the beneficiaries are told about.
+type recorder struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (r *recorder) Decided(_ context.Context, reg *ansinh.Registration, d *ansinh.Decision) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, reg.Channel+":"+d.Status)
+	return nil
+}
+
+func TestDecisionsAreToldToTheBeneficiary(t *testing.T) {
+	rec := &recorder{}
+	e := newEnv(t, func(*ansinh.Config) {})
+	e.app = e.rebuild(rec)
+	e.addUser("xa31498", ansinh.RoleCommune, "31498")
+	e.withBeneficiaries()
+	_, receipt := e.submit(validRegistration("key-notify-001"))
+	if r := e.do("POST", "/api/v1/registrations/"+receipt+"/reject", e.login("xa31498"), map[string]string{"reason": "account_invalid"}); r.StatusCode != 200 {
+		t.Fatalf("reject: %d", r.StatusCode)
+	}
+	if fmt.Sprint(rec.seen) != "[api:rejected]" {
+		t.Fatalf("told %v", rec.seen)
+	}
+}

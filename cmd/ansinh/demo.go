@@ -7,6 +7,7 @@ import (
 
 	"ansinh"
 	"ansinh/demo"
+	"ansinh/enroll"
 )
 
 // loadDemo runs `ansinh demo`: a synthetic province and one staff user per role, on an
@@ -44,8 +45,18 @@ func (a *app) loadDemo(ctx context.Context) error {
 	if err := a.ensureAdmin(ctx, st); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Loaded a synthetic province: %d beneficiaries, %d with a verified account. Every record is marked synthetic.\n",
-		demo.Beneficiaries, demo.WithAccount)
+	// Submissions waiting in the communes' queues.
+	submissions := demo.PendingSubmissions(rows, 60, uint64(now.UnixNano()))
+	svc := enroll.New(st, a.cfg.SecretKey, nil)
+	for row, req := range submissions {
+		b := row.Beneficiary
+		b.ID = st.BeneficiaryID(b.CCCD)
+		if _, _, err := svc.SubmitFor(ctx, &b, req, ansinh.ChannelQR); err != nil {
+			return fmt.Errorf("demo submission: %w", err)
+		}
+	}
+	fmt.Fprintf(a.stdout, "Loaded a synthetic province: %d beneficiaries, %d with a verified account, %d submissions to review. Every record is marked synthetic.\n",
+		demo.Beneficiaries, demo.WithAccount, len(submissions))
 	// One officer per role, on the first district and its first commune.
 	district := a.units.Root.Children[0]
 	commune := a.units.Leaves(district.Code)[0]

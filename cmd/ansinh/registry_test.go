@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +18,7 @@ func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
 	if err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2810 beneficiaries, 1457 with a verified account", "so.ldtbxh", "huyen.941", "xa.31498", "congan.tinh"} {
+	for _, want := range []string{"2810 beneficiaries, 1457 with a verified account, 60 submissions to review", "so.ldtbxh", "huyen.941", "xa.31498", "congan.tinh"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
@@ -27,8 +29,36 @@ func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
 	}
 	env["ANSINH_ADDR"] = "127.0.0.1:0"
 	s := startServer(t, env)
-	if status, _ := login(t, s.url, "admin", "demo-admin-password"); status != 200 {
+	status, token := login(t, s.url, "admin", "demo-admin-password")
+	if status != 200 {
 		t.Fatalf("admin login after demo: %d", status)
+	}
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/coverage?unit=94", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var cov struct {
+		Beneficiaries int64   `json:"beneficiaries"`
+		WithAccount   int64   `json:"with_account"`
+		Ratio         float64 `json:"ratio"`
+		Children      []struct {
+			MeetsTarget bool `json:"meets_target"`
+		} `json:"children"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&cov); err != nil {
+		t.Fatal(err)
+	}
+	below := 0
+	for _, c := range cov.Children {
+		if !c.MeetsTarget {
+			below++
+		}
+	}
+	if cov.Beneficiaries != 2810 || cov.WithAccount != 1457 || cov.Ratio != 0.5185 || len(cov.Children) != 11 || below == 0 {
+		t.Fatalf("coverage after demo: %d/%d ratio %v, %d districts, %d below target", cov.WithAccount, cov.Beneficiaries, cov.Ratio, len(cov.Children), below)
 	}
 }
 
