@@ -27,6 +27,11 @@ func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "already loaded") {
 		t.Fatalf("second demo: %v", err)
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(env), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "no drift") {
+		t.Fatalf("reconcile after demo: %v %s", err, out.String())
+	}
 	env["ANSINH_ADDR"] = "127.0.0.1:0"
 	s := startServer(t, env)
 	status, token := login(t, s.url, "admin", "demo-admin-password")

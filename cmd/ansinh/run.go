@@ -27,6 +27,8 @@ Usage:
   ansinh import [-as USER] FILE
                             load a beneficiary list (CSV or XLSX)
   ansinh demo               fill an empty store with a synthetic province (2,810 people)
+  ansinh coverage reconcile [-repair]
+                            recount coverage from the records; report (and repair) drift
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
   ansinh help               this text
 
@@ -67,7 +69,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo":
+	case "serve", "user", "import", "demo", "coverage":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -88,6 +90,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.importFile(ctx, args, stderr)
 	case "demo":
 		return a.loadDemo(ctx)
+	case "coverage":
+		return a.coverage(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}
