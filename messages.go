@@ -205,3 +205,14 @@ const (
 func MsgBulkDone(verified, skipped int) string {
 	return fmt.Sprintf("Đã xác nhận %d hồ sơ; %d hồ sơ có cảnh báo hoặc đã được xử lý, cần xem từng hồ sơ.", verified, skipped)
 }
+
+// Messages of reports.
+const (
+	MsgMonth          = "Tháng ghi theo dạng năm-tháng, ví dụ 2026-11."
+	MsgMonthFuture    = "Chưa đến tháng %s."
+	MsgReportSent     = "Báo cáo tháng này của đơn vị đã được gửi; số liệu đã được chốt."
+	MsgReportNotYours = "Chỉ cán bộ của chính đơn vị (huyện hoặc Sở) gửi báo cáo của đơn vị đó."
+	MsgReportUnit     = "Đơn vị này không phải lập báo cáo tháng."
+	MsgFormat         = "Định dạng là json, xlsx hoặc csv."
+	MsgNoSnapshot     = "Chưa có số liệu lưu cho ngày này."
+)

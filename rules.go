@@ -251,3 +251,12 @@ func NormalizeAccountNumber(s string) (string, string) {
 	}
 	return d, ""
 }
+
+// DisplayDate shows a stored date ("YYYY-MM-DD", or a bare year) as people write it:
+// "05/03/1950", or "1950".
+func DisplayDate(s string) string {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.Format("02/01/2006")
+	}
+	return s
+}

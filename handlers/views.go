@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/template/html/v2"
 
+	"ansinh"
 	"ansinh/templates"
 )
 
@@ -28,6 +29,8 @@ func newViews() (*html.Engine, error) {
 	engine.AddFunc("asset", func(name string) string {
 		return "/static/" + name + "?v=" + versions[name]
 	})
+	engine.AddFunc("vndate", ansinh.DisplayDate)
+	engine.AddFunc("receipt", ansinh.FormatReceipt)
 	engine.AddFunc("field", func(name, label, hint, kind string, f *formView) inputField {
 		return inputField{Name: name, Label: label, Hint: hint, Kind: kind, Value: f.Values[name], Error: f.Errors[name]}
 	})

@@ -419,3 +419,44 @@ func (s *Store) CountBeneficiaries(ctx context.Context, realOnly bool) (int64, e
 	}
 	return n, nil
 }
+
+// PaymentRow is one line of the payment list: the only export with whole numbers.
+type PaymentRow struct {
+	Name, CCCD, Commune, Group, BankBIN, AccountNumber, HolderName string
+	Proxy                                                        bool
+	Amount                                                       int64
+}
+
+// PaymentList returns the verified accounts of the communes, numbers decrypted, in
+// name order. Callers audit it.
+func (s *Store) PaymentList(ctx context.Context, communes []string) ([]PaymentRow, error) {
+	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{
+		{Key: "commune", Value: bson.D{{Key: "$in", Value: communes}}},
+		{Key: "account", Value: bson.D{{Key: "$exists", Value: true}, {Key: "$ne", Value: nil}}},
+	}, options.Find().SetSort(bson.D{{Key: "commune", Value: 1}, {Key: "name_key", Value: 1}}))
+	if err != nil {
+		return nil, s.fail("payment list", err)
+	}
+	defer cur.Close(ctx)
+	var out []PaymentRow
+	for cur.Next(ctx) {
+		var d beneficiaryDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, s.fail("payment list", err)
+		}
+		cccd, err := s.vault.Open(d.CCCDEnc, ctxCCCD)
+		if err != nil {
+			return nil, s.fail("payment list", err)
+		}
+		number, err := s.vault.Open(d.Account.NumberEnc, ctxAccount)
+		if err != nil {
+			return nil, s.fail("payment list", err)
+		}
+		out = append(out, PaymentRow{Name: d.Name, CCCD: cccd, Commune: d.Commune, Group: d.Group, BankBIN: d.Account.BankBIN,
+			AccountNumber: number, HolderName: d.Account.HolderName, Proxy: d.Account.Proxy, Amount: d.Amount})
+	}
+	if err := cur.Err(); err != nil {
+		return nil, s.fail("payment list", err)
+	}
+	return out, nil
+}

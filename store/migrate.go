@@ -30,6 +30,8 @@ const (
 	colCounters           = "counters"
 	colAccountHistory     = "account_history"
 	colAccountRefs        = "account_refs"
+	colReports            = "reports"
+	colSnapshots          = "snapshots"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -43,7 +45,7 @@ var migrations = []migration{
 	{"create every collection", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colUsers, colSessions, colLoginFailures, colAudit, colBeneficiaries, colImports,
 			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks,
-			colQueue, colCounters, colAccountHistory, colAccountRefs)
+			colQueue, colCounters, colAccountHistory, colAccountRefs, colReports, colSnapshots)
 	}},
 	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{

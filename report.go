@@ -1,0 +1,74 @@
+package ansinh
+
+import (
+	"fmt"
+	"time"
+)
+
+// Vietnam is UTC+7, the zone of every deadline and date people read.
+var Vietnam = time.FixedZone("ICT", 7*3600)
+
+// Report is a unit's monthly report on coverage: a live draft until submitted, then
+// frozen.
+type Report struct {
+	Unit        string    `json:"unit"`
+	Name        string    `json:"name"`
+	Month       string    `json:"month"` // YYYY-MM
+	Status      string    `json:"status"`
+	Deadline    time.Time `json:"deadline"`
+	SubmittedBy string    `json:"submitted_by,omitempty"`
+	SubmittedAt time.Time `json:"submitted_at,omitempty"`
+	Late        bool      `json:"late"`
+	Coverage    *Coverage `json:"coverage"`
+	// Units below that report too (the province's districts), with their status.
+	Reports []ReportStatus `json:"reports,omitempty"`
+}
+
+// ReportStatus is whether a unit has sent its report for a month.
+type ReportStatus struct {
+	Unit        string    `json:"unit"`
+	Name        string    `json:"name"`
+	Deadline    time.Time `json:"deadline"`
+	Submitted   bool      `json:"submitted"`
+	SubmittedAt time.Time `json:"submitted_at,omitempty"`
+	Late        bool      `json:"late"`
+	Overdue     bool      `json:"overdue"` // not sent and past the deadline
+}
+
+// Report statuses.
+const (
+	ReportDraft     = "draft"
+	ReportSubmitted = "submitted"
+)
+
+// ParseMonth reads "YYYY-MM".
+func ParseMonth(s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01", s, Vietnam)
+	if err != nil {
+		return time.Time{}, FieldError("month", MsgMonth)
+	}
+	return t, nil
+}
+
+// Reports reports whether a unit sends a monthly report: the province (the root) and
+// the units between it and the communes (districts).
+func (u *Unit) Reports() bool { return !u.Leaf() }
+
+// ReportDeadline is the day a unit's report for a payment month is due: before the
+// 13th for a district, before the 15th for the province (letter 433/UBND-VX).
+func ReportDeadline(u *Unit, month time.Time) time.Time {
+	day := 13
+	if u.Parent == "" {
+		day = 15
+	}
+	return time.Date(month.Year(), month.Month(), day, 0, 0, 0, 0, Vietnam)
+}
+
+// CheckReportMonth refuses a month still to come.
+func CheckReportMonth(month, now time.Time) error {
+	first := time.Date(now.In(Vietnam).Year(), now.In(Vietnam).Month(), 1, 0, 0, 0, 0, Vietnam)
+	if month.After(first) {
+		return FieldError("month", fmt.Sprintf(MsgMonthFuture, month.Format("01/2006")))
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ansinh"
+)
+
+// reportDoc is a submitted monthly report (_id "<unit>:<YYYY-MM>"), frozen: inserted
+// once, so a second submission is a conflict.
+type reportDoc struct {
+	ID          string    `bson:"_id"`
+	Unit        string    `bson:"unit"`
+	Month       string    `bson:"month"`
+	SubmittedBy string    `bson:"submitted_by"`
+	SubmittedAt time.Time `bson:"submitted_at"`
+	Late        bool      `bson:"late"`
+	Coverage    string    `bson:"coverage"` // the frozen figures, JSON
+}
+
+// SubmitReport freezes a report.
+func (s *Store) SubmitReport(ctx context.Context, r *ansinh.Report) error {
+	cov, err := json.Marshal(r.Coverage)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Collection(colReports).InsertOne(ctx, reportDoc{ID: r.Unit + ":" + r.Month, Unit: r.Unit, Month: r.Month,
+		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), Late: r.Late, Coverage: string(cov)})
+	if mongo.IsDuplicateKeyError(err) {
+		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgReportSent}
+	}
+	if err != nil {
+		return s.fail("submit report", err)
+	}
+	return nil
+}
+
+// SubmittedReport returns a frozen report, or nil when the unit has not sent it.
+func (s *Store) SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error) {
+	var d reportDoc
+	err := s.db.Collection(colReports).FindOne(ctx, bson.D{{Key: "_id", Value: unit + ":" + month}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.fail("find report", err)
+	}
+	r := &ansinh.Report{Unit: d.Unit, Month: d.Month, Status: ansinh.ReportSubmitted, SubmittedBy: d.SubmittedBy,
+		SubmittedAt: d.SubmittedAt, Late: d.Late, Coverage: &ansinh.Coverage{}}
+	if err := json.Unmarshal([]byte(d.Coverage), r.Coverage); err != nil {
+		return nil, s.fail("read report", err)
+	}
+	return r, nil
+}
+
+// snapshotDoc is the counters of every commune on one day (_id "YYYY-MM-DD") and in
+// one month (_id "YYYY-MM"), each rewritten through the period so that it ends as the
+// period's last state.
+type snapshotDoc struct {
+	ID       string                `bson:"_id"`
+	At       time.Time             `bson:"at"`
+	Communes map[string]counterDoc `bson:"communes"`
+}
+
+// Snapshot records the current counters as today's and this month's figures.
+func (s *Store) Snapshot(ctx context.Context, now time.Time) error {
+	counts, err := s.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	communes := make(map[string]counterDoc, len(counts))
+	for code, c := range counts {
+		communes[code] = counterDoc{Beneficiaries: c.Beneficiaries, WithAccount: c.WithAccount, Proxy: c.Proxy, NotEligible: c.NotEligible,
+			NCC: c.NCC, NCCWithAccount: c.NCCWithAccount, BTXH: c.BTXH, BTXHWithAccount: c.BTXHWithAccount}
+	}
+	local := now.In(ansinh.Vietnam)
+	for _, id := range []string{local.Format("2006-01-02"), local.Format("2006-01")} {
+		_, err := s.db.Collection(colSnapshots).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
+			snapshotDoc{ID: id, At: now.UTC(), Communes: communes}, options.Replace().SetUpsert(true))
+		if err != nil {
+			return s.fail("snapshot", err)
+		}
+	}
+	return nil
+}
+
+// SnapshotCounts returns the communes' counts of a day ("YYYY-MM-DD") or a month
+// ("YYYY-MM"); not found when none was taken.
+func (s *Store) SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, error) {
+	var d snapshotDoc
+	if err := s.db.Collection(colSnapshots).FindOne(ctx, bson.D{{Key: "_id", Value: period}}).Decode(&d); err != nil {
+		return nil, s.fail("find snapshot", err)
+	}
+	out := make(map[string]ansinh.Counts, len(d.Communes))
+	for code, c := range d.Communes {
+		out[code] = c.counts()
+	}
+	return out, nil
+}
