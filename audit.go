@@ -22,6 +22,8 @@ const (
 	ActionQRIssue           = "qr.issue"
 	ActionQRRevoke          = "qr.revoke"
 	ActionQRPrint           = "qr.print"
+	ActionReportSubmit      = "report.submit"
+	ActionPaymentList       = "payment.list"
 )
 
 // AuditEvent records who did what to which record, when and from where.

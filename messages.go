@@ -216,3 +216,6 @@ const (
 	MsgFormat         = "Định dạng là json, xlsx hoặc csv."
 	MsgNoSnapshot     = "Chưa có số liệu lưu cho ngày này."
 )
+
+// MsgReportSentNow confirms a report was sent.
+const MsgReportSentNow = "Đã gửi báo cáo tháng. Số liệu đã được chốt."

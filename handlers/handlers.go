@@ -23,6 +23,7 @@ type Store interface {
 	UserStore
 	BeneficiaryStore
 	ReviewStore
+	ReportStore
 	enroll.Store
 }
 

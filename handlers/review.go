@@ -480,15 +480,15 @@ func (h *Handler) BeneficiaryHistory(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": entries, "total": len(entries)})
 }
 
-// CoverageAPI is GET /api/v1/coverage?unit=: the unit's figures against the target,
-// summed from the per-commune counters.
+// CoverageAPI is GET /api/v1/coverage?unit=&date=: the unit's figures against the
+// target, summed from the per-commune counters (or a past day's snapshot).
 func (h *Handler) CoverageAPI(c *fiber.Ctx) error {
 	if _, err := h.scopeCommunes(c); err != nil {
 		return err
 	}
-	counts, err := h.store.Counts(c.UserContext())
+	cov, err := h.coverageAt(c, h.unitParam(c), c.Query("date"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(ansinh.BuildCoverage(h.units, h.unitParam(c), counts))
+	return c.JSON(cov)
 }

@@ -76,6 +76,9 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/registrations/:id/verify", token, h.VerifyRegistration)
 	api.Post("/registrations/:id/reject", token, h.RejectRegistration)
 	api.Get("/coverage", token, h.CoverageAPI)
+	api.Get("/reports/monthly", token, h.MonthlyReport)
+	api.Post("/reports/monthly/submit", token, h.SubmitMonthlyReport)
+	api.Get("/payments", token, h.PaymentList)
 
 	// Public again, after the staff routes whose fixed paths it would otherwise shadow.
 	api.Get("/registrations/:receipt", public, h.RegistrationStatus)
@@ -90,6 +93,10 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Post("/doi-tuong/:id/hien-so", h.RevealForm)
 	staff.Post("/doi-tuong/:id/doi-chieu", h.IdentityForm)
 	staff.Post("/doi-tuong/:id/dieu-kien", h.EligibilityForm)
+	staff.Get("/tong-quan", h.DashboardPage)
+	staff.Get("/tong-quan/bao-cao", h.MonthlyReport)
+	staff.Get("/chi-tra", h.PaymentList)
+	staff.Post("/tong-quan/gui-bao-cao", h.SubmitReportForm)
 	staff.Get("/duyet", h.QueuePage)
 	staff.Post("/duyet/xac-nhan-nhieu", h.BulkVerifyForm)
 	staff.Get("/duyet/:id", h.ReviewPage)

@@ -30,6 +30,8 @@ func newViews() (*html.Engine, error) {
 		return "/static/" + name + "?v=" + versions[name]
 	})
 	engine.AddFunc("vndate", ansinh.DisplayDate)
+	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
+	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
 	engine.AddFunc("field", func(name, label, hint, kind string, f *formView) inputField {
 		return inputField{Name: name, Label: label, Hint: hint, Kind: kind, Value: f.Values[name], Error: f.Errors[name]}

@@ -423,8 +423,8 @@ func (s *Store) CountBeneficiaries(ctx context.Context, realOnly bool) (int64, e
 // PaymentRow is one line of the payment list: the only export with whole numbers.
 type PaymentRow struct {
 	Name, CCCD, Commune, Group, BankBIN, AccountNumber, HolderName string
-	Proxy                                                        bool
-	Amount                                                       int64
+	Proxy                                                          bool
+	Amount                                                         int64
 }
 
 // PaymentList returns the verified accounts of the communes, numbers decrypted, in

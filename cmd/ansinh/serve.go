@@ -63,7 +63,7 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
-	go a.purgeExpired(ctx, st)
+	go a.maintain(ctx, st)
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
 		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
 
@@ -80,8 +80,13 @@ func (a *app) serve(ctx context.Context) error {
 	return nil
 }
 
-// purgeExpired removes expired sessions and login failures every ten minutes.
-func (a *app) purgeExpired(ctx context.Context, st *store.Store) {
+// maintain does the periodic work every ten minutes: removes expired sessions and
+// login failures, and keeps today's and this month's coverage snapshot current (the
+// last one of a day is that day's figures).
+func (a *app) maintain(ctx context.Context, st *store.Store) {
+	if err := st.Snapshot(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		a.log.Warn("coverage snapshot", "err", err)
+	}
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -91,6 +96,9 @@ func (a *app) purgeExpired(ctx context.Context, st *store.Store) {
 		case now := <-t.C:
 			if _, err := st.PurgeExpired(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge expired sessions", "err", err)
+			}
+			if err := st.Snapshot(ctx, now); err != nil && ctx.Err() == nil {
+				a.log.Warn("coverage snapshot", "err", err)
 			}
 		}
 	}

@@ -1,0 +1,151 @@
+package handlers
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"ansinh"
+)
+
+// The district's and the province's view of the target: child units by gap to 30 %,
+// the laggards, the month-by-month curve, the backlog, the reporting deadlines. Charts
+// are server-rendered SVG: no script, readable when printed.
+
+// DashboardPage is /can-bo/tong-quan?unit=.
+func (h *Handler) DashboardPage(c *fiber.Ctx) error {
+	if _, err := h.scopeCommunes(c); err != nil {
+		return err
+	}
+	unit := h.unitParam(c)
+	cov, err := h.coverageAt(c, unit, "")
+	if err != nil {
+		return err
+	}
+	rows := append([]*ansinh.Coverage(nil), cov.Children...)
+	sort.SliceStable(rows, func(i, j int) bool { return gap(rows[i]) > gap(rows[j]) })
+	var laggards []*ansinh.Coverage
+	for _, r := range rows {
+		if !r.MeetsTarget {
+			laggards = append(laggards, r)
+		}
+	}
+	curve, err := h.curve(c, unit)
+	if err != nil {
+		return err
+	}
+	backlog, err := h.backlog(c)
+	if err != nil {
+		return err
+	}
+	u, _ := h.units.Get(unit)
+	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": currentUser(c), "Cov": cov, "Rows": rows, "Laggards": laggards,
+		"Bars": template.HTML(barsSVG(rows)), "Curve": template.HTML(curveSVG(curve)), "Backlog": backlog,
+		"Month": h.now().In(ansinh.Vietnam).Format("2006-01"), "Units": h.unitOptions(currentUser(c).Unit), "Unit": unit}
+	if u.Reports() {
+		month, _ := ansinh.ParseMonth(h.now().In(ansinh.Vietnam).Format("2006-01"))
+		r, err := h.report(c, unit, month)
+		if err != nil {
+			return err
+		}
+		data["Report"] = r
+		data["CanSubmit"] = r.Status == ansinh.ReportDraft && unit == currentUser(c).Unit &&
+			(currentUser(c).Role == ansinh.RoleDistrict || currentUser(c).Role == ansinh.RoleProvince)
+	}
+	data["Notice"] = c.Query("thong-bao")
+	return c.Render("dashboard", data)
+}
+
+// SubmitReportForm sends this month's report from the dashboard.
+func (h *Handler) SubmitReportForm(c *fiber.Ctx) error {
+	if _, err := h.submitReport(c, "", c.FormValue("month")); err != nil {
+		status, e := classify(err)
+		if status >= 500 {
+			return err
+		}
+		return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(e.Message), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(ansinh.MsgReportSentNow), fiber.StatusSeeOther)
+}
+
+// gap is how many more people need an account to reach 30 %.
+func gap(c *ansinh.Coverage) int64 {
+	need := int64(ansinh.Target*float64(c.Beneficiaries)+0.999999) - c.WithAccount
+	return max(0, need)
+}
+
+type curvePoint struct {
+	Month string
+	Ratio float64
+}
+
+// curve is the unit's ratio at the end of each of the last twelve months that have a
+// snapshot.
+func (h *Handler) curve(c *fiber.Ctx, unit string) ([]curvePoint, error) {
+	now := h.now().In(ansinh.Vietnam)
+	var out []curvePoint
+	for i := 11; i >= 0; i-- {
+		m := time.Date(now.Year(), now.Month()-time.Month(i), 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
+		counts, err := h.store.SnapshotCounts(c.UserContext(), m)
+		if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, curvePoint{Month: m, Ratio: ansinh.BuildCoverage(h.units, unit, counts).Ratio})
+	}
+	return out, nil
+}
+
+// barsSVG draws one bar per unit against the 30 % line.
+func barsSVG(rows []*ansinh.Coverage) string {
+	const rowH, labelW, barW = 28, 190, 260
+	h := rowH*len(rows) + 24
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Tỷ lệ có tài khoản theo đơn vị">`, labelW+barW+60, h)
+	for i, r := range rows {
+		y := i*rowH + 4
+		color := "#0b5d3b"
+		if !r.MeetsTarget {
+			color = "#a40000"
+		}
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="13">%s</text>`, y+16, template.HTMLEscapeString(r.Name))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="18" fill="%s"/>`, labelW, y+3, r.Ratio*barW, color)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">%.1f%%</text>`, float64(labelW)+r.Ratio*barW+4, y+16, r.Ratio*100)
+	}
+	x := float64(labelW) + ansinh.Target*barW
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="0" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>`, x, x, h-18)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">mục tiêu 30%%</text>`, x-30, h-4)
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// curveSVG draws the ratio month by month.
+func curveSVG(points []curvePoint) string {
+	if len(points) == 0 {
+		return ""
+	}
+	const w, h, left, bottom = 520, 200, 40, 30
+	step := float64(w-left-20) / float64(max(1, len(points)-1))
+	y := func(r float64) float64 { return float64(h-bottom) - r*float64(h-bottom-10) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Tỷ lệ có tài khoản theo tháng">`, w, h)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#000" stroke-dasharray="4 3"/>`, left, y(ansinh.Target), w-10, y(ansinh.Target))
+	fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11">30%%</text>`, y(ansinh.Target)+4)
+	var pts []string
+	for i, p := range points {
+		x := float64(left) + float64(i)*step
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y(p.Ratio)))
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#0b5d3b"/>`, x, y(p.Ratio))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x, h-10, p.Month[5:]+"/"+p.Month[2:4])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%.0f%%</text>`, x, y(p.Ratio)-6, p.Ratio*100)
+	}
+	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#0b5d3b" stroke-width="2"/>`, strings.Join(pts, " "))
+	b.WriteString(`</svg>`)
+	return b.String()
+}

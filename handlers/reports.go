@@ -1,0 +1,403 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+
+	"ansinh"
+	"ansinh/sheet"
+	"ansinh/store"
+)
+
+// ReportStore is what coverage history, reports and the payment list need.
+type ReportStore interface {
+	SubmitReport(ctx context.Context, r *ansinh.Report) error
+	SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error)
+	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, error)
+	PaymentList(ctx context.Context, communes []string) ([]store.PaymentRow, error)
+}
+
+// coverageAt is the unit's coverage now, or on a past day (?date=YYYY-MM-DD) from the
+// daily snapshots.
+func (h *Handler) coverageAt(c *fiber.Ctx, unit, date string) (*ansinh.Coverage, error) {
+	var counts map[string]ansinh.Counts
+	var err error
+	if date == "" {
+		counts, err = h.store.Counts(c.UserContext())
+	} else {
+		if _, perr := time.Parse("2006-01-02", date); perr != nil {
+			return nil, ansinh.FieldError("date", ansinh.MsgDateFilter)
+		}
+		counts, err = h.store.SnapshotCounts(c.UserContext(), date)
+		if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+			return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNoSnapshot)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ansinh.BuildCoverage(h.units, unit, counts), nil
+}
+
+// report builds a unit's report for a month: frozen when submitted, live otherwise.
+func (h *Handler) report(c *fiber.Ctx, unit string, month time.Time) (*ansinh.Report, error) {
+	u, _ := h.units.Get(unit)
+	if !u.Reports() {
+		return nil, ansinh.FieldError("unit", ansinh.MsgReportUnit)
+	}
+	key := month.Format("2006-01")
+	now := h.now()
+	r, err := h.store.SubmittedReport(c.UserContext(), unit, key)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		cov, err := h.coverageAt(c, unit, "")
+		if err != nil {
+			return nil, err
+		}
+		r = &ansinh.Report{Unit: unit, Month: key, Status: ansinh.ReportDraft, Coverage: cov}
+	}
+	r.Name, r.Deadline = u.Name, ansinh.ReportDeadline(u, month)
+	r.Late = r.Late || (r.Status == ansinh.ReportDraft && !now.Before(r.Deadline))
+	for _, child := range u.Children {
+		if !child.Reports() {
+			continue
+		}
+		sub, err := h.store.SubmittedReport(c.UserContext(), child.Code, key)
+		if err != nil {
+			return nil, err
+		}
+		st := ansinh.ReportStatus{Unit: child.Code, Name: child.Name, Deadline: ansinh.ReportDeadline(child, month)}
+		if sub != nil {
+			st.Submitted, st.SubmittedAt, st.Late = true, sub.SubmittedAt, sub.Late
+		} else {
+			st.Overdue = !now.Before(st.Deadline)
+		}
+		r.Reports = append(r.Reports, st)
+	}
+	return r, nil
+}
+
+// reportParams reads ?unit=&month= (default: this month) within the caller's scope.
+func (h *Handler) reportParams(c *fiber.Ctx) (string, time.Time, error) {
+	if _, err := h.scopeCommunes(c); err != nil {
+		return "", time.Time{}, err
+	}
+	m := c.Query("month", h.now().In(ansinh.Vietnam).Format("2006-01"))
+	month, err := ansinh.ParseMonth(m)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := ansinh.CheckReportMonth(month, h.now()); err != nil {
+		return "", time.Time{}, err
+	}
+	return h.unitParam(c), month, nil
+}
+
+// MonthlyReport is GET /api/v1/reports/monthly?unit=&month=&format=json|xlsx|csv.
+func (h *Handler) MonthlyReport(c *fiber.Ctx) error {
+	unit, month, err := h.reportParams(c)
+	if err != nil {
+		return err
+	}
+	r, err := h.report(c, unit, month)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("bao-cao-%s-%s", unit, r.Month)
+	switch c.Query("format", "json") {
+	case "json":
+		return c.JSON(r)
+	case "csv":
+		b, err := reportCSV(r)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+		return c.Send(b)
+	case "xlsx":
+		b, err := reportXLSX(r)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.xlsx"`)
+		return c.Send(b)
+	}
+	return ansinh.FieldError("format", ansinh.MsgFormat)
+}
+
+type submitReportRequest struct {
+	Unit  string `json:"unit"`
+	Month string `json:"month"`
+}
+
+// SubmitMonthlyReport freezes the caller's unit's report for a month.
+func (h *Handler) SubmitMonthlyReport(c *fiber.Ctx) error {
+	var req submitReportRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := h.submitReport(c, req.Unit, req.Month)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+func (h *Handler) submitReport(c *fiber.Ctx, unit, m string) (*ansinh.Report, error) {
+	u := currentUser(c)
+	if unit == "" {
+		unit = u.Unit
+	}
+	// Only the unit's own officer sends its report: the district office its district's,
+	// the department the province's.
+	if unit != u.Unit || (u.Role != ansinh.RoleDistrict && u.Role != ansinh.RoleProvince) {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgReportNotYours)
+	}
+	month, err := ansinh.ParseMonth(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := ansinh.CheckReportMonth(month, h.now()); err != nil {
+		return nil, err
+	}
+	r, err := h.report(c, unit, month)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status == ansinh.ReportSubmitted {
+		return nil, &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgReportSent}
+	}
+	r.Status, r.SubmittedBy, r.SubmittedAt = ansinh.ReportSubmitted, u.Username, h.now()
+	r.Late = !r.SubmittedAt.Before(r.Deadline)
+	if err := h.store.SubmitReport(c.UserContext(), r); err != nil {
+		return nil, err
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionReportSubmit, Target: "report:" + unit + ":" + r.Month, Unit: unit,
+		Detail: map[string]any{"late": r.Late, "ratio": r.Coverage.Ratio}}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// reportColumns head every report table.
+var reportColumns = []string{"Đơn vị", "Mã", "Số đối tượng", "Có tài khoản", "Trong đó nhận thay", "Không đủ điều kiện (nhận trực tiếp)",
+	"Tỷ lệ có tài khoản", "Tỷ lệ trên số đủ điều kiện", "Đạt 30%"}
+
+func reportRow(c *ansinh.Coverage) []any {
+	meets := "Chưa đạt"
+	if c.MeetsTarget {
+		meets = "Đạt"
+	}
+	return []any{c.Name, c.Unit, c.Beneficiaries, c.WithAccount, c.Proxy, c.NotEligible, c.Ratio, c.EligibleRatio, meets}
+}
+
+func reportCSV(r *ansinh.Report) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := sheet.NewCSVWriter(&buf)
+	if err != nil {
+		return nil, err
+	}
+	cells := func(row []any) []string {
+		out := make([]string, len(row))
+		for i, v := range row {
+			switch x := v.(type) {
+			case float64:
+				out[i] = strconv.FormatFloat(x*100, 'f', 2, 64) + "%"
+			default:
+				out[i] = fmt.Sprint(x)
+			}
+		}
+		return out
+	}
+	_ = w.Write(fmt.Sprintf("Báo cáo tháng %s – %s", r.Month[5:]+"/"+r.Month[:4], r.Name))
+	_ = w.Write(reportColumns...)
+	for _, ch := range r.Coverage.Children {
+		_ = w.Write(cells(reportRow(ch))...)
+	}
+	total := reportRow(r.Coverage)
+	total[0] = "Tổng cộng"
+	_ = w.Write(cells(total)...)
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// reportXLSX writes the report as a workbook: a summary sheet of the unit's children
+// with a totals row, and for a province a sheet of every commune.
+func reportXLSX(r *ansinh.Report) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})
+	if err != nil {
+		return nil, err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return nil, err
+	}
+	title := fmt.Sprintf("Báo cáo tháng %s – %s", r.Month[5:]+"/"+r.Month[:4], r.Name)
+	status := "Bản nháp (số liệu đang cập nhật)"
+	if r.Status == ansinh.ReportSubmitted {
+		status = fmt.Sprintf("Đã gửi lúc %s bởi %s", r.SubmittedAt.In(ansinh.Vietnam).Format("15:04 02/01/2006"), r.SubmittedBy)
+	}
+	writeSheet := func(name string, rows []*ansinh.Coverage, total *ansinh.Coverage) error {
+		idx, err := f.NewSheet(name)
+		if err != nil {
+			return err
+		}
+		_ = idx
+		_ = f.SetCellStr(name, "A1", title)
+		_ = f.SetCellStr(name, "A2", status)
+		_ = f.SetCellStyle(name, "A1", "A1", bold)
+		header := make([]any, len(reportColumns))
+		for i, h := range reportColumns {
+			header[i] = h
+		}
+		if err := f.SetSheetRow(name, "A4", &header); err != nil {
+			return err
+		}
+		_ = f.SetRowStyle(name, 4, 4, bold)
+		row := 5
+		for _, c := range rows {
+			cells := reportRow(c)
+			cells[0] = sheet.EscapeFormula(c.Name)
+			if err := f.SetSheetRow(name, "A"+strconv.Itoa(row), &cells); err != nil {
+				return err
+			}
+			row++
+		}
+		if total != nil {
+			cells := reportRow(total)
+			cells[0] = "Tổng cộng"
+			if err := f.SetSheetRow(name, "A"+strconv.Itoa(row), &cells); err != nil {
+				return err
+			}
+			_ = f.SetRowStyle(name, row, row, bold)
+		}
+		_ = f.SetCellStyle(name, "G5", "H"+strconv.Itoa(row), pct)
+		_ = f.SetColWidth(name, "A", "A", 30)
+		_ = f.SetColWidth(name, "B", "I", 16)
+		return nil
+	}
+	if err := writeSheet("Tổng hợp", r.Coverage.Children, r.Coverage); err != nil {
+		return nil, err
+	}
+	var communes []*ansinh.Coverage
+	for _, ch := range r.Coverage.Children {
+		communes = append(communes, ch.Children...)
+	}
+	if len(communes) > 0 {
+		if err := writeSheet("Chi tiết xã", communes, nil); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.Reports) > 0 {
+		const name = "Tình hình báo cáo"
+		if _, err := f.NewSheet(name); err != nil {
+			return nil, err
+		}
+		_ = f.SetCellStr(name, "A1", title)
+		_ = f.SetSheetRow(name, "A3", &[]any{"Đơn vị", "Hạn", "Đã gửi", "Gửi lúc", "Trễ hạn"})
+		for i, st := range r.Reports {
+			sent, at, late := "Chưa", "", ""
+			if st.Submitted {
+				sent, at = "Đã gửi", st.SubmittedAt.In(ansinh.Vietnam).Format("15:04 02/01/2006")
+			}
+			if st.Late || st.Overdue {
+				late = "Trễ"
+			}
+			_ = f.SetSheetRow(name, "A"+strconv.Itoa(i+4), &[]any{st.Name, st.Deadline.Format("02/01/2006"), sent, at, late})
+		}
+	}
+	_ = f.DeleteSheet("Sheet1")
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// PaymentList is GET /api/v1/payments?unit=&format=csv|xlsx: the verified accounts of a
+// unit for the payment-service organisation, with whole numbers (the one export that
+// has them); province and district officers only; audited.
+func (h *Handler) PaymentList(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleDistrict {
+		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	communes, err := h.scopeCommunes(c)
+	if err != nil {
+		return err
+	}
+	rows, err := h.store.PaymentList(c.UserContext(), communes)
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "csv")
+	if format != "csv" && format != "xlsx" {
+		return ansinh.FieldError("format", ansinh.MsgFormat)
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionPaymentList, Unit: h.unitParam(c),
+		Detail: map[string]any{"rows": len(rows), "format": format}}); err != nil {
+		return err
+	}
+	header := []string{"STT", "Họ tên", "Số CCCD", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Mã ngân hàng", "Ngân hàng", "Số tài khoản", "Chủ tài khoản", "Người nhận thay"}
+	lines := make([][]string, 0, len(rows))
+	for i, r := range rows {
+		bank, _ := ansinh.BankByBIN(r.BankBIN)
+		commune, _ := h.units.Get(r.Commune)
+		proxy := ""
+		if r.Proxy {
+			proxy = "có"
+		}
+		lines = append(lines, []string{strconv.Itoa(i + 1), r.Name, r.CCCD, r.Commune, commune.Name, r.Group,
+			strconv.FormatInt(r.Amount, 10), r.BankBIN, bank.ShortName, r.AccountNumber, r.HolderName, proxy})
+	}
+	name := "danh-sach-chi-tra-" + h.unitParam(c) + "-" + h.now().In(ansinh.Vietnam).Format("20060102")
+	if format == "csv" {
+		var buf bytes.Buffer
+		w, _ := sheet.NewCSVWriter(&buf)
+		_ = w.Write(header...)
+		for _, l := range lines {
+			_ = w.Write(l...)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+		return c.Send(buf.Bytes())
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
+	_ = f.SetColStyle("Sheet1", "C", text)
+	_ = f.SetColStyle("Sheet1", "J", text)
+	for i, l := range append([][]string{header}, lines...) {
+		cells := make([]any, len(l))
+		for j, v := range l {
+			cells[j] = sheet.EscapeFormula(v)
+		}
+		if err := f.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+1), &cells); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.xlsx"`)
+	return c.Send(buf.Bytes())
+}
