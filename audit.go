@@ -24,6 +24,8 @@ const (
 	ActionQRPrint           = "qr.print"
 	ActionReportSubmit      = "report.submit"
 	ActionPaymentList       = "payment.list"
+	ActionAPIClient         = "client.create"
+	ActionResolve           = "g2p.resolve"
 )
 
 // AuditEvent records who did what to which record, when and from where.

@@ -219,3 +219,10 @@ const (
 
 // MsgReportSentNow confirms a report was sent.
 const MsgReportSentNow = "Đã gửi báo cáo tháng. Số liệu đã được chốt."
+
+// Messages of the G2P mapper.
+const (
+	MsgG2PTimestamp = "message_ts phải là thời điểm theo RFC 3339, ví dụ 2026-11-25T10:00:00+07:00."
+	MsgG2PAction    = "action phải là \"resolve\" ở địa chỉ này."
+	MsgG2PCount     = "total_count phải bằng số mục trong resolve_request."
+)

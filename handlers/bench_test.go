@@ -78,3 +78,52 @@ func BenchmarkRegistrationAPI(b *testing.B) {
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 	}
 }
+
+// BenchmarkCoverage reads the province's coverage through the API at 10,000, 100,000
+// and 1,000,000 beneficiaries on the embedded store, and reports p50/p95 at each and
+// the 1,000,000 / 10,000 ratio of the p95s: the counters keep it flat.
+func BenchmarkCoverage(b *testing.B) {
+	sizes := []int{10_000, 100_000, 1_000_000}
+	p95 := map[int]float64{}
+	for n := range b.N {
+		_ = n
+		e := newEnv(b)
+		prov := "admin"
+		e.addUser(prov, ansinh.RoleAdmin, "94")
+		token := e.login(prov)
+		communes := e.units.Leaves("94")
+		have := 0
+		for _, size := range sizes {
+			for have < size {
+				batch := make([]*ansinh.ImportRow, 0, 5000)
+				for i := have; i < min(size, have+5000); i++ {
+					r := &ansinh.ImportRow{Beneficiary: ansinh.Beneficiary{Name: "Người Thử", CCCD: fmt.Sprintf("09405%07d", i),
+						BirthDate: "1950", Commune: communes[i%len(communes)], Group: ansinh.GroupBTXH, Eligible: true}}
+					if i%2 == 0 {
+						r.Beneficiary.Account = &ansinh.Account{BankBIN: "970405", Number: fmt.Sprintf("77%010d", i), HolderName: "NGUOI THU", Source: ansinh.SourceImport}
+					}
+					batch = append(batch, r)
+				}
+				if _, err := e.store.InsertImported(context.Background(), batch, time.Now()); err != nil {
+					b.Fatal(err)
+				}
+				have += len(batch)
+			}
+			var lat []time.Duration
+			for range 200 {
+				t0 := time.Now()
+				r := e.do("GET", "/api/v1/coverage?unit=94", token, nil)
+				lat = append(lat, time.Since(t0))
+				if r.StatusCode != 200 || !strings.Contains(string(r.body), fmt.Sprintf(`"beneficiaries":%d`, size)) {
+					b.Fatalf("coverage at %d: %d %.200s", size, r.StatusCode, r.body)
+				}
+			}
+			slices.Sort(lat)
+			label := map[int]string{10_000: "10k", 100_000: "100k", 1_000_000: "1M"}[size]
+			p95[size] = float64(lat[len(lat)*95/100].Microseconds()) / 1000
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms-"+label)
+			b.ReportMetric(p95[size], "p95-ms-"+label)
+		}
+	}
+	b.ReportMetric(p95[1_000_000]/p95[10_000], "ratio-1M/10k")
+}

@@ -24,6 +24,7 @@ type Store interface {
 	BeneficiaryStore
 	ReviewStore
 	ReportStore
+	G2PStore
 	enroll.Store
 }
 

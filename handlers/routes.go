@@ -80,6 +80,11 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/reports/monthly/submit", token, h.SubmitMonthlyReport)
 	api.Get("/payments", token, h.PaymentList)
 
+	api.Post("/api-clients", token, h.CreateAPIClient)
+
+	// Payment systems, with a token an admin issued.
+	app.Post("/g2p/mapper/sync/resolve", h.requireClient, h.Resolve)
+
 	// Public again, after the staff routes whose fixed paths it would otherwise shadow.
 	api.Get("/registrations/:receipt", public, h.RegistrationStatus)
 	api.Post("/qr/:token/revoke", token, h.RevokeQR)

@@ -32,6 +32,7 @@ const (
 	colAccountRefs        = "account_refs"
 	colReports            = "reports"
 	colSnapshots          = "snapshots"
+	colAPIClients         = "api_clients"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -45,7 +46,7 @@ var migrations = []migration{
 	{"create every collection", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colUsers, colSessions, colLoginFailures, colAudit, colBeneficiaries, colImports,
 			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks,
-			colQueue, colCounters, colAccountHistory, colAccountRefs, colReports, colSnapshots)
+			colQueue, colCounters, colAccountHistory, colAccountRefs, colReports, colSnapshots, colAPIClients)
 	}},
 	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
