@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"ansinh"
+	"ansinh/handlers/openapi"
 )
 
 // routes lists every route, grouped by who may call it.
@@ -46,6 +47,10 @@ func (h *Handler) routes(app *fiber.App) {
 
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", h.LoginAPI)
+	api.Get("/openapi.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(openapi.Document)
+	})
 	api.Post("/registrations", public, h.SubmitRegistration)
 	api.Post("/vietqr/decode", public, h.DecodeVietQR)
 
