@@ -226,3 +226,9 @@ const (
 	MsgG2PAction    = "action phải là \"resolve\" ở địa chỉ này."
 	MsgG2PCount     = "total_count phải bằng số mục trong resolve_request."
 )
+
+// Messages the chatbot sends on its own.
+const (
+	MsgZaloVerified = "Đăng ký mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản đã đăng ký."
+	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Bạn có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
+)

@@ -62,6 +62,7 @@ type User struct {
 	Unit         string    `json:"unit"`
 	PasswordHash string    `json:"-"`
 	Disabled     bool      `json:"disabled"`
+	Phone        string    `json:"phone,omitempty"` // shown to beneficiaries who ask for an officer
 	CreatedAt    time.Time `json:"created_at"`
 	CreatedBy    string    `json:"created_by"`
 }
@@ -80,6 +81,7 @@ type NewUser struct {
 	Password string `json:"password"`
 	Role     Role   `json:"role"`
 	Unit     string `json:"unit"`
+	Phone    string `json:"phone,omitempty"`
 }
 
 // Validate checks the request on its own, field by field.
@@ -95,6 +97,9 @@ func (n *NewUser) Validate(units *Units) error {
 	}
 	if !n.Role.Valid() {
 		fields["role"] = MsgUnknownRole
+	}
+	if n.Phone = NormalizePhone(n.Phone); n.Phone != "" && !phoneRE.MatchString(n.Phone) {
+		fields["phone"] = MsgPhoneInvalid
 	}
 	u, ok := units.Get(n.Unit)
 	if !ok {
@@ -134,7 +139,7 @@ func CreateUser(ctx context.Context, s UserCreator, n *NewUser, createdBy string
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Username: n.Username, Role: n.Role, Unit: n.Unit, PasswordHash: hash, CreatedAt: now, CreatedBy: createdBy}
+	u := &User{Username: n.Username, Role: n.Role, Unit: n.Unit, Phone: n.Phone, PasswordHash: hash, CreatedAt: now, CreatedBy: createdBy}
 	if err := s.CreateUser(ctx, u); err != nil {
 		if ErrorCode(err) == ECONFLICT {
 			return nil, &Error{Code: ECONFLICT, Message: MsgUsernameTaken, Fields: map[string]string{"username": MsgUsernameTaken}}

@@ -47,6 +47,7 @@ type Deps struct {
 	Registry *prometheus.Registry // metrics served at /metrics
 	Now      func() time.Time     // defaults to time.Now
 	Notifier ansinh.Notifier      // tells beneficiaries about decisions; defaults to the log
+	Bot      ChatBot              // the Zalo and web chat worker; nil: no chat
 }
 
 // Handler holds the dependencies; one method per route.
@@ -61,6 +62,7 @@ type Handler struct {
 	enroll   *enroll.Service
 	csrfKey  []byte
 	notifier ansinh.Notifier
+	bot      ChatBot
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -80,7 +82,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now,
 		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		notifier: d.Notifier}
+		notifier: d.Notifier, bot: d.Bot}
 	if h.notifier == nil {
 		h.notifier = LogNotifier{Log: d.Logger}
 	}

@@ -44,6 +44,11 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/dang-ky/chi-tiet", public, csrf, h.Details)
 	app.Post("/dang-ky/sua", public, csrf, h.Revise)
 	app.Post("/dang-ky/xac-nhan", public, csrf, h.Confirm)
+	app.Get("/chat", public, h.ChatPage)
+	app.Post("/chat", public, csrf, h.ChatPost)
+
+	// Zalo's servers.
+	app.Post("/webhooks/zalo", h.ZaloWebhook)
 
 	api := app.Group("/api/v1")
 	api.Post("/auth/login", h.LoginAPI)

@@ -33,6 +33,13 @@ const (
 	colReports            = "reports"
 	colSnapshots          = "snapshots"
 	colAPIClients         = "api_clients"
+	colEvents             = "chat_events"
+	colEventsPending      = "chat_events_pending"
+	colConversations      = "conversations"
+	colOutbox             = "outbox"
+	colOutboxPending      = "outbox_pending"
+	colTokens             = "tokens"
+	colChatReceipts       = "chat_receipts"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -46,7 +53,8 @@ var migrations = []migration{
 	{"create every collection", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colUsers, colSessions, colLoginFailures, colAudit, colBeneficiaries, colImports,
 			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks,
-			colQueue, colCounters, colAccountHistory, colAccountRefs, colReports, colSnapshots, colAPIClients)
+			colQueue, colCounters, colAccountHistory, colAccountRefs, colReports, colSnapshots, colAPIClients,
+			colEvents, colEventsPending, colConversations, colOutbox, colOutboxPending, colTokens, colChatReceipts)
 	}},
 	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
@@ -95,6 +103,12 @@ var migrations = []migration{
 			},
 			colQueue: {
 				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "submitted_at", Value: 1}}},
+			},
+			colEventsPending: {
+				{Keys: bson.D{{Key: "received_at", Value: 1}}},
+			},
+			colOutboxPending: {
+				{Keys: bson.D{{Key: "next_at", Value: 1}}},
 			},
 			colAccountHistory: {
 				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}, {Key: "replaced_at", Value: -1}}},

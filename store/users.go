@@ -19,20 +19,21 @@ type userDoc struct {
 	Unit         string    `bson:"unit"`
 	PasswordHash string    `bson:"password_hash"`
 	Disabled     bool      `bson:"disabled"`
+	Phone        string    `bson:"phone,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
 	CreatedBy    string    `bson:"created_by"`
 }
 
 func (d *userDoc) user() *ansinh.User {
 	return &ansinh.User{Username: d.Username, Role: ansinh.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
-		Disabled: d.Disabled, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy}
+		Disabled: d.Disabled, Phone: d.Phone, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy}
 }
 
 // CreateUser inserts a user; an existing username is a conflict.
 func (s *Store) CreateUser(ctx context.Context, u *ansinh.User) error {
 	_, err := s.db.Collection(colUsers).InsertOne(ctx, userDoc{
 		Username: u.Username, Role: string(u.Role), Unit: u.Unit, PasswordHash: u.PasswordHash,
-		Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), CreatedBy: u.CreatedBy,
+		Disabled: u.Disabled, Phone: u.Phone, CreatedAt: u.CreatedAt.UTC(), CreatedBy: u.CreatedBy,
 	})
 	if err != nil {
 		return s.fail("create user", err)
@@ -82,4 +83,19 @@ func (s *Store) Users(ctx context.Context, units []string) ([]*ansinh.User, erro
 		out = append(out, docs[i].user())
 	}
 	return out, nil
+}
+
+// CommunePhone returns the phone of a commune officer of the commune, "" when none
+// gave one.
+func (s *Store) CommunePhone(ctx context.Context, commune string) (string, error) {
+	var d userDoc
+	err := s.db.Collection(colUsers).FindOne(ctx, bson.D{{Key: "unit", Value: commune}, {Key: "role", Value: string(ansinh.RoleCommune)},
+		{Key: "phone", Value: bson.D{{Key: "$gt", Value: ""}}}, {Key: "disabled", Value: false}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil
+	}
+	if err != nil {
+		return "", s.fail("commune phone", err)
+	}
+	return d.Phone, nil
 }

@@ -9,8 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/chatbot"
+	"ansinh/enroll"
 	"ansinh/handlers"
 	"ansinh/store"
+	"ansinh/zalo"
 )
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.
@@ -50,7 +53,11 @@ func (a *app) serve(ctx context.Context) error {
 	if err := a.ensureAdmin(ctx, st); err != nil {
 		return err
 	}
-	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, Logger: a.log, Registry: reg})
+	bot := a.newBot(st)
+	if err := bot.SeedToken(ctx, a.cfg.Zalo.RefreshToken); err != nil {
+		return err
+	}
+	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot})
 	if err != nil {
 		return err
 	}
@@ -64,6 +71,7 @@ func (a *app) serve(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
 	go a.maintain(ctx, st)
+	go bot.Run(ctx)
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
 		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
 
@@ -134,4 +142,13 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 	}
 	a.log.Info("created the admin user", "unit", req.Unit)
 	return nil
+}
+
+// newBot builds the chat worker; Zalo is on when the OA's keys are configured.
+func (a *app) newBot(st *store.Store) *chatbot.Bot {
+	var client *zalo.Client
+	if z := a.cfg.Zalo; z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
+		client = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
+	}
+	return chatbot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
 }

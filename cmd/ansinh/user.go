@@ -26,11 +26,12 @@ func (a *app) user(ctx context.Context, args []string, stderr io.Writer) error {
 	role := fl.String("role", "", "admin, province, district, commune or police")
 	unit := fl.String("unit", "", "administrative unit code, e.g. 94 or 31498")
 	as := fl.String("as", "", "create as this existing user, within their scope")
+	phone := fl.String("phone", "", "the officer's phone, given to beneficiaries who ask for an officer")
 	fromStdin := fl.Bool("password-stdin", false, "read the password from the first line of standard input (otherwise one is generated and printed)")
 	if err := fl.Parse(args[1:]); err != nil {
 		return usageError{err}
 	}
-	req := &ansinh.NewUser{Username: *username, Role: ansinh.Role(*role), Unit: *unit}
+	req := &ansinh.NewUser{Username: *username, Role: ansinh.Role(*role), Unit: *unit, Phone: *phone}
 	generated := false
 	if *fromStdin {
 		line, err := bufio.NewReader(a.stdin).ReadString('\n')

@@ -1,0 +1,407 @@
+// Package chatbot runs the conversation engine on its channels: it processes stored
+// Zalo events in order, keeps each conversation's state in the store, sends replies
+// through a stored outbox with retries, keeps the OA's token fresh (one refresher at a
+// time, across instances), and tells Zalo users about decisions on their submissions.
+package chatbot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"ansinh"
+	"ansinh/chat"
+	"ansinh/enroll"
+	"ansinh/store"
+	"ansinh/vietqr"
+	"ansinh/zalo"
+)
+
+// Store is what the chat channels need from the data layer.
+type Store interface {
+	SaveEvent(ctx context.Context, key, user string, body []byte, now time.Time) (bool, error)
+	PendingEvents(ctx context.Context, limit int64) ([]store.PendingEvent, error)
+	EventDone(ctx context.Context, key string) error
+	Conversation(ctx context.Context, id string) (string, map[string]string, time.Time, error)
+	SaveConversation(ctx context.Context, id, step string, data map[string]string, updated time.Time) error
+	Enqueue(ctx context.Context, id, channel, user string, payload []byte, now time.Time) error
+	LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]store.OutMessage, error)
+	Sent(ctx context.Context, id, remoteID string, now time.Time) error
+	Retry(ctx context.Context, id string, attempts int, next time.Time, reason string) error
+	GiveUp(ctx context.Context, id, reason string) error
+	Token(ctx context.Context, name string) (string, string, time.Time, error)
+	SeedToken(ctx context.Context, name, refresh string) error
+	LockToken(ctx context.Context, name string, now, until time.Time) (bool, error)
+	SaveToken(ctx context.Context, name, access, refresh string, expires time.Time) error
+	LinkReceipt(ctx context.Context, receipt, channel, user string) error
+	ReceiptUser(ctx context.Context, receipt string) (string, string, error)
+	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
+	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
+	CommunePhone(ctx context.Context, commune string) (string, error)
+}
+
+// Bot is the chat channels' worker.
+type Bot struct {
+	store  Store
+	enroll *enroll.Service
+	engine *chat.Engine
+	zalo   *zalo.Client // nil when Zalo is not configured
+	log    *slog.Logger
+	now    func() time.Time
+	wake   chan struct{}
+}
+
+// New builds the bot. client may be nil (no Zalo: the web chat still works).
+func New(st Store, en *enroll.Service, client *zalo.Client, log *slog.Logger, now func() time.Time) *Bot {
+	if now == nil {
+		now = time.Now
+	}
+	b := &Bot{store: st, enroll: en, zalo: client, log: log, now: now, wake: make(chan struct{}, 1)}
+	return b
+}
+
+// Channels.
+const (
+	ChannelZalo = "zalo"
+	ChannelWeb  = "web"
+	tokenName   = "zalo"
+)
+
+// Wake tells the worker there is work, without waiting.
+func (b *Bot) Wake() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// SeedToken stores the configured refresh token when the store has none.
+func (b *Bot) SeedToken(ctx context.Context, refresh string) error {
+	if refresh == "" {
+		return nil
+	}
+	return b.store.SeedToken(ctx, tokenName, refresh)
+}
+
+// Run processes events and sends messages until ctx ends: at once when woken, and
+// every second for retries that come due.
+func (b *Bot) Run(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if err := b.Step(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("chatbot", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Step processes every pending event, then sends every due message.
+func (b *Bot) Step(ctx context.Context) error {
+	if err := b.ProcessEvents(ctx); err != nil {
+		return err
+	}
+	return b.SendDue(ctx)
+}
+
+// Receive stores a webhook event; the answer to Zalo is 200 whatever happens here.
+func (b *Bot) Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, error) {
+	stored, err := b.store.SaveEvent(ctx, ev.Key(), ev.UserID, body, b.now())
+	if stored {
+		b.Wake()
+	}
+	return stored, err
+}
+
+// ProcessEvents handles stored events oldest first (so each user's in order).
+func (b *Bot) ProcessEvents(ctx context.Context) error {
+	for {
+		events, err := b.store.PendingEvents(ctx, 50)
+		if err != nil || len(events) == 0 {
+			return err
+		}
+		for _, pe := range events {
+			if err := b.process(ctx, pe); err != nil {
+				return err
+			}
+			if err := b.store.EventDone(ctx, pe.Key); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (b *Bot) process(ctx context.Context, pe store.PendingEvent) error {
+	ev, err := zalo.ParseEvent(pe.Body)
+	if err != nil || ev.UserID == "" {
+		return nil // stored but unreadable: nothing to answer
+	}
+	in := chat.Input{Text: ev.Text}
+	var extra []chat.Reply
+	switch ev.Name {
+	case "follow":
+		in.Text = "xin chào"
+	case "user_submit_info":
+		if ev.Info != nil {
+			in.Text = ev.Info.Phone
+		}
+	case "user_send_image":
+		p, err := b.readVietQR(ctx, ev.ImageURL)
+		if err != nil {
+			extra = append(extra, chat.Reply{Text: ansinh.ErrorMessage(err)})
+			return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, extra)
+		}
+		in.BIN, in.AccountNumber = p.BIN, p.AccountNumber
+	}
+	replies, err := b.Converse(ctx, ChannelZalo, ev.UserID, in)
+	if err != nil {
+		return err
+	}
+	return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, replies)
+}
+
+func (b *Bot) readVietQR(ctx context.Context, url string) (*vietqr.Payload, error) {
+	if b.zalo == nil || url == "" {
+		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgVietQRUnreadable)
+	}
+	img, err := b.zalo.FetchImage(ctx, url, 8<<20)
+	if err != nil {
+		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgVietQRUnreadable)
+	}
+	text, err := vietqr.DecodeImage(bytes.NewReader(img))
+	if err != nil {
+		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgVietQRUnreadable)
+	}
+	p, err := vietqr.Parse(text)
+	if err != nil {
+		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgVietQRInvalid)
+	}
+	return p, nil
+}
+
+// Converse runs one message of a user through the engine, with the state from and
+// back to the store.
+func (b *Bot) Converse(ctx context.Context, channel, user string, in chat.Input) ([]chat.Reply, error) {
+	id := channel + ":" + user
+	step, data, updated, err := b.store.Conversation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st := &chat.State{Step: step, Data: data, Updated: updated}
+	engine := chat.New(services{bot: b, channel: channel, user: user}, b.now)
+	replies, err := engine.Handle(ctx, st, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.store.SaveConversation(ctx, id, st.Step, st.Data, b.now()); err != nil {
+		return nil, err
+	}
+	return replies, nil
+}
+
+// reply stores the replies in the outbox, each under an id derived from the event, so
+// that processing the same event twice does not send twice.
+func (b *Bot) reply(ctx context.Context, channel, user, key string, replies []chat.Reply) error {
+	now := b.now()
+	for i, r := range replies {
+		m := zalo.Message{UserID: user, Text: r.Text}
+		for _, btn := range r.Buttons {
+			m.Buttons = append(m.Buttons, zalo.Button{Title: btn.Title, Payload: btn.Payload})
+		}
+		if r.Phone != "" {
+			m.PhoneButton = &zalo.PhoneButton{Title: "Gọi cán bộ", Phone: r.Phone}
+		}
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		id := fmt.Sprintf("%s:%020d:%s:%d", channel, now.UnixNano(), key, i)
+		if err := b.store.Enqueue(ctx, id, channel, user, payload, now); err != nil {
+			return err
+		}
+	}
+	b.Wake()
+	return nil
+}
+
+// lease is how long one sender holds a message.
+const lease = 30 * time.Second
+
+// SendDue sends the messages that are due, with the reference's error handling: a
+// stale token is refreshed once and the message re-sent; a rate limit backs off; a
+// permanent refusal is recorded and dropped.
+func (b *Bot) SendDue(ctx context.Context) error {
+	if b.zalo == nil {
+		return nil
+	}
+	msgs, err := b.store.LeaseOutbox(ctx, b.now(), lease, 20)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		var zm zalo.Message
+		if err := json.Unmarshal(m.Payload, &zm); err != nil {
+			if err := b.store.GiveUp(ctx, m.ID, "unreadable payload"); err != nil {
+				return err
+			}
+			continue
+		}
+		remote, err := b.send(ctx, zm)
+		var apiErr *zalo.APIError
+		switch {
+		case err == nil:
+			err = b.store.Sent(ctx, m.ID, remote, b.now())
+		case errors.As(err, &apiErr) && !zalo.Retryable(err):
+			err = b.store.GiveUp(ctx, m.ID, fmt.Sprintf("zalo %d: %s", apiErr.Code, apiErr.Message))
+		default:
+			attempts := m.Attempts + 1
+			err = b.store.Retry(ctx, m.ID, attempts, b.now().Add(backoff(attempts)), err.Error())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// backoff is 2, 4, 8 … seconds, at most ten minutes.
+func backoff(attempts int) time.Duration {
+	d := time.Second << min(attempts, 10)
+	return min(d, 10*time.Minute)
+}
+
+func (b *Bot) send(ctx context.Context, m zalo.Message) (string, error) {
+	token, err := b.accessToken(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	id, err := b.zalo.Send(ctx, token, m)
+	var apiErr *zalo.APIError
+	if errors.As(err, &apiErr) && apiErr.TokenInvalid() {
+		if token, err = b.accessToken(ctx, true); err != nil {
+			return "", err
+		}
+		return b.zalo.Send(ctx, token, m)
+	}
+	return id, err
+}
+
+// accessToken returns a fresh access token, refreshing it when it is missing, about
+// to expire, or force. Only the holder of the store's lock refreshes, and saves the new
+// pair before using it: the refresh token works once.
+func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
+	access, _, expires, err := b.store.Token(ctx, tokenName)
+	if err != nil {
+		return "", err
+	}
+	if access != "" && !force && b.now().Add(time.Minute).Before(expires) {
+		return access, nil
+	}
+	for range 50 {
+		now := b.now()
+		got, err := b.store.LockToken(ctx, tokenName, now, now.Add(30*time.Second))
+		if err != nil {
+			return "", err
+		}
+		if got {
+			current, refresh, exp, err := b.store.Token(ctx, tokenName)
+			if err != nil {
+				return "", err
+			}
+			if current != "" && current != access && now.Add(time.Minute).Before(exp) { // refreshed meanwhile
+				_ = b.store.SaveToken(ctx, tokenName, current, refresh, exp)
+				return current, nil
+			}
+			tok, err := b.zalo.Refresh(ctx, refresh)
+			if err != nil {
+				_ = b.store.SaveToken(ctx, tokenName, current, refresh, exp) // release the lock
+				return "", fmt.Errorf("chatbot: refresh zalo token: %w", err)
+			}
+			if err := b.store.SaveToken(ctx, tokenName, tok.Access, tok.Refresh, now.Add(tok.ExpiresIn)); err != nil {
+				return "", err
+			}
+			return tok.Access, nil
+		}
+		select { // someone else refreshes: wait for their pair
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if current, _, exp, err := b.store.Token(ctx, tokenName); err == nil && current != access && b.now().Before(exp) {
+			return current, nil
+		}
+	}
+	return "", errors.New("chatbot: the zalo token stays locked")
+}
+
+// Decided tells a user who registered through Zalo about the decision.
+func (b *Bot) Decided(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) error {
+	if r.Channel != ansinh.ChannelZalo {
+		return nil
+	}
+	channel, user, err := b.store.ReceiptUser(ctx, r.Receipt)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf(ansinh.MsgZaloVerified, ansinh.FormatReceipt(r.Receipt))
+	if d.Status == ansinh.StatusRejected {
+		text = fmt.Sprintf(ansinh.MsgZaloRejected, ansinh.FormatReceipt(r.Receipt), strings.TrimSpace(d.ReasonText()))
+	}
+	return b.reply(ctx, channel, user, "decision:"+r.Receipt, []chat.Reply{{Text: text}})
+}
+
+// services gives the engine what it needs, for one user of one channel.
+type services struct {
+	bot     *Bot
+	channel string
+	user    string
+}
+
+func (s services) IdentifyByCCCD(ctx context.Context, cccd, birthDate string) (*ansinh.Beneficiary, error) {
+	return s.bot.enroll.IdentifyByCCCD(ctx, cccd, birthDate)
+}
+
+func (s services) Submit(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest) (string, error) {
+	channel := ansinh.ChannelZalo
+	if s.channel == ChannelWeb {
+		channel = ansinh.ChannelQR
+	}
+	receipt, _, err := s.bot.enroll.SubmitFor(ctx, b, req, channel)
+	if err != nil {
+		return "", err
+	}
+	return receipt, s.bot.store.LinkReceipt(ctx, receipt, s.channel, s.user)
+}
+
+func (s services) Status(ctx context.Context, receipt string) (*ansinh.Registration, error) {
+	return s.bot.enroll.Status(ctx, receipt)
+}
+
+func (s services) LatestStatus(ctx context.Context, beneficiaryID string) (*ansinh.Registration, error) {
+	receipts, err := s.bot.store.RegistrationReceipts(ctx, beneficiaryID)
+	if err != nil {
+		return nil, err
+	}
+	if len(receipts) == 0 {
+		return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	return s.bot.store.Registration(ctx, receipts[len(receipts)-1])
+}
+
+func (s services) OfficerPhone(ctx context.Context, commune string) string {
+	phone, err := s.bot.store.CommunePhone(ctx, commune)
+	if err != nil {
+		return ""
+	}
+	return phone
+}

@@ -1,0 +1,111 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ansinh"
+	"ansinh/chat"
+	"ansinh/zalo"
+)
+
+// ChatBot is the conversation worker the chat routes hand messages to.
+type ChatBot interface {
+	Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, error)
+	Converse(ctx context.Context, channel, user string, in chat.Input) ([]chat.Reply, error)
+}
+
+// ZaloWebhook is POST /webhooks/zalo: verify against the raw body, store, answer 200
+// at once; the worker answers the user afterwards. Whatever is wrong with a delivery,
+// the answer is 200, so that Zalo does not disable the webhook; nothing is stored and
+// nothing answered unless the signature is right.
+func (h *Handler) ZaloWebhook(c *fiber.Ctx) error {
+	body := append([]byte(nil), c.Body()...)
+	result := h.receiveZalo(c, body)
+	h.metrics.webhook.WithLabelValues(result).Inc()
+	if result == "forged" {
+		h.log.Warn("zalo webhook: bad signature", "ip", c.IP())
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (h *Handler) receiveZalo(c *fiber.Ctx, body []byte) string {
+	ev, err := zalo.ParseEvent(body)
+	switch {
+	case err != nil:
+		return "garbage"
+	case ev.Name == "":
+		return "probe"
+	case !zalo.VerifySignature(c.Get("X-ZEvent-Signature"), body, ev.AppID, ev.Timestamp, h.cfg.Zalo.OASecretKey) || h.cfg.Zalo.OASecretKey == "":
+		return "forged"
+	case ev.Echo():
+		return "echo"
+	case !ev.Handled() || ev.UserID == "" || h.bot == nil:
+		return "ignored"
+	}
+	stored, err := h.bot.Receive(c.UserContext(), ev, body)
+	if err != nil {
+		h.log.Error("zalo webhook: store event", "err", err)
+		return "error"
+	}
+	if !stored {
+		return "duplicate"
+	}
+	return "stored"
+}
+
+func newWebhookMetric(reg prometheus.Registerer) *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ansinh_zalo_webhook_total",
+		Help: "Zalo webhook deliveries by outcome (stored, duplicate, forged, probe, echo, ignored, garbage, error).",
+	}, []string{"result"})
+	_ = reg.Register(v)
+	return v
+}
+
+const chatCookie = "ansinh_chat"
+
+type chatView struct {
+	Title   string
+	User    *ansinh.User
+	CSRF    string
+	Said    string
+	Replies []chat.Reply
+}
+
+// ChatPage is the web chat: the same conversation as on Zalo, for people without Zalo
+// and for demonstrations. Plain forms: works without JavaScript.
+func (h *Handler) ChatPage(c *fiber.Ctx) error {
+	return h.chat(c, "xin chào", "")
+}
+
+// ChatPost takes one message of the web chat.
+func (h *Handler) ChatPost(c *fiber.Ctx) error {
+	text := utils.CopyString(strings.TrimSpace(c.FormValue("text")))
+	if len([]rune(text)) > 500 {
+		text = string([]rune(text)[:500])
+	}
+	return h.chat(c, text, text)
+}
+
+func (h *Handler) chat(c *fiber.Ctx, text, said string) error {
+	if h.bot == nil {
+		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	id := c.Cookies(chatCookie)
+	if len(id) < 20 {
+		id = ansinh.RandomToken(18)
+		c.Cookie(&fiber.Cookie{Name: chatCookie, Value: id, Path: "/chat", HTTPOnly: true,
+			SameSite: fiber.CookieSameSiteLaxMode, Secure: h.overHTTPS(c)})
+	}
+	replies, err := h.bot.Converse(c.UserContext(), "web", id, chat.Input{Text: text})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Render("chat", chatView{Title: "Trò chuyện đăng ký tài khoản", CSRF: h.csrfToken(c), Said: said, Replies: replies})
+}
