@@ -136,3 +136,28 @@ func TestStaffAPIRequiresAToken(t *testing.T) {
 		})
 	}
 }
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, func(c *ansinh.Config) { c.BaseURL = "https://ansinh.example.vn" })
+	for _, path := range []string{"/", "/c/31498", "/api/v1/nothing", "/healthz"} {
+		r := e.do("GET", path, "", nil)
+		csp := r.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+			if got := r.Header.Get(h); got != want {
+				t.Errorf("%s: %s = %q", path, h, got)
+			}
+		}
+		if r.Header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("%s: no HSTS over https", path)
+		}
+	}
+	// No page carries an inline script: the CSP would block it.
+	for _, path := range []string{"/", "/c/31498", "/dang-nhap", "/tra-cuu"} {
+		if body := string(e.do("GET", path, "", nil).body); strings.Contains(body, "<script>") || strings.Contains(body, "onclick=") {
+			t.Errorf("%s has an inline script", path)
+		}
+	}
+}

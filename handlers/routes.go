@@ -16,6 +16,7 @@ import (
 // routes lists every route, grouped by who may call it.
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(h.observe)
+	app.Use(h.secureHeaders)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}))
 	app.Use(withTimeout)
 	// Slow mobile data: every text answer is compressed.
