@@ -30,6 +30,8 @@ Usage:
   ansinh coverage reconcile [-repair]
                             recount coverage from the records; report (and repair) drift
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
+  ansinh backup FILE        copy the whole store into one archive
+  ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
 
 Configuration comes from environment variables; see .env.example.
@@ -69,7 +71,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -92,6 +94,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.loadDemo(ctx)
 	case "coverage":
 		return a.coverage(ctx, args, stderr)
+	case "backup":
+		return a.backup(ctx, args)
+	case "restore":
+		return a.restore(ctx, args)
 	default:
 		return a.serve(ctx)
 	}
