@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"ansinh"
+	"ansinh/store"
+)
+
+// child is `ansinh serve` in its own process (this test binary, re-executed).
+type child struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	url    string
+	done   chan error
+}
+
+func startChild(t *testing.T, env map[string]string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServe$")
+	c := &child{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = io.Discard, c.stderr
+	cmd.Env = append(os.Environ(), "ANSINH_TEST_HELPER=serve", "ANSINH_ADDR=127.0.0.1:0")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { c.done <- cmd.Wait(); close(exited) }()
+	c.url = waitReady(t, c.stderr, c.done)
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	return c
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// importPeople loads n beneficiaries of commune 31498 into the data dir.
+func importPeople(t *testing.T, env map[string]string, n int) []string {
+	t.Helper()
+	var csv strings.Builder
+	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
+	var cccds []string
+	for i := range n {
+		cccd := fmt.Sprintf("0940500%05d", i)
+		cccds = append(cccds, cccd)
+		fmt.Fprintf(&csv, "Người Thử %d,%s,1950,31498,BTXH\n", i, cccd)
+	}
+	file := filepath.Join(t.TempDir(), "list.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"ansinh", "import", file}, envOf(env), nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return cccds
+}
+
+func registration(cccd, key string) []byte {
+	b, _ := json.Marshal(map[string]any{"cccd": cccd, "birth_date": "1950-01-01", "submitter": "self", "bank_bin": "970405",
+		"account_number": "70" + cccd[2:], "account_name": "Nguoi Thu", "consent": true, "idempotency_key": key})
+	return b
+}
+
+// TestKillDuringSubmissionsLosesNothing submits registrations from 16 clients, kills
+// the server with SIGKILL in the middle, restarts it on the same files, and checks that
+// every acknowledged registration is there exactly once; retrying the unacknowledged
+// ones with their idempotency keys then gives each exactly one registration.
+func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	env := map[string]string{"ANSINH_DATA_DIR": dir, "ANSINH_ADMIN_PASSWORD": "the-admin-password",
+		"ANSINH_SECRET_KEY": "secret-key-secret-key-secret-key-01", "ANSINH_DATA_KEY": "data-key-data-key-data-key-data-key-1",
+		"ANSINH_PUBLIC_RATE_LIMIT": "100000"}
+	cccds := importPeople(t, env, 300)
+	srv := startChild(t, env)
+
+	var mu sync.Mutex
+	acked := map[string]string{} // cccd → receipt
+	work := make(chan string)
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 5 * time.Second}
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for cccd := range work {
+				res, err := client.Post(srv.url+"/api/v1/registrations", "application/json", bytes.NewReader(registration(cccd, "fault-"+cccd)))
+				if err != nil {
+					continue // the server died: not acknowledged
+				}
+				var out struct{ Receipt string }
+				_ = json.NewDecoder(res.Body).Decode(&out)
+				res.Body.Close()
+				if res.StatusCode == 201 {
+					mu.Lock()
+					acked[cccd] = out.Receipt
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	killed := make(chan struct{})
+	go func() {
+		for {
+			mu.Lock()
+			n := len(acked)
+			mu.Unlock()
+			if n >= 40 {
+				_ = srv.cmd.Process.Signal(syscall.SIGKILL)
+				close(killed)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	for _, c := range cccds {
+		select {
+		case work <- c:
+		case <-killed:
+		}
+		select {
+		case <-killed:
+		default:
+			continue
+		}
+		break
+	}
+	close(work)
+	wg.Wait()
+	<-srv.done
+	if len(acked) < 40 {
+		t.Fatalf("only %d acknowledged before the kill", len(acked))
+	}
+
+	// Back up, and retry everything that was sent, acknowledged or not.
+	srv = startChild(t, env)
+	for _, cccd := range cccds[:len(acked)+40] {
+		res, err := client.Post(srv.url+"/api/v1/registrations", "application/json", bytes.NewReader(registration(cccd, "fault-"+cccd)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ Receipt string }
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		if res.StatusCode != 201 {
+			t.Fatalf("retry %s: %d", cccd, res.StatusCode)
+		}
+		if r, ok := acked[cccd]; ok && r != out.Receipt {
+			t.Fatalf("%s: acknowledged %s, retry answered %s", cccd, r, out.Receipt)
+		}
+	}
+	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
+	<-srv.done
+
+	vault, _ := ansinh.Config{DataKey: env["ANSINH_DATA_KEY"]}.Vault()
+	st, err := store.Open(context.Background(), store.Options{DataDir: dir, EmbeddedAddr: "127.0.0.1:0", DBName: "ansinh", Vault: vault})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(context.Background())
+	for _, cccd := range cccds[:len(acked)+40] {
+		receipts, err := st.RegistrationReceipts(context.Background(), st.BeneficiaryID(cccd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(receipts) != 1 {
+			t.Fatalf("%s has %d registrations: %v", cccd, len(receipts), receipts)
+		}
+		if r, ok := acked[cccd]; ok && receipts[0] != r {
+			t.Fatalf("%s: acknowledged %s, stored %s", cccd, r, receipts[0])
+		}
+	}
+	t.Logf("%d acknowledged before SIGKILL; all there exactly once", len(acked))
+}
