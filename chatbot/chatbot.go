@@ -25,7 +25,7 @@ import (
 // Store is what the chat channels need from the data layer.
 type Store interface {
 	SaveEvent(ctx context.Context, key, user string, body []byte, now time.Time) (bool, error)
-	PendingEvents(ctx context.Context, limit int64) ([]store.PendingEvent, error)
+	PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]store.PendingEvent, error)
 	EventDone(ctx context.Context, key string) error
 	Conversation(ctx context.Context, id string) (string, map[string]string, time.Time, error)
 	SaveConversation(ctx context.Context, id, step string, data map[string]string, updated time.Time) error
@@ -126,7 +126,7 @@ func (b *Bot) Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, e
 // ProcessEvents handles stored events oldest first (so each user's in order).
 func (b *Bot) ProcessEvents(ctx context.Context) error {
 	for {
-		events, err := b.store.PendingEvents(ctx, 50)
+		events, err := b.store.PendingEvents(ctx, b.now(), lease, 50)
 		if err != nil || len(events) == 0 {
 			return err
 		}
@@ -159,7 +159,7 @@ func (b *Bot) process(ctx context.Context, pe store.PendingEvent) error {
 		p, err := b.readVietQR(ctx, ev.ImageURL)
 		if err != nil {
 			extra = append(extra, chat.Reply{Text: ansinh.ErrorMessage(err)})
-			return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, extra)
+			return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, pe.ReceivedAt, extra)
 		}
 		in.BIN, in.AccountNumber = p.BIN, p.AccountNumber
 	}
@@ -167,7 +167,7 @@ func (b *Bot) process(ctx context.Context, pe store.PendingEvent) error {
 	if err != nil {
 		return err
 	}
-	return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, replies)
+	return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, pe.ReceivedAt, replies)
 }
 
 func (b *Bot) readVietQR(ctx context.Context, url string) (*vietqr.Payload, error) {
@@ -209,9 +209,9 @@ func (b *Bot) Converse(ctx context.Context, channel, user string, in chat.Input)
 	return replies, nil
 }
 
-// reply stores the replies in the outbox, each under an id derived from the event, so
-// that processing the same event twice does not send twice.
-func (b *Bot) reply(ctx context.Context, channel, user, key string, replies []chat.Reply) error {
+// reply stores the replies in the outbox, each under an id derived from the event (its
+// time orders the outbox), so that processing the same event twice does not send twice.
+func (b *Bot) reply(ctx context.Context, channel, user, key string, at time.Time, replies []chat.Reply) error {
 	now := b.now()
 	for i, r := range replies {
 		m := zalo.Message{UserID: user, Text: r.Text}
@@ -225,7 +225,7 @@ func (b *Bot) reply(ctx context.Context, channel, user, key string, replies []ch
 		if err != nil {
 			return err
 		}
-		id := fmt.Sprintf("%s:%020d:%s:%d", channel, now.UnixNano(), key, i)
+		id := fmt.Sprintf("%s:%020d:%s:%d", channel, at.UnixNano(), key, i)
 		if err := b.store.Enqueue(ctx, id, channel, user, payload, now); err != nil {
 			return err
 		}
@@ -357,7 +357,7 @@ func (b *Bot) Decided(ctx context.Context, r *ansinh.Registration, d *ansinh.Dec
 	if d.Status == ansinh.StatusRejected {
 		text = fmt.Sprintf(ansinh.MsgZaloRejected, ansinh.FormatReceipt(r.Receipt), strings.TrimSpace(d.ReasonText()))
 	}
-	return b.reply(ctx, channel, user, "decision:"+r.Receipt, []chat.Reply{{Text: text}})
+	return b.reply(ctx, channel, user, "decision:"+r.Receipt, b.now(), []chat.Reply{{Text: text}})
 }
 
 // services gives the engine what it needs, for one user of one channel.

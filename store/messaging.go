@@ -30,6 +30,7 @@ type pendingEventDoc struct {
 	ID         string    `bson:"_id"`
 	User       string    `bson:"user"`
 	ReceivedAt time.Time `bson:"received_at"`
+	LeaseUntil time.Time `bson:"lease_until"`
 }
 
 // SaveEvent stores a received event; false when it was already stored.
@@ -49,14 +50,17 @@ func (s *Store) SaveEvent(ctx context.Context, key, user string, body []byte, no
 
 // PendingEvent is an event waiting to be processed.
 type PendingEvent struct {
-	Key  string
-	User string
-	Body []byte
+	Key        string
+	User       string
+	Body       []byte
+	ReceivedAt time.Time
 }
 
-// PendingEvents returns unprocessed events, oldest first.
-func (s *Store) PendingEvents(ctx context.Context, limit int64) ([]PendingEvent, error) {
-	cur, err := s.db.Collection(colEventsPending).Find(ctx, bson.D{},
+// PendingEvents claims unprocessed events, oldest first, for lease: of two instances
+// working at once, each event goes to one. An event whose worker died is claimed again
+// when its lease ends.
+func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]PendingEvent, error) {
+	cur, err := s.db.Collection(colEventsPending).Find(ctx, bson.D{{Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
 		options.Find().SetSort(bson.D{{Key: "received_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(limit))
 	if err != nil {
 		return nil, s.fail("pending events", err)
@@ -67,11 +71,20 @@ func (s *Store) PendingEvents(ctx context.Context, limit int64) ([]PendingEvent,
 	}
 	out := make([]PendingEvent, 0, len(docs))
 	for _, d := range docs {
+		err := s.db.Collection(colEventsPending).FindOneAndUpdate(ctx,
+			bson.D{{Key: "_id", Value: d.ID}, {Key: "lease_until", Value: d.LeaseUntil}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}).Err()
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // another worker took it
+		}
+		if err != nil {
+			return nil, s.fail("claim event", err)
+		}
 		var ev eventDoc
 		if err := s.db.Collection(colEvents).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&ev); err != nil {
 			return nil, s.fail("pending event", err)
 		}
-		out = append(out, PendingEvent{Key: d.ID, User: d.User, Body: []byte(ev.Body)})
+		out = append(out, PendingEvent{Key: d.ID, User: d.User, Body: []byte(ev.Body), ReceivedAt: d.ReceivedAt})
 	}
 	return out, nil
 }
