@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ansinh
 PKGS    := ./...
 
-.PHONY: run test bench lint build clean
+.PHONY: run test bench lint build clean fuzz
 
 ## run: build and start the service on the embedded store (data in ./data)
 run: build
@@ -28,3 +28,12 @@ build:
 
 clean:
 	rm -rf bin
+
+## fuzz: a short run of every fuzz target (FUZZTIME=10s each); corpora in testdata/fuzz
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseImportRow$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s .
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeName$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s .
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./vietqr
+	$(GO) test -run '^$$' -fuzz '^FuzzParseEvent$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./zalo
+	$(GO) test -run '^$$' -fuzz '^FuzzOpenCSV$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s ./sheet

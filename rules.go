@@ -19,8 +19,16 @@ import (
 // Rules for the data people type or the welfare system exports. Each returns the
 // canonical value, or a Vietnamese message saying what is wrong.
 
-// NormalizeName puts a name in NFC with single spaces, keeping its case as given.
+// NormalizeName puts a name in NFC with single spaces, keeping its case as given;
+// bytes that are not UTF-8 (a file saved in another encoding) and control characters
+// are dropped.
 func NormalizeName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
 	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 }
 

@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -126,4 +129,99 @@ func BenchmarkCoverage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(p95[1_000_000]/p95[10_000], "ratio-1M/10k")
+}
+
+// BenchmarkLoad drives the public form page and the registration API at rising
+// concurrency for two seconds each, on the embedded store, and reports throughput,
+// p50/p99, errors, and the process's resident memory (the service runs in this
+// process, with its embedded store).
+func BenchmarkLoad(b *testing.B) {
+	const people = 20000
+	e := newEnv(b, func(c *ansinh.Config) { c.PublicRateLimit = 10_000_000 })
+	var csv strings.Builder
+	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
+	communes := e.units.Leaves("94")
+	for i := range people {
+		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,1950,%s,BTXH\n", i, communes[i%len(communes)])
+	}
+	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
+		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "load.csv"}); err != nil {
+		b.Fatal(err)
+	}
+	base := e.serve()
+	next := 0
+	var nextMu sync.Mutex
+	take := func() int {
+		nextMu.Lock()
+		defer nextMu.Unlock()
+		next++
+		return next % people
+	}
+	for range b.N {
+		for _, target := range []string{"form", "api"} {
+			for _, clients := range []int{1, 10, 50, 100} {
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+				var mu sync.Mutex
+				var lat []time.Duration
+				errs := 0
+				stop := time.Now().Add(2 * time.Second)
+				var wg sync.WaitGroup
+				for range clients {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for time.Now().Before(stop) {
+							var res *http.Response
+							var err error
+							t0 := time.Now()
+							if target == "form" {
+								res, err = client.Get(base + "/c/31498")
+							} else {
+								i := take()
+								body, _ := json.Marshal(map[string]any{"cccd": fmt.Sprintf("0940500%05d", i), "birth_date": "1950-01-01",
+									"submitter": "self", "bank_bin": "970405", "account_number": fmt.Sprintf("7000%08d", i),
+									"account_name": "Nguyen Van Thu", "consent": true, "idempotency_key": fmt.Sprintf("load-%d-%d", i, time.Now().UnixNano())})
+								res, err = client.Post(base+"/api/v1/registrations", "application/json", bytes.NewReader(body))
+							}
+							d := time.Since(t0)
+							ok := err == nil && (res.StatusCode == 200 || res.StatusCode == 201)
+							if res != nil {
+								io.Copy(io.Discard, res.Body)
+								res.Body.Close()
+							}
+							mu.Lock()
+							if ok {
+								lat = append(lat, d)
+							} else {
+								errs++
+							}
+							mu.Unlock()
+						}
+					}()
+				}
+				wg.Wait()
+				slices.Sort(lat)
+				label := fmt.Sprintf("%s-c%d", target, clients)
+				if len(lat) > 0 {
+					b.ReportMetric(float64(len(lat))/2, label+"-req/s")
+					b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, label+"-p50-ms")
+					b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, label+"-p99-ms")
+				}
+				b.ReportMetric(float64(errs), label+"-errors")
+			}
+		}
+		b.ReportMetric(rssMiB(), "rss-MiB")
+	}
+}
+
+// rssMiB is this process's resident memory.
+func rssMiB() float64 {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
 }

@@ -48,6 +48,9 @@ type Deps struct {
 	Now      func() time.Time     // defaults to time.Now
 	Notifier ansinh.Notifier      // tells beneficiaries about decisions; defaults to the log
 	Bot      ChatBot              // the Zalo and web chat worker; nil: no chat
+	// RateStorage holds the public rate-limit counters; nil keeps them in this
+	// instance's memory (fine for one instance).
+	RateStorage fiber.Storage
 }
 
 // Handler holds the dependencies; one method per route.
@@ -63,6 +66,7 @@ type Handler struct {
 	csrfKey  []byte
 	notifier ansinh.Notifier
 	bot      ChatBot
+	rates    fiber.Storage
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -82,7 +86,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now,
 		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		notifier: d.Notifier, bot: d.Bot}
+		notifier: d.Notifier, bot: d.Bot, rates: d.RateStorage}
 	if h.notifier == nil {
 		h.notifier = LogNotifier{Log: d.Logger}
 	}

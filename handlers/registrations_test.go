@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
@@ -10,10 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/skip2/go-qrcode"
 
 	"ansinh"
+	"ansinh/handlers"
 	"ansinh/importer"
+	"ansinh/store/storetest"
 	"ansinh/vietqr"
 )
 
@@ -424,5 +428,31 @@ func TestVietQRDecodeAndCommuneCode(t *testing.T) {
 	}
 	if r := e.do("GET", "/qr/communes/941.png", "", nil); r.StatusCode != 404 {
 		t.Fatalf("a district has no commune code: %d", r.StatusCode)
+	}
+}
+
+// TestPublicRateLimitIsSharedThroughTheStore runs two apps (two instances) on one store:
+// the limit counts the requests of both.
+func TestPublicRateLimitIsSharedThroughTheStore(t *testing.T) {
+	e := newEnv(t, func(c *ansinh.Config) { c.PublicRateLimit = 4 })
+	mk := func() *fiber.App {
+		app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), RateStorage: e.store.RateStore()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app
+	}
+	one, two := mk(), mk()
+	codes := []int{}
+	for i := range 6 {
+		app := []*fiber.App{one, two}[i%2]
+		res, err := app.Test(httptest.NewRequest("GET", "/c/31498", nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, res.StatusCode)
+	}
+	if fmt.Sprint(codes) != "[200 200 200 200 429 429]" {
+		t.Fatalf("codes across two instances: %v", codes)
 	}
 }

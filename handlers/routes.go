@@ -144,6 +144,7 @@ func (h *Handler) publicLimit() fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:        h.cfg.PublicRateLimit,
 		Expiration: time.Minute,
+		Storage:    h.rates,
 		KeyGenerator: func(c *fiber.Ctx) string {
 			return c.IP()
 		},
