@@ -128,3 +128,12 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 func (h *Handler) logPanic(c *fiber.Ctx, e any) {
 	h.log.Error("panic", "method", c.Method(), "route", c.Route().Path, "panic", slog.AnyValue(e))
 }
+
+// pageMessage is what a page shows for an error: the field's message when there is
+// one (it says what to fix), else the general one.
+func pageMessage(e *ansinh.Error) string {
+	for _, m := range e.Fields {
+		return m
+	}
+	return e.Message
+}

@@ -132,10 +132,7 @@ func (h *Handler) afterForm(c *fiber.Ctx, b *ansinh.Beneficiary, err error, noti
 	if lerr != nil {
 		return lerr
 	}
-	msg := e.Message
-	for _, m := range e.Fields {
-		msg = m
-	}
+	msg := pageMessage(e)
 	return h.renderBeneficiary(c, status, b, msg, "")
 }
 
@@ -162,10 +159,7 @@ func (h *Handler) renderPageError(c *fiber.Ctx, view string, data fiber.Map, err
 	if status >= 500 || status == fiber.StatusForbidden || status == fiber.StatusNotFound {
 		return err
 	}
-	msg := e.Message
-	for _, m := range e.Fields {
-		msg = m
-	}
+	msg := pageMessage(e)
 	data["Message"] = msg
 	return c.Status(status).Render(view, data)
 }

@@ -96,10 +96,7 @@ func (h *Handler) reviewError(c *fiber.Ctx, err error) error {
 	if status >= 500 || status == fiber.StatusNotFound {
 		return err
 	}
-	msg := e.Message
-	for _, m := range e.Fields {
-		msg = m
-	}
+	msg := pageMessage(e)
 	return h.renderReview(c, status, msg, "")
 }
 
