@@ -38,13 +38,17 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	movers, err := h.slowestMovers(c, unit, cov)
+	if err != nil {
+		return err
+	}
 	backlog, err := h.backlog(c)
 	if err != nil {
 		return err
 	}
 	u, _ := h.units.Get(unit)
 	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": currentUser(c), "Cov": cov, "Rows": rows, "Laggards": laggards,
-		"Bars": template.HTML(barsSVG(rows)), "Curve": template.HTML(curveSVG(curve)), "Backlog": backlog,
+		"Bars": template.HTML(barsSVG(rows)), "Curve": template.HTML(curveSVG(curve)), "Backlog": backlog, "Movers": movers,
 		"Month": h.now().In(ansinh.Vietnam).Format("2006-01"), "Units": h.unitOptions(currentUser(c).Unit), "Unit": unit}
 	if u.Reports() {
 		month, _ := ansinh.ParseMonth(h.now().In(ansinh.Vietnam).Format("2006-01"))
@@ -70,6 +74,36 @@ func (h *Handler) SubmitReportForm(c *fiber.Ctx) error {
 		return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(e.Message), fiber.StatusSeeOther)
 	}
 	return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(ansinh.MsgReportSentNow), fiber.StatusSeeOther)
+}
+
+// mover is a unit's change in ratio since the start of the month.
+type mover struct {
+	Name   string
+	Change float64 // in percentage points
+}
+
+// slowestMovers are the five child units whose ratio rose least this month, compared
+// with the last month's closing snapshot; none when there is no such snapshot.
+func (h *Handler) slowestMovers(c *fiber.Ctx, unit string, now *ansinh.Coverage) ([]mover, error) {
+	t := h.now().In(ansinh.Vietnam)
+	prev := time.Date(t.Year(), t.Month()-1, 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
+	counts, err := h.store.SnapshotCounts(c.UserContext(), prev)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	before := map[string]float64{}
+	for _, ch := range ansinh.BuildCoverage(h.units, unit, counts).Children {
+		before[ch.Unit] = ch.Ratio
+	}
+	var out []mover
+	for _, ch := range now.Children {
+		out = append(out, mover{Name: ch.Name, Change: (ch.Ratio - before[ch.Unit]) * 100})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Change < out[j].Change })
+	return out[:min(5, len(out))], nil
 }
 
 // gap is how many more people need an account to reach 30 %.

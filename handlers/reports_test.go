@@ -184,10 +184,12 @@ func TestCoverageOnAPastDay(t *testing.T) {
 func TestDashboardPage(t *testing.T) {
 	e := staffEnv(t)
 	e.withBeneficiaries()
+	e.store.Snapshot(context.Background(), e.now().AddDate(0, -1, 0)) // last month's close
 	e.store.Snapshot(context.Background(), e.now())
 	p := e.browser("huyen941")
 	r, doc := p.get("/can-bo/tong-quan")
-	if r.StatusCode != 200 || doc.Find("svg").Length() < 1 || doc.Find("#units tbody tr").Length() != 10 || text(doc, "#report-status") == "" {
+	if r.StatusCode != 200 || doc.Find("svg").Length() < 1 || doc.Find("#units tbody tr").Length() != 10 || text(doc, "#report-status") == "" ||
+		doc.Find("#movers li").Length() != 5 {
 		t.Fatalf("dashboard: %d, %d svg, %d rows", r.StatusCode, doc.Find("svg").Length(), doc.Find("#units tbody tr").Length())
 	}
 	r, _ = p.post("/can-bo/tong-quan/gui-bao-cao", map[string][]string{"month": {e.now().In(ansinh.Vietnam).Format("2006-01")}})
