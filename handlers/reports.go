@@ -116,7 +116,7 @@ func (h *Handler) MonthlyReport(c *fiber.Ctx) error {
 	case "json":
 		return c.JSON(r)
 	case "csv":
-		b, err := reportCSV(r)
+		b, err := ReportCSV(r)
 		if err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (h *Handler) MonthlyReport(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
 		return c.Send(b)
 	case "xlsx":
-		b, err := reportXLSX(r)
+		b, err := ReportXLSX(r)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,8 @@ func reportRow(c *ansinh.Coverage) []any {
 	return []any{c.Name, c.Unit, c.Beneficiaries, c.WithAccount, c.Proxy, c.NotEligible, c.Ratio, c.EligibleRatio, meets}
 }
 
-func reportCSV(r *ansinh.Report) ([]byte, error) {
+// ReportCSV writes a report as CSV (UTF-8 with a BOM, a totals row).
+func ReportCSV(r *ansinh.Report) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := sheet.NewCSVWriter(&buf)
 	if err != nil {
@@ -233,9 +234,9 @@ func reportCSV(r *ansinh.Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// reportXLSX writes the report as a workbook: a summary sheet of the unit's children
+// ReportXLSX writes the report as a workbook: a summary sheet of the unit's children
 // with a totals row, and for a province a sheet of every commune.
-func reportXLSX(r *ansinh.Report) ([]byte, error) {
+func ReportXLSX(r *ansinh.Report) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})

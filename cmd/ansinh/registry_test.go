@@ -32,6 +32,11 @@ func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
 		!strings.Contains(out.String(), "no drift") {
 		t.Fatalf("reconcile after demo: %v %s", err, out.String())
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ansinh", "report", "-format", "csv"}, envOf(env), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "Tổng cộng,94,2810,1457") {
+		t.Fatalf("report after demo: %v %s", err, out.String())
+	}
 	env["ANSINH_ADDR"] = "127.0.0.1:0"
 	s := startServer(t, env)
 	status, token := login(t, s.url, "admin", "demo-admin-password")

@@ -30,6 +30,8 @@ Usage:
   ansinh coverage reconcile [-repair]
                             recount coverage from the records; report (and repair) drift
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
+  ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]
+                            a unit's monthly report (frozen if submitted, else the draft)
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -71,7 +73,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -96,6 +98,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.coverage(ctx, args, stderr)
 	case "backup":
 		return a.backup(ctx, args)
+	case "report":
+		return a.report(ctx, args, stderr)
 	case "restore":
 		return a.restore(ctx, args)
 	default:

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"ansinh"
+	"ansinh/handlers"
+)
+
+// report runs `ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]`:
+// a unit's monthly report (frozen if submitted, else the live draft), for scripts.
+func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error {
+	fl := flag.NewFlagSet("report", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	unit := fl.String("unit", a.units.Root.Code, "unit code (the province by default)")
+	month := fl.String("month", time.Now().In(ansinh.Vietnam).Format("2006-01"), "payment month, YYYY-MM")
+	format := fl.String("format", "csv", "csv, xlsx or json")
+	out := fl.String("o", "", "write to this file instead of standard output")
+	if err := fl.Parse(args); err != nil {
+		return usageError{err}
+	}
+	u, ok := a.units.Get(*unit)
+	if !ok || !u.Reports() {
+		return usageError{fmt.Errorf("-unit %s: not a unit that reports (the province or a district)", *unit)}
+	}
+	m, err := ansinh.ParseMonth(*month)
+	if err != nil {
+		return usageError{fmt.Errorf("-month: %s", ansinh.ErrorMessage(err))}
+	}
+	st, err := a.openStore(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.WithoutCancel(ctx))
+	r, err := st.SubmittedReport(ctx, u.Code, m.Format("2006-01"))
+	if err != nil {
+		return err
+	}
+	if r == nil {
+		counts, err := st.Counts(ctx)
+		if err != nil {
+			return err
+		}
+		r = &ansinh.Report{Unit: u.Code, Month: m.Format("2006-01"), Status: ansinh.ReportDraft,
+			Coverage: ansinh.BuildCoverage(a.units, u.Code, counts)}
+	}
+	r.Name, r.Deadline = u.Name, ansinh.ReportDeadline(u, m)
+	var data []byte
+	switch *format {
+	case "csv":
+		data, err = handlers.ReportCSV(r)
+	case "xlsx":
+		data, err = handlers.ReportXLSX(r)
+	case "json":
+		data, err = json.MarshalIndent(r, "", "  ")
+	default:
+		return usageError{fmt.Errorf("-format: use csv, xlsx or json")}
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = a.stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(*out, data, 0o600)
+}
