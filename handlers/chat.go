@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,37 +26,40 @@ type ChatBot interface {
 // nothing answered unless the signature is right.
 func (h *Handler) ZaloWebhook(c *fiber.Ctx) error {
 	body := append([]byte(nil), c.Body()...)
-	result := h.receiveZalo(c, body)
+	result, err := h.receiveZalo(c, body)
 	h.metrics.webhook.WithLabelValues(result).Inc()
 	if result == "forged" {
 		h.log.Warn("zalo webhook: bad signature", "ip", c.IP())
 	}
+	if err != nil {
+		// Not stored: an error status makes Zalo deliver it again later.
+		return fmt.Errorf("zalo webhook: store event: %w", err)
+	}
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-func (h *Handler) receiveZalo(c *fiber.Ctx, body []byte) string {
+func (h *Handler) receiveZalo(c *fiber.Ctx, body []byte) (string, error) {
 	ev, err := zalo.ParseEvent(body)
 	switch {
 	case err != nil:
-		return "garbage"
+		return "garbage", nil
 	case ev.Name == "":
-		return "probe"
+		return "probe", nil
 	case !zalo.VerifySignature(c.Get("X-ZEvent-Signature"), body, ev.AppID, ev.Timestamp, h.cfg.Zalo.OASecretKey) || h.cfg.Zalo.OASecretKey == "":
-		return "forged"
+		return "forged", nil
 	case ev.Echo():
-		return "echo"
+		return "echo", nil
 	case !ev.Handled() || ev.UserID == "" || h.bot == nil:
-		return "ignored"
+		return "ignored", nil
 	}
 	stored, err := h.bot.Receive(c.UserContext(), ev, body)
 	if err != nil {
-		h.log.Error("zalo webhook: store event", "err", err)
-		return "error"
+		return "error", err
 	}
 	if !stored {
-		return "duplicate"
+		return "duplicate", nil
 	}
-	return "stored"
+	return "stored", nil
 }
 
 func newWebhookMetric(reg prometheus.Registerer) *prometheus.CounterVec {
