@@ -232,3 +232,18 @@ const (
 	MsgZaloVerified = "Đăng ký mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản đã đăng ký."
 	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Bạn có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
 )
+
+var channelLabels = map[string]string{
+	ChannelQR:       "Mã QR (trang đăng ký)",
+	ChannelAPI:      "Hệ thống khác",
+	ChannelZalo:     "Zalo",
+	ChannelAssisted: "Cán bộ nhập hộ",
+}
+
+// ChannelLabel is a channel as staff read it.
+func ChannelLabel(channel string) string {
+	if l, ok := channelLabels[channel]; ok {
+		return l
+	}
+	return channel
+}

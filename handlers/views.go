@@ -33,6 +33,7 @@ func newViews() (*html.Engine, error) {
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
+	engine.AddFunc("channel", ansinh.ChannelLabel)
 	engine.AddFunc("field", func(name, label, hint, kind string, f *formView) inputField {
 		return inputField{Name: name, Label: label, Hint: hint, Kind: kind, Value: f.Values[name], Error: f.Errors[name]}
 	})
