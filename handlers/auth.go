@@ -193,6 +193,8 @@ func (h *Handler) requireCookie(c *fiber.Ctx) error {
 	if token != "" {
 		err := h.authenticate(c, token, "web")
 		if err == nil {
+			// Every staff page's forms carry the CSRF token (see csrf.go).
+			_ = c.Bind(fiber.Map{"CSRF": h.csrfToken(c)})
 			return c.Next()
 		}
 		if ansinh.ErrorCode(err) != ansinh.EUNAUTHORIZED {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -147,6 +148,9 @@ func TestWebLoginCookieAndLogout(t *testing.T) {
 		t.Fatalf("cookie as bearer token: %d", r.StatusCode)
 	}
 
+	if r := e.form("/dang-xuat", url.Values{"_csrf": {"forged"}}, cookie); r.StatusCode != 403 {
+		t.Fatalf("logout with a forged CSRF token: %d", r.StatusCode)
+	}
 	out := e.form("/dang-xuat", url.Values{}, cookie)
 	if out.StatusCode != 303 {
 		t.Fatalf("logout: %d", out.StatusCode)
@@ -158,12 +162,40 @@ func TestWebLoginCookieAndLogout(t *testing.T) {
 	}
 }
 
+// form posts a form as a browser would: with the CSRF cookie and token the login page
+// handed out.
 func (e *env) form(path string, v url.Values, cookie *http.Cookie) *response {
 	e.t.Helper()
+	csrf, token := e.csrf()
+	if !v.Has("_csrf") {
+		v.Set("_csrf", token)
+	}
 	req := httptest.NewRequest("POST", path, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(csrf)
 	if cookie != nil {
 		req.AddCookie(cookie)
 	}
 	return e.send(req)
+}
+
+var csrfFieldRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf returns this test's CSRF cookie and token, from the login page once.
+func (e *env) csrf() (*http.Cookie, string) {
+	e.t.Helper()
+	if e.csrfCookie == nil {
+		r := e.do("GET", "/dang-nhap", "", nil)
+		for _, c := range r.Cookies() {
+			if c.Name == "ansinh_csrf" {
+				e.csrfCookie = c
+			}
+		}
+		m := csrfFieldRE.FindSubmatch(r.body)
+		if e.csrfCookie == nil || m == nil {
+			e.t.Fatalf("no CSRF token on the login page")
+		}
+		e.csrfToken = string(m[1])
+	}
+	return e.csrfCookie, e.csrfToken
 }

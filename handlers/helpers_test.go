@@ -26,12 +26,14 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // env is one test's app on a fresh database of the real store.
 type env struct {
-	t     testing.TB
-	clock *clock
-	cfg   ansinh.Config
-	app   *fiber.App
-	store *store.Store
-	units *ansinh.Units
+	t          testing.TB
+	clock      *clock
+	cfg        ansinh.Config
+	csrfCookie *http.Cookie
+	csrfToken  string
+	app        *fiber.App
+	store      *store.Store
+	units      *ansinh.Units
 }
 
 func newEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {

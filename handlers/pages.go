@@ -28,6 +28,7 @@ func (h *Handler) LoginPage(c *fiber.Ctx) error {
 func (h *Handler) renderLogin(c *fiber.Ctx, status int, username, message string) error {
 	return c.Status(status).Render("login", fiber.Map{
 		"Title":    "Đăng nhập cán bộ",
+		"CSRF":     h.csrfToken(c),
 		"Username": username,
 		"Message":  message,
 		"Next":     safeNext(c.Query("next", c.FormValue("next"))),

@@ -50,12 +50,15 @@ func (p *page) upload(path, name string, content []byte) (*response, *goquery.Do
 	p.e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
+	csrf, token := p.e.csrf()
+	_ = mw.WriteField("_csrf", token)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
 	mw.Close()
 	req := httptest.NewRequest("POST", path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.AddCookie(p.cookie)
+	req.AddCookie(csrf)
 	return p.parse(p.e.send(req))
 }
 
@@ -251,5 +254,22 @@ func TestQueueAndReviewPages(t *testing.T) {
 	// Another commune's officer gets nothing.
 	if r, _ := e.browser("xa31569").get("/can-bo/duyet/" + one); r.StatusCode != 404 {
 		t.Fatalf("another commune's officer: %d", r.StatusCode)
+	}
+}
+
+func TestStaffFormsNeedTheCSRFToken(t *testing.T) {
+	e := staffEnv(t)
+	e.withBeneficiaries()
+	_, receipt := e.submit(validRegistration("key-csrf-00001"))
+	x := e.browser("xa31498")
+	r, _ := x.post("/can-bo/duyet/"+receipt+"/xac-nhan", url.Values{"_csrf": {"forged-token"}})
+	if r.StatusCode != 403 {
+		t.Fatalf("verify with a forged token: %d", r.StatusCode)
+	}
+	if s, _ := e.status(receipt); s != ansinh.StatusPending {
+		t.Fatalf("a forged post decided: %s", s)
+	}
+	if r, _ := x.post("/can-bo/duyet/"+receipt+"/xac-nhan", url.Values{}); r.StatusCode != 200 {
+		t.Fatalf("verify with the token: %d", r.StatusCode)
 	}
 }

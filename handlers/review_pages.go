@@ -130,7 +130,7 @@ func (h *Handler) AssistedPage(c *fiber.Ctx) error {
 		return err
 	}
 	f := &formView{Title: "Đăng ký hộ", User: currentUser(c), Beneficiary: b, Banks: ansinh.BanksForForm(), Consent: ansinh.ConsentVersion,
-		Values: map[string]string{"submitter": ansinh.SubmitterSelf, "idempotency_key": ansinh.RandomToken(16)}, Errors: map[string]string{}}
+		CSRF: h.csrfToken(c), Values: map[string]string{"submitter": ansinh.SubmitterSelf, "idempotency_key": ansinh.RandomToken(16)}, Errors: map[string]string{}}
 	return h.render(c, "assisted", f, fiber.StatusOK)
 }
 
@@ -141,7 +141,7 @@ func (h *Handler) AssistedForm(c *fiber.Ctx) error {
 		return err
 	}
 	f := &formView{Title: "Đăng ký hộ", User: currentUser(c), Beneficiary: b, Banks: ansinh.BanksForForm(), Consent: ansinh.ConsentVersion,
-		Values: map[string]string{}, Errors: map[string]string{}}
+		CSRF: h.csrfToken(c), Values: map[string]string{}, Errors: map[string]string{}}
 	req := h.readDetails(c, f)
 	f.Values["proof_seen"] = utils.CopyString(c.FormValue("proof_seen"))
 	receipt, err := h.assisted(c, req, f.Values["proof_seen"])

@@ -32,7 +32,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/bien-nhan/:receipt", h.ReceiptPage)
 	app.Get("/qr/communes/:file", h.CommuneQR)
 	app.Get("/dang-nhap", h.LoginPage)
-	app.Post("/dang-nhap", h.LoginForm)
+	app.Post("/dang-nhap", h.checkCSRF, h.LoginForm)
 
 	// The registration form and its API: public, rate-limited per address, the form
 	// also protected against cross-site posts.
@@ -100,8 +100,8 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/registrations/:receipt", public, h.RegistrationStatus)
 	api.Post("/qr/:token/revoke", token, h.RevokeQR)
 
-	// Staff pages with a session cookie.
-	staff := app.Group("/can-bo", h.requireCookie)
+	// Staff pages with a session cookie; every post also carries the CSRF token.
+	staff := app.Group("/can-bo", h.requireCookie, h.checkStaffCSRF)
 	staff.Get("/", h.StaffHome)
 	staff.Get("/doi-tuong", h.BeneficiariesPage)
 	staff.Get("/doi-tuong/xuat.csv", h.ExportBeneficiaries)
@@ -126,7 +126,7 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Post("/nhap-danh-sach", h.ImportForm)
 	staff.Get("/nhap-danh-sach/mau.xlsx", h.ImportTemplate)
 	staff.Get("/nhap-danh-sach/:id/loi.csv", h.ImportErrorsCSV)
-	app.Post("/dang-xuat", h.requireCookie, h.LogoutForm)
+	app.Post("/dang-xuat", h.requireCookie, h.checkCSRF, h.LogoutForm)
 
 	// Anything else under /api is a JSON 404 (the ErrorHandler decides the shape).
 	app.All("/api/*", func(*fiber.Ctx) error { return fiber.ErrNotFound })
