@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"ansinh"
-	"ansinh/handlers"
+	"ansinh/report"
 )
 
 // report runs `ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]`:
@@ -38,25 +38,16 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	r, err := st.SubmittedReport(ctx, u.Code, m.Format("2006-01"))
+	r, err := report.Build(ctx, st, a.units, u.Code, m, time.Now())
 	if err != nil {
 		return err
 	}
-	if r == nil {
-		counts, err := st.Counts(ctx)
-		if err != nil {
-			return err
-		}
-		r = &ansinh.Report{Unit: u.Code, Month: m.Format("2006-01"), Status: ansinh.ReportDraft,
-			Coverage: ansinh.BuildCoverage(a.units, u.Code, counts)}
-	}
-	r.Name, r.Deadline = u.Name, ansinh.ReportDeadline(u, m)
 	var data []byte
 	switch *format {
 	case "csv":
-		data, err = handlers.ReportCSV(r)
+		data, err = report.CSV(r)
 	case "xlsx":
-		data, err = handlers.ReportXLSX(r)
+		data, err = report.XLSX(r)
 	case "json":
 		data, err = json.MarshalIndent(r, "", "  ")
 	default:
