@@ -225,15 +225,24 @@ func (h *Handler) ListBeneficiaries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
+	items, total, err := h.beneficiaryPage(c, q)
 	if err != nil {
 		return err
+	}
+	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "page_size": pageSize})
+}
+
+// beneficiaryPage is one page of a search, as lists show it.
+func (h *Handler) beneficiaryPage(c *fiber.Ctx, q ansinh.BeneficiaryQuery) ([]beneficiaryView, int64, error) {
+	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
+	if err != nil {
+		return nil, 0, err
 	}
 	items := make([]beneficiaryView, len(list))
 	for i, b := range list {
 		items[i] = h.viewBeneficiary(b)
 	}
-	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "page_size": pageSize})
+	return items, total, nil
 }
 
 // scopedBeneficiary loads a record the caller may see; others are not found, so that

@@ -18,13 +18,9 @@ func (h *Handler) BeneficiariesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return h.renderPageError(c, "beneficiaries", data, err)
 	}
-	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
+	items, total, err := h.beneficiaryPage(c, q)
 	if err != nil {
 		return err
-	}
-	items := make([]beneficiaryView, len(list))
-	for i, b := range list {
-		items[i] = h.viewBeneficiary(b)
 	}
 	data["Items"], data["Total"], data["Page"] = items, total, page
 	link := func(p int) string {
