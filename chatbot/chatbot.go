@@ -27,6 +27,7 @@ type Store interface {
 	SaveEvent(ctx context.Context, key, user string, body []byte, now time.Time) (bool, error)
 	PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]store.PendingEvent, error)
 	EventDone(ctx context.Context, key string) error
+	RetryEvent(ctx context.Context, key string, at time.Time) error
 	Conversation(ctx context.Context, id string) (string, map[string]string, time.Time, error)
 	SaveConversation(ctx context.Context, id, step string, data map[string]string, updated time.Time) error
 	Enqueue(ctx context.Context, id, channel, user string, payload []byte, now time.Time) error
@@ -36,7 +37,7 @@ type Store interface {
 	GiveUp(ctx context.Context, id, reason string) error
 	Token(ctx context.Context, name string) (string, string, time.Time, error)
 	SeedToken(ctx context.Context, name, refresh string) error
-	LockToken(ctx context.Context, name string, now, until time.Time) (bool, error)
+	LockToken(ctx context.Context, name, refresh string, now time.Time, lease time.Duration) (bool, error)
 	SaveToken(ctx context.Context, name, access, refresh string, expires time.Time) error
 	LinkReceipt(ctx context.Context, receipt, channel, user string) error
 	ReceiptUser(ctx context.Context, receipt string) (string, string, error)
@@ -132,7 +133,13 @@ func (b *Bot) ProcessEvents(ctx context.Context) error {
 		}
 		for _, pe := range events {
 			if err := b.process(ctx, pe); err != nil {
-				return err
+				// A passing failure (the store busy): give the event back soon rather
+				// than when its lease ends.
+				b.log.Warn("chatbot: process event", "err", err)
+				if err := b.store.RetryEvent(ctx, pe.Key, b.now().Add(time.Second)); err != nil {
+					return err
+				}
+				return nil
 			}
 			if err := b.store.EventDone(ctx, pe.Key); err != nil {
 				return err
@@ -309,24 +316,23 @@ func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
 	}
 	for range 50 {
 		now := b.now()
-		got, err := b.store.LockToken(ctx, tokenName, now, now.Add(30*time.Second))
+		current, refresh, exp, err := b.store.Token(ctx, tokenName)
+		if err != nil {
+			return "", err
+		}
+		if current != "" && current != access && now.Add(time.Minute).Before(exp) { // refreshed meanwhile
+			return current, nil
+		}
+		got, err := b.store.LockToken(ctx, tokenName, refresh, now, 30*time.Second)
 		if err != nil {
 			return "", err
 		}
 		if got {
-			current, refresh, exp, err := b.store.Token(ctx, tokenName)
-			if err != nil {
-				return "", err
-			}
-			if current != "" && current != access && now.Add(time.Minute).Before(exp) { // refreshed meanwhile
-				_ = b.store.SaveToken(ctx, tokenName, current, refresh, exp)
-				return current, nil
-			}
 			tok, err := b.zalo.Refresh(ctx, refresh)
 			if err != nil {
-				_ = b.store.SaveToken(ctx, tokenName, current, refresh, exp) // release the lock
 				return "", fmt.Errorf("chatbot: refresh zalo token: %w", err)
 			}
+			// The refresh token worked once: save the new pair before using it.
 			if err := b.store.SaveToken(ctx, tokenName, tok.Access, tok.Refresh, now.Add(tok.ExpiresIn)); err != nil {
 				return "", err
 			}
@@ -336,9 +342,6 @@ func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
 		case <-ctx.Done():
 			return "", ctx.Err()
 		case <-time.After(100 * time.Millisecond):
-		}
-		if current, _, exp, err := b.store.Token(ctx, tokenName); err == nil && current != access && b.now().Before(exp) {
-			return current, nil
 		}
 	}
 	return "", errors.New("chatbot: the zalo token stays locked")

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,6 +14,29 @@ import (
 // Chat channels (Zalo, the web chat) keep everything in the store: the events as
 // received, the conversations' state, the messages to send, the access token. Nothing
 // lives in one instance's memory.
+
+// claimDoc makes one caller the holder of something for a while: its _id names the
+// thing and the time window, and only one insert of an _id succeeds. (A find-and-
+// modify would not do: the embedded store runs it as a read, then a write.)
+type claimDoc struct {
+	ID        string    `bson:"_id"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// Claim takes thing for the window of length lease that holds now; false when
+// another caller, on any instance, took it first.
+func (s *Store) Claim(ctx context.Context, thing string, now time.Time, lease time.Duration) (bool, error) {
+	window := now.UnixNano() / int64(lease)
+	id := fmt.Sprintf("%s@%d", thing, window)
+	_, err := s.db.Collection(colClaims).InsertOne(ctx, claimDoc{ID: id, ExpiresAt: time.Unix(0, (window+1)*int64(lease)).UTC()})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("claim", err)
+	}
+	return true, nil
+}
 
 // eventDoc is a received webhook event, _id its de-duplication key: a re-delivered
 // event is a duplicate key and is not stored (nor answered) again.
@@ -71,13 +95,15 @@ func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Dur
 	}
 	out := make([]PendingEvent, 0, len(docs))
 	for _, d := range docs {
-		err := s.db.Collection(colEventsPending).FindOneAndUpdate(ctx,
-			bson.D{{Key: "_id", Value: d.ID}, {Key: "lease_until", Value: d.LeaseUntil}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}).Err()
-		if errors.Is(err, mongo.ErrNoDocuments) {
+		claimed, err := s.Claim(ctx, "event:"+d.ID+":"+d.LeaseUntil.Format(time.RFC3339Nano), now, lease)
+		if err != nil {
+			return nil, err
+		}
+		if !claimed {
 			continue // another worker took it
 		}
-		if err != nil {
+		if _, err := s.db.Collection(colEventsPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}); err != nil {
 			return nil, s.fail("claim event", err)
 		}
 		var ev eventDoc
@@ -87,6 +113,16 @@ func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Dur
 		out = append(out, PendingEvent{Key: d.ID, User: d.User, Body: []byte(ev.Body), ReceivedAt: d.ReceivedAt})
 	}
 	return out, nil
+}
+
+// RetryEvent gives an event back to the workers at `at`, after a failure.
+func (s *Store) RetryEvent(ctx context.Context, key string, at time.Time) error {
+	_, err := s.db.Collection(colEventsPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: at.UTC()}}}})
+	if err != nil {
+		return s.fail("retry event", err)
+	}
+	return nil
 }
 
 // EventDone marks an event processed.
@@ -197,21 +233,22 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 		if d.LeaseUntil.After(now) {
 			continue
 		}
-		var claimed outboxPendingDoc
-		err := s.db.Collection(colOutboxPending).FindOneAndUpdate(ctx,
-			bson.D{{Key: "_id", Value: d.ID}, {Key: "lease_until", Value: d.LeaseUntil}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}).Decode(&claimed)
-		if errors.Is(err, mongo.ErrNoDocuments) {
+		claimed, err := s.Claim(ctx, fmt.Sprintf("outbox:%s:%d", d.ID, d.Attempts), now, lease)
+		if err != nil {
+			return nil, err
+		}
+		if !claimed {
 			continue // another sender took it
 		}
-		if err != nil {
+		if _, err := s.db.Collection(colOutboxPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}); err != nil {
 			return nil, s.fail("lease outbox", err)
 		}
 		var m outboxDoc
 		if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&m); err != nil {
 			return nil, s.fail("lease outbox", err)
 		}
-		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: claimed.Attempts})
+		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: d.Attempts})
 	}
 	return out, nil
 }
@@ -298,18 +335,10 @@ func (s *Store) SeedToken(ctx context.Context, name, refresh string) error {
 	return nil
 }
 
-// LockToken takes the refresh lock until `until`; false when someone else holds it.
-func (s *Store) LockToken(ctx context.Context, name string, now, until time.Time) (bool, error) {
-	err := s.db.Collection(colTokens).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: name}, {Key: "lock_until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "lock_until", Value: until.UTC()}}}}).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, s.fail("lock token", err)
-	}
-	return true, nil
+// LockToken takes the right to use one refresh token (it works once) for the current
+// window of length lease; false when someone else, on any instance, holds it.
+func (s *Store) LockToken(ctx context.Context, name, refresh string, now time.Time, lease time.Duration) (bool, error) {
+	return s.Claim(ctx, "token:"+name+":"+HashToken(refresh), now, lease)
 }
 
 // SaveToken stores a new pair and releases the lock.

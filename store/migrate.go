@@ -41,6 +41,7 @@ const (
 	colTokens             = "tokens"
 	colChatReceipts       = "chat_receipts"
 	colRate               = "rate"
+	colClaims             = "claims"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -55,7 +56,7 @@ var migrations = []migration{
 		return createCollections(ctx, db, colUsers, colSessions, colLoginFailures, colAudit, colBeneficiaries, colImports,
 			colRegistrations, colRegistrationEvents, colRegistrationChain, colQRTokens, colQRRevocations, colLocks,
 			colQueue, colCounters, colAccountHistory, colAccountRefs, colReports, colSnapshots, colAPIClients,
-			colEvents, colEventsPending, colConversations, colOutbox, colOutboxPending, colTokens, colChatReceipts, colRate)
+			colEvents, colEventsPending, colConversations, colOutbox, colOutboxPending, colTokens, colChatReceipts, colRate, colClaims)
 	}},
 	{"users, sessions, login failures, audit indexes", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{

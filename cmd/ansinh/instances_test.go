@@ -144,7 +144,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 			res.Body.Close()
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		fake.mu.Lock()
 		answered := len(fake.sent)
@@ -158,7 +158,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
 	if len(fake.sent) != users {
-		t.Fatalf("%d of %d users answered", len(fake.sent), users)
+		t.Fatalf("%d of %d users answered\nA:\n%s\nB:\n%s", len(fake.sent), users, a.stderr, b.stderr)
 	}
 	counts := map[int]int{}
 	for _, n := range fake.sent {
