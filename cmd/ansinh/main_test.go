@@ -270,8 +270,10 @@ func TestSIGTERMLetsASlowRequestFinish(t *testing.T) {
 		r.Body.Close()
 		res <- result{status: r.StatusCode, body: string(b)}
 	}()
-	for !strings.Contains(stderr.String(), "slow request started") {
-		time.Sleep(10 * time.Millisecond)
+	for start := time.Now(); !strings.Contains(stderr.String(), "slow request started"); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("the slow request never started:\n%s", stderr)
+		}
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
