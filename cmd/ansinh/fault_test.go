@@ -127,16 +127,15 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 	}
 	killed := make(chan struct{})
 	go func() {
-		for {
+		defer close(killed)
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 			mu.Lock()
 			n := len(acked)
 			mu.Unlock()
 			if n >= 40 {
 				_ = srv.cmd.Process.Signal(syscall.SIGKILL)
-				close(killed)
 				return
 			}
-			time.Sleep(5 * time.Millisecond)
 		}
 	}()
 	for _, c := range cccds {
@@ -153,6 +152,7 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
+	_ = srv.cmd.Process.Signal(syscall.SIGKILL) // had fewer than 40 gone through: kill now
 	<-srv.done
 	if len(acked) < 40 {
 		t.Fatalf("only %d acknowledged before the kill", len(acked))
