@@ -98,7 +98,7 @@ func (n *NewUser) Validate(units *Units) error {
 	if !n.Role.Valid() {
 		fields["role"] = MsgUnknownRole
 	}
-	if n.Phone = NormalizePhone(n.Phone); n.Phone != "" && !phoneRE.MatchString(n.Phone) {
+	if n.Phone = NormalizePhone(n.Phone); n.Phone != "" && !ValidPhone(n.Phone) {
 		fields["phone"] = MsgPhoneInvalid
 	}
 	u, ok := units.Get(n.Unit)

@@ -26,8 +26,8 @@ var validate = sync.OnceValue(func() *validator.Validate {
 		"cccd":      func(s string) bool { _, msg := NormalizeCCCD(s); return msg == "" },
 		"bin":       func(s string) bool { _, ok := BankByBIN(s); return ok },
 		"account":   func(s string) bool { _, msg := NormalizeAccountNumber(s); return msg == "" },
-		"vnphone":   func(s string) bool { return phoneRE.MatchString(s) },
-		"holder":    func(s string) bool { h := HolderName(s); return h != "" && len(h) <= 70 && holderRE.MatchString(h) },
+		"vnphone":   ValidPhone,
+		"holder":    ValidHolder,
 		"birthdate": validBirthDate,
 		"idemkey":   func(s string) bool { return idemRE.MatchString(s) },
 	}
@@ -42,6 +42,17 @@ var (
 	holderRE = regexp.MustCompile(`^[A-Z][A-Z .'-]*$`)
 	idemRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{8,100}$`)
 )
+
+// ValidPhone reports whether a normalised number is a Vietnamese mobile or landline
+// number (the tag vnphone).
+func ValidPhone(s string) bool { return phoneRE.MatchString(s) }
+
+// ValidHolder reports whether s, as banks print it, can be an account holder's name
+// (the tag holder).
+func ValidHolder(s string) bool {
+	h := HolderName(s)
+	return h != "" && len(h) <= 70 && holderRE.MatchString(h)
+}
 
 func validBirthDate(s string) bool {
 	t, err := time.Parse("2006-01-02", s)

@@ -534,7 +534,7 @@ func (c *conv) holderSuggestion() string {
 	if c.data()[keySubmitter] == ansinh.SubmitterProxy {
 		name = c.data()[keyProxyName]
 	}
-	if !holderOK(name) {
+	if !ansinh.ValidHolder(name) {
 		return ""
 	}
 	return ansinh.HolderName(name)
@@ -734,10 +734,10 @@ func (c *conv) proxyCCCD() ([]Reply, error) {
 
 // readPhone reads a phone number as people type it.
 func readPhone(text string) (string, bool) {
-	if p := ansinh.NormalizePhone(text); phoneOK(p) {
+	if p := ansinh.NormalizePhone(text); ansinh.ValidPhone(p) {
 		return p, true
 	}
-	if p := ansinh.NormalizePhone(longestNumber(text)); phoneOK(p) {
+	if p := ansinh.NormalizePhone(longestNumber(text)); ansinh.ValidPhone(p) {
 		return p, true
 	}
 	return "", false
@@ -810,18 +810,11 @@ func (c *conv) account() ([]Reply, error) {
 	return c.advance(StepHolder, fmt.Sprintf(msgAccountNoted, pii.Mask(acc))), nil
 }
 
-// holderField checks a holder name with the rule of the form (tag holder).
-type holderField struct {
-	Name string `json:"account_name" validate:"required,holder"`
-}
-
-func holderOK(s string) bool { return s != "" && ansinh.Validate(&holderField{Name: s}) == nil }
-
 func (c *conv) holder() ([]Reply, error) {
 	if rs, ok := c.interject(); ok {
 		return rs, nil
 	}
-	if !holderOK(c.text) {
+	if !ansinh.ValidHolder(c.text) {
 		return c.invalid(ansinh.MsgHolderInvalid)
 	}
 	c.st.Data[keyHolder] = ansinh.HolderName(c.text)
@@ -838,7 +831,7 @@ func (c *conv) holderConfirm() ([]Reply, error) {
 		return []Reply{c.question("")}, nil
 	case IntentUnknown, IntentSelf:
 		// They typed the name again, differently.
-		if holderOK(c.text) {
+		if ansinh.ValidHolder(c.text) {
 			c.st.Data[keyHolder] = ansinh.HolderName(c.text)
 			return []Reply{c.question("")}, nil
 		}

@@ -568,7 +568,7 @@ func number(text string, ws []string) (Intent, bool) {
 	}
 	cccd, cccdMsg := ansinh.NormalizeCCCD(d)
 	phone := ansinh.NormalizePhone(strings.TrimSpace(text))
-	if !phoneOK(phone) {
+	if !ansinh.ValidPhone(phone) {
 		phone = ansinh.NormalizePhone(d)
 	}
 	_, accountMsg := ansinh.NormalizeAccountNumber(d)
@@ -582,29 +582,22 @@ func number(text string, ws []string) (Intent, bool) {
 			return Intent{Name: IntentNumber, Value: d}, true
 		}
 	case containsSeq(ws, []string{"dien", "thoai"}):
-		if phoneOK(phone) {
+		if ansinh.ValidPhone(phone) {
 			return Intent{Name: IntentPhone, Value: phone}, true
 		}
 	}
 	switch {
-	case strings.Contains(text, "+84") && phoneOK(phone):
+	case strings.Contains(text, "+84") && ansinh.ValidPhone(phone):
 		return Intent{Name: IntentPhone, Value: phone}, true
 	case (len(d) == 12 || (len(d) == 11 && d[0] != '0')) && cccdMsg == "":
 		return Intent{Name: IntentCCCD, Value: cccd}, true
-	case phoneOK(phone):
+	case ansinh.ValidPhone(phone):
 		return Intent{Name: IntentPhone, Value: phone}, true
 	case accountMsg == "":
 		return Intent{Name: IntentNumber, Value: d}, true
 	}
 	return Intent{}, false
 }
-
-// phoneField checks a phone number with the rule of the form (tag vnphone).
-type phoneField struct {
-	Phone string `json:"phone" validate:"required,vnphone"`
-}
-
-func phoneOK(s string) bool { return s != "" && ansinh.Validate(&phoneField{Phone: s}) == nil }
 
 // Banks.
 

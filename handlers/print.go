@@ -47,9 +47,7 @@ func (h *Handler) PosterPage(c *fiber.Ctx) error {
 		return err
 	}
 	phone := ansinh.NormalizePhone(c.Query("sdt"))
-	if phone != "" && ansinh.Validate(&struct {
-		Phone string `json:"sdt" validate:"vnphone"`
-	}{phone}) != nil {
+	if phone != "" && !ansinh.ValidPhone(phone) {
 		return ansinh.FieldError("sdt", ansinh.MsgPhoneInvalid)
 	}
 	url := h.cfg.BaseURL + "/c/" + u.Code
