@@ -587,11 +587,7 @@ func (c *conv) startRegistration(prefix string) []Reply {
 
 // cccd reads the beneficiary's CCCD, for registering or for a look-up.
 func (c *conv) cccd(lookup bool) ([]Reply, error) {
-	d := longestNumber(c.text)
-	if d == "" {
-		return c.invalid(ansinh.MsgCCCDDigits)
-	}
-	cccd, msg := ansinh.NormalizeCCCD(d)
+	cccd, msg := c.readNumber(ansinh.MsgCCCDDigits, ansinh.NormalizeCCCD)
 	if msg != "" {
 		return c.invalid(msg)
 	}
@@ -718,12 +714,18 @@ func (c *conv) proxyName() ([]Reply, error) {
 	return []Reply{c.question("")}, nil
 }
 
-func (c *conv) proxyCCCD() ([]Reply, error) {
+// readNumber takes the longest number in the message through a rule (NormalizeCCCD,
+// NormalizeAccountNumber); a message without one gets noDigits.
+func (c *conv) readNumber(noDigits string, rule func(string) (string, string)) (string, string) {
 	d := longestNumber(c.text)
 	if d == "" {
-		return c.invalid(ansinh.MsgCCCDDigits)
+		return "", noDigits
 	}
-	cccd, msg := ansinh.NormalizeCCCD(d)
+	return rule(d)
+}
+
+func (c *conv) proxyCCCD() ([]Reply, error) {
+	cccd, msg := c.readNumber(ansinh.MsgCCCDDigits, ansinh.NormalizeCCCD)
 	if msg != "" {
 		return c.invalid(msg)
 	}
@@ -798,11 +800,7 @@ func (c *conv) bank() ([]Reply, error) {
 }
 
 func (c *conv) account() ([]Reply, error) {
-	d := longestNumber(c.text)
-	if d == "" {
-		return c.invalid(ansinh.MsgAccountDigits)
-	}
-	acc, msg := ansinh.NormalizeAccountNumber(d)
+	acc, msg := c.readNumber(ansinh.MsgAccountDigits, ansinh.NormalizeAccountNumber)
 	if msg != "" {
 		return c.invalid(msg)
 	}
