@@ -27,6 +27,7 @@ import (
 	"ansinh/handlers"
 	"ansinh/importer"
 	"ansinh/refdata"
+	"ansinh/store"
 	"ansinh/store/storetest"
 )
 
@@ -60,6 +61,13 @@ type server struct {
 
 func startServer(t *testing.T) *server {
 	t.Helper()
+	return startServerWith(t, seedCSV, 1, nil)
+}
+
+// startServerWith runs the app on a loopback port over a fresh store holding the
+// beneficiaries of csv (want of them), after seed, if any, has added to the store.
+func startServerWith(t *testing.T, csv string, want int, seed func(*store.Store)) *server {
+	t.Helper()
 	units, err := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
 	if err != nil {
 		t.Fatal(err)
@@ -79,14 +87,16 @@ func startServer(t *testing.T) *server {
 	cfg.DataKey = storetest.TestDataKey
 
 	st := storetest.New(t)
-	csv := []byte(seedCSV)
-	res, err := importer.Import(context.Background(), st, units, bytes.NewReader(csv), int64(len(csv)), importer.Options{
+	res, err := importer.Import(context.Background(), st, units, strings.NewReader(csv), int64(len(csv)), importer.Options{
 		Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "x.csv"})
 	if err != nil {
 		t.Fatalf("seed import: %v", err)
 	}
-	if res.Inserted != 1 || len(res.Errors) != 0 {
-		t.Fatalf("seed import: inserted %d, errors %+v", res.Inserted, res.Errors)
+	if res.Inserted != want || len(res.Errors) != 0 {
+		t.Fatalf("seed import: inserted %d, want %d, errors %+v", res.Inserted, want, res.Errors)
+	}
+	if seed != nil {
+		seed(st)
 	}
 
 	app, err := handlers.New(handlers.Deps{Config: cfg, Store: st, Units: units, Logger: storetest.Logger()})

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,10 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"ansinh"
-	"ansinh/handlers"
-	"ansinh/importer"
-	"ansinh/refdata"
-	"ansinh/store/storetest"
+	"ansinh/store"
 )
 
 // The commune officer of the review test, and the two beneficiaries of commune 31498
@@ -137,51 +133,16 @@ func TestReviewVerifyAndReject(t *testing.T) {
 	}
 }
 
-// reviewStartServer runs the app on a loopback port over a fresh store holding the two
-// beneficiaries of reviewCSV and the commune officer, and returns its base URL.
+// reviewStartServer runs the app over a fresh store holding the two beneficiaries of
+// reviewCSV and the commune officer, and returns its base URL.
 func reviewStartServer(t *testing.T) string {
 	t.Helper()
-	ctx := context.Background()
-	units, err := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ansinh.LoadConfig(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	base := "http://" + ln.Addr().String()
-	cfg.BaseURL = base
-	cfg.SecretKey = "browser-test-secret-key-0123456789-abcdef"
-	cfg.DataKey = storetest.TestDataKey
-
-	st := storetest.New(t)
-	csv := []byte(reviewCSV)
-	res, err := importer.Import(ctx, st, units, bytes.NewReader(csv), int64(len(csv)), importer.Options{
-		Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "x.csv"})
-	if err != nil {
-		t.Fatalf("import: %v", err)
-	}
-	if res.Inserted != 2 || len(res.Errors) != 0 {
-		t.Fatalf("import: inserted %d, errors %+v", res.Inserted, res.Errors)
-	}
-	if _, err := ansinh.CreateUser(ctx, st, &ansinh.NewUser{Username: reviewOfficer, Password: reviewPassword,
-		Role: ansinh.RoleCommune, Unit: communeCode}, "test", time.Now()); err != nil {
-		t.Fatalf("create the officer: %v", err)
-	}
-
-	app, err := handlers.New(handlers.Deps{Config: cfg, Store: st, Units: units, Logger: storetest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.Shutdown() })
-	return base
+	return startServerWith(t, reviewCSV, 2, func(st *store.Store) {
+		if _, err := ansinh.CreateUser(context.Background(), st, &ansinh.NewUser{Username: reviewOfficer, Password: reviewPassword,
+			Role: ansinh.RoleCommune, Unit: communeCode}, "test", time.Now()); err != nil {
+			t.Fatalf("create the officer: %v", err)
+		}
+	}).URL
 }
 
 // reviewSubmit posts a registration to the public API and returns its receipt.
