@@ -6,13 +6,17 @@ import (
 	"ansinh/pii"
 )
 
-// Group is the allowance a beneficiary receives.
+// Group is the programme a beneficiary's allowance is paid under.
 type Group string
 
 const (
-	GroupNCC  Group = "NCC"  // người có công với cách mạng
-	GroupBTXH Group = "BTXH" // đối tượng bảo trợ xã hội
+	GroupNCC  Group = "NCC"  // người có công với cách mạng (Sở Nội vụ since March 2025)
+	GroupBTXH Group = "BTXH" // đối tượng bảo trợ xã hội (Sở Y tế since March 2025)
+	GroupHTXH Group = "HTXH" // trợ cấp hưu trí xã hội, Decree 176/2025, from 1 July 2025 (Sở Y tế)
 )
+
+// Groups lists the programmes in the order reports show them.
+var Groups = []Group{GroupBTXH, GroupHTXH, GroupNCC}
 
 // Sex as the registry writes it.
 const (
@@ -42,7 +46,8 @@ type Beneficiary struct {
 	CCCDLast4  string
 	BirthDate  string // "YYYY-MM-DD", or "YYYY" when only the year is known
 	Sex        string
-	Commune    string
+	Commune    string   // empty while Candidates wait for an officer's choice
+	Candidates []string // the communes a person of a split old commune may belong to ("cần chọn xã")
 	Group      Group
 	SubGroup   string
 	Amount     int64 // đồng per month
@@ -92,6 +97,15 @@ type Account struct {
 	Proxy      bool
 	Source     string
 	VerifiedAt time.Time
+}
+
+// CountedIn is the counter that holds the person: the commune, or UnassignedKey while
+// their commune waits for a choice.
+func (b *Beneficiary) CountedIn() string {
+	if b.Commune == "" {
+		return UnassignedKey
+	}
+	return b.Commune
 }
 
 // MaskedCCCD shows the CCCD as "••••••••1234".

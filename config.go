@@ -28,7 +28,17 @@ type Config struct {
 	AdminPassword  string
 	SecretKey      string // empty: generated into DataDir
 	DataKey        string // empty: generated into DataDir
-	UnitsFile      string // empty: the bundled Sóc Trăng file
+	UnitsFile      string // empty: the bundled unit sets
+	// UnitsSet names the current unit set: a bundled one (default can-tho-2025), or the
+	// set that UnitsFile holds (default "custom").
+	UnitsSet string
+	// Target is the share with an account that each answering unit must reach, and
+	// TargetLevel the level that answers for it (empty: the level below the root, the
+	// district in a three-tier set, the commune in a two-tier one).
+	Target      float64
+	TargetLevel string
+	// Programs are each programme's department and deadlines.
+	Programs map[Group]Program
 	EmbeddedAddr   string
 	TrustedProxies []string
 	LogLevel       string
@@ -59,7 +69,10 @@ func (e *ConfigError) Error() string {
 	return "configuration: " + strings.Join(e.Problems, "; ")
 }
 
-var dbNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
+var (
+	dbNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
+	unitSetRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+)
 
 // MinSecretLen is the shortest accepted ANSINH_SECRET_KEY / ANSINH_DATA_KEY.
 const MinSecretLen = 32
@@ -103,6 +116,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SecretKey:     secret("ANSINH_SECRET_KEY"),
 		DataKey:       secret("ANSINH_DATA_KEY"),
 		UnitsFile:     get("ANSINH_UNITS_FILE", ""),
+		UnitsSet:      get("ANSINH_UNITS_SET", ""),
+		TargetLevel:   strings.ToLower(get("ANSINH_TARGET_LEVEL", "")),
 		EmbeddedAddr:  get("ANSINH_EMBEDDED_ADDR", "127.0.0.1:0"),
 		LogLevel:      strings.ToLower(get("ANSINH_LOG_LEVEL", "info")),
 		LogFormat:     strings.ToLower(get("ANSINH_LOG_FORMAT", "text")),
@@ -175,6 +190,56 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	case "false", "0", "no":
 	default:
 		bad("ANSINH_ASSISTED_SECOND_OFFICER", "use true or false")
+	}
+	if c.UnitsSet == "" {
+		c.UnitsSet = DefaultUnitSet
+		if c.UnitsFile != "" {
+			c.UnitsSet = "custom"
+		}
+	} else if !unitSetRE.MatchString(c.UnitsSet) {
+		bad("ANSINH_UNITS_SET", "use 1–40 lower-case letters, digits and -")
+	}
+	c.Target = Target
+	if v := get("ANSINH_TARGET", ""); v != "" {
+		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+		if strings.HasSuffix(v, "%") {
+			f /= 100
+		}
+		if err != nil || f <= 0 || f > 1 {
+			bad("ANSINH_TARGET", "use a share between 0 and 1 (0.3) or a percentage (30%%)")
+		}
+		c.Target = f
+	}
+	switch c.TargetLevel {
+	case "", "district", "commune":
+	default:
+		bad("ANSINH_TARGET_LEVEL", "use district or commune (empty: the level below the province)")
+	}
+	c.Programs = DefaultPrograms()
+	for _, g := range Groups {
+		p := c.Programs[g]
+		prefix := "ANSINH_PROGRAM_" + string(g) + "_"
+		p.Department = get(prefix+"DEPARTMENT", "")
+		if len([]rune(p.Department)) > 120 {
+			bad(prefix+"DEPARTMENT", "at most 120 characters")
+		}
+		if v := get(prefix+"REPORT_DAYS", ""); v != "" {
+			local, dept, ok := strings.Cut(v, ",")
+			l, err1 := strconv.Atoi(strings.TrimSpace(local))
+			d, err2 := strconv.Atoi(strings.TrimSpace(dept))
+			if !ok || err1 != nil || err2 != nil || l < 1 || l > 28 || d < 1 || d > 28 {
+				bad(prefix+"REPORT_DAYS", "use two days of the month, the lowest unit's and the department's (13,15)")
+			}
+			p.LocalDay, p.DepartmentDay = l, d
+		}
+		if v := get(prefix+"PAYMENT_LIST_DAY", ""); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 28 {
+				bad(prefix+"PAYMENT_LIST_DAY", "use a day of the month, 1 to 28 (0: none)")
+			}
+			p.PaymentListDay = n
+		}
+		c.Programs[g] = p
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

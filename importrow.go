@@ -23,7 +23,7 @@ var importColumns = []struct {
 	{"ngay_sinh", "Ngày sinh", []string{"ngay_sinh", "ngay_thang_nam_sinh", "nam_sinh", "birth_date"}, true, "Bắt buộc. ngày/tháng/năm (05/03/1950), hoặc chỉ năm sinh."},
 	{"gioi_tinh", "Giới tính", []string{"gioi_tinh", "sex"}, false, "Nam hoặc Nữ."},
 	{"ma_xa", "Mã xã", []string{"ma_xa", "ma_don_vi", "ma_xa_phuong", "commune_code"}, true, "Bắt buộc. Mã xã, phường, thị trấn (5 chữ số) theo danh mục của Tổng cục Thống kê."},
-	{"nhom", "Nhóm đối tượng", []string{"nhom", "nhom_doi_tuong", "group"}, true, "Bắt buộc. NCC (người có công) hoặc BTXH (bảo trợ xã hội)."},
+	{"nhom", "Nhóm đối tượng", []string{"nhom", "nhom_doi_tuong", "chuong_trinh", "che_do", "group", "program"}, true, "Bắt buộc. NCC (người có công), BTXH (bảo trợ xã hội) hoặc HTXH (trợ cấp hưu trí xã hội)."},
 	{"nhom_con", "Loại đối tượng", []string{"nhom_con", "loai_doi_tuong", "sub_group"}, false, "Không bắt buộc. Ví dụ: người cao tuổi, người khuyết tật."},
 	{"muc_huong", "Mức hưởng", []string{"muc_huong", "so_tien", "muc_tro_cap", "amount"}, false, "Số tiền hằng tháng, bằng đồng."},
 	{"ma_ngan_hang", "Ngân hàng", []string{"ma_ngan_hang", "ngan_hang", "bank", "bank_bin"}, false, "Nếu đã nhận qua tài khoản: tên ngân hàng (Agribank) hoặc mã BIN."},

@@ -41,11 +41,24 @@ const (
 
 var roleLabels = map[Role]string{
 	RoleAdmin:    "Quản trị hệ thống",
-	RoleProvince: "Cán bộ Sở Lao động – Thương binh và Xã hội",
-	RoleDistrict: "Cán bộ Phòng Lao động – Thương binh và Xã hội",
-	RoleCommune:  "Cán bộ chính sách xã, phường, thị trấn",
+	RoleProvince: "Cán bộ cấp tỉnh, thành phố (Sở Y tế, Sở Nội vụ)",
+	RoleDistrict: "Cán bộ cấp huyện (nơi còn cấp huyện)",
+	RoleCommune:  "Cán bộ văn hóa – xã hội xã, phường",
 	RolePolice:   "Cán bộ công an phối hợp",
 }
+
+// programLabels name the programmes as staff and reports write them.
+var programLabels = map[Group]string{
+	GroupBTXH: "Bảo trợ xã hội",
+	GroupNCC:  "Người có công với cách mạng",
+	GroupHTXH: "Trợ cấp hưu trí xã hội",
+}
+
+// Label is the programme's name as people read it.
+func (g Group) Label() string { return programLabels[g] }
+
+// UnassignedName heads the people of a split old commune who wait for their commune.
+const UnassignedName = "Chờ chọn xã, phường (đơn vị cũ bị chia)"
 
 // Label is the role's name as staff read it.
 func (r Role) Label() string { return roleLabels[r] }
@@ -63,8 +76,8 @@ const (
 	MsgDateFormat       = "Ngày sinh không đúng dạng ngày/tháng/năm (ví dụ 05/03/1950)."
 	MsgDateImpossible   = "Ngày sinh không có thật hoặc ở tương lai."
 	MsgSexUnknown       = "Giới tính ghi Nam hoặc Nữ."
-	MsgGroupRequired    = "Thiếu nhóm đối tượng (NCC hoặc BTXH)."
-	MsgGroupUnknown     = "Nhóm đối tượng ghi NCC (người có công) hoặc BTXH (bảo trợ xã hội)."
+	MsgGroupRequired    = "Thiếu nhóm đối tượng (NCC, BTXH hoặc HTXH)."
+	MsgGroupUnknown     = "Nhóm đối tượng ghi NCC (người có công), BTXH (bảo trợ xã hội) hoặc HTXH (trợ cấp hưu trí xã hội)."
 	MsgAmountFormat     = "Mức hưởng phải là số tiền bằng đồng, ví dụ 1.500.000."
 	MsgAmountTooLarge   = "Mức hưởng lớn bất thường (trên 100 triệu đồng)."
 	MsgYesNo            = "Ghi \"có\" hoặc \"không\"."

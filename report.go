@@ -20,8 +20,22 @@ type Report struct {
 	SubmittedAt time.Time `json:"submitted_at,omitempty"`
 	Late        bool      `json:"late"`
 	Coverage    *Coverage `json:"coverage"`
+	// UnitSet is the set the report's units belong to: a frozen report keeps its own
+	// set's names after the store moves to another.
+	UnitSet string `json:"unit_set,omitempty"`
+	// Programs are each programme's figures, department and deadline.
+	Programs []ProgramReport `json:"programs,omitempty"`
 	// Units below that report too (the province's districts), with their status.
 	Reports []ReportStatus `json:"reports,omitempty"`
+}
+
+// ProgramReport is one programme's part of a monthly report.
+type ProgramReport struct {
+	Program    Group     `json:"program"`
+	Name       string    `json:"name"`
+	Department string    `json:"department"`
+	Deadline   time.Time `json:"deadline"`
+	Coverage   *Coverage `json:"coverage"`
 }
 
 // ReportStatus is whether a unit has sent its report for a month.
@@ -50,18 +64,11 @@ func ParseMonth(s string) (time.Time, error) {
 	return t, nil
 }
 
-// Reports reports whether a unit sends a monthly report: the province (the root) and
-// the units between it and the communes (districts).
-func (u *Unit) Reports() bool { return !u.Leaf() }
-
-// ReportDeadline is the day a unit's report for a payment month is due: before the
-// 13th for a district, before the 15th for the province (letter 433/UBND-VX).
+// ReportDeadline is the day a unit's report for a payment month is due with the
+// letter's days: before the 13th for the lowest reporting unit, before the 15th for
+// the department (letter 433/UBND-VX).
 func ReportDeadline(u *Unit, month time.Time) time.Time {
-	day := 13
-	if u.Parent == "" {
-		day = 15
-	}
-	return time.Date(month.Year(), month.Month(), day, 0, 0, 0, 0, Vietnam)
+	return DefaultPrograms()[GroupBTXH].Deadline(u, month)
 }
 
 // CheckReportMonth refuses a month still to come.

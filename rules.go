@@ -196,13 +196,15 @@ func ParseSex(s string) (string, string) {
 	return "", MsgSexUnknown
 }
 
-// ParseGroup reads NCC / BTXH or the words for them.
+// ParseGroup reads NCC / BTXH / HTXH or the words for them.
 func ParseGroup(s string) (Group, string) {
 	switch fold.Words(s) {
-	case "ncc", "nguoi co cong", "nguoi co cong voi cach mang", "co cong":
+	case "ncc", "nguoi co cong", "nguoi co cong voi cach mang", "co cong", "uu dai nguoi co cong":
 		return GroupNCC, ""
-	case "btxh", "bao tro xa hoi", "doi tuong bao tro xa hoi", "bao tro":
+	case "btxh", "bao tro xa hoi", "doi tuong bao tro xa hoi", "bao tro", "tro cap xa hoi", "tro giup xa hoi":
 		return GroupBTXH, ""
+	case "htxh", "huu tri xa hoi", "tro cap huu tri xa hoi", "tro cap huu tri", "huu tri":
+		return GroupHTXH, ""
 	case "":
 		return "", MsgGroupRequired
 	}

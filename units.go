@@ -27,7 +27,41 @@ func (u *Unit) Leaf() bool { return len(u.Children) == 0 }
 type Units struct {
 	Root   *Unit
 	byCode map[string]*Unit
+	answer string // the level that answers for the target and reports first; see AnswerLevel
 }
+
+// AnswerLevel is the level whose units answer for the target and send the first
+// monthly report: the level below the root unless set (the district in the letter's
+// three-tier province, the commune since districts were abolished).
+func (t *Units) AnswerLevel() string {
+	if t.answer != "" {
+		return t.answer
+	}
+	if len(t.Root.Children) > 0 {
+		return t.Root.Children[0].Level
+	}
+	return t.Root.Level
+}
+
+// SetAnswerLevel makes another level answer (ANSINH_TARGET_LEVEL); empty keeps the
+// default. It fails for a level the tree does not have.
+func (t *Units) SetAnswerLevel(level string) error {
+	if level == "" {
+		t.answer = ""
+		return nil
+	}
+	for _, u := range t.byCode {
+		if u.Level == level && u.Parent != "" {
+			t.answer = level
+			return nil
+		}
+	}
+	return fmt.Errorf("units: the tree has no level %q below the root", level)
+}
+
+// Reports reports whether a unit sends a monthly report: the root (the department)
+// and the units of the answering level.
+func (t *Units) Reports(u *Unit) bool { return u.Parent == "" || u.Level == t.AnswerLevel() }
 
 // Get returns the unit with the code.
 func (t *Units) Get(code string) (*Unit, bool) {

@@ -50,7 +50,7 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": currentUser(c), "Cov": cov, "Rows": rows, "Laggards": laggards,
 		"Bars": template.HTML(barsSVG(rows)), "Curve": template.HTML(curveSVG(curve)), "Backlog": backlog, "Movers": movers,
 		"Month": h.now().In(ansinh.Vietnam).Format("2006-01"), "Units": h.unitOptions(currentUser(c).Unit), "Unit": unit}
-	if u.Reports() {
+	if h.units.Reports(u) {
 		month, _ := ansinh.ParseMonth(h.now().In(ansinh.Vietnam).Format("2006-01"))
 		r, err := h.report(c, unit, month)
 		if err != nil {

@@ -26,7 +26,7 @@ type Source interface {
 // status of the units below that report too.
 func Build(ctx context.Context, src Source, units *ansinh.Units, unit string, month, now time.Time) (*ansinh.Report, error) {
 	u, ok := units.Get(unit)
-	if !ok || !u.Reports() {
+	if !ok || !units.Reports(u) {
 		return nil, ansinh.FieldError("unit", ansinh.MsgReportUnit)
 	}
 	key := month.Format("2006-01")
@@ -44,7 +44,7 @@ func Build(ctx context.Context, src Source, units *ansinh.Units, unit string, mo
 	r.Name, r.Deadline = u.Name, ansinh.ReportDeadline(u, month)
 	r.Late = r.Late || (r.Status == ansinh.ReportDraft && !now.Before(r.Deadline))
 	for _, child := range u.Children {
-		if !child.Reports() {
+		if !units.Reports(child) {
 			continue
 		}
 		sub, err := src.SubmittedReport(ctx, child.Code, key)

@@ -20,6 +20,7 @@ type auditDoc struct {
 	Action string         `bson:"action"`
 	Target string         `bson:"target,omitempty"`
 	Unit   string         `bson:"unit,omitempty"`
+	Set    string         `bson:"unit_set,omitempty"` // the unit set Unit belongs to
 	IP     string         `bson:"ip,omitempty"`
 	Detail map[string]any `bson:"detail,omitempty"`
 }
@@ -33,7 +34,7 @@ func (s *Store) Audit(ctx context.Context, e *ansinh.AuditEvent) error {
 	e.ID = id.Hex()
 	_, err := s.db.Collection(colAudit).InsertOne(ctx, auditDoc{
 		ID: id, At: e.At.UTC(), Actor: e.Actor, Role: string(e.Role), Action: e.Action,
-		Target: e.Target, Unit: e.Unit, IP: e.IP, Detail: e.Detail,
+		Target: e.Target, Unit: e.Unit, IP: e.IP, Detail: e.Detail, Set: s.unitSetOf(e.Unit),
 	})
 	if err != nil {
 		return s.fail("audit", err)

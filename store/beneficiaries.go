@@ -20,14 +20,19 @@ import (
 // natural key is the one fast lookup of the embedded store; the CCCD and the account
 // number are only ever stored encrypted.
 type beneficiaryDoc struct {
-	ID         string         `bson:"_id"`
-	Name       string         `bson:"name"`
-	NameKey    string         `bson:"name_key"`
-	CCCDEnc    string         `bson:"cccd_enc"`
-	CCCDLast4  string         `bson:"cccd_last4"`
-	BirthDate  string         `bson:"birth_date"`
-	Sex        string         `bson:"sex,omitempty"`
-	Commune    string         `bson:"commune"`
+	ID        string `bson:"_id"`
+	Name      string `bson:"name"`
+	NameKey   string `bson:"name_key"`
+	CCCDEnc   string `bson:"cccd_enc"`
+	CCCDLast4 string `bson:"cccd_last4"`
+	BirthDate string `bson:"birth_date"`
+	Sex       string `bson:"sex,omitempty"`
+	Commune   string `bson:"commune"`
+	UnitSet   string `bson:"unit_set,omitempty"` // the set Commune belongs to; empty: the store's first set
+	// Candidates are the communes an officer chooses from for a person of a split old
+	// commune ("cần chọn xã"); Commune is empty until then, and the person is counted
+	// under ansinh.UnassignedKey.
+	Candidates []string       `bson:"candidates,omitempty"`
 	Group      string         `bson:"group"`
 	SubGroup   string         `bson:"sub_group,omitempty"`
 	Amount     int64          `bson:"amount"`
@@ -95,7 +100,7 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 	d := beneficiaryDoc{
 		ID: s.BeneficiaryID(b.CCCD), Name: b.Name, NameKey: ansinh.NameKey(b.Name),
 		CCCDEnc: s.vault.Seal(b.CCCD, ctxCCCD), CCCDLast4: b.CCCD[len(b.CCCD)-4:],
-		BirthDate: b.BirthDate, Sex: b.Sex, Commune: b.Commune, Group: string(b.Group), SubGroup: b.SubGroup,
+		BirthDate: b.BirthDate, Sex: b.Sex, Commune: b.Commune, UnitSet: s.unitSet, Candidates: b.Candidates, Group: string(b.Group), SubGroup: b.SubGroup,
 		Amount: b.Amount, Eligible: b.Eligible, Warnings: b.Warnings, Synthetic: b.Synthetic,
 		Identity:  identityDoc{State: ansinh.IdentityUnchecked},
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: b.UpdatedAt.UTC(),
@@ -116,7 +121,7 @@ func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
 
 func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 	b := &ansinh.Beneficiary{
-		ID: d.ID, Name: d.Name, CCCDLast4: d.CCCDLast4, BirthDate: d.BirthDate, Sex: d.Sex, Commune: d.Commune,
+		ID: d.ID, Name: d.Name, CCCDLast4: d.CCCDLast4, BirthDate: d.BirthDate, Sex: d.Sex, Commune: d.Commune, Candidates: d.Candidates,
 		Group: ansinh.Group(d.Group), SubGroup: d.SubGroup, Amount: d.Amount, Eligible: d.Eligible,
 		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At},
 		Warnings: d.Warnings, Synthetic: d.Synthetic, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
@@ -196,7 +201,7 @@ func (s *Store) InsertImported(ctx context.Context, rows []*ansinh.ImportRow, no
 	for i, r := range rows {
 		if !skip[i] {
 			b := &r.Beneficiary
-			perCommune[b.Commune] = perCommune[b.Commune].Add(ansinh.Contribution(b))
+			perCommune[b.CountedIn()] = perCommune[b.CountedIn()].Add(ansinh.Contribution(b))
 		}
 	}
 	for commune, c := range perCommune {

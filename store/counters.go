@@ -3,14 +3,18 @@ package store
 import (
 	"context"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"ansinh"
 )
 
-// counterDoc holds one commune's counts (_id the commune code). It is small and
-// changes with every record it counts, by $inc, so readers never scan beneficiaries.
+// counterDoc holds one commune's counts (_id the commune code, or
+// ansinh.UnassignedKey for the people whose commune waits for a choice). It is small
+// and changes with every record it counts, by $inc, so readers never scan
+// beneficiaries. The codes are those of the store's unit set (StoredUnitSet).
 type counterDoc struct {
 	ID              string `bson:"_id"`
 	Beneficiaries   int64  `bson:"beneficiaries"`
@@ -21,11 +25,28 @@ type counterDoc struct {
 	NCCWithAccount  int64  `bson:"ncc_with_account"`
 	BTXH            int64  `bson:"btxh"`
 	BTXHWithAccount int64  `bson:"btxh_with_account"`
+	HTXH            int64  `bson:"htxh"`
+	HTXHWithAccount int64  `bson:"htxh_with_account"`
+	NCCProxy        int64  `bson:"ncc_proxy"`
+	NCCNotEligible  int64  `bson:"ncc_not_eligible"`
+	BTXHProxy       int64  `bson:"btxh_proxy"`
+	BTXHNotEligible int64  `bson:"btxh_not_eligible"`
+	HTXHProxy       int64  `bson:"htxh_proxy"`
+	HTXHNotEligible int64  `bson:"htxh_not_eligible"`
 }
 
 func (d counterDoc) counts() ansinh.Counts {
 	return ansinh.Counts{Beneficiaries: d.Beneficiaries, WithAccount: d.WithAccount, Proxy: d.Proxy, NotEligible: d.NotEligible,
-		NCC: d.NCC, NCCWithAccount: d.NCCWithAccount, BTXH: d.BTXH, BTXHWithAccount: d.BTXHWithAccount}
+		NCC: d.NCC, NCCWithAccount: d.NCCWithAccount, BTXH: d.BTXH, BTXHWithAccount: d.BTXHWithAccount,
+		HTXH: d.HTXH, HTXHWithAccount: d.HTXHWithAccount, NCCProxy: d.NCCProxy, NCCNotEligible: d.NCCNotEligible,
+		BTXHProxy: d.BTXHProxy, BTXHNotEligible: d.BTXHNotEligible, HTXHProxy: d.HTXHProxy, HTXHNotEligible: d.HTXHNotEligible}
+}
+
+func toCounterDoc(id string, c ansinh.Counts) counterDoc {
+	return counterDoc{ID: id, Beneficiaries: c.Beneficiaries, WithAccount: c.WithAccount, Proxy: c.Proxy, NotEligible: c.NotEligible,
+		NCC: c.NCC, NCCWithAccount: c.NCCWithAccount, BTXH: c.BTXH, BTXHWithAccount: c.BTXHWithAccount,
+		HTXH: c.HTXH, HTXHWithAccount: c.HTXHWithAccount, NCCProxy: c.NCCProxy, NCCNotEligible: c.NCCNotEligible,
+		BTXHProxy: c.BTXHProxy, BTXHNotEligible: c.BTXHNotEligible, HTXHProxy: c.HTXHProxy, HTXHNotEligible: c.HTXHNotEligible}
 }
 
 // addCounts moves one commune's counters by delta.
@@ -33,13 +54,17 @@ func (s *Store) addCounts(ctx context.Context, commune string, delta ansinh.Coun
 	if delta.IsZero() {
 		return nil
 	}
-	inc := bson.D{
-		{Key: "beneficiaries", Value: delta.Beneficiaries}, {Key: "with_account", Value: delta.WithAccount},
-		{Key: "proxy", Value: delta.Proxy}, {Key: "not_eligible", Value: delta.NotEligible},
-		{Key: "ncc", Value: delta.NCC}, {Key: "ncc_with_account", Value: delta.NCCWithAccount},
-		{Key: "btxh", Value: delta.BTXH}, {Key: "btxh_with_account", Value: delta.BTXHWithAccount},
+	// Every field of the document but _id, from its bson tags, so none is forgotten.
+	raw, err := bson.Marshal(toCounterDoc("", delta))
+	if err != nil {
+		return s.fail("count", err)
 	}
-	_, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: commune}},
+	var inc bson.D
+	if err := bson.Unmarshal(raw, &inc); err != nil {
+		return s.fail("count", err)
+	}
+	inc = inc[1:]
+	_, err = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: commune}},
 		bson.D{{Key: "$inc", Value: inc}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return s.fail("count", err)
@@ -50,15 +75,15 @@ func (s *Store) addCounts(ctx context.Context, commune string, delta ansinh.Coun
 // moveCounts applies the change of one record from before to after (either may be nil).
 func (s *Store) moveCounts(ctx context.Context, before, after *ansinh.Beneficiary) error {
 	switch {
-	case before != nil && after != nil && before.Commune == after.Commune:
-		return s.addCounts(ctx, after.Commune, ansinh.Contribution(after).Sub(ansinh.Contribution(before)))
+	case before != nil && after != nil && before.CountedIn() == after.CountedIn():
+		return s.addCounts(ctx, after.CountedIn(), ansinh.Contribution(after).Sub(ansinh.Contribution(before)))
 	case before != nil:
-		if err := s.addCounts(ctx, before.Commune, ansinh.Counts{}.Sub(ansinh.Contribution(before))); err != nil {
+		if err := s.addCounts(ctx, before.CountedIn(), ansinh.Counts{}.Sub(ansinh.Contribution(before))); err != nil {
 			return err
 		}
 	}
-	if after != nil && (before == nil || before.Commune != after.Commune) {
-		return s.addCounts(ctx, after.Commune, ansinh.Contribution(after))
+	if after != nil && (before == nil || before.CountedIn() != after.CountedIn()) {
+		return s.addCounts(ctx, after.CountedIn(), ansinh.Contribution(after))
 	}
 	return nil
 }
@@ -83,25 +108,50 @@ func (s *Store) Counts(ctx context.Context) (map[string]ansinh.Counts, error) {
 // RecountAll recomputes every commune's counts from the records, one pass. It returns
 // them without writing: see Reconcile.
 func (s *Store) RecountAll(ctx context.Context) (map[string]ansinh.Counts, error) {
-	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
-		{Key: "commune", Value: 1}, {Key: "group", Value: 1}, {Key: "eligible", Value: 1}, {Key: "account.proxy", Value: 1},
-		{Key: "account.bin", Value: 1}}).SetBatchSize(5000))
+	out, err := recount(ctx, s.db)
 	if err != nil {
 		return nil, s.fail("recount", err)
+	}
+	return out, nil
+}
+
+// recountInto replaces every counter with a recount. Only for a store nobody writes to
+// (a migration at start-up): counts moved during the recount would be lost.
+func recountInto(ctx context.Context, db *mongo.Database) error {
+	counts, err := recount(ctx, db)
+	if err != nil {
+		return err
+	}
+	col := db.Collection(colCounters)
+	if _, err := col.DeleteMany(ctx, bson.D{}); err != nil {
+		return err
+	}
+	for id, c := range counts {
+		if _, err := col.InsertOne(ctx, toCounterDoc(id, c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func recount(ctx context.Context, db *mongo.Database) (map[string]ansinh.Counts, error) {
+	cur, err := db.Collection(colBeneficiaries).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
+		{Key: "commune", Value: 1}, {Key: "candidates", Value: 1}, {Key: "group", Value: 1}, {Key: "eligible", Value: 1}, {Key: "account.proxy", Value: 1},
+		{Key: "account.bin", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, err
 	}
 	defer cur.Close(ctx)
 	out := map[string]ansinh.Counts{}
 	for cur.Next(ctx) {
 		var d beneficiaryDoc
 		if err := cur.Decode(&d); err != nil {
-			return nil, s.fail("recount", err)
+			return nil, err
 		}
-		out[d.Commune] = out[d.Commune].Add(ansinh.Contribution(d.beneficiary()))
+		b := d.beneficiary()
+		out[b.CountedIn()] = out[b.CountedIn()].Add(ansinh.Contribution(b))
 	}
-	if err := cur.Err(); err != nil {
-		return nil, s.fail("recount", err)
-	}
-	return out, nil
+	return out, cur.Err()
 }
 
 // Reconcile compares the counters with a recount and, with repair, corrects the

@@ -120,6 +120,16 @@ var migrations = []migration{
 			},
 		})
 	}},
+	// Counters gained each programme's proxy and not-eligible figures and the social
+	// pension (HTXH): recount them once so that per-programme coverage is exact.
+	{"counters per programme", func(ctx context.Context, db *mongo.Database) error {
+		return recountInto(ctx, db)
+	}},
+	{"unit choice index", func(ctx context.Context, db *mongo.Database) error {
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colBeneficiaries: {{Keys: bson.D{{Key: "candidates", Value: 1}}}},
+		})
+	}},
 }
 
 // SchemaVersion is the number of migrations this build knows.

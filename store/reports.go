@@ -22,7 +22,8 @@ type reportDoc struct {
 	SubmittedBy string    `bson:"submitted_by"`
 	SubmittedAt time.Time `bson:"submitted_at"`
 	Late        bool      `bson:"late"`
-	Coverage    string    `bson:"coverage"` // the frozen figures, JSON
+	Coverage    string    `bson:"coverage"`           // the frozen figures, JSON
+	UnitSet     string    `bson:"unit_set,omitempty"` // the set its units belong to; empty: the store's first set
 }
 
 // SubmitReport freezes a report.
@@ -32,7 +33,7 @@ func (s *Store) SubmitReport(ctx context.Context, r *ansinh.Report) error {
 		return err
 	}
 	_, err = s.db.Collection(colReports).InsertOne(ctx, reportDoc{ID: r.Unit + ":" + r.Month, Unit: r.Unit, Month: r.Month,
-		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), Late: r.Late, Coverage: string(cov)})
+		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), Late: r.Late, Coverage: string(cov), UnitSet: s.unitSet})
 	if mongo.IsDuplicateKeyError(err) {
 		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgReportSent}
 	}
@@ -53,7 +54,7 @@ func (s *Store) SubmittedReport(ctx context.Context, unit, month string) (*ansin
 		return nil, s.fail("find report", err)
 	}
 	r := &ansinh.Report{Unit: d.Unit, Month: d.Month, Status: ansinh.ReportSubmitted, SubmittedBy: d.SubmittedBy,
-		SubmittedAt: d.SubmittedAt, Late: d.Late, Coverage: &ansinh.Coverage{}}
+		SubmittedAt: d.SubmittedAt, Late: d.Late, Coverage: &ansinh.Coverage{}, UnitSet: d.UnitSet}
 	if err := json.Unmarshal([]byte(d.Coverage), r.Coverage); err != nil {
 		return nil, s.fail("read report", err)
 	}
@@ -67,6 +68,7 @@ type snapshotDoc struct {
 	ID       string                `bson:"_id"`
 	At       time.Time             `bson:"at"`
 	Communes map[string]counterDoc `bson:"communes"`
+	UnitSet  string                `bson:"unit_set,omitempty"` // the set of the communes' codes; empty: the store's first set
 }
 
 // Snapshot records the current counters as today's and this month's figures.
@@ -77,13 +79,12 @@ func (s *Store) Snapshot(ctx context.Context, now time.Time) error {
 	}
 	communes := make(map[string]counterDoc, len(counts))
 	for code, c := range counts {
-		communes[code] = counterDoc{Beneficiaries: c.Beneficiaries, WithAccount: c.WithAccount, Proxy: c.Proxy, NotEligible: c.NotEligible,
-			NCC: c.NCC, NCCWithAccount: c.NCCWithAccount, BTXH: c.BTXH, BTXHWithAccount: c.BTXHWithAccount}
+		communes[code] = toCounterDoc(code, c)
 	}
 	local := now.In(ansinh.Vietnam)
 	for _, id := range []string{local.Format("2006-01-02"), local.Format("2006-01")} {
 		_, err := s.db.Collection(colSnapshots).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-			snapshotDoc{ID: id, At: now.UTC(), Communes: communes}, options.Replace().SetUpsert(true))
+			snapshotDoc{ID: id, At: now.UTC(), Communes: communes, UnitSet: s.unitSet}, options.Replace().SetUpsert(true))
 		if err != nil {
 			return s.fail("snapshot", err)
 		}

@@ -30,6 +30,9 @@ type Options struct {
 	Logger       *slog.Logger
 	Registerer   prometheus.Registerer // optional: where the store's metrics go
 	Vault        *pii.Vault            // encrypts and indexes personal numbers
+	// UnitSet is the unit set the service works in: the codes it writes belong to it,
+	// and documents that outlive a change of set are stamped with it.
+	UnitSet string
 }
 
 // Store is the data layer. Create it with Open (or New on an existing client), and
@@ -42,6 +45,7 @@ type Store struct {
 	ownsConn bool
 	errs     *prometheus.CounterVec
 	vault    *pii.Vault
+	unitSet  string
 }
 
 // Open connects to opts.URI, or starts the embedded server and connects to it, then
@@ -118,12 +122,16 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 	if opts.Vault == nil {
 		return nil, errors.New("store: no vault for personal data")
 	}
+	if opts.UnitSet == "" {
+		opts.UnitSet = ansinh.DefaultUnitSet
+	}
 	reg := opts.Registerer
 	s := &Store{
-		client: client,
-		db:     client.Database(opts.DBName),
-		logger: opts.Logger,
-		vault:  opts.Vault,
+		client:  client,
+		db:      client.Database(opts.DBName),
+		logger:  opts.Logger,
+		vault:   opts.Vault,
+		unitSet: opts.UnitSet,
 		errs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ansinh_store_errors_total",
 			Help: "Store operations that failed for a reason other than a missing or duplicate record.",

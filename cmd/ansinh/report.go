@@ -26,8 +26,8 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 		return usageError{err}
 	}
 	u, ok := a.units.Get(*unit)
-	if !ok || !u.Reports() {
-		return usageError{fmt.Errorf("-unit %s: not a unit that reports (the province or a district)", *unit)}
+	if !ok || !a.units.Reports(u) {
+		return usageError{fmt.Errorf("-unit %s: not a unit that reports (the province, or a unit of level %s)", *unit, a.units.AnswerLevel())}
 	}
 	m, err := ansinh.ParseMonth(*month)
 	if err != nil {

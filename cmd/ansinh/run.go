@@ -17,7 +17,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"ansinh"
-	"ansinh/refdata"
 )
 
 const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã hội
@@ -50,7 +49,8 @@ func (e usageError) Unwrap() error { return e.err }
 type app struct {
 	cfg    ansinh.Config
 	log    *slog.Logger
-	units  *ansinh.Units
+	units  *ansinh.Units     // the current set's tree
+	sets   *ansinh.UnitSets // every unit set, the current one included
 	stdin  io.Reader
 	stdout io.Writer
 	// extend lets a test add routes to the served app before it listens.
@@ -84,9 +84,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return usageError{err}
 	}
 	a := &app{cfg: cfg, log: newLogger(cfg, stderr), stdin: stdin, stdout: stdout, extend: extend}
-	if a.units, err = loadUnits(cfg.UnitsFile); err != nil {
-		return usageError{fmt.Errorf("ANSINH_UNITS_FILE: %w", err)}
+	if a.sets, err = loadUnitSets(cfg); err != nil {
+		return usageError{err}
 	}
+	a.units = a.sets.Current().Units
 	switch cmd {
 	case "user":
 		return a.user(ctx, args, stderr)
@@ -117,15 +118,30 @@ func newLogger(cfg ansinh.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func loadUnits(path string) (*ansinh.Units, error) {
-	data := refdata.SocTrangUnits
-	if path != "" {
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
-			return nil, err
+// loadUnitSets loads the bundled unit sets and makes the configured one current: a
+// bundled set named by ANSINH_UNITS_SET, or the file ANSINH_UNITS_FILE under that name.
+func loadUnitSets(cfg ansinh.Config) (*ansinh.UnitSets, error) {
+	bundled := cfg.UnitsSet
+	if cfg.UnitsFile != "" {
+		bundled = ""
+	}
+	sets, err := ansinh.BundledUnitSets(bundled)
+	if err != nil {
+		return nil, fmt.Errorf("ANSINH_UNITS_SET: %w", err)
+	}
+	if cfg.UnitsFile != "" {
+		data, err := os.ReadFile(cfg.UnitsFile)
+		if err != nil {
+			return nil, fmt.Errorf("ANSINH_UNITS_FILE: %w", err)
+		}
+		if err := sets.WithCustom(cfg.UnitsSet, bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("ANSINH_UNITS_FILE: %w", err)
 		}
 	}
-	return ansinh.LoadUnits(bytes.NewReader(data))
+	if err := sets.Current().Units.SetAnswerLevel(cfg.TargetLevel); err != nil {
+		return nil, fmt.Errorf("ANSINH_TARGET_LEVEL: %w", err)
+	}
+	return sets, nil
 }
 
 // ensureSecrets fills in ANSINH_SECRET_KEY and ANSINH_DATA_KEY from files in the data

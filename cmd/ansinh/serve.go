@@ -29,7 +29,7 @@ func (a *app) openStore(ctx context.Context, reg prometheus.Registerer) (*store.
 	}
 	return store.Open(ctx, store.Options{
 		URI: a.cfg.MongoURI, DataDir: a.cfg.DataDir, EmbeddedAddr: a.cfg.EmbeddedAddr,
-		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg, Vault: vault,
+		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg, Vault: vault, UnitSet: a.sets.Current().ID,
 	})
 }
 

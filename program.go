@@ -1,0 +1,70 @@
+package ansinh
+
+import (
+	"strings"
+	"time"
+)
+
+// A programme's monthly report goes up its own chain: since 1 March 2025 social
+// assistance and the social pension to the Sở Y tế, people with meritorious service to
+// the Sở Nội vụ (SPEC §1a). No current source fixes the deadlines, so the letter's
+// days are the defaults and every value is a setting.
+
+// Program is one programme's reporting chain and deadlines.
+type Program struct {
+	Group Group
+	// Department receives the programme's reports; empty: the default body of the
+	// unit set's root ("Sở Y tế thành phố Cần Thơ").
+	Department string
+	// LocalDay: the lowest reporting unit (the commune in a two-tier set, the district
+	// in a three-tier one) reports before this day of the month; DepartmentDay: the
+	// department reports up before this day.
+	LocalDay      int
+	DepartmentDay int
+	// PaymentListDay: the payment list goes to the payment provider before this day
+	// (0: no such deadline). Decree 176/2025 sets the 25th for the social pension.
+	PaymentListDay int
+}
+
+// DefaultPrograms are the defaults for Thành phố Cần Thơ.
+func DefaultPrograms() map[Group]Program {
+	return map[Group]Program{
+		GroupBTXH: {Group: GroupBTXH, LocalDay: 13, DepartmentDay: 15},
+		GroupHTXH: {Group: GroupHTXH, LocalDay: 13, DepartmentDay: 15, PaymentListDay: 25},
+		GroupNCC:  {Group: GroupNCC, LocalDay: 13, DepartmentDay: 15},
+	}
+}
+
+// departmentBodies are the departments a programme reports to since March 2025.
+var departmentBodies = map[Group]string{GroupBTXH: "Sở Y tế", GroupHTXH: "Sở Y tế", GroupNCC: "Sở Nội vụ"}
+
+// DepartmentOf names the department a programme reports to in a unit set: the
+// configured name, or the programme's body followed by the root's name ("Sở Nội vụ
+// thành phố Cần Thơ", "Sở Y tế tỉnh Sóc Trăng").
+func (p Program) DepartmentOf(set *UnitSet) string {
+	if p.Department != "" {
+		return p.Department
+	}
+	return departmentBodies[p.Group] + " " + lowerFirstWord(set.Units.Root)
+}
+
+// lowerFirstWord writes a unit's name as it stands inside a sentence: "Thành phố Cần
+// Thơ" → "thành phố Cần Thơ".
+func lowerFirstWord(u *Unit) string {
+	if t := u.Type; t != "" && strings.HasPrefix(u.Name, t+" ") {
+		return strings.ToLower(t) + u.Name[len(t):]
+	}
+	return u.Name
+}
+
+// CommuneAuthority names a commune's People's Committee ("UBND Phường Sóc Trăng").
+func CommuneAuthority(u *Unit) string { return "UBND " + u.Name }
+
+// Deadline is the day a unit's report of a programme for a payment month is due.
+func (p Program) Deadline(u *Unit, month time.Time) time.Time {
+	d := p.LocalDay
+	if u.Parent == "" {
+		d = p.DepartmentDay
+	}
+	return time.Date(month.Year(), month.Month(), d, 0, 0, 0, 0, Vietnam)
+}
