@@ -20,15 +20,15 @@ import (
 // Config is the whole configuration, read once from the environment at start-up and
 // passed down. See .env.example for every variable and its default.
 type Config struct {
-	Addr           string
-	DataDir        string
-	BaseURL        string
-	MongoURI       string // empty: start the embedded store
-	DBName         string
-	AdminPassword  string
-	SecretKey      string // empty: generated into DataDir
-	DataKey        string // empty: generated into DataDir
-	UnitsFile      string // empty: the bundled unit sets
+	Addr          string
+	DataDir       string
+	BaseURL       string
+	MongoURI      string // empty: start the embedded store
+	DBName        string
+	AdminPassword string
+	SecretKey     string // empty: generated into DataDir
+	DataKey       string // empty: generated into DataDir
+	UnitsFile     string // empty: the bundled unit sets
 	// UnitsSet names the current unit set: a bundled one (default can-tho-2025), or the
 	// set that UnitsFile holds (default "custom").
 	UnitsSet string
@@ -38,7 +38,7 @@ type Config struct {
 	Target      float64
 	TargetLevel string
 	// Programs are each programme's department and deadlines.
-	Programs map[Group]Program
+	Programs       map[Group]Program
 	EmbeddedAddr   string
 	TrustedProxies []string
 	LogLevel       string

@@ -49,7 +49,7 @@ func (e usageError) Unwrap() error { return e.err }
 type app struct {
 	cfg    ansinh.Config
 	log    *slog.Logger
-	units  *ansinh.Units     // the current set's tree
+	units  *ansinh.Units    // the current set's tree
 	sets   *ansinh.UnitSets // every unit set, the current one included
 	stdin  io.Reader
 	stdout io.Writer
