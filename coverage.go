@@ -199,3 +199,20 @@ func (cov *Coverage) Gap() int64 {
 	need := int64(math.Ceil(cov.Target*float64(cov.Beneficiaries)-1e-9)) - cov.WithAccount
 	return max(0, need)
 }
+
+// ForProgram returns the same tree with only one programme's figures.
+func (cov *Coverage) ForProgram(g Group) *Coverage {
+	if cov == nil {
+		return nil
+	}
+	out := &Coverage{Unit: cov.Unit, Name: cov.Name, Type: cov.Type, Counts: cov.Counts.Program(g), Program: g,
+		Children: make([]*Coverage, 0, len(cov.Children))}
+	for _, ch := range cov.Children {
+		out.Children = append(out.Children, ch.ForProgram(g))
+	}
+	if cov.Unassigned != nil {
+		out.Unassigned = cov.Unassigned.ForProgram(g)
+	}
+	out.finish(cov.Target)
+	return out
+}

@@ -57,6 +57,12 @@ var programLabels = map[Group]string{
 // Label is the programme's name as people read it.
 func (g Group) Label() string { return programLabels[g] }
 
+// Messages about unit sets.
+const (
+	MsgUnitSetUnknown = "Không có danh mục đơn vị hành chính này."
+	MsgReportOtherSet = "Đơn vị thuộc danh mục hành chính cũ chỉ còn các báo cáo đã gửi; tháng này đơn vị chưa gửi báo cáo."
+)
+
 // UnassignedName heads the people of a split old commune who wait for their commune.
 const UnassignedName = "Chờ chọn xã, phường (đơn vị cũ bị chia)"
 
@@ -224,7 +230,7 @@ const (
 	MsgMonth          = "Tháng ghi theo dạng năm-tháng, ví dụ 2026-11."
 	MsgMonthFuture    = "Chưa đến tháng %s."
 	MsgReportSent     = "Báo cáo tháng này của đơn vị đã được gửi; số liệu đã được chốt."
-	MsgReportNotYours = "Chỉ cán bộ của chính đơn vị (huyện hoặc Sở) gửi báo cáo của đơn vị đó."
+	MsgReportNotYours = "Chỉ cán bộ của chính đơn vị gửi báo cáo của đơn vị đó."
 	MsgReportUnit     = "Đơn vị này không phải lập báo cáo tháng."
 	MsgFormat         = "Định dạng là json, xlsx hoặc csv."
 	MsgNoSnapshot     = "Chưa có số liệu lưu cho ngày này."

@@ -57,6 +57,14 @@ func lowerFirstWord(u *Unit) string {
 	return u.Name
 }
 
+// PlaceName is a unit's name without its type ("Thành phố Cần Thơ" → "Cần Thơ").
+func PlaceName(u *Unit) string {
+	if t := u.Type; t != "" && strings.HasPrefix(u.Name, t+" ") {
+		return u.Name[len(t)+1:]
+	}
+	return u.Name
+}
+
 // CommuneAuthority names a commune's People's Committee ("UBND Phường Sóc Trăng").
 func CommuneAuthority(u *Unit) string { return "UBND " + u.Name }
 

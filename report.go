@@ -36,6 +36,27 @@ type ProgramReport struct {
 	Department string    `json:"department"`
 	Deadline   time.Time `json:"deadline"`
 	Coverage   *Coverage `json:"coverage"`
+	// PaymentListDue: the payment list is due at the payment provider before this day
+	// (the social pension's 25th); zero when the programme sets none.
+	PaymentListDue time.Time `json:"payment_list_due,omitempty"`
+}
+
+// SocialPensionStart is the first month of the social pension (Decree 176/2025).
+var SocialPensionStart = time.Date(2025, 7, 1, 0, 0, 0, 0, Vietnam)
+
+// ReportDeadlineOf is the earliest deadline of the programmes for a unit's report.
+func ReportDeadlineOf(programs map[Group]Program, u *Unit, month time.Time) time.Time {
+	var first time.Time
+	for _, g := range Groups {
+		p, ok := programs[g]
+		if !ok {
+			p = DefaultPrograms()[g]
+		}
+		if d := p.Deadline(u, month); first.IsZero() || d.Before(first) {
+			first = d
+		}
+	}
+	return first
 }
 
 // ReportStatus is whether a unit has sent its report for a month.

@@ -200,6 +200,37 @@ func (s *UnitSets) WithCustom(id string, r io.Reader) error {
 	return nil
 }
 
+// CarryCounts moves communes' counts of an older set into the current one's communes,
+// through the crosswalk: a split commune's count goes to UnassignedKey, as do codes no
+// crosswalk leads from.
+func CarryCounts(sets *UnitSets, from string, counts map[string]Counts) map[string]Counts {
+	to := sets.Current().ID
+	out := make(map[string]Counts, len(counts))
+	for code, c := range counts {
+		key := UnassignedKey
+		if m, err := sets.Map(from, to, code); err == nil && m.Whole() {
+			key = m.Communes[0]
+		}
+		out[key] = out[key].Add(c)
+	}
+	return out
+}
+
+// SingleUnitSet is a registry of one set, for a service or a test that loads one
+// units file and knows no other.
+func SingleUnitSet(id string, units *Units) *UnitSets {
+	s := &UnitSets{byID: map[string]*UnitSet{}, next: map[string]step{}}
+	s.add(&UnitSet{ID: id, Name: units.Root.Name, Units: units})
+	s.current = s.sets[0]
+	return s
+}
+
+// Active reports whether the set was in force at some time during the month.
+func (s *UnitSet) Active(month time.Time) bool {
+	end := time.Date(month.Year(), month.Month()+1, 0, 0, 0, 0, 0, Vietnam)
+	return (s.From.IsZero() || !end.Before(s.From)) && (s.Until.IsZero() || !month.After(s.Until))
+}
+
 func (s *UnitSets) add(set *UnitSet) {
 	s.sets = append(s.sets, set)
 	s.byID[set.ID] = set

@@ -12,9 +12,10 @@ import (
 	"ansinh"
 )
 
-// The district's and the province's view of the target: child units by gap to 30 %,
-// the laggards, the month-by-month curve, the backlog, the reporting deadlines. Charts
-// are server-rendered SVG: no script, readable when printed.
+// The province's (and, where they remain, the district's) view of the target: child
+// units by gap to the target, the laggards, each programme with its department and
+// deadlines, the month-by-month curve, the backlog, the reporting deadlines. Charts are
+// server-rendered SVG: no script, readable when printed.
 
 // DashboardPage is /can-bo/tong-quan?unit=.
 func (h *Handler) DashboardPage(c *fiber.Ctx) error {
@@ -47,9 +48,11 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 		return err
 	}
 	u, _ := h.units.Get(unit)
-	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": currentUser(c), "Cov": cov, "Rows": rows, "Laggards": laggards,
-		"Bars": template.HTML(barsSVG(rows)), "Curve": template.HTML(curveSVG(curve)), "Backlog": backlog, "Movers": movers,
-		"Month": h.now().In(ansinh.Vietnam).Format("2006-01"), "Units": h.unitOptions(currentUser(c).Unit), "Unit": unit}
+	user := currentUser(c)
+	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": user, "Cov": cov, "Rows": rows, "Laggards": laggards,
+		"Bars": template.HTML(barsSVG(rows, h.cfg.Target)), "Curve": template.HTML(curveSVG(curve, h.cfg.Target)), "Backlog": backlog,
+		"Movers": movers, "Month": h.now().In(ansinh.Vietnam).Format("2006-01"), "Units": h.unitOptions(user.Unit), "Unit": unit,
+		"Programs": h.programRows(cov, u), "CanPay": h.canExportPayments(user)}
 	if h.units.Reports(u) {
 		month, _ := ansinh.ParseMonth(h.now().In(ansinh.Vietnam).Format("2006-01"))
 		r, err := h.report(c, unit, month)
@@ -57,8 +60,8 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 			return err
 		}
 		data["Report"] = r
-		data["CanSubmit"] = r.Status == ansinh.ReportDraft && unit == currentUser(c).Unit &&
-			(currentUser(c).Role == ansinh.RoleDistrict || currentUser(c).Role == ansinh.RoleProvince)
+		data["CanSubmit"] = r.Status == ansinh.ReportDraft && unit == user.Unit &&
+			(user.Role == ansinh.RoleDistrict || user.Role == ansinh.RoleProvince || user.Role == ansinh.RoleCommune)
 	}
 	data["Notice"] = c.Query("thong-bao")
 	return c.Render("dashboard", data)
@@ -87,7 +90,7 @@ type mover struct {
 func (h *Handler) slowestMovers(c *fiber.Ctx, unit string, now *ansinh.Coverage) ([]mover, error) {
 	t := h.now().In(ansinh.Vietnam)
 	prev := time.Date(t.Year(), t.Month()-1, 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
-	counts, err := h.store.SnapshotCounts(c.UserContext(), prev)
+	counts, err := h.snapshot(c, prev)
 	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
 		return nil, nil
 	}
@@ -95,7 +98,7 @@ func (h *Handler) slowestMovers(c *fiber.Ctx, unit string, now *ansinh.Coverage)
 		return nil, err
 	}
 	before := map[string]float64{}
-	for _, ch := range ansinh.BuildCoverage(h.units, unit, counts).Children {
+	for _, ch := range h.coverage(unit, counts, now.Program).Children {
 		before[ch.Unit] = ch.Ratio
 	}
 	var out []mover
@@ -106,11 +109,8 @@ func (h *Handler) slowestMovers(c *fiber.Ctx, unit string, now *ansinh.Coverage)
 	return out[:min(5, len(out))], nil
 }
 
-// gap is how many more people need an account to reach 30 %.
-func gap(c *ansinh.Coverage) int64 {
-	need := int64(ansinh.Target*float64(c.Beneficiaries)+0.999999) - c.WithAccount
-	return max(0, need)
-}
+// gap is how many more people need an account to reach the target.
+func gap(c *ansinh.Coverage) int64 { return c.Gap() }
 
 type curvePoint struct {
 	Month string
@@ -124,20 +124,52 @@ func (h *Handler) curve(c *fiber.Ctx, unit string) ([]curvePoint, error) {
 	var out []curvePoint
 	for i := 11; i >= 0; i-- {
 		m := time.Date(now.Year(), now.Month()-time.Month(i), 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
-		counts, err := h.store.SnapshotCounts(c.UserContext(), m)
+		counts, err := h.snapshot(c, m)
 		if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, curvePoint{Month: m, Ratio: ansinh.BuildCoverage(h.units, unit, counts).Ratio})
+		out = append(out, curvePoint{Month: m, Ratio: h.coverage(unit, counts, "").Ratio})
 	}
 	return out, nil
 }
 
-// barsSVG draws one bar per unit against the 30 % line.
-func barsSVG(rows []*ansinh.Coverage) string {
+// programRow is one programme's line on the dashboard.
+type programRow struct {
+	Program          ansinh.Group
+	Name, Department string
+	Cov              *ansinh.Coverage
+	Deadline         time.Time // the unit's report of this programme is due before this day
+	PaymentListDue   time.Time // zero: none
+}
+
+// programRows are each programme's figures for the unit, with the department it reports
+// to and this month's deadlines.
+func (h *Handler) programRows(cov *ansinh.Coverage, u *ansinh.Unit) []programRow {
+	t := h.now().In(ansinh.Vietnam)
+	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ansinh.Vietnam)
+	var out []programRow
+	for _, g := range ansinh.Groups {
+		p := h.cfg.Programs[g]
+		if p.Group == "" {
+			p = ansinh.DefaultPrograms()[g]
+		}
+		row := programRow{Program: g, Name: g.Label(), Department: p.DepartmentOf(h.sets.Current()), Cov: cov.ForProgram(g)}
+		if h.units.Reports(u) {
+			row.Deadline = p.Deadline(u, month)
+		}
+		if p.PaymentListDay > 0 {
+			row.PaymentListDue = time.Date(month.Year(), month.Month(), p.PaymentListDay, 0, 0, 0, 0, ansinh.Vietnam)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// barsSVG draws one bar per unit against the target line.
+func barsSVG(rows []*ansinh.Coverage, target float64) string {
 	const rowH, labelW, barW = 28, 190, 260
 	h := rowH*len(rows) + 24
 	var b strings.Builder
@@ -152,15 +184,15 @@ func barsSVG(rows []*ansinh.Coverage) string {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="18" fill="%s"/>`, labelW, y+3, r.Ratio*barW, color)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">%.1f%%</text>`, float64(labelW)+r.Ratio*barW+4, y+16, r.Ratio*100)
 	}
-	x := float64(labelW) + ansinh.Target*barW
+	x := float64(labelW) + target*barW
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="0" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>`, x, x, h-18)
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">mục tiêu 30%%</text>`, x-30, h-4)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">mục tiêu %.0f%%</text>`, x-30, h-4, target*100)
 	b.WriteString(`</svg>`)
 	return b.String()
 }
 
 // curveSVG draws the ratio month by month.
-func curveSVG(points []curvePoint) string {
+func curveSVG(points []curvePoint, target float64) string {
 	if len(points) == 0 {
 		return ""
 	}
@@ -169,8 +201,8 @@ func curveSVG(points []curvePoint) string {
 	y := func(r float64) float64 { return float64(h-bottom) - r*float64(h-bottom-10) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Tỷ lệ có tài khoản theo tháng">`, w, h)
-	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#000" stroke-dasharray="4 3"/>`, left, y(ansinh.Target), w-10, y(ansinh.Target))
-	fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11">30%%</text>`, y(ansinh.Target)+4)
+	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#000" stroke-dasharray="4 3"/>`, left, y(target), w-10, y(target))
+	fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11">%.0f%%</text>`, y(target)+4, target*100)
 	var pts []string
 	for i, p := range points {
 		x := float64(left) + float64(i)*step

@@ -42,7 +42,8 @@ type Auditor interface {
 type Deps struct {
 	Config   ansinh.Config
 	Store    Store
-	Units    *ansinh.Units
+	Units    *ansinh.Units     // the current unit set's tree
+	UnitSets *ansinh.UnitSets // every set ansinh knows; nil: only Units, as set "custom"
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics served at /metrics
 	Now      func() time.Time     // defaults to time.Now
@@ -58,6 +59,7 @@ type Handler struct {
 	cfg      ansinh.Config
 	store    Store
 	units    *ansinh.Units
+	sets     *ansinh.UnitSets
 	log      *slog.Logger
 	reg      *prometheus.Registry
 	now      func() time.Time
@@ -81,10 +83,16 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
+	if d.UnitSets == nil {
+		d.UnitSets = ansinh.SingleUnitSet(d.Config.UnitsSet, d.Units)
+	}
+	if d.Units == nil {
+		d.Units = d.UnitSets.Current().Units
+	}
 	if len(d.Config.SecretKey) < ansinh.MinSecretLen {
 		return nil, fmt.Errorf("handlers: the secret key is missing or shorter than %d characters", ansinh.MinSecretLen)
 	}
-	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, log: d.Logger, reg: d.Registry, now: d.Now,
+	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
 		notifier: d.Notifier, bot: d.Bot, rates: d.RateStorage}
 	if h.notifier == nil {
@@ -95,7 +103,7 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	h.metrics = m
-	views, err := newViews()
+	views, err := newViews(newSite(h.sets.Current(), h.cfg.Programs))
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}

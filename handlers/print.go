@@ -55,7 +55,7 @@ func (h *Handler) PosterPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("print_poster", fiber.Map{"Title": "Áp phích " + u.Name, "Unit": u, "QR": qr, "URL": url, "Phone": phone}, "print")
+	return c.Render("print_poster", fiber.Map{"Title": "Áp phích " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "QR": qr, "URL": url, "Phone": phone}, "print")
 }
 
 // CardsPage prints a notice card with a new personal code for every beneficiary of the
@@ -100,5 +100,5 @@ func (h *Handler) CardsPage(c *fiber.Ctx) error {
 	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionQRPrint, Unit: u.Code, Detail: map[string]any{"cards": len(cards)}}); err != nil {
 		return err
 	}
-	return c.Render("print_cards", fiber.Map{"Title": "Giấy báo " + u.Name, "Unit": u, "Cards": cards}, "print")
+	return c.Render("print_cards", fiber.Map{"Title": "Giấy báo " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "Cards": cards}, "print")
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,22 +22,26 @@ import (
 type ReportStore interface {
 	SubmitReport(ctx context.Context, r *ansinh.Report) error
 	SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error)
-	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, error)
+	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
+	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, string, error)
 	PaymentList(ctx context.Context, communes []string) ([]store.PaymentRow, error)
 }
 
 // coverageAt is the unit's coverage now, or on a past day (?date=YYYY-MM-DD) from the
-// daily snapshots.
+// daily snapshots; of one programme with ?program=.
 func (h *Handler) coverageAt(c *fiber.Ctx, unit, date string) (*ansinh.Coverage, error) {
+	program, err := programParam(c)
+	if err != nil {
+		return nil, err
+	}
 	var counts map[string]ansinh.Counts
-	var err error
 	if date == "" {
 		counts, err = h.store.Counts(c.UserContext())
 	} else {
 		if _, perr := time.Parse("2006-01-02", date); perr != nil {
 			return nil, ansinh.FieldError("date", ansinh.MsgDateFilter)
 		}
-		counts, err = h.store.SnapshotCounts(c.UserContext(), date)
+		counts, err = h.snapshot(c, date)
 		if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
 			return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNoSnapshot)
 		}
@@ -43,12 +49,48 @@ func (h *Handler) coverageAt(c *fiber.Ctx, unit, date string) (*ansinh.Coverage,
 	if err != nil {
 		return nil, err
 	}
-	return ansinh.BuildCoverage(h.units, unit, counts), nil
+	return h.coverage(unit, counts, program), nil
+}
+
+// snapshot returns the counts of a day or a month in today's communes: a snapshot
+// taken before the store moved to the current unit set is carried over through the
+// crosswalk (the people of a split commune to the root's unassigned).
+func (h *Handler) snapshot(c *fiber.Ctx, period string) (map[string]ansinh.Counts, error) {
+	counts, set, err := h.store.SnapshotCounts(c.UserContext(), period)
+	if err != nil || set == h.sets.Current().ID {
+		return counts, err
+	}
+	return ansinh.CarryCounts(h.sets, set, counts), nil
+}
+
+// coverage builds a unit's coverage against the configured target.
+func (h *Handler) coverage(unit string, counts map[string]ansinh.Counts, program ansinh.Group) *ansinh.Coverage {
+	return ansinh.BuildCoverageFor(h.units, unit, counts, ansinh.CoverageOptions{Target: h.cfg.Target, Program: program})
+}
+
+// programParam is ?program=BTXH|NCC|HTXH (or a word for one); empty: every programme.
+func programParam(c *fiber.Ctx) (ansinh.Group, error) {
+	v := strings.TrimSpace(c.Query("program"))
+	if v == "" {
+		return "", nil
+	}
+	g, msg := ansinh.ParseGroup(v)
+	if msg != "" {
+		return "", ansinh.FieldError("program", msg)
+	}
+	return g, nil
 }
 
 // report builds a unit's report for a month: frozen when submitted, live otherwise.
 func (h *Handler) report(c *fiber.Ctx, unit string, month time.Time) (*ansinh.Report, error) {
-	return report.Build(c.UserContext(), h.store, h.units, unit, month, h.now())
+	return h.reportIn(c, "", unit, month)
+}
+
+// reportIn builds the report of a unit of a set (empty: the current one): a unit of
+// an older set has only its frozen reports.
+func (h *Handler) reportIn(c *fiber.Ctx, set, unit string, month time.Time) (*ansinh.Report, error) {
+	return report.Build(c.UserContext(), h.store, report.Options{Sets: h.sets, Set: set, Programs: h.cfg.Programs, Target: h.cfg.Target},
+		unit, month, h.now())
 }
 
 // reportParams reads ?unit=&month= (default: this month) within the caller's scope.
@@ -67,15 +109,35 @@ func (h *Handler) reportParams(c *fiber.Ctx) (string, time.Time, error) {
 	return h.unitParam(c), month, nil
 }
 
-// MonthlyReport is GET /api/v1/reports/monthly?unit=&month=&format=json|xlsx|csv.
+// MonthlyReport is GET /api/v1/reports/monthly?unit=&month=&format=json|xlsx|csv, and
+// with &set= a report frozen in an older unit set (for officers of the whole province).
 func (h *Handler) MonthlyReport(c *fiber.Ctx) error {
-	unit, month, err := h.reportParams(c)
-	if err != nil {
-		return err
-	}
-	r, err := h.report(c, unit, month)
-	if err != nil {
-		return err
+	var r *ansinh.Report
+	var unit string
+	if set := strings.TrimSpace(c.Query("set")); set != "" && set != h.sets.Current().ID {
+		if _, ok := h.sets.Get(set); !ok {
+			return ansinh.FieldError("set", ansinh.MsgUnitSetUnknown)
+		}
+		if currentUser(c).Unit != h.units.Root.Code {
+			return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgUnitOutOfScope)
+		}
+		month, err := ansinh.ParseMonth(c.Query("month"))
+		if err != nil {
+			return err
+		}
+		unit = strings.TrimSpace(c.Query("unit"))
+		if r, err = h.reportIn(c, set, unit, month); err != nil {
+			return err
+		}
+	} else {
+		var month time.Time
+		var err error
+		if unit, month, err = h.reportParams(c); err != nil {
+			return err
+		}
+		if r, err = h.report(c, unit, month); err != nil {
+			return err
+		}
 	}
 	name := fmt.Sprintf("bao-cao-%s-%s", unit, r.Month)
 	switch c.Query("format", "json") {
@@ -124,9 +186,11 @@ func (h *Handler) submitReport(c *fiber.Ctx, unit, m string) (*ansinh.Report, er
 	if unit == "" {
 		unit = u.Unit
 	}
-	// Only the unit's own officer sends its report: the district office its district's,
-	// the department the province's.
-	if unit != u.Unit || (u.Role != ansinh.RoleDistrict && u.Role != ansinh.RoleProvince) {
+	// Only the unit's own officer sends its report: the commune (or, where districts
+	// remain, the district) its own, the department the province's.
+	own, _ := h.units.Get(u.Unit)
+	if unit != u.Unit || own == nil || !h.units.Reports(own) ||
+		(u.Role != ansinh.RoleDistrict && u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleCommune) {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgReportNotYours)
 	}
 	month, err := ansinh.ParseMonth(m)
@@ -155,15 +219,32 @@ func (h *Handler) submitReport(c *fiber.Ctx, unit, m string) (*ansinh.Report, er
 	return r, nil
 }
 
+// canExportPayments: the department and, where they remain, district offices; since
+// July 2025 also the commune, which organises payment where it answers for the target.
+func (h *Handler) canExportPayments(u *ansinh.User) bool {
+	switch u.Role {
+	case ansinh.RoleProvince, ansinh.RoleDistrict:
+		return true
+	case ansinh.RoleCommune:
+		unit, ok := h.units.Get(u.Unit)
+		return ok && h.units.Reports(unit)
+	}
+	return false
+}
+
 // PaymentList is GET /api/v1/payments?unit=&format=csv|xlsx: the verified accounts of a
 // unit for the payment-service organisation, with whole numbers (the one export that
 // has them); province and district officers only; audited.
 func (h *Handler) PaymentList(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleDistrict {
+	if !h.canExportPayments(u) {
 		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	communes, err := h.scopeCommunes(c)
+	if err != nil {
+		return err
+	}
+	program, err := programParam(c)
 	if err != nil {
 		return err
 	}
@@ -171,12 +252,15 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if program != "" {
+		rows = slices.DeleteFunc(rows, func(r store.PaymentRow) bool { return r.Group != string(program) })
+	}
 	format := c.Query("format", "csv")
 	if format != "csv" && format != "xlsx" {
 		return ansinh.FieldError("format", ansinh.MsgFormat)
 	}
 	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionPaymentList, Unit: h.unitParam(c),
-		Detail: map[string]any{"rows": len(rows), "format": format}}); err != nil {
+		Detail: map[string]any{"rows": len(rows), "format": format, "program": string(program)}}); err != nil {
 		return err
 	}
 	header := []string{"STT", "Họ tên", "Số CCCD", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Mã ngân hàng", "Ngân hàng", "Số tài khoản", "Chủ tài khoản", "Người nhận thay"}

@@ -115,8 +115,15 @@ func TestReportXLSXAndCSV(t *testing.T) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if strings.Join(sheets, ",") != "Tổng hợp,Chi tiết xã,Tình hình báo cáo" {
+	if strings.Join(sheets, ",") != "Tổng hợp,BTXH,HTXH,NCC,Chi tiết xã,Tình hình báo cáo" {
 		t.Fatalf("sheets %v", sheets)
+	}
+	// A sheet per programme, headed by the department its report goes to.
+	for sheet, dept := range map[string]string{"BTXH": "Sở Y tế tỉnh Sóc Trăng", "HTXH": "Sở Y tế tỉnh Sóc Trăng", "NCC": "Sở Nội vụ tỉnh Sóc Trăng"} {
+		rows, _ := f.GetRows(sheet)
+		if len(rows) == 0 || !strings.Contains(rows[0][0], dept) || strings.Contains(rows[0][0], "Lao động") {
+			t.Errorf("sheet %s: heading %v, want %q", sheet, rows, dept)
+		}
 	}
 	rows, _ := f.GetRows("Tổng hợp")
 	title := rows[0][0]

@@ -66,6 +66,7 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/auth/logout", token, h.LogoutAPI)
 	api.Get("/me", token, h.Me)
 	api.Get("/units", token, h.UnitTree)
+	api.Get("/unit-sets", token, h.UnitSets)
 	api.Get("/users", token, h.ListUsers)
 	api.Post("/users", token, h.CreateUser)
 	api.Post("/beneficiaries/import", token, h.ImportBeneficiaries)

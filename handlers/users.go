@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -53,8 +55,43 @@ func (h *Handler) ListUsers(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items, "total": len(items)})
 }
 
-// UnitTree returns the caller's unit with every unit beneath it.
+// UnitTree returns the caller's unit with every unit beneath it; with ?set= the whole
+// tree of another unit set (public reference data: its codes mean other units).
 func (h *Handler) UnitTree(c *fiber.Ctx) error {
+	if id := strings.TrimSpace(c.Query("set")); id != "" && id != h.sets.Current().ID {
+		set, ok := h.sets.Get(id)
+		if !ok {
+			return ansinh.FieldError("set", ansinh.MsgUnitSetUnknown)
+		}
+		return c.JSON(set.Units.Root)
+	}
 	u, _ := h.units.Get(currentUser(c).Unit)
 	return c.JSON(u)
+}
+
+// unitSetView is one unit set as the API lists it.
+type unitSetView struct {
+	ID      string  `json:"id"`
+	Name    string  `json:"name"`
+	From    *string `json:"from"`  // YYYY-MM-DD; null: since before anything ansinh knows
+	Until   *string `json:"until"` // YYYY-MM-DD, the last day in force; null: still in force
+	Current bool    `json:"current"`
+	Source  string  `json:"source,omitempty"`
+}
+
+// UnitSets is GET /api/v1/unit-sets: every unit set, oldest first.
+func (h *Handler) UnitSets(c *fiber.Ctx) error {
+	day := func(t time.Time) *string {
+		if t.IsZero() {
+			return nil
+		}
+		s := t.In(ansinh.Vietnam).Format("2006-01-02")
+		return &s
+	}
+	out := []unitSetView{}
+	for _, s := range h.sets.List() {
+		out = append(out, unitSetView{ID: s.ID, Name: s.Name, From: day(s.From), Until: day(s.Until),
+			Current: s == h.sets.Current(), Source: s.Source})
+	}
+	return c.JSON(out)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -16,7 +18,36 @@ import (
 )
 
 // newViews parses every template now, so that a broken one stops the start-up.
-func newViews() (*html.Engine, error) {
+// site is what every page says about who runs the service: the place, and the
+// departments each programme answers to (SPEC §1a), from the unit set and settings.
+type site struct {
+	Place       string // "Cần Thơ"
+	Departments []siteDepartment
+}
+
+type siteDepartment struct {
+	Name     string   // "Sở Y tế thành phố Cần Thơ"
+	Programs []string // "bảo trợ xã hội", …
+}
+
+func newSite(set *ansinh.UnitSet, programs map[ansinh.Group]ansinh.Program) site {
+	s := site{Place: ansinh.PlaceName(set.Units.Root)}
+	for _, g := range ansinh.Groups {
+		p, ok := programs[g]
+		if !ok {
+			p = ansinh.DefaultPrograms()[g]
+		}
+		name, label := p.DepartmentOf(set), strings.ToLower(g.Label())
+		if i := slices.IndexFunc(s.Departments, func(d siteDepartment) bool { return d.Name == name }); i >= 0 {
+			s.Departments[i].Programs = append(s.Departments[i].Programs, label)
+		} else {
+			s.Departments = append(s.Departments, siteDepartment{Name: name, Programs: []string{label}})
+		}
+	}
+	return s
+}
+
+func newViews(st site) (*html.Engine, error) {
 	sub, err := fs.Sub(templates.Views, "views")
 	if err != nil {
 		return nil, err
@@ -29,6 +60,7 @@ func newViews() (*html.Engine, error) {
 	engine.AddFunc("asset", func(name string) string {
 		return "/static/" + name + "?v=" + versions[name]
 	})
+	engine.AddFunc("site", func() site { return st })
 	engine.AddFunc("vndate", ansinh.DisplayDate)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)

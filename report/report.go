@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -17,41 +18,84 @@ import (
 
 // Source is where a report's figures come from.
 type Source interface {
-	SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error)
+	// SubmittedReportIn returns the frozen report of a unit of the set, or nil.
+	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
 	Counts(ctx context.Context) (map[string]ansinh.Counts, error)
 }
 
+// Options are the settings a report depends on.
+type Options struct {
+	Sets     *ansinh.UnitSets
+	Set      string // the unit set of the unit asked for; empty: the current one
+	Programs map[ansinh.Group]ansinh.Program
+	Target   float64
+}
+
 // Build returns a unit's report for a month: the frozen one when the unit submitted
-// it, otherwise a draft from the live counters; with the deadline, lateness, and the
-// status of the units below that report too.
-func Build(ctx context.Context, src Source, units *ansinh.Units, unit string, month, now time.Time) (*ansinh.Report, error) {
+// it, otherwise a draft from the live counters; with each programme's figures,
+// department and deadline, lateness, and the status of the units below that report
+// too. A unit of another set than the current one has only its frozen reports.
+func Build(ctx context.Context, src Source, opt Options, unit string, month, now time.Time) (*ansinh.Report, error) {
+	set := opt.Sets.Current()
+	if opt.Set != "" {
+		var ok bool
+		if set, ok = opt.Sets.Get(opt.Set); !ok {
+			return nil, ansinh.FieldError("set", ansinh.MsgUnitSetUnknown)
+		}
+	}
+	current := set == opt.Sets.Current()
+	units := set.Units
 	u, ok := units.Get(unit)
 	if !ok || !units.Reports(u) {
 		return nil, ansinh.FieldError("unit", ansinh.MsgReportUnit)
 	}
 	key := month.Format("2006-01")
-	r, err := src.SubmittedReport(ctx, unit, key)
+	r, err := src.SubmittedReportIn(ctx, set.ID, unit, key)
 	if err != nil {
 		return nil, err
 	}
 	if r == nil {
+		if !current {
+			return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgReportOtherSet)
+		}
 		counts, err := src.Counts(ctx)
 		if err != nil {
 			return nil, err
 		}
-		r = &ansinh.Report{Unit: unit, Month: key, Status: ansinh.ReportDraft, Coverage: ansinh.BuildCoverage(units, unit, counts)}
+		r = &ansinh.Report{Unit: unit, Month: key, Status: ansinh.ReportDraft,
+			Coverage: ansinh.BuildCoverageFor(units, unit, counts, ansinh.CoverageOptions{Target: opt.Target})}
 	}
-	r.Name, r.Deadline = u.Name, ansinh.ReportDeadline(u, month)
+	r.UnitSet, r.Name = set.ID, u.Name
+	r.Programs = nil
+	for _, g := range ansinh.Groups {
+		if g == ansinh.GroupHTXH && month.Before(ansinh.SocialPensionStart) && r.Coverage.HTXH == 0 {
+			continue // the social pension began in July 2025
+		}
+		p := opt.Programs[g]
+		if p.Group == "" {
+			p = ansinh.DefaultPrograms()[g]
+		}
+		pr := ansinh.ProgramReport{Program: g, Name: g.Label(), Department: p.DepartmentOf(set), Deadline: p.Deadline(u, month),
+			Coverage: r.Coverage.ForProgram(g)}
+		if p.PaymentListDay > 0 {
+			pr.PaymentListDue = time.Date(month.Year(), month.Month(), p.PaymentListDay, 0, 0, 0, 0, ansinh.Vietnam)
+		}
+		r.Programs = append(r.Programs, pr)
+		if r.Deadline.IsZero() || pr.Deadline.Before(r.Deadline) {
+			r.Deadline = pr.Deadline
+		}
+	}
 	r.Late = r.Late || (r.Status == ansinh.ReportDraft && !now.Before(r.Deadline))
+	r.Reports = nil
 	for _, child := range u.Children {
 		if !units.Reports(child) {
 			continue
 		}
-		sub, err := src.SubmittedReport(ctx, child.Code, key)
+		sub, err := src.SubmittedReportIn(ctx, set.ID, child.Code, key)
 		if err != nil {
 			return nil, err
 		}
-		st := ansinh.ReportStatus{Unit: child.Code, Name: child.Name, Deadline: ansinh.ReportDeadline(child, month)}
+		st := ansinh.ReportStatus{Unit: child.Code, Name: child.Name, Deadline: ansinh.ReportDeadlineOf(opt.Programs, child, month)}
 		if sub != nil {
 			st.Submitted, st.SubmittedAt, st.Late = true, sub.SubmittedAt, sub.Late
 		} else {
@@ -64,7 +108,7 @@ func Build(ctx context.Context, src Source, units *ansinh.Units, unit string, mo
 
 // reportColumns head every report table.
 var reportColumns = []string{"Đơn vị", "Mã", "Số đối tượng", "Có tài khoản", "Trong đó nhận thay", "Không đủ điều kiện (nhận trực tiếp)",
-	"Tỷ lệ có tài khoản", "Tỷ lệ trên số đủ điều kiện", "Đạt 30%"}
+	"Tỷ lệ có tài khoản", "Tỷ lệ trên số đủ điều kiện", "Đạt mục tiêu"}
 
 func reportRow(c *ansinh.Coverage) []any {
 	meets := "Chưa đạt"
@@ -74,7 +118,38 @@ func reportRow(c *ansinh.Coverage) []any {
 	return []any{c.Name, c.Unit, c.Beneficiaries, c.WithAccount, c.Proxy, c.NotEligible, c.Ratio, c.EligibleRatio, meets}
 }
 
-// CSV writes a report as CSV (UTF-8 with a BOM, a totals row).
+// rows are the lines of a report table: the children, the people waiting for a
+// commune's choice, and the total.
+func rows(cov *ansinh.Coverage) [][]any {
+	var out [][]any
+	for _, ch := range cov.Children {
+		out = append(out, reportRow(ch))
+	}
+	if cov.Unassigned != nil {
+		row := reportRow(cov.Unassigned)
+		row[1], row[8] = "", ""
+		out = append(out, row)
+	}
+	total := reportRow(cov)
+	total[0] = "Tổng cộng"
+	return append(out, total)
+}
+
+func title(r *ansinh.Report) string {
+	return fmt.Sprintf("Báo cáo tháng %s – %s", r.Month[5:]+"/"+r.Month[:4], r.Name)
+}
+
+// Chains says where each programme's report goes.
+func Chains(r *ansinh.Report) string {
+	var parts []string
+	for _, p := range r.Programs {
+		parts = append(parts, fmt.Sprintf("%s: %s, trước ngày %s", p.Name, p.Department, p.Deadline.Format("02/01/2006")))
+	}
+	return "Nơi nhận báo cáo – " + strings.Join(parts, "; ")
+}
+
+// CSV writes a report as CSV (UTF-8 with a BOM): the units with a totals row, then
+// each programme's totals with the department it reports to.
 func CSV(r *ansinh.Report) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := sheet.NewCSVWriter(&buf)
@@ -93,22 +168,28 @@ func CSV(r *ansinh.Report) ([]byte, error) {
 		}
 		return out
 	}
-	_ = w.Write(fmt.Sprintf("Báo cáo tháng %s – %s", r.Month[5:]+"/"+r.Month[:4], r.Name))
+	_ = w.Write(title(r))
 	_ = w.Write(reportColumns...)
-	for _, ch := range r.Coverage.Children {
-		_ = w.Write(cells(reportRow(ch))...)
+	for _, row := range rows(r.Coverage) {
+		_ = w.Write(cells(row)...)
 	}
-	total := reportRow(r.Coverage)
-	total[0] = "Tổng cộng"
-	_ = w.Write(cells(total)...)
+	for _, p := range r.Programs {
+		row := reportRow(p.Coverage)
+		row[0], row[1] = "Trong đó: "+p.Name, string(p.Program)
+		_ = w.Write(cells(row)...)
+	}
+	if len(r.Programs) > 0 {
+		_ = w.Write(Chains(r))
+	}
 	if err := w.Flush(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// XLSX writes the report as a workbook: a summary sheet of the unit's children
-// with a totals row, and for a province a sheet of every commune.
+// XLSX writes the report as a workbook: a summary sheet of the unit's children with a
+// totals row, a sheet per programme headed by the department it reports to, for a
+// three-tier province a sheet of every commune, and who has reported.
 func XLSX(r *ansinh.Report) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -120,18 +201,15 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	title := fmt.Sprintf("Báo cáo tháng %s – %s", r.Month[5:]+"/"+r.Month[:4], r.Name)
 	status := "Bản nháp (số liệu đang cập nhật)"
 	if r.Status == ansinh.ReportSubmitted {
 		status = fmt.Sprintf("Đã gửi lúc %s bởi %s", r.SubmittedAt.In(ansinh.Vietnam).Format("15:04 02/01/2006"), r.SubmittedBy)
 	}
-	writeSheet := func(name string, rows []*ansinh.Coverage, total *ansinh.Coverage) error {
-		idx, err := f.NewSheet(name)
-		if err != nil {
+	writeSheet := func(name, heading string, table [][]any, lastBold bool) error {
+		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
-		_ = idx
-		_ = f.SetCellStr(name, "A1", title)
+		_ = f.SetCellStr(name, "A1", heading)
 		_ = f.SetCellStr(name, "A2", status)
 		_ = f.SetCellStyle(name, "A1", "A1", bold)
 		header := make([]any, len(reportColumns))
@@ -143,36 +221,45 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 		}
 		_ = f.SetRowStyle(name, 4, 4, bold)
 		row := 5
-		for _, c := range rows {
-			cells := reportRow(c)
-			cells[0] = sheet.EscapeFormula(c.Name)
+		for _, cells := range table {
+			cells[0] = sheet.EscapeFormula(fmt.Sprint(cells[0]))
 			if err := f.SetSheetRow(name, "A"+strconv.Itoa(row), &cells); err != nil {
 				return err
 			}
 			row++
 		}
-		if total != nil {
-			cells := reportRow(total)
-			cells[0] = "Tổng cộng"
-			if err := f.SetSheetRow(name, "A"+strconv.Itoa(row), &cells); err != nil {
-				return err
-			}
-			_ = f.SetRowStyle(name, row, row, bold)
+		if lastBold {
+			_ = f.SetRowStyle(name, row-1, row-1, bold)
 		}
 		_ = f.SetCellStyle(name, "G5", "H"+strconv.Itoa(row), pct)
-		_ = f.SetColWidth(name, "A", "A", 30)
+		_ = f.SetColWidth(name, "A", "A", 34)
 		_ = f.SetColWidth(name, "B", "I", 16)
 		return nil
 	}
-	if err := writeSheet("Tổng hợp", r.Coverage.Children, r.Coverage); err != nil {
+	summary := title(r)
+	if len(r.Programs) > 0 {
+		summary += " · " + Chains(r)
+	}
+	if err := writeSheet("Tổng hợp", summary, rows(r.Coverage), true); err != nil {
 		return nil, err
 	}
-	var communes []*ansinh.Coverage
+	for _, p := range r.Programs {
+		heading := fmt.Sprintf("%s – %s · gửi %s trước ngày %s", title(r), p.Name, p.Department, p.Deadline.Format("02/01/2006"))
+		if !p.PaymentListDue.IsZero() {
+			heading += fmt.Sprintf(" · danh sách chi trả gửi tổ chức dịch vụ chi trả trước ngày %s", p.PaymentListDue.Format("02/01/2006"))
+		}
+		if err := writeSheet(string(p.Program), heading, rows(p.Coverage), true); err != nil { // sheet names: 31 characters at most
+			return nil, err
+		}
+	}
+	var communes [][]any
 	for _, ch := range r.Coverage.Children {
-		communes = append(communes, ch.Children...)
+		for _, cc := range ch.Children {
+			communes = append(communes, reportRow(cc))
+		}
 	}
 	if len(communes) > 0 {
-		if err := writeSheet("Chi tiết xã", communes, nil); err != nil {
+		if err := writeSheet("Chi tiết xã", title(r), communes, false); err != nil {
 			return nil, err
 		}
 	}
@@ -181,7 +268,7 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 		if _, err := f.NewSheet(name); err != nil {
 			return nil, err
 		}
-		_ = f.SetCellStr(name, "A1", title)
+		_ = f.SetCellStr(name, "A1", title(r))
 		_ = f.SetSheetRow(name, "A3", &[]any{"Đơn vị", "Hạn", "Đã gửi", "Gửi lúc", "Trễ hạn"})
 		for i, st := range r.Reports {
 			sent, at, late := "Chưa", "", ""

@@ -43,8 +43,15 @@ func (s *Store) SubmitReport(ctx context.Context, r *ansinh.Report) error {
 	return nil
 }
 
-// SubmittedReport returns a frozen report, or nil when the unit has not sent it.
+// SubmittedReport returns a frozen report of the store's unit set, or nil when the
+// unit has not sent it.
 func (s *Store) SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error) {
+	return s.SubmittedReportIn(ctx, s.unitSet, unit, month)
+}
+
+// SubmittedReportIn returns a frozen report of a unit of the set, or nil. Codes are
+// reused between sets, so a report of the same code in another set is not this one.
+func (s *Store) SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error) {
 	var d reportDoc
 	err := s.db.Collection(colReports).FindOne(ctx, bson.D{{Key: "_id", Value: unit + ":" + month}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -52,6 +59,12 @@ func (s *Store) SubmittedReport(ctx context.Context, unit, month string) (*ansin
 	}
 	if err != nil {
 		return nil, s.fail("find report", err)
+	}
+	if d.UnitSet == "" {
+		d.UnitSet = s.unitSet
+	}
+	if d.UnitSet != set {
+		return nil, nil
 	}
 	r := &ansinh.Report{Unit: d.Unit, Month: d.Month, Status: ansinh.ReportSubmitted, SubmittedBy: d.SubmittedBy,
 		SubmittedAt: d.SubmittedAt, Late: d.Late, Coverage: &ansinh.Coverage{}, UnitSet: d.UnitSet}
@@ -93,15 +106,18 @@ func (s *Store) Snapshot(ctx context.Context, now time.Time) error {
 }
 
 // SnapshotCounts returns the communes' counts of a day ("YYYY-MM-DD") or a month
-// ("YYYY-MM"); not found when none was taken.
-func (s *Store) SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, error) {
+// ("YYYY-MM") and the unit set of their codes; not found when none was taken.
+func (s *Store) SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, string, error) {
 	var d snapshotDoc
 	if err := s.db.Collection(colSnapshots).FindOne(ctx, bson.D{{Key: "_id", Value: period}}).Decode(&d); err != nil {
-		return nil, s.fail("find snapshot", err)
+		return nil, "", s.fail("find snapshot", err)
 	}
 	out := make(map[string]ansinh.Counts, len(d.Communes))
 	for code, c := range d.Communes {
 		out[code] = c.counts()
 	}
-	return out, nil
+	if d.UnitSet == "" {
+		d.UnitSet = s.unitSet
+	}
+	return out, d.UnitSet, nil
 }

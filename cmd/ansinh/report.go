@@ -22,12 +22,20 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 	month := fl.String("month", time.Now().In(ansinh.Vietnam).Format("2006-01"), "payment month, YYYY-MM")
 	format := fl.String("format", "csv", "csv, xlsx or json")
 	out := fl.String("o", "", "write to this file instead of standard output")
+	set := fl.String("set", "", "the unit set of -unit, for a report frozen before the store moved to today's set (default: the current set)")
 	if err := fl.Parse(args); err != nil {
 		return usageError{err}
 	}
-	u, ok := a.units.Get(*unit)
-	if !ok || !a.units.Reports(u) {
-		return usageError{fmt.Errorf("-unit %s: not a unit that reports (the province, or a unit of level %s)", *unit, a.units.AnswerLevel())}
+	units := a.units
+	if *set != "" {
+		s, ok := a.sets.Get(*set)
+		if !ok {
+			return usageError{fmt.Errorf("-set %s: unknown unit set", *set)}
+		}
+		units = s.Units
+	}
+	if u, ok := units.Get(*unit); !ok || !units.Reports(u) {
+		return usageError{fmt.Errorf("-unit %s: not a unit that reports (the province, or a unit of level %s)", *unit, units.AnswerLevel())}
 	}
 	m, err := ansinh.ParseMonth(*month)
 	if err != nil {
@@ -38,7 +46,8 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
-	r, err := report.Build(ctx, st, a.units, u.Code, m, time.Now())
+	r, err := report.Build(ctx, st, report.Options{Sets: a.sets, Set: *set, Programs: a.cfg.Programs, Target: a.cfg.Target},
+		*unit, m, time.Now())
 	if err != nil {
 		return err
 	}
