@@ -165,11 +165,11 @@ func BundledUnitSets(current string) (*UnitSets, error) {
 		return nil, fmt.Errorf("units: %s: %w", SetCanTho2025, err)
 	}
 	sets := &UnitSets{byID: map[string]*UnitSet{}, next: map[string]step{}}
-	sets.add(&UnitSet{ID: SetSocTrang2024, Name: "Tỉnh Sóc Trăng (năm 2024, 11 huyện, 109 xã)", Until: day(2025, 6, 30),
+	sets.add(&UnitSet{ID: SetSocTrang2024, Name: "Tỉnh Sóc Trăng, danh mục năm 2024 (Công văn 433/UBND-VX)", Until: day(2025, 6, 30),
 		Source: "GSO, snapshot 01/05/2024 (daohoangson/dvhcvn)", Units: st2024})
-	sets.add(&UnitSet{ID: SetPreMerger, Name: "Cần Thơ, Hậu Giang, Sóc Trăng (01/03/2025, trước sáp nhập)", From: day(2025, 3, 1),
+	sets.add(&UnitSet{ID: SetPreMerger, Name: "Cần Thơ, Hậu Giang, Sóc Trăng, danh mục ngày 01/03/2025 (trước sáp nhập)", From: day(2025, 3, 1),
 		Until: day(2025, 6, 30), Source: "GSO via daohoangson/dvhcvn @ v20250301", Units: pre})
-	sets.add(&UnitSet{ID: SetCanTho2025, Name: "Thành phố Cần Thơ (từ 01/07/2025, 103 xã, phường)", From: day(2025, 7, 1),
+	sets.add(&UnitSet{ID: SetCanTho2025, Name: "Thành phố Cần Thơ từ 01/07/2025 (103 xã, phường)", From: day(2025, 7, 1),
 		Source: "Công văn 1027/CTK-CSCL, Quyết định 19/2025/QĐ-TTg; Nghị quyết 1668/NQ-UBTVQH15", Units: ct})
 	// 1 September 2024 (Nghị quyết 1105/NQ-UBTVQH15): Phường 1 (31513) joined Phường 9,
 	// which took the name Phường 1 and kept the code 31522; every other code stayed.

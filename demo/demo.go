@@ -1,13 +1,16 @@
-// Package demo builds a synthetic province on the real unit list: the figures of
+// Package demo builds a synthetic province on the real unit lists: the figures of
 // letter 433/UBND-VX (2,810 beneficiaries, 1,457 paid through an account), spread
-// unevenly so that some districts sit below the 30 % target. Every record is marked
-// synthetic; names and numbers are made up.
+// unevenly so that some districts sit below the 30 % target; and today's Thành phố Cần
+// Thơ, where the same list, coded in the letter's units, is carried through the 2025
+// crosswalk, with more people elsewhere in the city. Every record is marked synthetic;
+// names and numbers are made up.
 package demo
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"time"
 
 	"ansinh"
@@ -82,7 +85,7 @@ func Province(units *ansinh.Units, seed uint64, now time.Time) ([]*ansinh.Import
 	for i, t := range tops {
 		communes := units.Leaves(t.Code)
 		for p := range people[i] {
-			b := person(rng, communes[p%len(communes)], seen, now)
+			b := person(rng, communes[p%len(communes)], "094", seen, now)
 			if p < accounts[i] {
 				b.Account = account(rng, b)
 			} else if rng.IntN(25) == 0 {
@@ -113,7 +116,7 @@ func spread(total int, weights []int) []int {
 	return out
 }
 
-func person(rng *rand.Rand, commune string, seen map[string]bool, now time.Time) *ansinh.Beneficiary {
+func person(rng *rand.Rand, commune, province string, seen map[string]bool, now time.Time) *ansinh.Beneficiary {
 	female := rng.IntN(2) == 1
 	name := families[rng.IntN(len(families))] + " "
 	sex := ansinh.SexMale
@@ -125,12 +128,12 @@ func person(rng *rand.Rand, commune string, seen map[string]bool, now time.Time)
 	}
 	year := 1930 + rng.IntN(70)
 	birth := time.Date(year, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-	// CCCD: Sóc Trăng's code, century and sex, the year, and a serial no one holds
+	// CCCD: the province's code, century and sex, the year, and a serial no one holds
 	// twice in this set.
 	centurySex := (year/100-19)*2 + map[bool]int{false: 0, true: 1}[female]
 	var cccd string
 	for cccd == "" || seen[cccd] {
-		cccd = fmt.Sprintf("094%d%02d%06d", centurySex, year%100, rng.IntN(1_000_000))
+		cccd = fmt.Sprintf("%s%d%02d%06d", province, centurySex, year%100, rng.IntN(1_000_000))
 	}
 	seen[cccd] = true
 	group := ansinh.GroupBTXH
@@ -164,7 +167,7 @@ func PendingSubmissions(rows []*ansinh.ImportRow, n int, seed uint64) map[*ansin
 	out := map[*ansinh.ImportRow]*ansinh.RegistrationRequest{}
 	var candidates []*ansinh.ImportRow
 	for _, r := range rows {
-		if r.Beneficiary.Account == nil && r.Beneficiary.Eligible {
+		if r.Beneficiary.Account == nil && r.Beneficiary.Eligible && r.Beneficiary.Commune != "" {
 			candidates = append(candidates, r)
 		}
 	}
@@ -182,4 +185,86 @@ func PendingSubmissions(rows []*ansinh.ImportRow, n int, seed uint64) map[*ansin
 			Consent: true, IdempotencyKey: fmt.Sprintf("demo-%d-%d", seed, i)}
 	}
 	return out
+}
+
+// Elsewhere is how many people the city demo adds outside the former Sóc Trăng, and
+// Waiting how many of them lived in a split old ward and wait for a commune's choice.
+const (
+	Elsewhere = 320
+	Waiting   = 12
+)
+
+// City returns today's Thành phố Cần Thơ: the letter's province, generated in its own
+// units (soc-trang-2024) and carried through the crosswalk into the 43 communes of the
+// former Sóc Trăng; Elsewhere more people of old Cần Thơ and Hậu Giang, coded as of
+// March 2025 (pre-merger-2025-03) and carried the same way, Waiting of them from the
+// split wards with their candidate communes; and the social pension (HTXH, since July
+// 2025) for some of the oldest. The current set of sets must be can-tho-2025.
+func City(sets *ansinh.UnitSets, seed uint64, now time.Time) ([]*ansinh.ImportRow, error) {
+	to := sets.Current().ID
+	st, ok := sets.Get(ansinh.SetSocTrang2024)
+	pre, ok2 := sets.Get(ansinh.SetPreMerger)
+	if !ok || !ok2 || !sets.Leads(ansinh.SetSocTrang2024, to) {
+		return nil, fmt.Errorf("demo: no crosswalk leads from %s to %s", ansinh.SetSocTrang2024, to)
+	}
+	rows, err := Province(st.Units, seed, now)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 2025))
+	seen := map[string]bool{}
+	for _, r := range rows {
+		seen[r.Beneficiary.CCCD] = true
+	}
+	// The rest of the city: every fourth old commune of Cần Thơ and Hậu Giang, the split
+	// wards among them.
+	var elsewhere, split []string
+	for _, prov := range []string{"92", "93"} {
+		for i, code := range pre.Units.Leaves(prov) {
+			m, err := sets.Map(ansinh.SetPreMerger, to, code)
+			if err != nil {
+				return nil, err
+			}
+			if !m.Whole() {
+				split = append(split, code)
+			} else if i%4 == 0 {
+				elsewhere = append(elsewhere, code)
+			}
+		}
+	}
+	for i := range Elsewhere {
+		code, province := elsewhere[i%len(elsewhere)], "092"
+		if i < Waiting {
+			code = split[i%len(split)]
+		}
+		if p, _ := pre.Units.Get(code); p != nil && pre.Units.Within(code, "93") {
+			province = "093"
+		}
+		b := person(rng, code, province, seen, now)
+		if rng.IntN(10) < 4 {
+			b.Account = account(rng, b)
+		}
+		rows = append(rows, &ansinh.ImportRow{Row: len(rows) + 2, Beneficiary: *b, EligibleGiven: true})
+	}
+	for i, r := range rows {
+		b := &r.Beneficiary
+		from := ansinh.SetSocTrang2024
+		if i >= Beneficiaries {
+			from = ansinh.SetPreMerger
+		}
+		m, err := sets.Map(from, to, b.Commune)
+		if err != nil {
+			return nil, err
+		}
+		if m.Whole() {
+			b.Commune = m.Communes[0]
+		} else {
+			b.Commune, b.Candidates = "", m.Communes
+		}
+		// The social pension for one in four of those aged 75 and over on social assistance.
+		if year, _ := strconv.Atoi(b.BirthDate[:4]); b.Group == ansinh.GroupBTXH && now.Year()-year >= 75 && rng.IntN(4) == 0 {
+			b.Group, b.Amount, b.SubGroup = ansinh.GroupHTXH, 500_000, "Người từ đủ 75 tuổi không có lương hưu"
+		}
+	}
+	return rows, nil
 }

@@ -92,3 +92,49 @@ func TestProvinceOnTwoTierUnits(t *testing.T) {
 		t.Fatalf("%d rows, %v", len(rows), err)
 	}
 }
+
+func TestCityCarriesTheLettersListThroughTheCrosswalk(t *testing.T) {
+	sets, err := ansinh.BundledUnitSets("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := demo.City(sets, 7, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != demo.Beneficiaries+demo.Elsewhere {
+		t.Fatalf("%d people, want %d", len(rows), demo.Beneficiaries+demo.Elsewhere)
+	}
+	units := sets.Current().Units
+	formerSocTrang := map[string]bool{}
+	groups := map[ansinh.Group]int{}
+	waiting, accounts := 0, 0
+	for i, r := range rows {
+		b := r.Beneficiary
+		groups[b.Group]++
+		if b.Commune == "" {
+			waiting++
+			for _, c := range b.Candidates {
+				if u, ok := units.Get(c); !ok || !u.Leaf() {
+					t.Fatalf("candidate %s is no commune of today", c)
+				}
+			}
+			continue
+		}
+		if u, ok := units.Get(b.Commune); !ok || u.Parent != "92" {
+			t.Fatalf("%s is not one of today's communes", b.Commune)
+		}
+		if i < demo.Beneficiaries {
+			formerSocTrang[b.Commune] = true
+			if b.Account != nil {
+				accounts++
+			}
+		}
+	}
+	if len(formerSocTrang) != 43 || accounts != demo.WithAccount {
+		t.Fatalf("the letter's list lies in %d communes with %d accounts, want 43 and %d", len(formerSocTrang), accounts, demo.WithAccount)
+	}
+	if waiting != demo.Waiting || groups[ansinh.GroupHTXH] == 0 || groups[ansinh.GroupNCC] == 0 || groups[ansinh.GroupBTXH] == 0 {
+		t.Fatalf("%d waiting, programmes %v", waiting, groups)
+	}
+}

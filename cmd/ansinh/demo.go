@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"ansinh"
@@ -10,9 +12,27 @@ import (
 	"ansinh/enroll"
 )
 
-// loadDemo runs `ansinh demo`: a synthetic province and one staff user per role, on an
-// empty store only.
-func (a *app) loadDemo(ctx context.Context) error {
+// loadDemo runs `ansinh demo [-units SET]`: a synthetic province and staff users of
+// every role, on an empty store only. In today's Cần Thơ (the default) the letter's
+// list is carried through the crosswalk; -units soc-trang-2024 keeps the letter's
+// structure with its 11 districts (serve it with ANSINH_UNITS_SET=soc-trang-2024).
+func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) error {
+	fl := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	set := fl.String("units", a.sets.Current().ID, "the unit set to build the demo in: "+ansinh.SetCanTho2025+" or "+ansinh.SetSocTrang2024)
+	if err := fl.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if *set != a.sets.Current().ID {
+		if *set != ansinh.SetSocTrang2024 && *set != ansinh.SetCanTho2025 {
+			return usageError{fmt.Errorf("-units: use %s or %s", ansinh.SetCanTho2025, ansinh.SetSocTrang2024)}
+		}
+		sets, err := ansinh.BundledUnitSets(*set)
+		if err != nil {
+			return usageError{err}
+		}
+		a.sets, a.units = sets, sets.Current().Units
+	}
 	st, err := a.openStore(ctx, nil)
 	if err != nil {
 		return err
@@ -33,9 +53,22 @@ func (a *app) loadDemo(ctx context.Context) error {
 		return fmt.Errorf("the demo is already loaded (%d synthetic beneficiaries)", all)
 	}
 	now := time.Now()
-	rows, err := demo.Province(a.units, uint64(now.UnixNano()), now)
+	seed := uint64(now.UnixNano())
+	var rows []*ansinh.ImportRow
+	if a.sets.Current().ID == ansinh.SetCanTho2025 {
+		rows, err = demo.City(a.sets, seed, now)
+	} else {
+		rows, err = demo.Province(a.units, seed, now)
+	}
 	if err != nil {
 		return err
+	}
+	if recorded, err := st.StoredUnitSet(ctx); err != nil {
+		return err
+	} else if recorded == "" {
+		if err := st.RecordUnitSet(ctx, a.sets.Current().ID, now); err != nil {
+			return err
+		}
 	}
 	for i := 0; i < len(rows); i += 1000 {
 		if _, err := st.InsertImported(ctx, rows[i:min(i+1000, len(rows))], now); err != nil {
@@ -46,7 +79,7 @@ func (a *app) loadDemo(ctx context.Context) error {
 		return err
 	}
 	// Submissions waiting in the communes' queues.
-	submissions := demo.PendingSubmissions(rows, 60, uint64(now.UnixNano()))
+	submissions := demo.PendingSubmissions(rows, 60, seed)
 	svc := enroll.New(st, a.cfg.SecretKey, nil)
 	for row, req := range submissions {
 		b := row.Beneficiary
@@ -55,19 +88,22 @@ func (a *app) loadDemo(ctx context.Context) error {
 			return fmt.Errorf("demo submission: %w", err)
 		}
 	}
-	fmt.Fprintf(a.stdout, "Loaded a synthetic province: %d beneficiaries, %d with a verified account, %d submissions to review. Every record is marked synthetic.\n",
-		demo.Beneficiaries, demo.WithAccount, len(submissions))
-	// One officer per role, on the first district and its first commune.
-	district := a.units.Root.Children[0]
-	commune := a.units.Leaves(district.Code)[0]
-	users := []ansinh.NewUser{
-		{Username: "so.ldtbxh", Role: ansinh.RoleProvince, Unit: a.units.Root.Code},
-		{Username: "congan.tinh", Role: ansinh.RolePolice, Unit: a.units.Root.Code},
-		{Username: "xa." + commune, Role: ansinh.RoleCommune, Unit: commune},
+	withAccount, waiting := 0, 0
+	for _, r := range rows {
+		if r.Beneficiary.Account != nil {
+			withAccount++
+		}
+		if r.Beneficiary.Commune == "" {
+			waiting++
+		}
 	}
-	if !district.Leaf() {
-		users = append(users, ansinh.NewUser{Username: "huyen." + district.Code, Role: ansinh.RoleDistrict, Unit: district.Code})
+	fmt.Fprintf(a.stdout, "Loaded a synthetic %s (unit set %s): %d beneficiaries, %d with a verified account, %d submissions to review, %d waiting for their commune to be chosen. Every record is marked synthetic.\n",
+		a.units.Root.Name, a.sets.Current().ID, len(rows), withAccount, len(submissions), waiting)
+	if a.sets.Current().ID == ansinh.SetCanTho2025 {
+		fmt.Fprintf(a.stdout, "Of them, the letter's %d (%d with an account) came from a list coded in %s, carried through the crosswalk.\n",
+			demo.Beneficiaries, demo.WithAccount, ansinh.SetSocTrang2024)
 	}
+	users := demoUsers(a.units)
 	fmt.Fprintln(a.stdout, "Staff users (demo passwords, shown once):")
 	for _, nu := range users {
 		nu.Password = ansinh.RandomToken(9)
@@ -87,4 +123,26 @@ func (a *app) loadDemo(ctx context.Context) error {
 	}
 	return st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "demo", Action: ansinh.ActionImport, Unit: a.units.Root.Code, IP: "cli",
 		Detail: map[string]any{"file": "demo", "inserted": len(rows), "synthetic": true}})
+}
+
+// demoUsers are staff of every role: the two departments and the police on the root;
+// in the letter's structure the first district's office and its first commune; in
+// today's city Phường Sóc Trăng and the two communes that share the split Bùi Hữu Nghĩa.
+func demoUsers(units *ansinh.Units) []ansinh.NewUser {
+	root := units.Root.Code
+	users := []ansinh.NewUser{
+		{Username: "so.yte", Role: ansinh.RoleProvince, Unit: root},
+		{Username: "so.noivu", Role: ansinh.RoleProvince, Unit: root},
+		{Username: "congan.tinh", Role: ansinh.RolePolice, Unit: root},
+	}
+	if top := units.Root.Children[0]; !top.Leaf() {
+		return append(users, ansinh.NewUser{Username: "huyen." + top.Code, Role: ansinh.RoleDistrict, Unit: top.Code},
+			ansinh.NewUser{Username: "xa." + units.Leaves(top.Code)[0], Role: ansinh.RoleCommune, Unit: units.Leaves(top.Code)[0]})
+	}
+	for _, code := range []string{"31507", "31120", "31168"} {
+		if _, ok := units.Get(code); ok {
+			users = append(users, ansinh.NewUser{Username: "xa." + code, Role: ansinh.RoleCommune, Unit: code})
+		}
+	}
+	return users
 }

@@ -13,12 +13,13 @@ import (
 )
 
 func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
-	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_ADMIN_PASSWORD": "demo-admin-password"}
+	// The letter's structure, served as it was: the store is recorded in that set.
+	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_ADMIN_PASSWORD": "demo-admin-password", "ANSINH_UNITS_SET": "soc-trang-2024"}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"ansinh", "demo", "-units", "soc-trang-2024"}, envOf(env), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2810 beneficiaries, 1457 with a verified account, 60 submissions to review", "so.ldtbxh", "huyen.941", "xa.31498", "congan.tinh"} {
+	for _, want := range []string{"2810 beneficiaries, 1457 with a verified account, 60 submissions to review", "so.yte", "so.noivu", "huyen.941", "xa.31498", "congan.tinh"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
@@ -69,6 +70,36 @@ func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
 	}
 	if cov.Beneficiaries != 2810 || cov.WithAccount != 1457 || cov.Ratio != 0.5185 || len(cov.Children) != 11 || below == 0 {
 		t.Fatalf("coverage after demo: %d/%d ratio %v, %d districts, %d below target", cov.WithAccount, cov.Beneficiaries, cov.Ratio, len(cov.Children), below)
+	}
+}
+
+// With no configuration the demo is today's city: the letter's list carried through the
+// crosswalk into the former Sóc Trăng's communes, more people elsewhere in the city,
+// some waiting for their commune to be chosen.
+func TestDemoLoadsTodaysCity(t *testing.T) {
+	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_ADMIN_PASSWORD": "demo-admin-password"}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Thành phố Cần Thơ (unit set can-tho-2025): 3130 beneficiaries", "12 waiting for their commune",
+		"the letter's 2810 (1457 with an account)", "so.yte", "so.noivu", "xa.31507", "xa.31120", "xa.31168", "congan.tinh"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "huyen.") {
+		t.Errorf("a district officer in a city without districts:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(env), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "no drift") {
+		t.Fatalf("reconcile after demo: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ansinh", "report", "-format", "csv"}, envOf(env), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "Tổng cộng,92,3130,") || !strings.Contains(out.String(), "Chờ chọn xã") {
+		t.Fatalf("report after demo: %v %s", err, out.String())
 	}
 }
 

@@ -25,7 +25,9 @@ Usage:
   ansinh [serve]            start the web service (the default)
   ansinh import [-as USER] FILE
                             load a beneficiary list (CSV or XLSX)
-  ansinh demo               fill an empty store with a synthetic province (2,810 people)
+  ansinh demo [-units SET]  fill an empty store with a synthetic Thành phố Cần Thơ (the letter's
+                            2,810 people carried through the crosswalk, and more), or with
+                            -units soc-trang-2024 the letter's Sóc Trăng with its districts
   ansinh coverage reconcile [-repair]
                             recount coverage from the records; report (and repair) drift
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
@@ -94,7 +96,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "import":
 		return a.importFile(ctx, args, stderr)
 	case "demo":
-		return a.loadDemo(ctx)
+		return a.loadDemo(ctx, args, stderr)
 	case "coverage":
 		return a.coverage(ctx, args, stderr)
 	case "backup":
