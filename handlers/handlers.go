@@ -42,7 +42,7 @@ type Auditor interface {
 type Deps struct {
 	Config   ansinh.Config
 	Store    Store
-	Units    *ansinh.Units     // the current unit set's tree
+	Units    *ansinh.Units    // the current unit set's tree
 	UnitSets *ansinh.UnitSets // every set ansinh knows; nil: only Units, as set "custom"
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics served at /metrics
