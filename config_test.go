@@ -402,3 +402,77 @@ func TestDeriveKey(t *testing.T) {
 		}
 	})
 }
+
+func TestLoadConfigUnitSetsTargetAndProgrammes(t *testing.T) {
+	c, err := ansinh.LoadConfig(mapEnv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UnitsSet != ansinh.SetCanTho2025 || c.Target != 0.3 || c.TargetLevel != "" {
+		t.Fatalf("defaults: set %q, target %v, level %q", c.UnitsSet, c.Target, c.TargetLevel)
+	}
+	for g, want := range map[ansinh.Group][3]int{ansinh.GroupBTXH: {13, 15, 0}, ansinh.GroupNCC: {13, 15, 0}, ansinh.GroupHTXH: {13, 15, 25}} {
+		p := c.Programs[g]
+		if p.LocalDay != want[0] || p.DepartmentDay != want[1] || p.PaymentListDay != want[2] || p.Department != "" {
+			t.Errorf("%s: %+v", g, p)
+		}
+	}
+	if c, _ := ansinh.LoadConfig(mapEnv(map[string]string{"ANSINH_UNITS_FILE": "/x.csv"})); c.UnitsSet != "custom" {
+		t.Errorf("a units file's set: %q", c.UnitsSet)
+	}
+	c, err = ansinh.LoadConfig(mapEnv(map[string]string{"ANSINH_TARGET": "35%", "ANSINH_TARGET_LEVEL": "Commune",
+		"ANSINH_PROGRAM_NCC_DEPARTMENT": "Sở Nội vụ thành phố Cần Thơ (Phòng Người có công)", "ANSINH_PROGRAM_NCC_REPORT_DAYS": "10, 12",
+		"ANSINH_UNITS_SET": "soc-trang-2024"}))
+	if err != nil || c.Target != 0.35 || c.TargetLevel != "commune" || c.Programs[ansinh.GroupNCC].LocalDay != 10 ||
+		c.Programs[ansinh.GroupNCC].Department != "Sở Nội vụ thành phố Cần Thơ (Phòng Người có công)" || c.UnitsSet != "soc-trang-2024" {
+		t.Fatalf("set values: %+v %v", c, err)
+	}
+	for _, bad := range []map[string]string{
+		{"ANSINH_TARGET": "0"}, {"ANSINH_TARGET": "140%"}, {"ANSINH_TARGET": "ba mươi"},
+		{"ANSINH_TARGET_LEVEL": "village"},
+		{"ANSINH_UNITS_SET": "Cần Thơ"}, {"ANSINH_UNITS_SET": "{\"$gt\":\"\"}"},
+		{"ANSINH_PROGRAM_BTXH_REPORT_DAYS": "13"}, {"ANSINH_PROGRAM_BTXH_REPORT_DAYS": "0,15"}, {"ANSINH_PROGRAM_HTXH_PAYMENT_LIST_DAY": "31"},
+		{"ANSINH_PROGRAM_NCC_DEPARTMENT": strings.Repeat("Sở ", 50)},
+	} {
+		var name string
+		for k := range bad {
+			name = k
+		}
+		if problems := configProblems(t, bad); !hasProblemFor(problems, name) {
+			t.Errorf("%v: problems %v, want one about %s", bad, problems, name)
+		}
+	}
+}
+
+func TestProgramDepartmentsFollowTheUnitSet(t *testing.T) {
+	sets, err := ansinh.BundledUnitSets("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := sets.Get(ansinh.SetSocTrang2024)
+	p := ansinh.DefaultPrograms()
+	for _, tc := range []struct {
+		set  *ansinh.UnitSet
+		g    ansinh.Group
+		want string
+	}{
+		{sets.Current(), ansinh.GroupBTXH, "Sở Y tế thành phố Cần Thơ"},
+		{sets.Current(), ansinh.GroupHTXH, "Sở Y tế thành phố Cần Thơ"},
+		{sets.Current(), ansinh.GroupNCC, "Sở Nội vụ thành phố Cần Thơ"},
+		{old, ansinh.GroupNCC, "Sở Nội vụ tỉnh Sóc Trăng"},
+	} {
+		if got := p[tc.g].DepartmentOf(tc.set); got != tc.want {
+			t.Errorf("%s in %s: %q, want %q", tc.g, tc.set.ID, got, tc.want)
+		}
+	}
+}
+
+func TestParseGroupKnowsTheSocialPension(t *testing.T) {
+	for in, want := range map[string]ansinh.Group{"HTXH": ansinh.GroupHTXH, "hưu trí xã hội": ansinh.GroupHTXH,
+		"Trợ cấp hưu trí xã hội": ansinh.GroupHTXH, "trợ cấp hưu trí": ansinh.GroupHTXH, "NCC": ansinh.GroupNCC,
+		"Bảo trợ xã hội": ansinh.GroupBTXH} {
+		if got, msg := ansinh.ParseGroup(in); got != want || msg != "" {
+			t.Errorf("ParseGroup(%q) = %q %q, want %q", in, got, msg, want)
+		}
+	}
+}

@@ -61,6 +61,7 @@ func newViews(st site) (*html.Engine, error) {
 		return "/static/" + name + "?v=" + versions[name]
 	})
 	engine.AddFunc("site", func() site { return st })
+	engine.AddFunc("program", func(g ansinh.Group) string { return g.Label() })
 	engine.AddFunc("vndate", ansinh.DisplayDate)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
