@@ -84,7 +84,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 		uri[k] = v
 	}
 	for _, name := range []string{"xa.a", "xa.b"} {
-		if err := run(t.Context(), []string{"ansinh", "user", "add", "-username", name, "-role", "commune", "-unit", "31498", "-password-stdin"},
+		if err := run(t.Context(), []string{"ansinh", "user", "add", "-username", name, "-role", "commune", "-unit", "31507", "-password-stdin"},
 			envOf(uri), strings.NewReader(name+"-password\n"), io.Discard, io.Discard); err != nil {
 			t.Fatal(err)
 		}

@@ -126,7 +126,7 @@ func TestDataSurvivesRestartAndAdminIsNeverReset(t *testing.T) {
 		t.Fatalf("admin login: %d", status)
 	}
 	if status, out := postJSON(t, s.url+"/api/v1/users", token, map[string]string{
-		"username": "xa.phuong5", "password": "xa-phuong5-password", "role": "commune", "unit": "31498"}); status != 201 {
+		"username": "xa.phuong5", "password": "xa-phuong5-password", "role": "commune", "unit": "31507"}); status != 201 {
 		t.Fatalf("create user: %d %v", status, out)
 	}
 	if err := s.stop(); err != nil {
@@ -209,7 +209,8 @@ func TestHelpListsCommands(t *testing.T) {
 
 func TestUserAddRespectsScope(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"ANSINH_DATA_DIR": dir, "ANSINH_ADMIN_PASSWORD": "the-admin-password"}
+	// Scopes with a district between province and commune: the letter's structure.
+	env := map[string]string{"ANSINH_DATA_DIR": dir, "ANSINH_ADMIN_PASSWORD": "the-admin-password", "ANSINH_UNITS_SET": "soc-trang-2024"}
 	userAdd := func(stdin string, args ...string) error {
 		return run(context.Background(), append([]string{"ansinh", "user", "add"}, args...), envOf(env), strings.NewReader(stdin), io.Discard, io.Discard)
 	}
