@@ -134,6 +134,20 @@ func TestFreshStartServesTodaysCity(t *testing.T) {
 		}
 	}
 
+	// Posters printed before the merger lead to the commune their code became.
+	for old, want := range map[string]string{"31498": "/c/31507", "31513": "/c/31510"} {
+		if r := e.do("GET", "/c/"+old, "", nil); r.StatusCode != 301 || r.Header.Get("Location") != want {
+			t.Errorf("old poster %s: %d → %q, want %s", old, r.StatusCode, r.Header.Get("Location"), want)
+		}
+	}
+	if r := e.do("GET", "/c/31178", "", nil); r.StatusCode != 200 || !strings.Contains(string(r.body), `href="/c/31120"`) ||
+		!strings.Contains(string(r.body), `href="/c/31168"`) || !strings.Contains(string(r.body), "Phường Bùi Hữu Nghĩa") {
+		t.Errorf("a split ward's poster: %d %s", r.StatusCode, r.body)
+	}
+	if r := e.do("GET", "/c/99999", "", nil); r.StatusCode != 404 {
+		t.Errorf("an unknown code: %d", r.StatusCode)
+	}
+
 	pages := e.browser("so.yte")
 	for _, path := range []string{"/can-bo/", "/can-bo/tong-quan", "/can-bo/doi-tuong", "/can-bo/duyet", "/can-bo/nhap-danh-sach",
 		"/can-bo/qr/31507", "/can-bo/tong-quan?unit=31507"} {

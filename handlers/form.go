@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"mime/multipart"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,11 +69,44 @@ func formError(f *formView, err error) (int, error) {
 func (h *Handler) CommuneForm(c *fiber.Ctx) error {
 	u, err := h.formCommune(c)
 	if err != nil {
+		// A poster printed before 1 July 2025 carries its old commune's code: send the
+		// person on to the commune it became, when that is one commune.
+		next, old := h.successors(c.Params("code"))
+		switch {
+		case len(next) == 1:
+			return c.Redirect("/c/"+next[0].Code, fiber.StatusMovedPermanently)
+		case len(next) > 1: // a split ward: the person's village decides
+			return c.Render("form_successor", fiber.Map{"Title": "Chọn xã, phường của ông/bà", "Old": old, "Communes": next})
+		}
 		return err
 	}
 	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
 	f.Commune = u
 	return h.render(c, "form_identity", f, fiber.StatusOK)
+}
+
+// successors are the communes of today that an older set's commune became, and its old
+// name: one when every older set that has the code agrees, several for a split ward.
+func (h *Handler) successors(code string) ([]*ansinh.Unit, string) {
+	var out []*ansinh.Unit
+	old := ""
+	for _, set := range h.sets.List() {
+		if set == h.sets.Current() {
+			continue
+		}
+		m, err := h.sets.Map(set.ID, h.sets.Current().ID, code)
+		if err != nil {
+			continue
+		}
+		u, _ := set.Units.Get(code)
+		old = u.Name
+		for _, c := range m.Communes {
+			if n, ok := h.units.Get(c); ok && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, old
 }
 
 func (h *Handler) formCommune(c *fiber.Ctx) (*ansinh.Unit, error) {
