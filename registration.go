@@ -89,6 +89,10 @@ func NewReceipt() string {
 // 2^49 draws): draw again.
 var ErrReceiptTaken = errors.New("receipt already used by another registration")
 
+// ErrIdempotencyReused means an idempotency key came back with other content than the
+// request it was first sent with: a conflict, answered without storing anything.
+var ErrIdempotencyReused = &Error{Code: ECONFLICT, Message: MsgIdempotencyReused}
+
 // ReceiptFrom spells ReceiptLen bytes (random, or a keyed hash) as a receipt code.
 func ReceiptFrom(b []byte) string {
 	out := make([]byte, ReceiptLen)

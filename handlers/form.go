@@ -300,6 +300,9 @@ func (h *Handler) Revise(c *fiber.Ctx) error {
 	}
 	f := h.newForm(c, "")
 	h.readDetails(c, f)
+	// Changed answers are another request: a new key, so that the first one's receipt
+	// is never answered for them.
+	f.Values["idempotency_key"] = ansinh.RandomToken(16)
 	return h.detailsPage(c, b, f)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,6 +35,9 @@ type registrationDoc struct {
 	ProofSeen     string     `bson:"proof_seen,omitempty"`
 	Consent       consentDoc `bson:"consent"`
 	SubmittedAt   time.Time  `bson:"submitted_at"`
+	// Fingerprint is a keyed hash of what the request said: a repeat of its
+	// idempotency key with other content is a conflict, not a replay.
+	Fingerprint string `bson:"fingerprint,omitempty"`
 }
 
 type proxyDoc struct {
@@ -88,10 +92,14 @@ const (
 
 // CreateRegistration stores a new submission and supersedes the person's pending
 // ones. A receipt already stored for the same person is a repeat of the same
-// submission (the receipt comes from its idempotency key): nothing new is stored and
-// replay is true; what an interrupted first attempt left undone is finished.
+// submission (the receipt comes from its idempotency key): with the same content,
+// nothing new is stored and replay is true, and what an interrupted first attempt left
+// undone is finished while it is still pending; with other content it is a conflict
+// (ansinh.ErrIdempotencyReused) and nothing is stored. A replay of a submission already
+// decided or superseded changes nothing: it never goes back into the queue.
 func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration) (replay bool, err error) {
-	_, err = s.db.Collection(colRegistrations).InsertOne(ctx, s.registrationToDoc(r))
+	doc := s.registrationToDoc(r)
+	_, err = s.db.Collection(colRegistrations).InsertOne(ctx, doc)
 	if mongo.IsDuplicateKeyError(err) {
 		d, err := s.registrationDoc(ctx, r.Receipt)
 		if err != nil {
@@ -100,6 +108,18 @@ func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration) 
 		if d.BeneficiaryID != r.BeneficiaryID {
 			return false, fmt.Errorf("store: create registration: %w", ansinh.ErrReceiptTaken)
 		}
+		if d.Fingerprint != "" && d.Fingerprint != doc.Fingerprint {
+			return false, fmt.Errorf("store: create registration: %w", ansinh.ErrIdempotencyReused)
+		}
+		st, err := s.registrationStatus(ctx, r.Receipt)
+		if err != nil {
+			return false, err
+		}
+		if st.Status != ansinh.StatusPending {
+			return true, nil
+		}
+		// The first attempt's commune and time stand; the steps below finish it.
+		r.Commune, r.SubmittedAt = d.Commune, d.SubmittedAt
 		replay = true
 	} else if err != nil {
 		return false, s.fail("create registration", err)
@@ -189,10 +209,13 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 	if r.Phone != "" {
 		d.PhoneEnc = s.vault.Seal(r.Phone, ctxPhone)
 	}
+	parts := []string{r.BeneficiaryID, r.Submitter, r.BankBIN, r.AccountNumber, r.AccountName, r.Phone, r.Channel, r.RegisteredBy, r.ProofSeen}
 	if p := r.Proxy; p != nil {
 		d.Proxy = &proxyDoc{Name: p.Name, CCCDEnc: s.vault.Seal(p.CCCD, ctxCCCD), CCCDIndex: s.BeneficiaryID(p.CCCD),
 			PhoneEnc: s.vault.Seal(p.Phone, ctxPhone), Relationship: p.Relationship}
+		parts = append(parts, p.Name, p.CCCD, p.Phone, p.Relationship)
 	}
+	d.Fingerprint = s.vault.Index("request", strings.Join(parts, "\x1f"))
 	return d
 }
 
