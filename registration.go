@@ -53,6 +53,7 @@ type Registration struct {
 	Status        string
 	Reason        string
 	SupersededBy  string
+	DecidedBy     string // the officer who decided it, once decided
 }
 
 // Proxy is the authorised person who receives the allowance into their own account.

@@ -20,7 +20,7 @@ type ReviewStore interface {
 	Queue(ctx context.Context, q store.QueueQuery) ([]store.QueueItem, int64, error)
 	Decided(ctx context.Context, q store.DecidedQuery) ([]string, int64, error)
 	Backlogs(ctx context.Context, communes []string) ([]store.Backlog, error)
-	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) error
+	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
 	AccountHistory(ctx context.Context, beneficiaryID string) ([]ansinh.Account, []time.Time, error)
 	AuditEvents(ctx context.Context, f store.AuditFilter) ([]*ansinh.AuditEvent, error)
 	Counts(ctx context.Context) (map[string]ansinh.Counts, error)
@@ -230,8 +230,10 @@ func (h *Handler) ReviewRegistration(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"registration": it, "beneficiary": h.viewBeneficiary(b)})
 }
 
-// mayDecide checks the caller's right to decide on r.
-func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration) error {
+// mayDecide checks the caller's right to decide on r as status: a submission still
+// pending, or one already decided the same way (a retry, which finishes what a crash
+// or a time-out left undone).
+func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration, status string) error {
 	u := currentUser(c)
 	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
 		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
@@ -239,7 +241,7 @@ func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration) error {
 	if h.cfg.AssistedSecondOfficer && r.RegisteredBy == u.Username {
 		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgSecondOfficer)
 	}
-	if r.Status != ansinh.StatusPending {
+	if r.Status != ansinh.StatusPending && (r.Status != status || r.DecidedBy != u.Username) {
 		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
 	}
 	return nil
@@ -247,19 +249,27 @@ func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration) error {
 
 // decide records a decision, audits it, and tells the beneficiary.
 func (h *Handler) decide(c *fiber.Ctx, r *ansinh.Registration, d *ansinh.Decision) error {
-	if err := h.mayDecide(c, r); err != nil {
+	if err := h.mayDecide(c, r, d.Status); err != nil {
 		return err
 	}
-	if err := h.store.Decide(c.UserContext(), r, d); err != nil {
+	again, err := h.store.Decide(c.UserContext(), r, d)
+	if err != nil {
 		return err
 	}
 	action := ansinh.ActionVerify
 	if d.Status == ansinh.StatusRejected {
 		action = ansinh.ActionReject
 	}
+	detail := map[string]any{"receipt": r.Receipt, "reason": d.Reason}
+	if again {
+		detail["again"] = true // a retry: the decision stands as first recorded, now applied
+	}
 	if err := h.audit(c, &ansinh.AuditEvent{Action: action, Target: "beneficiary:" + r.BeneficiaryID, Unit: r.Commune,
-		Detail: map[string]any{"receipt": r.Receipt, "reason": d.Reason}}); err != nil {
+		Detail: detail}); err != nil {
 		return err
+	}
+	if again {
+		return nil // told when it was first recorded
 	}
 	if err := h.notifier.Decided(c.UserContext(), r, d); err != nil {
 		h.log.Warn("notify decision", "receipt_prefix", r.Receipt[:3], "err", err)

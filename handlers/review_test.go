@@ -3,6 +3,8 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,11 +201,16 @@ func mustQueue(e *env, token string) []item {
 func TestConcurrentDecisionsOneWins(t *testing.T) {
 	e := staffEnv(t)
 	e.withBeneficiaries()
-	e.addUser("xa31498.b", ansinh.RoleCommune, "31498")
 	_, receipt := e.submit(validRegistration("key-race-00001"))
-	tokens := []string{e.login("xa31498"), e.login("xa31498.b"), e.login("huyen941")}
+	var tokens []string
+	for i := range 6 {
+		name := fmt.Sprintf("xa31498.%d", i)
+		e.addUser(name, ansinh.RoleCommune, "31498")
+		tokens = append(tokens, e.login(name))
+	}
+	tokens = append(tokens, e.login("huyen941"), e.login("xa31498"))
 	var wg sync.WaitGroup
-	statuses := make([]int, 9)
+	statuses := make([]int, len(tokens))
 	for i := range statuses {
 		wg.Add(1)
 		go func() {
@@ -212,7 +219,7 @@ func TestConcurrentDecisionsOneWins(t *testing.T) {
 			if i%2 == 1 {
 				path, body = "/reject", map[string]string{"reason": "account_invalid"}
 			}
-			statuses[i] = e.do("POST", "/api/v1/registrations/"+receipt+path, tokens[i%3], body).StatusCode
+			statuses[i] = e.do("POST", "/api/v1/registrations/"+receipt+path, tokens[i], body).StatusCode
 		}()
 	}
 	wg.Wait()
@@ -228,12 +235,30 @@ func TestConcurrentDecisionsOneWins(t *testing.T) {
 	if ok != 1 || conflict != len(statuses)-1 {
 		t.Fatalf("statuses %v: want one 200 and the rest 409", statuses)
 	}
-	// Final is final.
+	// Final is final: for everyone else, either way.
 	final, _ := e.status(receipt)
-	for _, path := range []string{"/verify", "/reject"} {
-		if r := e.do("POST", "/api/v1/registrations/"+receipt+path, tokens[0], map[string]string{"reason": "other", "note": "x"}); r.StatusCode != 409 {
-			t.Fatalf("%s after the decision: %d", path, r.StatusCode)
+	winner := slices.Index(statuses, 200)
+	for _, tok := range []string{tokens[(winner+1)%len(statuses)], tokens[(winner+2)%len(statuses)]} {
+		for _, path := range []string{"/verify", "/reject"} {
+			if r := e.do("POST", "/api/v1/registrations/"+receipt+path, tok, map[string]string{"reason": "other", "note": "x"}); r.StatusCode != 409 {
+				t.Fatalf("%s after the decision: %d", path, r.StatusCode)
+			}
 		}
+	}
+	// The winner's own retry (a lost answer) is told the outcome, and changes nothing.
+	path, other := "/verify", "/reject"
+	if winner%2 == 1 {
+		path, other = "/reject", "/verify"
+	}
+	before, _ := e.store.Counts(context.Background())
+	if r := e.do("POST", "/api/v1/registrations/"+receipt+path, tokens[winner], map[string]string{"reason": "account_invalid"}); r.StatusCode != 200 {
+		t.Fatalf("the winner's retry: %d %s", r.StatusCode, r.body)
+	}
+	if r := e.do("POST", "/api/v1/registrations/"+receipt+other, tokens[winner], map[string]string{"reason": "other", "note": "x"}); r.StatusCode != 409 {
+		t.Fatalf("the winner changing the verdict: %d", r.StatusCode)
+	}
+	if after, _ := e.store.Counts(context.Background()); !maps.Equal(before, after) {
+		t.Fatalf("a retry moved the counters: %v → %v", before, after)
 	}
 	if s, _ := e.status(receipt); s != final {
 		t.Fatalf("status moved from %s to %s", final, s)

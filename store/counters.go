@@ -49,25 +49,54 @@ func toCounterDoc(id string, c ansinh.Counts) counterDoc {
 		BTXHProxy: c.BTXHProxy, BTXHNotEligible: c.BTXHNotEligible, HTXHProxy: c.HTXHProxy, HTXHNotEligible: c.HTXHNotEligible}
 }
 
+// countsInc is the $inc of every figure of the document but _id, from its bson tags,
+// so that none is forgotten.
+func countsInc(delta ansinh.Counts) (bson.D, error) {
+	raw, err := bson.Marshal(toCounterDoc("", delta))
+	if err != nil {
+		return nil, err
+	}
+	var inc bson.D
+	if err := bson.Unmarshal(raw, &inc); err != nil {
+		return nil, err
+	}
+	return inc[1:], nil
+}
+
 // addCounts moves one commune's counters by delta.
 func (s *Store) addCounts(ctx context.Context, commune string, delta ansinh.Counts) error {
 	if delta.IsZero() {
 		return nil
 	}
-	// Every field of the document but _id, from its bson tags, so none is forgotten.
-	raw, err := bson.Marshal(toCounterDoc("", delta))
+	inc, err := countsInc(delta)
 	if err != nil {
 		return s.fail("count", err)
 	}
-	var inc bson.D
-	if err := bson.Unmarshal(raw, &inc); err != nil {
-		return s.fail("count", err)
-	}
-	inc = inc[1:]
 	_, err = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: commune}},
 		bson.D{{Key: "$inc", Value: inc}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return s.fail("count", err)
+	}
+	return nil
+}
+
+// addCountsOnce moves a commune's counters by delta once for the move id, however often
+// it is called: the counter document remembers the moves it holds, and the filter and
+// the increment are one single-document update. A duplicate key from the upsert means
+// the document exists and already holds the move.
+func (s *Store) addCountsOnce(ctx context.Context, commune string, delta ansinh.Counts, move string) error {
+	if delta.IsZero() {
+		return nil
+	}
+	inc, err := countsInc(delta)
+	if err != nil {
+		return s.fail("count once", err)
+	}
+	_, err = s.db.Collection(colCounters).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: commune}, {Key: "moves", Value: bson.D{{Key: "$ne", Value: move}}}},
+		bson.D{{Key: "$inc", Value: inc}, {Key: "$push", Value: bson.D{{Key: "moves", Value: move}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return s.fail("count once", err)
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ const (
 	colChatReceipts       = "chat_receipts"
 	colRate               = "rate"
 	colClaims             = "claims"
+	colDecisionsOpen      = "decisions_open"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -129,6 +130,9 @@ var migrations = []migration{
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
 			colBeneficiaries: {{Keys: bson.D{{Key: "candidates", Value: 1}}}},
 		})
+	}},
+	{"decisions still being applied", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colDecisionsOpen)
 	}},
 }
 

@@ -66,6 +66,13 @@ type registrationEventDoc struct {
 	BeneficiaryID string    `bson:"beneficiary_id"`
 	By            string    `bson:"by,omitempty"`
 	At            time.Time `bson:"at"`
+	// A decision's plan, written with it so that a retry or the sweep can finish it:
+	// Applied is false until every step is done (absent on decisions older than the
+	// plan: they were applied in one go); Previous is the account it replaces, Delta
+	// the move of the counters it makes.
+	Applied  *bool       `bson:"applied,omitempty"`
+	Previous *accountDoc `bson:"previous,omitempty"`
+	Delta    *counterDoc `bson:"delta,omitempty"`
 }
 
 // queueDoc is a pending submission; it leaves the queue when decided or superseded.
@@ -261,6 +268,9 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
 		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt,
 		Status: ev.Status,
+	}
+	if ev.Kind == "decision" {
+		r.DecidedBy = ev.By
 	}
 	switch ev.Status {
 	case ansinh.StatusSuperseded:

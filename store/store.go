@@ -46,6 +46,17 @@ type Store struct {
 	errs     *prometheus.CounterVec
 	vault    *pii.Vault
 	unitSet  string
+	// failAfter, set by tests only, fails a multi-step write after the named step, as a
+	// crash there would.
+	failAfter func(step string) error
+}
+
+// after is called at the end of each step of a multi-step write.
+func (s *Store) after(step string) error {
+	if s.failAfter != nil {
+		return s.failAfter(step)
+	}
+	return nil
 }
 
 // Open connects to opts.URI, or starts the embedded server and connects to it, then

@@ -89,10 +89,11 @@ func (a *app) serve(ctx context.Context) error {
 	return nil
 }
 
-// maintain does the periodic work every ten minutes: removes expired sessions and
-// login failures, and keeps today's and this month's coverage snapshot current (the
-// last one of a day is that day's figures).
+// maintain does the periodic work at start and every ten minutes: finishes decisions
+// left half-done, removes expired sessions and login failures, and keeps today's and
+// this month's coverage snapshot current (the last one of a day is that day's figures).
 func (a *app) maintain(ctx context.Context, st *store.Store) {
+	a.finishDecisions(ctx, st, time.Now())
 	if err := st.Snapshot(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		a.log.Warn("coverage snapshot", "err", err)
 	}
@@ -106,10 +107,23 @@ func (a *app) maintain(ctx context.Context, st *store.Store) {
 			if _, err := st.PurgeExpired(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge expired sessions", "err", err)
 			}
+			a.finishDecisions(ctx, st, now)
 			if err := st.Snapshot(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("coverage snapshot", "err", err)
 			}
 		}
+	}
+}
+
+// finishDecisions finishes the decisions a crash or a time-out left half-applied;
+// markers of decisions never written are dropped after ten minutes.
+func (a *app) finishDecisions(ctx context.Context, st *store.Store, now time.Time) {
+	n, err := st.FinishDecisions(ctx, now.Add(-10*time.Minute))
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("finish decisions", "err", err)
+	}
+	if n > 0 {
+		a.log.Info("finished decisions left half-done", "count", n)
 	}
 }
 
