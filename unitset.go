@@ -305,3 +305,16 @@ func readCSV(data []byte) ([]map[string]string, error) {
 		out = append(out, m)
 	}
 }
+
+// SingleUnitSet is a registry of one set, current, with no crosswalk: for callers that
+// were given only a units tree (tests, tools).
+func SingleUnitSet(id string, units *Units) *UnitSets {
+	if id == "" {
+		id = DefaultUnitSet
+	}
+	set := &UnitSet{ID: id, Name: units.Root.Name, Units: units}
+	s := &UnitSets{byID: map[string]*UnitSet{}, next: map[string]step{}}
+	s.add(set)
+	s.current = set
+	return s
+}
