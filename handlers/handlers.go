@@ -40,9 +40,12 @@ type Auditor interface {
 
 // Deps are the handlers' dependencies, built once by main (or a test).
 type Deps struct {
-	Config   ansinh.Config
-	Store    Store
-	Units    *ansinh.Units
+	Config ansinh.Config
+	Store  Store
+	Units  *ansinh.Units
+	// UnitSets are every unit set the service knows (imports name the one their codes
+	// are in); nil: Units alone, as the store's one set.
+	UnitSets *ansinh.UnitSets
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics served at /metrics
 	Now      func() time.Time     // defaults to time.Now
@@ -58,6 +61,7 @@ type Handler struct {
 	cfg      ansinh.Config
 	store    Store
 	units    *ansinh.Units
+	sets     *ansinh.UnitSets
 	log      *slog.Logger
 	reg      *prometheus.Registry
 	now      func() time.Time
@@ -95,6 +99,16 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	h.metrics = m
+	if h.sets = d.UnitSets; h.sets == nil {
+		id := ""
+		if st, ok := d.Store.(interface{ UnitSet() string }); ok {
+			id = st.UnitSet()
+		}
+		h.sets = ansinh.SingleUnitSet(id, d.Units)
+	}
+	if h.units == nil {
+		h.units = h.sets.Current().Units
+	}
 	views, err := newViews()
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
