@@ -23,8 +23,9 @@ const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã
 
 Usage:
   ansinh [serve]            start the web service (the default)
-  ansinh import [-as USER] FILE
-                            load a beneficiary list (CSV or XLSX)
+  ansinh import [-as USER] [-units SET] FILE
+                            load a beneficiary list (CSV or XLSX); -units names
+                            the unit set of its commune codes (default: current)
   ansinh demo               fill an empty store with a synthetic province (2,810 people)
   ansinh coverage reconcile [-repair]
                             recount coverage from the records; report (and repair) drift
