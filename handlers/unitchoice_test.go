@@ -9,7 +9,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"ansinh"
 )
@@ -269,6 +272,65 @@ func TestWaitingPersonIsChosenByAnOfficerOfACandidateCommune(t *testing.T) {
 	e.noDrift()
 }
 
+// A code means nothing without its set: 31183 of the old list is the split Long Tuyền
+// (→ An Bình or today's Long Tuyền), 31183 of today's list is today's Long Tuyền. The
+// same row read in the other set is another row.
+func TestTheSameCodeInAnotherSetIsAnotherRow(t *testing.T) {
+	e := cityEnv(t)
+	so := e.login("so.yte")
+	cccd := benCCCD(9)
+	list := benCSV(t, benP("Đỗ Văn Mười", cccd, "31183"))
+	if res := e.setImport(so, ansinh.SetPreMerger, list); res.Inserted != 1 {
+		t.Fatalf("old list: %+v", res)
+	}
+	if b := e.benStored(cccd); b.Commune != "" || !slices.Equal(b.Candidates, []string{"31150", "31183"}) {
+		t.Fatalf("old list: %q %v", b.Commune, b.Candidates)
+	}
+	if res := e.setImport(so, ansinh.SetCanTho2025, list); res.Updated != 1 {
+		t.Fatalf("today's list with the same code: %+v", res)
+	}
+	if b := e.benStored(cccd); b.Commune != "31183" || len(b.Candidates) != 0 || b.OldCommune != "" {
+		t.Fatalf("today's list: %q %v old %q", b.Commune, b.Candidates, b.OldCommune)
+	}
+	if n, _ := e.coverage(so, "31183"); n != 1 || e.unassigned(so) != 0 {
+		t.Fatalf("31183 counts %d, unassigned %d", n, e.unassigned(so))
+	}
+	e.noDrift()
+}
+
+// Two officers choosing at once: one choice wins, the other is told, the person is
+// counted once.
+func TestConcurrentChoicesOneWins(t *testing.T) {
+	e := cityEnv(t)
+	so := e.login("so.yte")
+	cccd := benCCCD(7)
+	e.setImport(so, ansinh.SetPreMerger, benCSV(t, benP("Phạm Văn Chín", cccd, "31178")))
+	id := e.store.BeneficiaryID(cccd)
+	tokens := []string{e.login("xa31120"), e.login("xa31168")}
+	communes := []string{"31120", "31168"}
+	status := make([]int, 2)
+	var wg sync.WaitGroup
+	for i := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status[i] = e.choose(tokens[i], id, map[string]string{"commune": communes[i]}).StatusCode
+		}()
+	}
+	wg.Wait()
+	slices.Sort(status)
+	if status[0] != 200 || (status[1] != 409 && status[1] != 404) {
+		t.Fatalf("statuses %v", status)
+	}
+	if n := len(e.benAudit(ansinh.ActionCommuneChoose)); n != 1 {
+		t.Fatalf("%d choices audited", n)
+	}
+	if n, _ := e.coverage(so, "92"); n != 1 || e.unassigned(so) != 0 {
+		t.Fatalf("city %d, unassigned %d", n, e.unassigned(so))
+	}
+	e.noDrift()
+}
+
 func TestImportScopeOfAWaitingPerson(t *testing.T) {
 	e := cityEnv(t)
 	e.addUser("admin.tp", ansinh.RoleAdmin, "92")
@@ -321,19 +383,26 @@ func TestWaitingPagesForCommuneOfficers(t *testing.T) {
 		t.Fatalf("the import page offers no choice of unit sets: %d", r.StatusCode)
 	}
 	// The page posts unit_set like the API.
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	csrf, token := e.csrf()
-	_ = mw.WriteField("_csrf", token)
-	_ = mw.WriteField("unit_set", ansinh.SetPreMerger)
-	fw, _ := mw.CreateFormFile("file", "ds.csv")
-	_, _ = fw.Write(benCSV(t, benP("Phạm Văn Chín", benCCCD(7), "31178")))
-	_ = mw.Close()
-	req := httptest.NewRequest("POST", "/can-bo/nhap-danh-sach", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(so.cookie)
-	req.AddCookie(csrf)
-	r, doc = so.parse(e.send(req))
+	pageImport := func(set string) (*response, *goquery.Document) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		csrf, token := e.csrf()
+		_ = mw.WriteField("_csrf", token)
+		_ = mw.WriteField("unit_set", set)
+		fw, _ := mw.CreateFormFile("file", "ds.csv")
+		_, _ = fw.Write(benCSV(t, benP("Phạm Văn Chín", benCCCD(7), "31178")))
+		_ = mw.Close()
+		req := httptest.NewRequest("POST", "/can-bo/nhap-danh-sach", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.AddCookie(so.cookie)
+		req.AddCookie(csrf)
+		return so.parse(e.send(req))
+	}
+	if r, doc := pageImport("<script>alert(1)</script>"); r.StatusCode != 400 || text(doc, ".alert") != ansinh.MsgUnitSetUnknown ||
+		strings.Contains(string(r.body), "<script>alert") || e.benCount() != 0 {
+		t.Fatalf("unknown set on the page: %d %q", r.StatusCode, text(doc, ".alert"))
+	}
+	r, doc = pageImport(ansinh.SetPreMerger)
 	if r.StatusCode != 200 || text(doc, "#inserted") != "1" || !strings.Contains(text(doc, "#report-set"), "01/03/2025") {
 		t.Fatalf("page import: %d inserted=%q set=%q", r.StatusCode, text(doc, "#inserted"), text(doc, "#report-set"))
 	}
