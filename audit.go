@@ -16,6 +16,7 @@ const (
 	ActionIdentityCheck     = "beneficiary.identity"
 	ActionEligibility       = "beneficiary.eligibility"
 	ActionExport            = "beneficiary.export"
+	ActionCommuneChoose     = "beneficiary.commune_choose"
 	ActionSubmit            = "registration.submit"
 	ActionVerify            = "registration.verify"
 	ActionReject            = "registration.reject"

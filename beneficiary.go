@@ -48,6 +48,10 @@ type Beneficiary struct {
 	Sex        string
 	Commune    string   // empty while Candidates wait for an officer's choice
 	Candidates []string // the communes a person of a split old commune may belong to ("cần chọn xã")
+	// OldCommune and OldUnitSet are the code and set an older list gave, when an import
+	// moved the person through the crosswalk; empty for a list of the current set.
+	OldCommune string
+	OldUnitSet string
 	Group      Group
 	SubGroup   string
 	Amount     int64 // đồng per month
@@ -108,6 +112,23 @@ func (b *Beneficiary) CountedIn() string {
 	return b.Commune
 }
 
+// Waiting reports whether the person waits for an officer to choose their commune.
+func (b *Beneficiary) Waiting() bool { return b.Commune == "" && len(b.Candidates) > 0 }
+
+// Within reports whether the person belongs to unit: their commune lies within it, or,
+// while they wait, one of their candidate communes does.
+func (b *Beneficiary) Within(units *Units, unit string) bool {
+	if b.Commune != "" {
+		return units.Within(b.Commune, unit)
+	}
+	for _, c := range b.Candidates {
+		if units.Within(c, unit) {
+			return true
+		}
+	}
+	return false
+}
+
 // MaskedCCCD shows the CCCD as "••••••••1234".
 func (b *Beneficiary) MaskedCCCD() string { return pii.MaskLast4(b.CCCDLast4) }
 
@@ -158,6 +179,9 @@ type BeneficiaryQuery struct {
 	Name     string // folded with NameKey by the caller
 	CCCD     string // a whole, normalised CCCD
 	Identity string // an identity check state
-	Skip     int64
-	Limit    int64
+	// Waiting selects, instead, the people whose commune waits for a choice with a
+	// candidate within Communes.
+	Waiting bool
+	Skip    int64
+	Limit   int64
 }

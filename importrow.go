@@ -119,6 +119,64 @@ type ImportRow struct {
 
 // ParseImportRow turns a row into a beneficiary, or into every problem it has.
 func (h *ImportHeader) ParseImportRow(cells []string, row int, units *Units, today time.Time) (*ImportRow, []RowError) {
+	return h.parseImportRow(cells, row, units, func(string) string { return MsgCommuneUnknown }, today)
+}
+
+// ParseImportRowIn parses a row whose commune codes are those of the unit set from, and
+// moves the person to the current set's communes through the crosswalks: into one
+// commune, or, for a split old commune, into none yet with the candidates an officer
+// chooses from. A code the set does not have is an error that names the set.
+func (h *ImportHeader) ParseImportRowIn(cells []string, row int, sets *UnitSets, from string, today time.Time) (*ImportRow, []RowError) {
+	set, ok := sets.Get(from)
+	if !ok {
+		return nil, []RowError{{Row: row, Column: h.Shown("ma_xa"), Message: MsgUnitSetUnknown}}
+	}
+	r, errs := h.parseImportRow(cells, row, set.Units, func(code string) string { return communeNotInSet(sets, set, code) }, today)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	cur := sets.Current()
+	if set.ID == cur.ID {
+		return r, nil
+	}
+	b := &r.Beneficiary
+	m, err := sets.Map(set.ID, cur.ID, b.Commune)
+	if err != nil || len(m.Communes) == 0 {
+		return nil, []RowError{{Row: row, Column: h.Shown("ma_xa"), Message: fmt.Sprintf(MsgCommuneNoSuccessor, b.Commune, set.Name)}}
+	}
+	b.OldCommune, b.OldUnitSet = b.Commune, set.ID
+	if m.Whole() {
+		b.Commune = m.Communes[0]
+	} else {
+		b.Commune, b.Candidates = "", m.Communes
+	}
+	return r, nil
+}
+
+// communeNotInSet says that the set has no commune with the code, and how to fix it:
+// only where the importer could have chosen another set is the set worth naming.
+func communeNotInSet(sets *UnitSets, set *UnitSet, code string) string {
+	if len(sets.List()) < 2 {
+		return MsgCommuneUnknown
+	}
+	if len(code) > 10 {
+		code = code[:10] + "…"
+	}
+	msg := fmt.Sprintf(MsgCommuneNotInSet, code, set.Name, set.ID)
+	older := false
+	for _, s := range sets.List() {
+		older = older || (s.ID != set.ID && sets.Leads(s.ID, set.ID))
+	}
+	switch {
+	case older && !set.From.IsZero():
+		msg += fmt.Sprintf(MsgCommuneNotInSetOlder, set.From.Format("02/01/2006"))
+	case set != sets.Current() || older:
+		msg += MsgCommuneNotInSetOther
+	}
+	return msg
+}
+
+func (h *ImportHeader) parseImportRow(cells []string, row int, units *Units, unknown func(code string) string, today time.Time) (*ImportRow, []RowError) {
 	var errs []RowError
 	bad := func(col, msg string) { errs = append(errs, RowError{Row: row, Column: h.Shown(col), Message: msg}) }
 	r := &ImportRow{Row: row}
@@ -150,7 +208,7 @@ func (h *ImportHeader) ParseImportRow(cells []string, row int, units *Units, tod
 	if u, ok := units.Get(b.Commune); b.Commune == "" {
 		bad("ma_xa", MsgCommuneRequired)
 	} else if !ok || !u.Leaf() || u.Parent == "" {
-		bad("ma_xa", MsgCommuneUnknown)
+		bad("ma_xa", unknown(b.Commune))
 	}
 	if b.Group, msg = ParseGroup(h.cell(cells, "nhom")); msg != "" {
 		bad("nhom", msg)
@@ -206,8 +264,15 @@ func (h *ImportHeader) RepeatedCCCD(row, first int) RowError {
 
 // ImportedRow is what an import needs to know of a stored record.
 type ImportedRow struct {
-	Hash    string // RowHash of the row it was last imported from
-	Commune string
+	Hash       string // RowHash of the row it was last imported from
+	Commune    string
+	Candidates []string // while the commune waits for a choice
+}
+
+// Within reports whether the stored record belongs to unit (see Beneficiary.Within).
+func (r ImportedRow) Within(units *Units, unit string) bool {
+	b := Beneficiary{Commune: r.Commune, Candidates: r.Candidates}
+	return b.Within(units, unit)
 }
 
 // HeldElsewhere is the error for a CCCD whose record belongs to a commune outside the
@@ -228,6 +293,7 @@ type ImportReport struct {
 	By        string     `json:"by"`
 	Unit      string     `json:"unit"`
 	File      string     `json:"file"`
+	UnitSet   string     `json:"unit_set"` // the set the file's codes are in
 	At        time.Time  `json:"at"`
 	Inserted  int        `json:"inserted"`
 	Updated   int        `json:"updated"`

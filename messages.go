@@ -59,7 +59,6 @@ func (g Group) Label() string { return programLabels[g] }
 
 // Messages about unit sets.
 const (
-	MsgUnitSetUnknown = "Không có danh mục đơn vị hành chính này."
 	MsgReportOtherSet = "Đơn vị thuộc danh mục hành chính cũ chỉ còn các báo cáo đã gửi; tháng này đơn vị chưa gửi báo cáo."
 )
 
@@ -104,6 +103,23 @@ const (
 	MsgFileEmpty        = "Tệp không có dữ liệu."
 	MsgFileTooLarge     = "Tệp quá lớn (tối đa 20 MB)."
 	MsgFileMissing      = "Vui lòng chọn tệp danh sách để tải lên."
+)
+
+// Messages of unit sets and the choice of a new commune for a person of a split old
+// commune ("cần chọn xã").
+const (
+	MsgCommuneNotInSet      = "Mã xã %s không có trong danh mục «%s» (%s)."
+	MsgCommuneNotInSetOlder = " Nếu danh sách lập trước %s, hãy chọn đúng danh mục cũ khi nhập."
+	MsgCommuneNotInSetOther = " Hãy kiểm tra lại mã, hoặc chọn danh mục mà danh sách đã dùng."
+	MsgCommuneNoSuccessor   = "Mã xã %s của danh mục «%s» không có đơn vị tương ứng trong danh mục hiện hành."
+	MsgUnitSetUnknown       = "Không có danh mục đơn vị hành chính này. Hãy chọn một danh mục trong danh sách."
+	MsgUnitSetNoCrosswalk   = "Chưa có bảng chuyển đổi từ danh mục «%s» sang danh mục hiện hành, nên chưa nhập được danh sách theo danh mục này."
+	MsgUnitChoice           = "unit_choice chỉ nhận giá trị pending."
+	MsgCommuneNotCandidate  = "Xã, phường được chọn phải là một trong các đơn vị mới của đơn vị cũ."
+	MsgCommuneChosen        = "Người này đã được chọn xã, phường. Nếu cần đổi, hãy liên hệ Sở."
+	MsgCommuneChoosing      = "Một cán bộ khác vừa chọn xã, phường cho người này. Hãy tải lại trang."
+	MsgCommuneChosenNotice  = "Đã chọn xã, phường. Người này từ nay thuộc danh sách của %s."
+	MsgCommuneWaiting       = "Chưa chọn xã, phường (đơn vị cũ đã bị chia)"
 )
 
 // NoteIneligibleByImport is the note on a person the imported list marks not eligible.
@@ -205,6 +221,7 @@ var actionLabels = map[string]string{
 	ActionEligibility:       "Thay đổi điều kiện mở tài khoản",
 	ActionQRIssue:           "Cấp mã QR riêng",
 	ActionQRRevoke:          "Thu hồi mã QR riêng",
+	ActionCommuneChoose:     "Chọn xã, phường mới (đơn vị cũ bị chia)",
 }
 
 // ActionLabel is an audit action as a person reads it.

@@ -216,15 +216,6 @@ func CarryCounts(sets *UnitSets, from string, counts map[string]Counts) map[stri
 	return out
 }
 
-// SingleUnitSet is a registry of one set, for a service or a test that loads one
-// units file and knows no other.
-func SingleUnitSet(id string, units *Units) *UnitSets {
-	s := &UnitSets{byID: map[string]*UnitSet{}, next: map[string]step{}}
-	s.add(&UnitSet{ID: id, Name: units.Root.Name, Units: units})
-	s.current = s.sets[0]
-	return s
-}
-
 // Active reports whether the set was in force at some time during the month.
 func (s *UnitSet) Active(month time.Time) bool {
 	end := time.Date(month.Year(), month.Month()+1, 0, 0, 0, 0, 0, Vietnam)
@@ -335,4 +326,17 @@ func readCSV(data []byte) ([]map[string]string, error) {
 		}
 		out = append(out, m)
 	}
+}
+
+// SingleUnitSet is a registry of one set, current, with no crosswalk: for callers that
+// were given only a units tree (tests, tools).
+func SingleUnitSet(id string, units *Units) *UnitSets {
+	if id == "" {
+		id = DefaultUnitSet
+	}
+	set := &UnitSet{ID: id, Name: units.Root.Name, Units: units}
+	s := &UnitSets{byID: map[string]*UnitSet{}, next: map[string]step{}}
+	s.add(set)
+	s.current = set
+	return s
 }

@@ -25,6 +25,8 @@ type BeneficiaryStore interface {
 	Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error)
 	SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error
 	SetEligibility(ctx context.Context, id string, eligible bool, why *ansinh.Ineligibility, now time.Time) error
+	ChooseCommune(ctx context.Context, id, commune, by string, now time.Time) (*ansinh.Beneficiary, error)
+	CountWaiting(ctx context.Context, communes []string) (int64, error)
 	SaveImportReport(ctx context.Context, r *ansinh.ImportReport) error
 	ImportReport(ctx context.Context, id string) (*ansinh.ImportReport, error)
 }
@@ -51,6 +53,13 @@ type beneficiaryView struct {
 	Account     *accountView `json:"account"`
 	Warnings    []string     `json:"warnings"`
 	Synthetic   bool         `json:"synthetic,omitempty"`
+	// While the commune waits for a choice: the candidates, and the old commune the
+	// list gave.
+	Candidates     []string       `json:"candidates,omitempty"`
+	OldCommune     string         `json:"old_commune,omitempty"`
+	OldCommuneName string         `json:"old_commune_name,omitempty"`
+	OldUnitSet     string         `json:"old_unit_set,omitempty"`
+	CandidateUnits []*ansinh.Unit `json:"-"`
 }
 
 type accountView struct {
@@ -72,6 +81,22 @@ func (h *Handler) viewBeneficiary(b *ansinh.Beneficiary) beneficiaryView {
 	if u, ok := h.units.Get(b.Commune); ok {
 		v.CommuneName = u.Name
 	}
+	if b.Commune == "" && len(b.Candidates) > 0 {
+		v.Candidates = b.Candidates
+		for _, code := range b.Candidates {
+			if u, ok := h.units.Get(code); ok {
+				v.CandidateUnits = append(v.CandidateUnits, u)
+			}
+		}
+	}
+	if b.OldCommune != "" {
+		v.OldCommune, v.OldUnitSet = b.OldCommune, b.OldUnitSet
+		if set, ok := h.sets.Get(b.OldUnitSet); ok {
+			if u, ok := set.Units.Get(b.OldCommune); ok {
+				v.OldCommuneName = u.Name
+			}
+		}
+	}
 	if b.Ineligible != nil {
 		v.Ineligible = &b.Ineligible.Reason
 	}
@@ -92,7 +117,7 @@ func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": rep.ID, "inserted": rep.Inserted, "updated": rep.Updated,
+	return c.JSON(fiber.Map{"id": rep.ID, "unit_set": rep.UnitSet, "inserted": rep.Inserted, "updated": rep.Updated,
 		"unchanged": rep.Unchanged, "errors": rep.Errors})
 }
 
@@ -101,6 +126,10 @@ func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
 	u := currentUser(c)
 	if u.Role != ansinh.RoleAdmin && u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleDistrict {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	set, err := importer.CheckUnitSet(h.sets, strings.TrimSpace(c.FormValue("unit_set")))
+	if err != nil {
+		return nil, err
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -116,11 +145,11 @@ func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
 	defer f.Close()
 	name := utils.CopyString(fh.Filename)
 	res, err := importer.Import(c.UserContext(), h.store, h.units, f, fh.Size,
-		importer.Options{Actor: u, IP: c.IP(), File: name, Now: h.now})
+		importer.Options{Actor: u, IP: c.IP(), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID})
 	if err != nil {
 		return nil, err
 	}
-	rep := &ansinh.ImportReport{By: u.Username, Unit: u.Unit, File: name, At: h.now(), Inserted: res.Inserted,
+	rep := &ansinh.ImportReport{By: u.Username, Unit: u.Unit, File: name, UnitSet: res.UnitSet, At: h.now(), Inserted: res.Inserted,
 		Updated: res.Updated, Unchanged: res.Unchanged, Errors: res.Errors}
 	if err := h.store.SaveImportReport(c.UserContext(), rep); err != nil {
 		return nil, err
@@ -201,6 +230,13 @@ func (h *Handler) searchQuery(c *fiber.Ctx) (ansinh.BeneficiaryQuery, int, error
 	} else {
 		q.Name = ansinh.NameKey(text)
 	}
+	switch c.Query("unit_choice") {
+	case "":
+	case "pending":
+		q.Waiting = true
+	default:
+		return q, 0, ansinh.FieldError("unit_choice", ansinh.MsgUnitChoice)
+	}
 	switch st := c.Query("identity"); st {
 	case "", ansinh.IdentityUnchecked, ansinh.IdentityMatched, ansinh.IdentityMismatch:
 		q.Identity = st
@@ -259,7 +295,7 @@ func (h *Handler) scopedBeneficiary(c *fiber.Ctx, reveal bool) (*ansinh.Benefici
 	if err != nil {
 		return nil, err
 	}
-	if !currentUser(c).Sees(h.units, b.Commune) {
+	if !b.Within(h.units, currentUser(c).Unit) { // a waiting person: any candidate's officers
 		return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
 	}
 	return b, nil
@@ -366,7 +402,7 @@ func (h *Handler) SetEligibility(c *fiber.Ctx) error {
 
 func (h *Handler) setEligibility(c *fiber.Ctx, eligible bool, reason, note string) (*ansinh.Beneficiary, error) {
 	u := currentUser(c)
-	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
+	if !managesBeneficiaries(u) {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	why, err := ansinh.NewIneligibility(eligible, reason, note, u.Username, h.now())

@@ -10,25 +10,13 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ansinh"
-	"ansinh/handlers"
-	"ansinh/store/storetest"
 )
 
-// cityEnv is an app on the bundled unit sets with today's Thành phố Cần Thơ current,
+// todayEnv is an app on the bundled unit sets with today's Thành phố Cần Thơ current,
 // as a fresh start without configuration serves it, and staff of the city.
-func cityEnv(t *testing.T) *env {
+func todayEnv(t *testing.T) *env {
 	t.Helper()
-	e := newEnv(t)
-	sets, err := ansinh.BundledUnitSets("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.units = sets.Current().Units
-	e.app, err = handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, UnitSets: sets, Units: e.units,
-		Logger: storetest.Logger(), Now: e.clock.now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newSetsEnv(t)
 	e.addUser("admin", ansinh.RoleAdmin, "92")
 	e.addUser("so.yte", ansinh.RoleProvince, "92")
 	e.addUser("xa31507", ansinh.RoleCommune, "31507")
@@ -79,7 +67,7 @@ func mentionsDistrict(s string) string {
 }
 
 func TestFreshStartServesTodaysCity(t *testing.T) {
-	e := cityEnv(t)
+	e := todayEnv(t)
 	e.cityPeople()
 	admin := e.login("admin")
 
@@ -174,7 +162,7 @@ func TestFreshStartServesTodaysCity(t *testing.T) {
 }
 
 func TestProgrammesAndTheirDepartments(t *testing.T) {
-	e := cityEnv(t)
+	e := todayEnv(t)
 	e.cityPeople()
 	admin := e.login("so.yte")
 	for _, tc := range []struct {

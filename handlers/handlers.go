@@ -40,10 +40,12 @@ type Auditor interface {
 
 // Deps are the handlers' dependencies, built once by main (or a test).
 type Deps struct {
-	Config   ansinh.Config
-	Store    Store
-	Units    *ansinh.Units    // the current unit set's tree
-	UnitSets *ansinh.UnitSets // every set ansinh knows; nil: only Units, as set "custom"
+	Config ansinh.Config
+	Store  Store
+	Units  *ansinh.Units // the current unit set's tree
+	// UnitSets are every unit set the service knows (imports name the one their codes
+	// are in); nil: Units alone, as the store's one set.
+	UnitSets *ansinh.UnitSets
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics served at /metrics
 	Now      func() time.Time     // defaults to time.Now
@@ -84,7 +86,11 @@ func New(d Deps) (*fiber.App, error) {
 		d.Registry = prometheus.NewRegistry()
 	}
 	if d.UnitSets == nil {
-		d.UnitSets = ansinh.SingleUnitSet(d.Config.UnitsSet, d.Units)
+		id := ""
+		if st, ok := d.Store.(interface{ UnitSet() string }); ok {
+			id = st.UnitSet()
+		}
+		d.UnitSets = ansinh.SingleUnitSet(id, d.Units)
 	}
 	if d.Units == nil {
 		d.Units = d.UnitSets.Current().Units

@@ -34,14 +34,32 @@ type env struct {
 	app        *fiber.App
 	store      *store.Store
 	units      *ansinh.Units
+	sets       *ansinh.UnitSets // nil: units alone
 }
 
+// newEnv is the app over the bundled Sóc Trăng units of 2024 as the only set.
 func newEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
 	t.Helper()
 	units, err := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newEnvUnits(t, units, nil, mutate...)
+}
+
+// newSetsEnv is the app over the bundled unit sets, can-tho-2025 current, as `ansinh
+// serve` runs by default.
+func newSetsEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
+	t.Helper()
+	sets, err := ansinh.BundledUnitSets(ansinh.SetCanTho2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnvUnits(t, sets.Current().Units, sets, mutate...)
+}
+
+func newEnvUnits(t testing.TB, units *ansinh.Units, sets *ansinh.UnitSets, mutate ...func(*ansinh.Config)) *env {
+	t.Helper()
 	cfg, err := ansinh.LoadConfig(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +70,7 @@ func newEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
 		m(&cfg)
 	}
 	st := storetest.New(t)
-	e := &env{t: t, clock: &clock{t: time.Now()}, cfg: cfg, store: st, units: units}
+	e := &env{t: t, clock: &clock{t: time.Now()}, cfg: cfg, store: st, units: units, sets: sets}
 	e.app = e.rebuild(nil)
 	return e
 }
@@ -60,7 +78,7 @@ func newEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
 // rebuild makes the app again over the same store, with a notifier of the test's.
 func (e *env) rebuild(n ansinh.Notifier) *fiber.App {
 	e.t.Helper()
-	app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), Now: e.clock.now, Notifier: n})
+	app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, UnitSets: e.sets, Logger: storetest.Logger(), Now: e.clock.now, Notifier: n})
 	if err != nil {
 		e.t.Fatal(err)
 	}

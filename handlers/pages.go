@@ -83,7 +83,11 @@ func (h *Handler) LogoutForm(c *fiber.Ctx) error {
 func (h *Handler) StaffHome(c *fiber.Ctx) error {
 	u := currentUser(c)
 	unit, _ := h.units.Get(u.Unit)
-	return c.Render("home", fiber.Map{"Title": "Trang cán bộ", "User": u, "RoleLabel": u.Role.Label(), "Unit": unit})
+	waiting, err := h.waitingCount(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	return c.Render("home", fiber.Map{"Title": "Trang cán bộ", "User": u, "RoleLabel": u.Role.Label(), "Unit": unit, "Waiting": waiting})
 }
 
 // overHTTPS reports whether the client reached us over HTTPS (directly, through a

@@ -63,7 +63,7 @@ func (h *Handler) RevokeQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !currentUser(c).Sees(h.units, b.Commune) {
+	if !b.Within(h.units, currentUser(c).Unit) {
 		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
 	}
 	if err := h.enroll.RevokeToken(c.UserContext(), t, currentUser(c).Username); err != nil {

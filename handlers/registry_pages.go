@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -134,12 +135,31 @@ func (h *Handler) afterForm(c *fiber.Ctx, b *ansinh.Beneficiary, err error, noti
 
 // ImportPage shows the upload form.
 func (h *Handler) ImportPage(c *fiber.Ctx) error {
-	return c.Render("import", fiber.Map{"Title": "Nhập danh sách đối tượng", "User": currentUser(c), "Columns": ansinh.ImportColumns()})
+	return c.Render("import", h.importData(c, h.sets.Current().ID))
+}
+
+// importData is what the import page shows: the columns, and the unit sets a file's
+// codes may be in (the one chosen first).
+func (h *Handler) importData(c *fiber.Ctx, chosen string) fiber.Map {
+	sets := h.sets.List()
+	list := make([]*ansinh.UnitSet, 0, len(sets))
+	for i := len(sets) - 1; i >= 0; i-- { // newest first
+		if h.sets.Leads(sets[i].ID, h.sets.Current().ID) {
+			list = append(list, sets[i])
+		}
+	}
+	return fiber.Map{"Title": "Nhập danh sách đối tượng", "User": currentUser(c), "Columns": ansinh.ImportColumns(),
+		"UnitSets": list, "UnitSet": chosen, "CurrentSet": h.sets.Current().ID}
 }
 
 // ImportForm runs an uploaded import and shows its report.
 func (h *Handler) ImportForm(c *fiber.Ctx) error {
-	data := fiber.Map{"Title": "Nhập danh sách đối tượng", "User": currentUser(c), "Columns": ansinh.ImportColumns()}
+	data := h.importData(c, h.sets.Current().ID)
+	if id := strings.TrimSpace(c.FormValue("unit_set")); id != "" {
+		if _, ok := h.sets.Get(id); ok {
+			data["UnitSet"] = id
+		}
+	}
 	rep, err := h.importUpload(c)
 	if err != nil {
 		return h.renderPageError(c, "import", data, err)

@@ -26,6 +26,7 @@ type Store interface {
 
 // Result counts what the import did; Errors lists every rejected row's problems.
 type Result struct {
+	UnitSet   string            `json:"unit_set"` // the set the file's codes were read in
 	Inserted  int               `json:"inserted"`
 	Updated   int               `json:"updated"`
 	Unchanged int               `json:"unchanged"`
@@ -38,6 +39,29 @@ type Options struct {
 	IP    string
 	File  string
 	Now   func() time.Time
+	// Sets are the unit sets, and UnitSet the one the file's codes are in (default the
+	// current set): rows of an older set are moved to today's communes through the
+	// crosswalks. Without Sets the codes are those of the units given to Import.
+	Sets    *ansinh.UnitSets
+	UnitSet string
+}
+
+// CheckUnitSet returns the set a file's codes are in: id, or the current set when id is
+// empty. It fails for a set the service does not know, or one no crosswalk leads from.
+func CheckUnitSet(sets *ansinh.UnitSets, id string) (*ansinh.UnitSet, error) {
+	if id == "" {
+		return sets.Current(), nil
+	}
+	set, ok := sets.Get(id)
+	if !ok {
+		return nil, &ansinh.Error{Code: ansinh.EBADREQUEST, Message: ansinh.MsgUnitSetUnknown,
+			Fields: map[string]string{"unit_set": ansinh.MsgUnitSetUnknown}}
+	}
+	if !sets.Leads(set.ID, sets.Current().ID) {
+		msg := fmt.Sprintf(ansinh.MsgUnitSetNoCrosswalk, set.Name)
+		return nil, &ansinh.Error{Code: ansinh.EBADREQUEST, Message: msg, Fields: map[string]string{"unit_set": msg}}
+	}
+	return set, nil
 }
 
 // batchSize rows are inserted at once: the embedded store inserts about 11,000
@@ -51,6 +75,19 @@ const batchSize = 5000
 func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt, size int64, opt Options) (*Result, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	parse := func(h *ansinh.ImportHeader, cells []string, row int, today time.Time) (*ansinh.ImportRow, []ansinh.RowError) {
+		return h.ParseImportRow(cells, row, units, today)
+	}
+	if opt.Sets != nil {
+		set, err := CheckUnitSet(opt.Sets, opt.UnitSet)
+		if err != nil {
+			return nil, err
+		}
+		opt.UnitSet = set.ID
+		parse = func(h *ansinh.ImportHeader, cells []string, row int, today time.Time) (*ansinh.ImportRow, []ansinh.RowError) {
+			return h.ParseImportRowIn(cells, row, opt.Sets, set.ID, today)
+		}
 	}
 	rd, err := sheet.Open(file, size, opt.File)
 	if err != nil {
@@ -70,7 +107,7 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 		return nil, err
 	}
 
-	res := &Result{Errors: []ansinh.RowError{}}
+	res := &Result{UnitSet: opt.UnitSet, Errors: []ansinh.RowError{}}
 	now := opt.Now()
 	today := now.In(vietnam)
 	seen := map[string]int{} // id → first row
@@ -100,12 +137,13 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 		if err != nil {
 			return nil, fileError(err)
 		}
-		r, rowErrs := header.ParseImportRow(cells, row, units, today)
+		r, rowErrs := parse(header, cells, row, today)
 		if len(rowErrs) > 0 {
 			res.Errors = append(res.Errors, rowErrs...)
 			continue
 		}
-		if !units.Within(r.Beneficiary.Commune, opt.Actor.Unit) {
+		// A person of a split old commune is the importer's when one candidate is.
+		if !r.Beneficiary.Within(units, opt.Actor.Unit) {
 			res.Errors = append(res.Errors, header.OutOfScope(row))
 			continue
 		}
@@ -117,7 +155,7 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 		seen[id] = row
 		stored, known := existing[id]
 		switch {
-		case known && !units.Within(stored.Commune, opt.Actor.Unit):
+		case known && !stored.Within(units, opt.Actor.Unit):
 			// The record is another unit's: changing it (or saying more) is not ours.
 			res.Errors = append(res.Errors, header.HeldElsewhere(row))
 		case !known:
@@ -139,7 +177,7 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 	}
 	err = st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionImport,
 		Unit: opt.Actor.Unit, IP: opt.IP, Detail: map[string]any{
-			"file": opt.File, "inserted": res.Inserted, "updated": res.Updated, "unchanged": res.Unchanged, "errors": len(res.Errors)}})
+			"file": opt.File, "unit_set": opt.UnitSet, "inserted": res.Inserted, "updated": res.Updated, "unchanged": res.Unchanged, "errors": len(res.Errors)}})
 	return res, err
 }
 
@@ -155,7 +193,7 @@ func update(ctx context.Context, st Store, r *ansinh.ImportRow, now time.Time, o
 	res.Updated++
 	return st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionBeneficiaryUpdate,
 		Target: "beneficiary:" + st.BeneficiaryID(r.Beneficiary.CCCD), Unit: r.Beneficiary.Commune, IP: opt.IP,
-		Detail: map[string]any{"source": "import", "file": opt.File, "row": r.Row, "fields": changed}})
+		Detail: map[string]any{"source": "import", "file": opt.File, "unit_set": opt.UnitSet, "row": r.Row, "fields": changed}})
 }
 
 // vietnam is UTC+7, for "today" when checking birth dates.

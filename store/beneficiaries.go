@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,11 @@ type beneficiaryDoc struct {
 	// Candidates are the communes an officer chooses from for a person of a split old
 	// commune ("cần chọn xã"); Commune is empty until then, and the person is counted
 	// under ansinh.UnassignedKey.
-	Candidates []string       `bson:"candidates,omitempty"`
+	Candidates []string `bson:"candidates,omitempty"`
+	// OldCommune and OldUnitSet are the code and set an older list gave, when the import
+	// moved the person through the crosswalk.
+	OldCommune string         `bson:"old_commune,omitempty"`
+	OldUnitSet string         `bson:"old_unit_set,omitempty"`
 	Group      string         `bson:"group"`
 	SubGroup   string         `bson:"sub_group,omitempty"`
 	Amount     int64          `bson:"amount"`
@@ -85,10 +90,17 @@ func (s *Store) AccountIndex(bin, number string) string {
 	return s.vault.Index(ctxAccount, bin+":"+number)
 }
 
-// RowHash fingerprints what an import row says, keyed so it reveals nothing.
+// RowHash fingerprints what an import row says, keyed so it reveals nothing. For a row
+// of an older unit set it takes the code and set the file gave, not where the crosswalk
+// put the person: re-importing the old list then leaves a person alone whose commune an
+// officer has since chosen.
 func (s *Store) RowHash(r *ansinh.ImportRow) string {
 	b := &r.Beneficiary
-	parts := []string{b.Name, b.CCCD, b.BirthDate, b.Sex, b.Commune, string(b.Group), b.SubGroup,
+	commune := b.Commune
+	if b.OldUnitSet != "" {
+		commune = b.OldUnitSet + ":" + b.OldCommune
+	}
+	parts := []string{b.Name, b.CCCD, b.BirthDate, b.Sex, commune, string(b.Group), b.SubGroup,
 		strconv.FormatInt(b.Amount, 10), strconv.FormatBool(r.EligibleGiven), strconv.FormatBool(b.Eligible)}
 	if a := b.Account; a != nil {
 		parts = append(parts, a.BankBIN, a.Number, a.HolderName)
@@ -101,6 +113,7 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 		ID: s.BeneficiaryID(b.CCCD), Name: b.Name, NameKey: ansinh.NameKey(b.Name),
 		CCCDEnc: s.vault.Seal(b.CCCD, ctxCCCD), CCCDLast4: b.CCCD[len(b.CCCD)-4:],
 		BirthDate: b.BirthDate, Sex: b.Sex, Commune: b.Commune, UnitSet: s.unitSet, Candidates: b.Candidates, Group: string(b.Group), SubGroup: b.SubGroup,
+		OldCommune: b.OldCommune, OldUnitSet: b.OldUnitSet,
 		Amount: b.Amount, Eligible: b.Eligible, Warnings: b.Warnings, Synthetic: b.Synthetic,
 		Identity:  identityDoc{State: ansinh.IdentityUnchecked},
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: b.UpdatedAt.UTC(),
@@ -122,6 +135,7 @@ func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
 func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 	b := &ansinh.Beneficiary{
 		ID: d.ID, Name: d.Name, CCCDLast4: d.CCCDLast4, BirthDate: d.BirthDate, Sex: d.Sex, Commune: d.Commune, Candidates: d.Candidates,
+		OldCommune: d.OldCommune, OldUnitSet: d.OldUnitSet,
 		Group: ansinh.Group(d.Group), SubGroup: d.SubGroup, Amount: d.Amount, Eligible: d.Eligible,
 		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At},
 		Warnings: d.Warnings, Synthetic: d.Synthetic, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
@@ -139,7 +153,8 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 // over the collection, so that an import needs no lookup per row.
 func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow, error) {
 	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "row_hash", Value: 1}, {Key: "commune", Value: 1}}).SetBatchSize(5000))
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "row_hash", Value: 1}, {Key: "commune", Value: 1},
+			{Key: "candidates", Value: 1}}).SetBatchSize(5000))
 	if err != nil {
 		return nil, s.fail("imported rows", err)
 	}
@@ -147,14 +162,15 @@ func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow
 	out := map[string]ansinh.ImportedRow{}
 	for cur.Next(ctx) {
 		var d struct {
-			ID      string `bson:"_id"`
-			RowHash string `bson:"row_hash"`
-			Commune string `bson:"commune"`
+			ID         string   `bson:"_id"`
+			RowHash    string   `bson:"row_hash"`
+			Commune    string   `bson:"commune"`
+			Candidates []string `bson:"candidates"`
 		}
 		if err := cur.Decode(&d); err != nil {
 			return nil, s.fail("imported rows", err)
 		}
-		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune}
+		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune, Candidates: d.Candidates}
 	}
 	if err := cur.Err(); err != nil {
 		return nil, s.fail("imported rows", err)
@@ -255,12 +271,30 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	field("name", "name_key", old.NameKey, ansinh.NameKey(b.Name))
 	field("birth_date", "birth_date", old.BirthDate, b.BirthDate)
 	field("sex", "sex", old.Sex, b.Sex)
-	field("commune", "commune", old.Commune, b.Commune)
+	// A person of a split old commune whose commune an officer has chosen keeps it when
+	// the old list comes again: the choice is one the list offers.
+	commune, candidates := b.Commune, b.Candidates
+	if commune == "" && old.Commune != "" && slices.Contains(candidates, old.Commune) {
+		commune, candidates = old.Commune, nil
+	}
+	field("commune", "commune", old.Commune, commune)
+	unset := bson.D{}
+	if !slices.Equal(old.Candidates, candidates) {
+		changed = append(changed, "candidates")
+		if len(candidates) == 0 {
+			unset = append(unset, bson.E{Key: "candidates", Value: ""})
+		} else {
+			set = append(set, bson.E{Key: "candidates", Value: candidates})
+		}
+	}
+	if old.OldCommune != b.OldCommune || old.OldUnitSet != b.OldUnitSet {
+		set = append(set, bson.E{Key: "old_commune", Value: b.OldCommune}, bson.E{Key: "old_unit_set", Value: b.OldUnitSet})
+	}
 	field("group", "group", old.Group, string(b.Group))
 	field("sub_group", "sub_group", old.SubGroup, b.SubGroup)
 	field("amount", "amount", old.Amount, b.Amount)
 	field("warnings", "warnings", old.Warnings, b.Warnings)
-	after.Name, after.Commune, after.Group = b.Name, b.Commune, b.Group
+	after.Name, after.Commune, after.Candidates, after.Group = b.Name, commune, candidates, b.Group
 	if r.EligibleGiven && old.Eligible != b.Eligible {
 		after.Eligible = b.Eligible
 		changed = append(changed, "eligible")
@@ -285,7 +319,11 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 		}
 	}
 	set = append(set, bson.E{Key: "row_hash", Value: s.RowHash(r)}, bson.E{Key: "updated_at", Value: now.UTC()})
-	if _, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+	update := bson.D{{Key: "$set", Value: set}}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	if _, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
 		return nil, s.fail("update imported", err)
 	}
 	if err := s.moveCounts(ctx, before, &after); err != nil {
@@ -343,6 +381,9 @@ func (s *Store) RevealBeneficiary(ctx context.Context, id string) (*ansinh.Benef
 // Beneficiaries returns one page of matching records, ordered by name, and the total.
 func (s *Store) Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error) {
 	filter := bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}}
+	if q.Waiting {
+		filter = waitingFilter(q.Communes)
+	}
 	if q.CCCD != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: s.BeneficiaryID(q.CCCD)})
 	}

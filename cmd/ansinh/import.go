@@ -6,22 +6,28 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"ansinh"
 	"ansinh/importer"
 )
 
-// importFile runs `ansinh import [-as USER] FILE`: the same import as the upload page,
-// by the operator (the whole province) or within the scope of -as.
+// importFile runs `ansinh import [-as USER] [-units SET] FILE`: the same import as the
+// upload page, by the operator (the whole province) or within the scope of -as, with the
+// file's commune codes read in the unit set -units (default: the current one).
 func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) error {
 	fl := flag.NewFlagSet("import", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	as := fl.String("as", "", "import as this existing user, within their scope")
+	set := fl.String("units", "", "the unit set the file's commune codes are in: "+a.setIDs()+" (default: the current set, "+a.sets.Current().ID+")")
 	if err := fl.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if fl.NArg() != 1 {
-		return usageError{fmt.Errorf("usage: ansinh import [-as USER] FILE (CSV or XLSX)")}
+		return usageError{fmt.Errorf("usage: ansinh import [-as USER] [-units SET] FILE (CSV or XLSX)")}
+	}
+	if _, err := importer.CheckUnitSet(a.sets, *set); err != nil {
+		return usageError{fmt.Errorf("-units %q: %s (known: %s)", *set, ansinh.ErrorMessage(err), a.setIDs())}
 	}
 	path := fl.Arg(0)
 	f, err := os.Open(path)
@@ -42,16 +48,28 @@ func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	res, err := importer.Import(ctx, st, a.units, f, info.Size(), importer.Options{Actor: actor, IP: "cli", File: path})
+	res, err := importer.Import(ctx, st, a.units, f, info.Size(), importer.Options{Actor: actor, IP: "cli", File: path,
+		Sets: a.sets, UnitSet: *set})
 	if err != nil {
 		return describe(err)
 	}
-	fmt.Fprintf(a.stdout, "inserted %d, updated %d, unchanged %d, rows with errors: %d\n",
-		res.Inserted, res.Updated, res.Unchanged, len(res.Errors))
+	fmt.Fprintf(a.stdout, "unit set %s: inserted %d, updated %d, unchanged %d, rows with errors: %d\n",
+		res.UnitSet, res.Inserted, res.Updated, res.Unchanged, len(res.Errors))
 	for _, e := range res.Errors {
 		fmt.Fprintf(a.stdout, "row %d, %s: %s\n", e.Row, e.Column, e.Message)
 	}
 	return nil
+}
+
+// setIDs lists the unit sets a file's codes may be in.
+func (a *app) setIDs() string {
+	var ids []string
+	for _, s := range a.sets.List() {
+		if a.sets.Leads(s.ID, a.sets.Current().ID) {
+			ids = append(ids, s.ID)
+		}
+	}
+	return strings.Join(ids, ", ")
 }
 
 // cliUser is who the operator is when no -as is given: the system, on the root unit.

@@ -112,13 +112,25 @@ func TestImportCommandAndDemoRefusesRealData(t *testing.T) {
 	}
 	env := map[string]string{"ANSINH_DATA_DIR": filepath.Join(dir, "data"), "ANSINH_ADMIN_PASSWORD": "the-admin-password"}
 	var out bytes.Buffer
+	// The list has Sóc Trăng's codes of 2024: read as today's set, 31498 is no commune.
 	if err := run(context.Background(), []string{"ansinh", "import", file}, envOf(env), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "unit set can-tho-2025: inserted 0") || !strings.Contains(out.String(), "(can-tho-2025)") {
+		t.Fatalf("import output:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ansinh", "import", "-units", "soc-trang-2024", file}, envOf(env), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "inserted 1, updated 0, unchanged 0, rows with errors: 1") || !strings.Contains(out.String(), "row 3") {
 		t.Fatalf("import output:\n%s", out.String())
 	}
-	err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"ansinh", "import", "-units", "soc-trang-1999", file}, envOf(env), nil, io.Discard, io.Discard)
+	if _, usage := err.(usageError); !usage || !strings.Contains(err.Error(), "soc-trang-2024, pre-merger-2025-03, can-tho-2025") {
+		t.Fatalf("unknown -units: %v", err)
+	}
+	err = run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "real beneficiaries") {
 		t.Fatalf("demo on real data: %v", err)
 	}

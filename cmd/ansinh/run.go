@@ -23,8 +23,9 @@ const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã
 
 Usage:
   ansinh [serve]            start the web service (the default)
-  ansinh import [-as USER] FILE
-                            load a beneficiary list (CSV or XLSX)
+  ansinh import [-as USER] [-units SET] FILE
+                            load a beneficiary list (CSV or XLSX); -units names
+                            the unit set of its commune codes (default: current)
   ansinh demo [-units SET]  fill an empty store with a synthetic Thành phố Cần Thơ (the letter's
                             2,810 people carried through the crosswalk, and more), or with
                             -units soc-trang-2024 the letter's Sóc Trăng with its districts

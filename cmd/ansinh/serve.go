@@ -57,7 +57,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err := bot.SeedToken(ctx, a.cfg.Zalo.RefreshToken); err != nil {
 		return err
 	}
-	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot,
+	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot,
 		RateStorage: st.RateStore()})
 	if err != nil {
 		return err
