@@ -106,7 +106,7 @@ func TestDemoLoadsTodaysCity(t *testing.T) {
 func TestImportCommandAndDemoRefusesRealData(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "danh-sach.csv")
-	csv := "ho_ten,cccd,ngay_sinh,ma_xa,nhom\nNguyễn Văn A,094050001111,1950,31507,NCC\nNguyễn Văn B,12,1950,31507,NCC\n"
+	csv := "ho_ten,cccd,ngay_sinh,ma_xa,nhom\nNguyễn Văn A,094050001111,1950,31498,NCC\nNguyễn Văn B,12,1950,31498,NCC\n"
 	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
