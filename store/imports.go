@@ -19,6 +19,7 @@ type importDoc struct {
 	Updated   int         `bson:"updated"`
 	Unchanged int         `bson:"unchanged"`
 	Errors    []rowErrDoc `bson:"errors"`
+	UnitSet   string      `bson:"unit_set,omitempty"` // the set Unit and the rows' codes belong to; empty: the store's first set
 }
 
 type rowErrDoc struct {
@@ -34,7 +35,7 @@ const maxReportErrors = 50_000
 func (s *Store) SaveImportReport(ctx context.Context, r *ansinh.ImportReport) error {
 	r.ID = ansinh.RandomToken(12)
 	d := importDoc{ID: r.ID, By: r.By, Unit: r.Unit, File: r.File, At: r.At.UTC(), Inserted: r.Inserted,
-		Updated: r.Updated, Unchanged: r.Unchanged, Errors: make([]rowErrDoc, 0, min(len(r.Errors), maxReportErrors))}
+		Updated: r.Updated, Unchanged: r.Unchanged, Errors: make([]rowErrDoc, 0, min(len(r.Errors), maxReportErrors)), UnitSet: s.unitSet}
 	for _, e := range r.Errors[:min(len(r.Errors), maxReportErrors)] {
 		d.Errors = append(d.Errors, rowErrDoc(e))
 	}
