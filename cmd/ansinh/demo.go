@@ -18,6 +18,9 @@ func (a *app) loadDemo(ctx context.Context) error {
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	real, err := st.CountBeneficiaries(ctx, true)
 	if err != nil {
 		return err

@@ -13,7 +13,8 @@ import (
 )
 
 func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
-	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_ADMIN_PASSWORD": "demo-admin-password"}
+	// The letter's province: 11 districts, district and commune officers.
+	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_ADMIN_PASSWORD": "demo-admin-password", "ANSINH_UNITS_SET": "soc-trang-2024"}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -79,7 +80,9 @@ func TestImportCommandAndDemoRefusesRealData(t *testing.T) {
 	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"ANSINH_DATA_DIR": filepath.Join(dir, "data"), "ANSINH_ADMIN_PASSWORD": "the-admin-password"}
+	// The file's codes are the letter's Sóc Trăng (31498 is no commune of can-tho-2025).
+	env := map[string]string{"ANSINH_DATA_DIR": filepath.Join(dir, "data"), "ANSINH_ADMIN_PASSWORD": "the-admin-password",
+		"ANSINH_UNITS_SET": "soc-trang-2024"}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"ansinh", "import", file}, envOf(env), nil, &out, io.Discard); err != nil {
 		t.Fatal(err)

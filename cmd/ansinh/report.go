@@ -38,6 +38,9 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	r, err := report.Build(ctx, st, a.units, u.Code, m, time.Now())
 	if err != nil {
 		return err
