@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -448,5 +449,65 @@ func TestUnitMigrationBlockers(t *testing.T) {
 	}
 	if _, err := s.MigrateUnits(c, store.UnitMigration{Sets: sets, From: ansinh.SetCanTho2025, To: ansinh.SetSocTrang2024, DryRun: true}); !errors.Is(err, store.ErrUnitBlockers) {
 		t.Fatalf("backwards: %v", err)
+	}
+}
+
+// BenchmarkUnitMigration moves 100,000 soc-trang-2024 beneficiaries to can-tho-2025
+// and reports the seconds and the peak heap of the move (sampled every 10 ms).
+func BenchmarkUnitMigration(b *testing.B) {
+	c := context.Background()
+	sets := unitSets(b)
+	from, _ := sets.Get(ansinh.SetSocTrang2024)
+	communes := from.Units.Leaves(from.Units.Root.Code)
+	const n = 100_000
+	for range b.N {
+		b.StopTimer()
+		old := storetest.NewIn(b, ansinh.SetSocTrang2024)
+		rows := make([]*ansinh.ImportRow, 0, 5000)
+		for i := range n {
+			rows = append(rows, &ansinh.ImportRow{Beneficiary: ansinh.Beneficiary{Name: "Nguyễn Văn Thử", CCCD: fmt.Sprintf("094070%06d", i),
+				BirthDate: "1950", Commune: communes[i%len(communes)], Group: ansinh.GroupNCC, Eligible: true}})
+			if len(rows) == cap(rows) || i == n-1 {
+				if _, err := old.InsertImported(c, rows, migNow); err != nil {
+					b.Fatal(err)
+				}
+				rows = rows[:0]
+			}
+		}
+		s := storetest.Reopen(b, old, ansinh.SetCanTho2025)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base, peak := ms.HeapAlloc, ms.HeapAlloc
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(10 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					peak = max(peak, ms.HeapAlloc)
+				}
+			}
+		}()
+		b.StartTimer()
+		start := time.Now()
+		plan, err := s.MigrateUnits(c, toCanTho(sets, migNow))
+		took := time.Since(start)
+		b.StopTimer()
+		close(stop)
+		<-sampled
+		if err != nil || plan.People != n {
+			b.Fatalf("%v, %d people", err, plan.People)
+		}
+		b.ReportMetric(took.Seconds(), "s/migration")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		b.ReportMetric(float64(peak-base)/(1<<20), "heap-growth-MB")
 	}
 }
