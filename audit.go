@@ -9,6 +9,8 @@ const (
 	ActionLoginBlocked = "auth.login_blocked"
 	ActionLogout       = "auth.logout"
 	ActionUserCreate   = "user.create"
+	ActionUserUnitMove = "user.unit_migrate" // a change of unit set moved or locked the account
+	ActionUnitsMigrate = "units.migrate"     // the store's live data moved to another unit set
 
 	ActionImport            = "beneficiary.import"
 	ActionBeneficiaryUpdate = "beneficiary.update"

@@ -39,6 +39,28 @@ const (
 	MsgUserUnitGone     = "Đơn vị của tài khoản không còn trong danh mục. Vui lòng liên hệ quản trị viên."
 )
 
+// Why a change of unit set locked a staff account; shown at login (date dd/mm/yyyy).
+
+// MsgUnitDissolved: the user's district (or another middle-tier unit) no longer exists.
+func MsgUnitDissolved(unit, date string) string {
+	return unit + " đã giải thể từ " + date + "; tài khoản tạm khóa. Quản trị viên sẽ giao lại tài khoản cho xã, phường hoặc thành phố."
+}
+
+// MsgUnitMerged: the user's province was merged into another.
+func MsgUnitMerged(unit, date string) string {
+	return unit + " đã hợp nhất vào đơn vị mới từ " + date + "; tài khoản tạm khóa. Quản trị viên sẽ giao lại tài khoản cho xã, phường hoặc thành phố."
+}
+
+// MsgUnitSplit: the user's commune was divided among several new communes.
+func MsgUnitSplit(unit, date string) string {
+	return unit + " được chia về nhiều xã, phường từ " + date + "; tài khoản tạm khóa. Quản trị viên sẽ giao lại tài khoản cho xã, phường mới."
+}
+
+// MsgUnitUnknown: the user's unit code is in no list the store knows.
+func MsgUnitUnknown(code, date string) string {
+	return "Mã đơn vị " + code + " của tài khoản không có trong danh mục cũ nên không chuyển được sang danh mục mới từ " + date + "; tài khoản tạm khóa. Vui lòng liên hệ quản trị viên."
+}
+
 var roleLabels = map[Role]string{
 	RoleAdmin:    "Quản trị hệ thống",
 	RoleProvince: "Cán bộ cấp tỉnh, thành phố (Sở Y tế, Sở Nội vụ)",

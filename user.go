@@ -57,14 +57,17 @@ func (r Role) fitsUnit(u *Unit) bool {
 
 // User is a staff account.
 type User struct {
-	Username     string    `json:"username"`
-	Role         Role      `json:"role"`
-	Unit         string    `json:"unit"`
-	PasswordHash string    `json:"-"`
-	Disabled     bool      `json:"disabled"`
-	Phone        string    `json:"phone,omitempty"` // shown to beneficiaries who ask for an officer
-	CreatedAt    time.Time `json:"created_at"`
-	CreatedBy    string    `json:"created_by"`
+	Username     string `json:"username"`
+	Role         Role   `json:"role"`
+	Unit         string `json:"unit"`
+	PasswordHash string `json:"-"`
+	Disabled     bool   `json:"disabled"`
+	// DisabledReason is the Vietnamese sentence shown at login when the account was
+	// locked for a stated reason (a unit dissolved by a change of unit set); empty: none.
+	DisabledReason string    `json:"disabled_reason,omitempty"`
+	Phone          string    `json:"phone,omitempty"` // shown to beneficiaries who ask for an officer
+	CreatedAt      time.Time `json:"created_at"`
+	CreatedBy      string    `json:"created_by"`
 }
 
 // Sees reports whether the user's scope contains the unit.

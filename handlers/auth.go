@@ -85,7 +85,7 @@ func (h *Handler) login(c *fiber.Ctx, username, password string) (*ansinh.User, 
 		}
 		switch reason {
 		case "disabled":
-			return nil, ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgAccountDisabled)
+			return nil, &ansinh.Error{Code: ansinh.EUNAUTHORIZED, Message: disabledMessage(u)}
 		case "unit_gone":
 			return nil, ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUserUnitGone)
 		}
@@ -96,6 +96,15 @@ func (h *Handler) login(c *fiber.Ctx, username, password string) (*ansinh.User, 
 		return nil, err
 	}
 	return u, nil
+}
+
+// disabledMessage tells a locked-out user why, when the lock has a stated reason (a
+// unit dissolved by a change of unit set); only after the password was right.
+func disabledMessage(u *ansinh.User) string {
+	if u.DisabledReason != "" {
+		return u.DisabledReason
+	}
+	return ansinh.MsgAccountDisabled
 }
 
 // startSession stores a new session and returns its token.
@@ -224,7 +233,7 @@ func (h *Handler) authenticate(c *fiber.Ctx, token, kind string) error {
 		return err
 	}
 	if u.Disabled {
-		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgAccountDisabled)
+		return &ansinh.Error{Code: ansinh.EUNAUTHORIZED, Message: disabledMessage(u)}
 	}
 	if _, ok := h.units.Get(u.Unit); !ok {
 		return ansinh.Errorf(ansinh.EUNAUTHORIZED, ansinh.MsgUserUnitGone)

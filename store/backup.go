@@ -112,6 +112,11 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (int, error) {
 			return 0, ErrNotEmpty
 		}
 	}
+	// The archive's unit set (and an unfinished unit migration) come with its data: the
+	// target's own record, if any, would misread every code.
+	if _, err := s.db.Collection(colSchema).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{unitSetDocID, unitMigrationDocID}}}}}); err != nil {
+		return 0, s.fail("restore: unit set", err)
+	}
 	gz, err := gzip.NewReader(r)
 	if err != nil {
 		return 0, fmt.Errorf("store: restore: not a backup archive: %w", err)
@@ -137,6 +142,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (int, error) {
 		return 0, fmt.Errorf("store: restore: not a backup archive")
 	}
 	var col *mongo.Collection
+	schema := false
 	var batch []any
 	count := 0
 	flush := func() error {
@@ -169,12 +175,18 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (int, error) {
 			}
 			name, _ := doc.Lookup("collection").StringValueOK()
 			col = s.db.Collection(name)
-			if name == colSchema { // the target has its own, migrated schema document
+			schema = name == colSchema
+			if schema { // the target has its own, migrated schema document
 				col = nil
 			}
 			continue
 		}
 		if col == nil {
+			if id, _ := doc.Lookup("_id").StringValueOK(); schema && (id == unitSetDocID || id == unitMigrationDocID) {
+				if _, err := s.db.Collection(colSchema).InsertOne(ctx, doc); err != nil {
+					return count, s.fail("restore: unit set", err)
+				}
+			}
 			count++
 			continue
 		}

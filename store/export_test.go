@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -42,4 +46,87 @@ func (s *Store) CounterMovesForTest(ctx context.Context, commune string) []strin
 	}
 	_ = s.db.Collection(colCounters).FindOne(ctx, bson.D{{Key: "_id", Value: commune}}).Decode(&d)
 	return d.Moves
+}
+
+// FailAfterForTest makes the migration fail after the named point (a step, or
+// "<collection>/<batch>", "users/<n>"), as a crash there would.
+func FailAfterForTest(m *UnitMigration, f func(point string) error) { m.failAfter = f }
+
+// SetMigrationBatchForTest makes the migration's bulk writes smaller, so that a test
+// can interrupt one in the middle of a step; the returned func restores the size.
+func SetMigrationBatchForTest(n int) func() {
+	old := migrationBatch
+	migrationBatch = n
+	return func() { migrationBatch = old }
+}
+
+// InsertLegacyReportForTest stores a frozen report the way builds before unit sets
+// did: _id "<unit>:<month>", no unit_set.
+func (s *Store) InsertLegacyReportForTest(ctx context.Context, unit, month, coverage string, at time.Time) error {
+	_, err := s.db.Collection(colReports).InsertOne(ctx, bson.D{{Key: "_id", Value: unit + ":" + month}, {Key: "unit", Value: unit},
+		{Key: "month", Value: month}, {Key: "submitted_by", Value: "so.ldtbxh"}, {Key: "submitted_at", Value: at.UTC()},
+		{Key: "late", Value: false}, {Key: "coverage", Value: coverage}})
+	return err
+}
+
+// UnstampForTest removes the unit_set of every document of the collection, as in a
+// store made before unit sets existed.
+func (s *Store) UnstampForTest(ctx context.Context, collection string) error {
+	_, err := s.db.Collection(collection).UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: bson.D{{Key: "unit_set", Value: ""}}}})
+	return err
+}
+
+// RawForTest returns one stored document as it is.
+func (s *Store) RawForTest(ctx context.Context, collection, id string) (bson.Raw, error) {
+	return s.db.Collection(collection).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+}
+
+// DumpForTest returns every document of every collection as plain JSON values, by
+// collection and _id; import reports (random ids) are keyed by their file name, and
+// encrypted fields (sealed with a random nonce) are left out.
+func (s *Store) DumpForTest(ctx context.Context) (map[string]map[string]any, error) {
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]any{}
+	for _, name := range names {
+		cur, err := s.db.Collection(name).Find(ctx, bson.D{})
+		if err != nil {
+			return nil, err
+		}
+		out[name] = map[string]any{}
+		for cur.Next(ctx) {
+			ext, err := bson.MarshalExtJSON(cur.Current, true, false)
+			if err != nil {
+				return nil, err
+			}
+			var d map[string]any
+			if err := json.Unmarshal(ext, &d); err != nil {
+				return nil, err
+			}
+			dropSealed(d)
+			key := fmt.Sprint(d["_id"])
+			if name == colImports {
+				key = fmt.Sprint(d["file"])
+				delete(d, "_id")
+			}
+			out[name][key] = d
+		}
+		if err := cur.Err(); err != nil {
+			return nil, err
+		}
+		cur.Close(ctx)
+	}
+	return out, nil
+}
+
+func dropSealed(d map[string]any) {
+	for k, v := range d {
+		if strings.HasSuffix(k, "_enc") {
+			delete(d, k)
+		} else if m, ok := v.(map[string]any); ok {
+			dropSealed(m)
+		}
+	}
 }

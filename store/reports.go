@@ -13,8 +13,10 @@ import (
 	"ansinh"
 )
 
-// reportDoc is a submitted monthly report (_id "<unit>:<YYYY-MM>"), frozen: inserted
-// once, so a second submission is a conflict.
+// reportDoc is a submitted monthly report (_id "<set>/<unit>:<YYYY-MM>"), frozen:
+// inserted once, so a second submission is a conflict. Codes are reused across sets
+// (old province 92 and the new city 92), hence the set in the key. Reports sent
+// before sets existed keep their _id "<unit>:<YYYY-MM>" and are found by their stamp.
 type reportDoc struct {
 	ID          string    `bson:"_id"`
 	Unit        string    `bson:"unit"`
@@ -26,13 +28,21 @@ type reportDoc struct {
 	UnitSet     string    `bson:"unit_set,omitempty"` // the set its units belong to; empty: the store's first set
 }
 
-// SubmitReport freezes a report.
+func reportID(set, unit, month string) string { return set + "/" + unit + ":" + month }
+
+// SubmitReport freezes a report of the store's unit set.
 func (s *Store) SubmitReport(ctx context.Context, r *ansinh.Report) error {
 	cov, err := json.Marshal(r.Coverage)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Collection(colReports).InsertOne(ctx, reportDoc{ID: r.Unit + ":" + r.Month, Unit: r.Unit, Month: r.Month,
+	// A report sent under the legacy key is the same report: sending again conflicts.
+	if old, err := s.SubmittedReportIn(ctx, s.unitSet, r.Unit, r.Month); err != nil {
+		return err
+	} else if old != nil {
+		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgReportSent}
+	}
+	_, err = s.db.Collection(colReports).InsertOne(ctx, reportDoc{ID: reportID(s.unitSet, r.Unit, r.Month), Unit: r.Unit, Month: r.Month,
 		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt.UTC(), Late: r.Late, Coverage: string(cov), UnitSet: s.unitSet})
 	if mongo.IsDuplicateKeyError(err) {
 		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgReportSent}
@@ -49,22 +59,28 @@ func (s *Store) SubmittedReport(ctx context.Context, unit, month string) (*ansin
 	return s.SubmittedReportIn(ctx, s.unitSet, unit, month)
 }
 
-// SubmittedReportIn returns a frozen report of a unit of the set, or nil. Codes are
-// reused between sets, so a report of the same code in another set is not this one.
+// SubmittedReportIn returns the frozen report of a unit of set, or nil when none was
+// sent: under its own key, or under the legacy key when that report's set (stamped,
+// or implied by the store's history) is set.
 func (s *Store) SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error) {
-	var d reportDoc
-	err := s.db.Collection(colReports).FindOne(ctx, bson.D{{Key: "_id", Value: unit + ":" + month}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
+	d, err := s.findReport(ctx, reportID(set, unit, month))
 	if err != nil {
-		return nil, s.fail("find report", err)
+		return nil, err
 	}
-	if d.UnitSet == "" {
-		d.UnitSet = s.unitSet
-	}
-	if d.UnitSet != set {
-		return nil, nil
+	if d == nil {
+		if d, err = s.findReport(ctx, unit+":"+month); err != nil || d == nil {
+			return nil, err
+		}
+		implied := d.UnitSet
+		if implied == "" {
+			if implied, err = s.firstUnitSet(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if implied != set {
+			return nil, nil
+		}
+		d.UnitSet = implied
 	}
 	r := &ansinh.Report{Unit: d.Unit, Month: d.Month, Status: ansinh.ReportSubmitted, SubmittedBy: d.SubmittedBy,
 		SubmittedAt: d.SubmittedAt, Late: d.Late, Coverage: &ansinh.Coverage{}, UnitSet: d.UnitSet}
@@ -72,6 +88,18 @@ func (s *Store) SubmittedReportIn(ctx context.Context, set, unit, month string) 
 		return nil, s.fail("read report", err)
 	}
 	return r, nil
+}
+
+func (s *Store) findReport(ctx context.Context, id string) (*reportDoc, error) {
+	var d reportDoc
+	err := s.db.Collection(colReports).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.fail("find report", err)
+	}
+	return &d, nil
 }
 
 // snapshotDoc is the counters of every commune on one day (_id "YYYY-MM-DD") and in
@@ -112,12 +140,17 @@ func (s *Store) SnapshotCounts(ctx context.Context, period string) (map[string]a
 	if err := s.db.Collection(colSnapshots).FindOne(ctx, bson.D{{Key: "_id", Value: period}}).Decode(&d); err != nil {
 		return nil, "", s.fail("find snapshot", err)
 	}
+	// Another set's codes name other units: the caller carries them over (CarryCounts).
+	set := d.UnitSet
+	if set == "" {
+		var err error
+		if set, err = s.firstUnitSet(ctx); err != nil {
+			return nil, "", err
+		}
+	}
 	out := make(map[string]ansinh.Counts, len(d.Communes))
 	for code, c := range d.Communes {
 		out[code] = c.counts()
 	}
-	if d.UnitSet == "" {
-		d.UnitSet = s.unitSet
-	}
-	return out, d.UnitSet, nil
+	return out, set, nil
 }

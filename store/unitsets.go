@@ -66,3 +66,35 @@ func (s *Store) unitSetOf(code string) string {
 	}
 	return s.unitSet
 }
+
+// firstUnitSet is the set of documents stamped with none: the first set the store
+// recorded, or the store's own when it never recorded one.
+func (s *Store) firstUnitSet(ctx context.Context) (string, error) {
+	var d unitSetDoc
+	err := s.db.Collection(colSchema).FindOne(ctx, bson.D{{Key: "_id", Value: unitSetDocID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return s.unitSet, nil
+	}
+	if err != nil {
+		return "", s.fail("read unit set", err)
+	}
+	if len(d.History) > 0 {
+		return d.History[0].Set, nil
+	}
+	return d.Set, nil
+}
+
+// HoldsData reports whether the store holds anything written in a unit set's codes:
+// staff users, beneficiaries, submissions or reports. A store without is new.
+func (s *Store) HoldsData(ctx context.Context) (bool, error) {
+	for _, name := range []string{colUsers, colBeneficiaries, colRegistrations, colReports, colImports, colSnapshots} {
+		err := s.db.Collection(name).FindOne(ctx, bson.D{}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return false, s.fail("holds data", err)
+		}
+	}
+	return false, nil
+}

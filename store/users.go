@@ -14,26 +14,30 @@ import (
 
 // userDoc is a staff account; the username is the _id.
 type userDoc struct {
-	Username     string    `bson:"_id"`
-	Role         string    `bson:"role"`
-	Unit         string    `bson:"unit"`
-	PasswordHash string    `bson:"password_hash"`
-	Disabled     bool      `bson:"disabled"`
-	Phone        string    `bson:"phone,omitempty"`
-	CreatedAt    time.Time `bson:"created_at"`
-	CreatedBy    string    `bson:"created_by"`
+	Username     string `bson:"_id"`
+	Role         string `bson:"role"`
+	Unit         string `bson:"unit"`
+	PasswordHash string `bson:"password_hash"`
+	Disabled     bool   `bson:"disabled"`
+	// DisabledReason says why a unit-set migration locked the account (shown at login).
+	DisabledReason string    `bson:"disabled_reason,omitempty"`
+	UnitSet        string    `bson:"unit_set,omitempty"` // the set Unit belongs to; empty: the store's first set
+	Phone          string    `bson:"phone,omitempty"`
+	CreatedAt      time.Time `bson:"created_at"`
+	CreatedBy      string    `bson:"created_by"`
 }
 
 func (d *userDoc) user() *ansinh.User {
 	return &ansinh.User{Username: d.Username, Role: ansinh.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
-		Disabled: d.Disabled, Phone: d.Phone, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy}
+		Disabled: d.Disabled, DisabledReason: d.DisabledReason, Phone: d.Phone, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy}
 }
 
 // CreateUser inserts a user; an existing username is a conflict.
 func (s *Store) CreateUser(ctx context.Context, u *ansinh.User) error {
 	_, err := s.db.Collection(colUsers).InsertOne(ctx, userDoc{
 		Username: u.Username, Role: string(u.Role), Unit: u.Unit, PasswordHash: u.PasswordHash,
-		Disabled: u.Disabled, Phone: u.Phone, CreatedAt: u.CreatedAt.UTC(), CreatedBy: u.CreatedBy,
+		Disabled: u.Disabled, DisabledReason: u.DisabledReason, Phone: u.Phone, CreatedAt: u.CreatedAt.UTC(), CreatedBy: u.CreatedBy,
+		UnitSet: s.unitSetOf(u.Unit),
 	})
 	if err != nil {
 		return s.fail("create user", err)

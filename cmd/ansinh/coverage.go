@@ -25,6 +25,9 @@ func (a *app) coverage(ctx context.Context, args []string, stderr io.Writer) err
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	drift, err := st.Reconcile(ctx, *repair)
 	if err != nil {
 		return err

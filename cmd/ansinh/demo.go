@@ -38,6 +38,9 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	real, err := st.CountBeneficiaries(ctx, true)
 	if err != nil {
 		return err

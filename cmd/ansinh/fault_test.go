@@ -94,7 +94,7 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 		t.Skip("starts child processes")
 	}
 	dir := t.TempDir()
-	env := map[string]string{"ANSINH_DATA_DIR": dir, "ANSINH_ADMIN_PASSWORD": "the-admin-password",
+	env := map[string]string{"ANSINH_DATA_DIR": dir, "ANSINH_ADMIN_PASSWORD": "the-admin-password", "ANSINH_UNITS_SET": "soc-trang-2024",
 		"ANSINH_SECRET_KEY": "secret-key-secret-key-secret-key-01", "ANSINH_DATA_KEY": "data-key-data-key-data-key-data-key-1",
 		"ANSINH_PUBLIC_RATE_LIMIT": "100000"}
 	cccds := importPeople(t, env, 300)

@@ -44,6 +44,9 @@ func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) e
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	actor, err := a.actor(ctx, st, *as)
 	if err != nil {
 		return err

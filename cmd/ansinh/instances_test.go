@@ -71,15 +71,16 @@ func TestTwoInstancesOneStore(t *testing.T) {
 		"ANSINH_SECRET_KEY": "secret-key-secret-key-secret-key-01", "ANSINH_DATA_KEY": "data-key-data-key-data-key-data-key-1",
 		"ANSINH_PUBLIC_RATE_LIMIT": "100000", "ZALO_APP_ID": "app", "ZALO_OA_SECRET_KEY": "oa-secret", "ZALO_APP_SECRET_KEY": "app-secret",
 		"ZALO_REFRESH_TOKEN": "refresh-0", "ZALO_API_URL": zaloSrv.URL, "ZALO_OAUTH_URL": zaloSrv.URL}
-	envA := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_EMBEDDED_ADDR": port}
-	envB := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "MONGODB_URI": "mongodb://" + port + "/"}
+	// Sóc Trăng codes (31498 …): the letter's set.
+	envA := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_EMBEDDED_ADDR": port, "ANSINH_UNITS_SET": "soc-trang-2024"}
+	envB := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "MONGODB_URI": "mongodb://" + port + "/", "ANSINH_UNITS_SET": "soc-trang-2024"}
 	for k, v := range common {
 		envA[k], envB[k] = v, v
 	}
 	cccds := importPeople(t, envA, 30)
 	a := startChild(t, envA)
 	b := startChild(t, envB)
-	uri := map[string]string{"MONGODB_URI": "mongodb://" + port + "/"}
+	uri := map[string]string{"MONGODB_URI": "mongodb://" + port + "/", "ANSINH_UNITS_SET": "soc-trang-2024"}
 	for k, v := range common {
 		uri[k] = v
 	}

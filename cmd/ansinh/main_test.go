@@ -117,6 +117,7 @@ func login(t *testing.T, base, user, password string) (int, string) {
 func TestDataSurvivesRestartAndAdminIsNeverReset(t *testing.T) {
 	env := map[string]string{
 		"ANSINH_DATA_DIR":       t.TempDir(),
+		"ANSINH_UNITS_SET":      "soc-trang-2024", // the user below is on 31498
 		"ANSINH_ADDR":           "127.0.0.1:0",
 		"ANSINH_ADMIN_PASSWORD": "first-admin-password",
 	}

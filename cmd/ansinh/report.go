@@ -46,6 +46,9 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	r, err := report.Build(ctx, st, report.Options{Sets: a.sets, Set: *set, Programs: a.cfg.Programs, Target: a.cfg.Target},
 		*unit, m, time.Now())
 	if err != nil {

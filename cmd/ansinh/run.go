@@ -34,6 +34,8 @@ Usage:
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
   ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]
                             a unit's monthly report (frozen if submitted, else the draft)
+  ansinh units migrate [-to SET] [-dry-run]
+                            move the store's data to another unit set (service stopped)
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -76,7 +78,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -106,6 +108,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.report(ctx, args, stderr)
 	case "restore":
 		return a.restore(ctx, args)
+	case "units":
+		return a.unitsCmd(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}

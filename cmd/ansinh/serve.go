@@ -20,6 +20,11 @@ import (
 const shutdownGrace = 10 * time.Second
 
 func (a *app) openStore(ctx context.Context, reg prometheus.Registerer) (*store.Store, error) {
+	return a.openStoreIn(ctx, reg, a.sets.Current().ID)
+}
+
+// openStoreIn opens the store writing codes of the unit set set.
+func (a *app) openStoreIn(ctx context.Context, reg prometheus.Registerer, set string) (*store.Store, error) {
 	if err := a.ensureSecrets(); err != nil {
 		return nil, err
 	}
@@ -29,7 +34,7 @@ func (a *app) openStore(ctx context.Context, reg prometheus.Registerer) (*store.
 	}
 	return store.Open(ctx, store.Options{
 		URI: a.cfg.MongoURI, DataDir: a.cfg.DataDir, EmbeddedAddr: a.cfg.EmbeddedAddr,
-		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg, Vault: vault, UnitSet: a.sets.Current().ID,
+		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg, Vault: vault, UnitSet: set,
 	})
 }
 
@@ -50,6 +55,9 @@ func (a *app) serve(ctx context.Context) error {
 		}
 		a.log.Info("stopped")
 	}()
+	if err := a.migrateAtStart(ctx, st); err != nil {
+		return err
+	}
 	if err := a.ensureAdmin(ctx, st); err != nil {
 		return err
 	}

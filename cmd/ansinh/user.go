@@ -51,6 +51,9 @@ func (a *app) user(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close(context.WithoutCancel(ctx))
+	if err := a.checkUnitSet(ctx, st); err != nil {
+		return err
+	}
 	creator, err := a.actor(ctx, st, *as)
 	if err != nil {
 		return err

@@ -81,13 +81,37 @@ func client(tb testing.TB) *mongo.Client {
 // New returns a store on a fresh database, migrated, and dropped when the test ends.
 func New(tb testing.TB) *store.Store {
 	tb.Helper()
-	c := client(tb)
+	return NewIn(tb, "")
+}
+
+// NewIn is New for a store that writes in the unit set set (empty: the default).
+func NewIn(tb testing.TB, set string) *store.Store {
+	tb.Helper()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
+	s := open(tb, name, set)
+	tb.Cleanup(func() {
+		if err := s.Drop(context.Background()); err != nil {
+			tb.Errorf("storetest: drop %s: %v", name, err)
+		}
+	})
+	return s
+}
+
+// Reopen returns another store on s's database that writes in set: the same data seen
+// by a service configured for another unit set.
+func Reopen(tb testing.TB, s *store.Store, set string) *store.Store {
+	tb.Helper()
+	return open(tb, s.DBName(), set)
+}
+
+func open(tb testing.TB, name, set string) *store.Store {
+	tb.Helper()
+	c := client(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := store.New(ctx, c, store.Options{DBName: name, Logger: Logger(), Vault: Vault(tb)})
+	s, err := store.New(ctx, c, store.Options{DBName: name, Logger: Logger(), Vault: Vault(tb), UnitSet: set})
 	if err != nil {
 		tb.Fatalf("storetest: new store %s: %v", name, err)
 	}
@@ -96,11 +120,6 @@ func New(tb testing.TB) *store.Store {
 			tb.Fatalf("storetest: %v", err)
 		}
 	}
-	tb.Cleanup(func() {
-		if err := s.Drop(context.Background()); err != nil {
-			tb.Errorf("storetest: drop %s: %v", name, err)
-		}
-	})
 	return s
 }
 
