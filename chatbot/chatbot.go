@@ -37,7 +37,7 @@ type Store interface {
 	GiveUp(ctx context.Context, id, reason string) error
 	Token(ctx context.Context, name string) (string, string, time.Time, error)
 	SeedToken(ctx context.Context, name, refresh string) error
-	LockToken(ctx context.Context, name, refresh string, now time.Time, lease time.Duration) (bool, error)
+	LockToken(ctx context.Context, name string, now time.Time, lease time.Duration) (string, bool, error)
 	SaveToken(ctx context.Context, name, access, refresh string, expires time.Time) error
 	LinkReceipt(ctx context.Context, receipt, channel, user string) error
 	ReceiptUser(ctx context.Context, receipt string) (string, string, error)
@@ -316,14 +316,14 @@ func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
 	}
 	for range 50 {
 		now := b.now()
-		current, refresh, exp, err := b.store.Token(ctx, tokenName)
+		current, _, exp, err := b.store.Token(ctx, tokenName)
 		if err != nil {
 			return "", err
 		}
 		if current != "" && current != access && now.Add(time.Minute).Before(exp) { // refreshed meanwhile
 			return current, nil
 		}
-		got, err := b.store.LockToken(ctx, tokenName, refresh, now, 30*time.Second)
+		refresh, got, err := b.store.LockToken(ctx, tokenName, now, 30*time.Second)
 		if err != nil {
 			return "", err
 		}

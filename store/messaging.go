@@ -15,20 +15,33 @@ import (
 // received, the conversations' state, the messages to send, the access token. Nothing
 // lives in one instance's memory.
 
-// claimDoc makes one caller the holder of something for a while: its _id names the
-// thing and the time window, and only one insert of an _id succeeds. (A find-and-
-// modify would not do: the embedded store runs it as a read, then a write.)
+// Leases. Events, outbox messages and the OA token are each held by one worker at a
+// time, across instances. The embedded store has no transactions and runs a
+// find-and-modify as a read then a write, so a lease cannot be one atomic update.
+// Instead each item carries a lease generation, gen (missing in older documents:
+// 0). A worker that finds an item free (its lease time passed, by the worker's own
+// clock) inserts the claim "<thing>:<gen>" for the generation it read; only one
+// insert of an _id succeeds, so of all who read that generation exactly one wins,
+// whatever their clocks say. The winner then moves the item to gen+1 with its lease
+// time, which is what the next claimer will read. Clocks only decide when a lease
+// is over, never who holds it: a claim keyed on a time window let two workers whose
+// clocks fell in different windows both win.
+
+// claimDoc records that generation gen of a thing was taken; kept for claimKeep so
+// that a worker holding a stale read of that generation still loses.
 type claimDoc struct {
 	ID        string    `bson:"_id"`
 	ExpiresAt time.Time `bson:"expires_at"`
 }
 
-// Claim takes thing for the window of length lease that holds now; false when
-// another caller, on any instance, took it first.
-func (s *Store) Claim(ctx context.Context, thing string, now time.Time, lease time.Duration) (bool, error) {
-	window := now.UnixNano() / int64(lease)
-	id := fmt.Sprintf("%s@%d", thing, window)
-	_, err := s.db.Collection(colClaims).InsertOne(ctx, claimDoc{ID: id, ExpiresAt: time.Unix(0, (window+1)*int64(lease)).UTC()})
+// claimKeep is how long a claim outlives its lease before PurgeExpired removes it.
+const claimKeep = 24 * time.Hour
+
+// Claim takes generation gen of thing; false when another caller, on any instance,
+// took that generation first.
+func (s *Store) Claim(ctx context.Context, thing string, gen int64, now time.Time) (bool, error) {
+	id := fmt.Sprintf("%s:%d", thing, gen)
+	_, err := s.db.Collection(colClaims).InsertOne(ctx, claimDoc{ID: id, ExpiresAt: now.Add(claimKeep).UTC()})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
@@ -36,6 +49,24 @@ func (s *Store) Claim(ctx context.Context, thing string, now time.Time, lease ti
 		return false, s.fail("claim", err)
 	}
 	return true, nil
+}
+
+// takeLease claims generation gen of the document id in col and moves it on to
+// gen+1 with leaseField set to until. False when someone else took that generation,
+// or the document went since it was read.
+func (s *Store) takeLease(ctx context.Context, col, thing, id string, gen int64, now time.Time, leaseField string, until time.Time) (bool, error) {
+	won, err := s.Claim(ctx, thing+":"+id, gen, now)
+	if err != nil || !won {
+		return false, err
+	}
+	// $max, not $set: a worker whose read is older than claimKeep never moves gen back.
+	res, err := s.db.Collection(col).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$max", Value: bson.D{{Key: "gen", Value: gen + 1}}},
+		{Key: "$set", Value: bson.D{{Key: leaseField, Value: until.UTC()}}}})
+	if err != nil {
+		return false, s.fail("lease "+col, err)
+	}
+	return res.MatchedCount == 1, nil
 }
 
 // eventDoc is a received webhook event, _id its de-duplication key: a re-delivered
@@ -55,6 +86,7 @@ type pendingEventDoc struct {
 	User       string    `bson:"user"`
 	ReceivedAt time.Time `bson:"received_at"`
 	LeaseUntil time.Time `bson:"lease_until"`
+	Gen        int64     `bson:"gen"` // lease generation: see Claim
 }
 
 // SaveEvent stores a received event; false when it was already stored.
@@ -80,8 +112,8 @@ type PendingEvent struct {
 	ReceivedAt time.Time
 }
 
-// PendingEvents claims unprocessed events, oldest first, for lease: of two instances
-// working at once, each event goes to one. An event whose worker died is claimed again
+// PendingEvents leases unprocessed events, oldest first, for lease: of two instances
+// working at once, each event goes to one. An event whose worker died is leased again
 // when its lease ends.
 func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]PendingEvent, error) {
 	cur, err := s.db.Collection(colEventsPending).Find(ctx, bson.D{{Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
@@ -95,16 +127,12 @@ func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Dur
 	}
 	out := make([]PendingEvent, 0, len(docs))
 	for _, d := range docs {
-		claimed, err := s.Claim(ctx, "event:"+d.ID+":"+d.LeaseUntil.Format(time.RFC3339Nano), now, lease)
+		won, err := s.takeLease(ctx, colEventsPending, "event", d.ID, d.Gen, now, "lease_until", now.Add(lease))
 		if err != nil {
 			return nil, err
 		}
-		if !claimed {
+		if !won {
 			continue // another worker took it
-		}
-		if _, err := s.db.Collection(colEventsPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}); err != nil {
-			return nil, s.fail("claim event", err)
 		}
 		var ev eventDoc
 		if err := s.db.Collection(colEvents).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&ev); err != nil {
@@ -188,6 +216,7 @@ type outboxPendingDoc struct {
 	NextAt     time.Time `bson:"next_at"`
 	LeaseUntil time.Time `bson:"lease_until"`
 	Attempts   int       `bson:"attempts"`
+	Gen        int64     `bson:"gen"` // lease generation: see Claim
 }
 
 // Enqueue stores a message to send. The id orders messages (time first) and makes a
@@ -216,8 +245,8 @@ type OutMessage struct {
 	Attempts int
 }
 
-// LeaseOutbox claims up to limit due messages for lease, oldest first. A claim is one
-// atomic update on a small document: two senders never hold the same message.
+// LeaseOutbox leases up to limit due messages for lease, oldest first: two senders
+// never hold the same message (see Claim).
 func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]OutMessage, error) {
 	cur, err := s.db.Collection(colOutboxPending).Find(ctx, bson.D{{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(limit))
@@ -233,16 +262,12 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 		if d.LeaseUntil.After(now) {
 			continue
 		}
-		claimed, err := s.Claim(ctx, fmt.Sprintf("outbox:%s:%d", d.ID, d.Attempts), now, lease)
+		won, err := s.takeLease(ctx, colOutboxPending, "outbox", d.ID, d.Gen, now, "lease_until", now.Add(lease))
 		if err != nil {
 			return nil, err
 		}
-		if !claimed {
+		if !won {
 			continue // another sender took it
-		}
-		if _, err := s.db.Collection(colOutboxPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}); err != nil {
-			return nil, s.fail("lease outbox", err)
 		}
 		var m outboxDoc
 		if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&m); err != nil {
@@ -303,14 +328,15 @@ func (s *Store) OutboxStatus(ctx context.Context, id string) (status string, att
 	return m.Status, m.Attempts, m.Error, nil
 }
 
-// tokenDoc is the OA's access/refresh pair; lock_until lets one refresher at a time
-// (across instances) use the single-use refresh token.
+// tokenDoc is the OA's access/refresh pair; its lease (lock_until, gen) lets one
+// refresher at a time (across instances) use the single-use refresh token.
 type tokenDoc struct {
 	ID        string    `bson:"_id"`
 	Access    string    `bson:"access"`
 	Refresh   string    `bson:"refresh"`
 	ExpiresAt time.Time `bson:"expires_at"`
 	LockUntil time.Time `bson:"lock_until"`
+	Gen       int64     `bson:"gen"` // lease generation: see Claim
 }
 
 // Token returns the stored pair ("" when none).
@@ -335,10 +361,21 @@ func (s *Store) SeedToken(ctx context.Context, name, refresh string) error {
 	return nil
 }
 
-// LockToken takes the right to use one refresh token (it works once) for the current
-// window of length lease; false when someone else, on any instance, holds it.
-func (s *Store) LockToken(ctx context.Context, name, refresh string, now time.Time, lease time.Duration) (bool, error) {
-	return s.Claim(ctx, "token:"+name+":"+HashToken(refresh), now, lease)
+// LockToken takes, for lease, the right to use the stored refresh token (it works
+// once) and returns it; false when someone else, on any instance, holds it.
+func (s *Store) LockToken(ctx context.Context, name string, now time.Time, lease time.Duration) (refresh string, ok bool, err error) {
+	var d tokenDoc
+	if err := s.db.Collection(colTokens).FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&d); err != nil {
+		return "", false, s.fail("lock token", err) // none stored: not found
+	}
+	if d.LockUntil.After(now) {
+		return "", false, nil
+	}
+	won, err := s.takeLease(ctx, colTokens, "token", name, d.Gen, now, "lock_until", now.Add(lease))
+	if err != nil || !won {
+		return "", false, err
+	}
+	return d.Refresh, true, nil
 }
 
 // SaveToken stores a new pair and releases the lock.

@@ -172,6 +172,9 @@ func (s *Store) Close(ctx context.Context) error {
 	return nil
 }
 
+// DBName is the database the store uses.
+func (s *Store) DBName() string { return s.db.Name() }
+
 // Drop deletes the whole database. Tests use it to clean up after themselves.
 func (s *Store) Drop(ctx context.Context) error {
 	return s.db.Drop(ctx)
