@@ -9,6 +9,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ansinh"
 )
 
 // Chat channels (Zalo, the web chat) keep everything in the store: the events as
@@ -203,13 +205,27 @@ type outboxDoc struct {
 	Channel  string    `bson:"channel"`
 	User     string    `bson:"user"`
 	Payload  string    `bson:"payload"`
-	Status   string    `bson:"status"` // pending, sent, failed
+	Status   string    `bson:"status"` // OutboxPending, OutboxSent, OutboxFailed
 	Attempts int       `bson:"attempts"`
 	Error    string    `bson:"error,omitempty"`
 	Created  time.Time `bson:"created"`
 	SentAt   time.Time `bson:"sent_at,omitempty"`
 	RemoteID string    `bson:"remote_id,omitempty"`
+	// Queued is when it last entered the queue (Created, or an operator's retry): its
+	// age counts from there. Missing in older documents: Created.
+	Queued   time.Time `bson:"queued,omitempty"`
+	FailedAt time.Time `bson:"failed_at,omitempty"`
+	// Gen is the queue entry's lease generation when it failed, so that a retry goes
+	// on from there and never meets an old claim.
+	Gen int64 `bson:"gen,omitempty"`
 }
+
+// An outbox message's states.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
 
 type outboxPendingDoc struct {
 	ID         string    `bson:"_id"`
@@ -223,7 +239,7 @@ type outboxPendingDoc struct {
 // retried enqueue of the same message a no-op when the caller derives it.
 func (s *Store) Enqueue(ctx context.Context, id, channel, user string, payload []byte, now time.Time) error {
 	_, err := s.db.Collection(colOutbox).InsertOne(ctx, outboxDoc{ID: id, Channel: channel, User: user, Payload: string(payload),
-		Status: "pending", Created: now.UTC()})
+		Status: OutboxPending, Created: now.UTC()})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	}
@@ -242,7 +258,8 @@ type OutMessage struct {
 	Channel  string
 	User     string
 	Payload  []byte
-	Attempts int
+	Attempts int       // attempts made so far
+	Queued   time.Time // when it entered the queue: its age counts from there
 }
 
 // LeaseOutbox leases up to limit due messages for lease, oldest first: two senders
@@ -273,7 +290,11 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 		if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&m); err != nil {
 			return nil, s.fail("lease outbox", err)
 		}
-		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: d.Attempts})
+		queued := m.Queued
+		if queued.IsZero() {
+			queued = m.Created
+		}
+		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: d.Attempts, Queued: queued})
 	}
 	return out, nil
 }
@@ -284,7 +305,7 @@ func (s *Store) Sent(ctx context.Context, id, remoteID string, now time.Time) er
 		return s.fail("sent", err)
 	}
 	_, err := s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: "sent"}, {Key: "sent_at", Value: now.UTC()}, {Key: "remote_id", Value: remoteID}}}})
+		{Key: "status", Value: OutboxSent}, {Key: "sent_at", Value: now.UTC()}, {Key: "remote_id", Value: remoteID}}}})
 	if err != nil {
 		return s.fail("sent", err)
 	}
@@ -306,14 +327,22 @@ func (s *Store) Retry(ctx context.Context, id string, attempts int, next time.Ti
 	return nil
 }
 
-// GiveUp records a message that will never be delivered, and why.
-func (s *Store) GiveUp(ctx context.Context, id, reason string) error {
-	if _, err := s.db.Collection(colOutboxPending).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+// GiveUp records a message that will not be delivered, after attempts, and why; it
+// leaves the queue until an operator retries it (RetryFailed). The state is written
+// before the queue entry goes, so that a crash between the two loses nothing.
+func (s *Store) GiveUp(ctx context.Context, id string, attempts int, reason string, now time.Time) error {
+	var p outboxPendingDoc
+	err := s.db.Collection(colOutboxPending).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&p)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return s.fail("give up", err)
 	}
-	_, err := s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: "failed"}, {Key: "error", Value: reason}}}})
+	_, err = s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: OutboxFailed}, {Key: "attempts", Value: attempts}, {Key: "error", Value: reason},
+		{Key: "failed_at", Value: now.UTC()}, {Key: "gen", Value: p.Gen}}}})
 	if err != nil {
+		return s.fail("give up", err)
+	}
+	if _, err := s.db.Collection(colOutboxPending).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return s.fail("give up", err)
 	}
 	return nil
@@ -326,6 +355,60 @@ func (s *Store) OutboxStatus(ctx context.Context, id string) (status string, att
 		return "", 0, "", s.fail("outbox status", err)
 	}
 	return m.Status, m.Attempts, m.Error, nil
+}
+
+// FailedMessage is a message the outbox gave up on, as an operator sees it: never
+// its recipient or its text.
+type FailedMessage struct {
+	ID       string
+	Channel  string
+	Attempts int
+	Reason   string
+	Created  time.Time
+	FailedAt time.Time
+}
+
+// FailedOutbox lists the messages given up on, oldest first, at most limit.
+func (s *Store) FailedOutbox(ctx context.Context, limit int64) ([]FailedMessage, error) {
+	cur, err := s.db.Collection(colOutbox).Find(ctx, bson.D{{Key: "status", Value: OutboxFailed}},
+		options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(limit).
+			SetProjection(bson.D{{Key: "user", Value: 0}, {Key: "payload", Value: 0}}))
+	if err != nil {
+		return nil, s.fail("failed outbox", err)
+	}
+	var docs []outboxDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("failed outbox", err)
+	}
+	out := make([]FailedMessage, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, FailedMessage{ID: d.ID, Channel: d.Channel, Attempts: d.Attempts, Reason: d.Error, Created: d.Created, FailedAt: d.FailedAt})
+	}
+	return out, nil
+}
+
+// RetryFailed puts a failed message back in the queue, due now, with no attempts
+// made and its age counted afresh. Not found: no such message; conflict: it has not
+// failed. The queue entry comes first, so that a crash between the two loses nothing.
+func (s *Store) RetryFailed(ctx context.Context, id string, now time.Time) (*FailedMessage, error) {
+	var m outboxDoc
+	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m); err != nil {
+		return nil, s.fail("retry failed", err)
+	}
+	if m.Status != OutboxFailed {
+		return nil, ansinh.Errorf(ansinh.ECONFLICT, ansinh.MsgConflict)
+	}
+	_, err := s.db.Collection(colOutboxPending).InsertOne(ctx, outboxPendingDoc{ID: id, NextAt: now.UTC(), Gen: m.Gen})
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return nil, s.fail("retry failed", err)
+	}
+	_, err = s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "status", Value: OutboxPending}, {Key: "attempts", Value: 0}, {Key: "queued", Value: now.UTC()}}},
+		{Key: "$unset", Value: bson.D{{Key: "error", Value: ""}, {Key: "failed_at", Value: ""}}}})
+	if err != nil {
+		return nil, s.fail("retry failed", err)
+	}
+	return &FailedMessage{ID: m.ID, Channel: m.Channel, Attempts: m.Attempts, Reason: m.Error, Created: m.Created, FailedAt: m.FailedAt}, nil
 }
 
 // tokenDoc is the OA's access/refresh pair; its lease (lock_until, gen) lets one

@@ -21,6 +21,7 @@ var pinned = []struct{ name, hash string }{
 	{"registrations indexes", "357755c0aed12c899a725239c0caf5638da7bc49adb38449e11362fe009948a4"},
 	{"counters per programme", "d0767c57086af9a4c211d84dd26baf2226dfe9ca82170363e9e5d48c5fcd2a10"},
 	{"unit choice index", "993e9d4a73bf6461e9bfbea1931f339efee1c07e0d8360171b6a7abd8963d2d2"},
+	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

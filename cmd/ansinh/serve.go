@@ -151,5 +151,7 @@ func (a *app) newBot(st *store.Store) *chatbot.Bot {
 	if z := a.cfg.Zalo; z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
 		client = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
 	}
-	return chatbot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
+	bot := chatbot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
+	bot.SetOutboxLimits(a.cfg.Outbox)
+	return bot
 }
