@@ -33,6 +33,11 @@ Usage:
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
   ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]
                             a unit's monthly report (frozen if submitted, else the draft)
+  ansinh outbox list -failed
+                            the chat messages the outbox gave up on (id, channel,
+                            attempts, age, reason)
+  ansinh outbox retry ID|-all-failed
+                            put failed messages back in the queue (audited)
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -75,7 +80,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "outbox":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -105,6 +110,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.report(ctx, args, stderr)
 	case "restore":
 		return a.restore(ctx, args)
+	case "outbox":
+		return a.outbox(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}
