@@ -139,29 +139,33 @@ func (b *Bot) Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, e
 	return stored, err
 }
 
-// ProcessEvents handles stored events oldest first (so each user's in order).
+// ProcessEvents handles a batch of stored events oldest first (so each user's in
+// order). One batch at a time, with the sends in between: a steady stream of events
+// must not keep the replies from going out. A full batch wakes the worker again.
 func (b *Bot) ProcessEvents(ctx context.Context) error {
-	for {
-		events, err := b.store.PendingEvents(ctx, b.now(), lease, 50)
-		if err != nil || len(events) == 0 {
+	events, err := b.store.PendingEvents(ctx, b.now(), lease, eventBatch)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	for _, pe := range events {
+		if err := b.process(ctx, pe); err != nil {
+			// A passing failure (the store busy): give the event back soon rather
+			// than when its lease ends.
+			b.log.Warn("chatbot: process event", "err", err)
+			return b.store.RetryEvent(ctx, pe.Key, b.now().Add(time.Second))
+		}
+		if err := b.store.EventDone(ctx, pe.Key); err != nil {
 			return err
 		}
-		for _, pe := range events {
-			if err := b.process(ctx, pe); err != nil {
-				// A passing failure (the store busy): give the event back soon rather
-				// than when its lease ends.
-				b.log.Warn("chatbot: process event", "err", err)
-				if err := b.store.RetryEvent(ctx, pe.Key, b.now().Add(time.Second)); err != nil {
-					return err
-				}
-				return nil
-			}
-			if err := b.store.EventDone(ctx, pe.Key); err != nil {
-				return err
-			}
-		}
 	}
+	if len(events) == eventBatch {
+		b.Wake()
+	}
+	return nil
 }
+
+// eventBatch is how many events one step leases.
+const eventBatch = 50
 
 func (b *Bot) process(ctx context.Context, pe store.PendingEvent) error {
 	ev, err := zalo.ParseEvent(pe.Body)
