@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,8 +34,9 @@ func (a *app) openStore(ctx context.Context, reg prometheus.Registerer) (*store.
 	})
 }
 
-// serve runs the web service until ctx ends (SIGINT or SIGTERM), then lets in-flight
-// requests finish, closes the driver and stops the embedded store, in that order.
+// serve runs the web service until ctx ends (SIGINT or SIGTERM), then stops accepting
+// and lets in-flight requests finish, stops the workers and waits for them, and closes
+// the driver and stops the embedded store last, in that order.
 func (a *app) serve(ctx context.Context) error {
 	start := time.Now()
 	reg := prometheus.NewRegistry()
@@ -71,8 +73,13 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
-	go a.maintain(ctx, st)
-	go bot.Run(ctx)
+	// The workers outlive ctx until the requests are done (a request may hand them
+	// work), and are waited for before the store closes (deferred above, so it runs last).
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	defer func() { stopWork(); workers.Wait() }()
+	workers.Go(func() { a.maintain(work, st) })
+	workers.Go(func() { bot.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
 		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
 
