@@ -29,6 +29,7 @@ const (
 	ActionPaymentList       = "payment.list"
 	ActionAPIClient         = "client.create"
 	ActionResolve           = "g2p.resolve"
+	ActionOutboxRetry       = "outbox.retry"
 )
 
 // AuditEvent records who did what to which record, when and from where.

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/hkdf"
 
@@ -49,8 +50,23 @@ type Config struct {
 	// AssistedSecondOfficer: a registration an officer typed in for someone must be
 	// verified by another officer.
 	AssistedSecondOfficer bool
-	Zalo                  ZaloConfig
+	// Outbox says when the chat outbox gives up on a message.
+	Outbox OutboxConfig
+	Zalo   ZaloConfig
 }
+
+// OutboxConfig: a message that failed MaxAttempts times, or still unsent MaxAge after
+// it was queued, is marked failed for an operator to look at.
+type OutboxConfig struct {
+	MaxAttempts int
+	MaxAge      time.Duration
+}
+
+// The outbox's limits when unset: eight attempts span about a day of back-off.
+const (
+	DefaultOutboxMaxAttempts = 8
+	DefaultOutboxMaxAge      = 48 * time.Hour
+)
 
 // ZaloConfig holds the Zalo Official Account credentials and endpoints.
 type ZaloConfig struct {
@@ -190,6 +206,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	case "false", "0", "no":
 	default:
 		bad("ANSINH_ASSISTED_SECOND_OFFICER", "use true or false")
+	}
+	c.Outbox = OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge}
+	if v := get("ANSINH_OUTBOX_MAX_ATTEMPTS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			bad("ANSINH_OUTBOX_MAX_ATTEMPTS", "use a number of attempts, 1 to 100")
+		}
+		c.Outbox.MaxAttempts = n
+	}
+	if v := get("ANSINH_OUTBOX_MAX_AGE", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			bad("ANSINH_OUTBOX_MAX_AGE", "use a duration of at least a minute (48h, 90m)")
+		}
+		c.Outbox.MaxAge = d
 	}
 	if c.UnitsSet == "" {
 		c.UnitsSet = DefaultUnitSet

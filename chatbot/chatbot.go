@@ -34,10 +34,10 @@ type Store interface {
 	LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]store.OutMessage, error)
 	Sent(ctx context.Context, id, remoteID string, now time.Time) error
 	Retry(ctx context.Context, id string, attempts int, next time.Time, reason string) error
-	GiveUp(ctx context.Context, id, reason string) error
+	GiveUp(ctx context.Context, id string, attempts int, reason string, now time.Time) error
 	Token(ctx context.Context, name string) (string, string, time.Time, error)
 	SeedToken(ctx context.Context, name, refresh string) error
-	LockToken(ctx context.Context, name, refresh string, now time.Time, lease time.Duration) (bool, error)
+	LockToken(ctx context.Context, name string, now time.Time, lease time.Duration) (string, bool, error)
 	SaveToken(ctx context.Context, name, access, refresh string, expires time.Time) error
 	LinkReceipt(ctx context.Context, receipt, channel, user string) error
 	ReceiptUser(ctx context.Context, receipt string) (string, string, error)
@@ -55,6 +55,10 @@ type Bot struct {
 	log    *slog.Logger
 	now    func() time.Time
 	wake   chan struct{}
+	// A message is given up after maxAttempts failures, or when still unsent maxAge
+	// after it was queued.
+	maxAttempts int
+	maxAge      time.Duration
 }
 
 // New builds the bot. client may be nil (no Zalo: the web chat still works).
@@ -62,8 +66,19 @@ func New(st Store, en *enroll.Service, client *zalo.Client, log *slog.Logger, no
 	if now == nil {
 		now = time.Now
 	}
-	b := &Bot{store: st, enroll: en, zalo: client, log: log, now: now, wake: make(chan struct{}, 1)}
+	b := &Bot{store: st, enroll: en, zalo: client, log: log, now: now, wake: make(chan struct{}, 1),
+		maxAttempts: ansinh.DefaultOutboxMaxAttempts, maxAge: ansinh.DefaultOutboxMaxAge}
 	return b
+}
+
+// SetOutboxLimits says when the outbox gives up on a message (ANSINH_OUTBOX_*).
+func (b *Bot) SetOutboxLimits(c ansinh.OutboxConfig) {
+	if c.MaxAttempts > 0 {
+		b.maxAttempts = c.MaxAttempts
+	}
+	if c.MaxAge > 0 {
+		b.maxAge = c.MaxAge
+	}
 }
 
 // Channels.
@@ -124,29 +139,33 @@ func (b *Bot) Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, e
 	return stored, err
 }
 
-// ProcessEvents handles stored events oldest first (so each user's in order).
+// ProcessEvents handles a batch of stored events oldest first (so each user's in
+// order). One batch at a time, with the sends in between: a steady stream of events
+// must not keep the replies from going out. A full batch wakes the worker again.
 func (b *Bot) ProcessEvents(ctx context.Context) error {
-	for {
-		events, err := b.store.PendingEvents(ctx, b.now(), lease, 50)
-		if err != nil || len(events) == 0 {
+	events, err := b.store.PendingEvents(ctx, b.now(), lease, eventBatch)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	for _, pe := range events {
+		if err := b.process(ctx, pe); err != nil {
+			// A passing failure (the store busy): give the event back soon rather
+			// than when its lease ends.
+			b.log.Warn("chatbot: process event", "err", err)
+			return b.store.RetryEvent(ctx, pe.Key, b.now().Add(time.Second))
+		}
+		if err := b.store.EventDone(ctx, pe.Key); err != nil {
 			return err
 		}
-		for _, pe := range events {
-			if err := b.process(ctx, pe); err != nil {
-				// A passing failure (the store busy): give the event back soon rather
-				// than when its lease ends.
-				b.log.Warn("chatbot: process event", "err", err)
-				if err := b.store.RetryEvent(ctx, pe.Key, b.now().Add(time.Second)); err != nil {
-					return err
-				}
-				return nil
-			}
-			if err := b.store.EventDone(ctx, pe.Key); err != nil {
-				return err
-			}
-		}
 	}
+	if len(events) == eventBatch {
+		b.Wake()
+	}
+	return nil
 }
+
+// eventBatch is how many events one step leases.
+const eventBatch = 50
 
 func (b *Bot) process(ctx context.Context, pe store.PendingEvent) error {
 	ev, err := zalo.ParseEvent(pe.Body)
@@ -245,8 +264,9 @@ func (b *Bot) reply(ctx context.Context, channel, user, key string, at time.Time
 const lease = 30 * time.Second
 
 // SendDue sends the messages that are due, with the reference's error handling: a
-// stale token is refreshed once and the message re-sent; a rate limit backs off; a
-// permanent refusal is recorded and dropped.
+// stale token is refreshed once and the message re-sent; a rate limit or an outage
+// backs off; a permanent refusal, the attempt cap or the maximum age ends in failed,
+// with the reason, for an operator (`ansinh outbox list -failed`).
 func (b *Bot) SendDue(ctx context.Context) error {
 	if b.zalo == nil {
 		return nil
@@ -256,35 +276,66 @@ func (b *Bot) SendDue(ctx context.Context) error {
 		return err
 	}
 	for _, m := range msgs {
-		var zm zalo.Message
-		if err := json.Unmarshal(m.Payload, &zm); err != nil {
-			if err := b.store.GiveUp(ctx, m.ID, "unreadable payload"); err != nil {
-				return err
-			}
-			continue
-		}
-		remote, err := b.send(ctx, zm)
-		var apiErr *zalo.APIError
-		switch {
-		case err == nil:
-			err = b.store.Sent(ctx, m.ID, remote, b.now())
-		case errors.As(err, &apiErr) && !zalo.Retryable(err):
-			err = b.store.GiveUp(ctx, m.ID, fmt.Sprintf("zalo %d: %s", apiErr.Code, apiErr.Message))
-		default:
-			attempts := m.Attempts + 1
-			err = b.store.Retry(ctx, m.ID, attempts, b.now().Add(backoff(attempts)), err.Error())
-		}
-		if err != nil {
+		if err := b.sendOne(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// backoff is 2, 4, 8 … seconds, at most ten minutes.
+// sendOne tries one leased message and records the outcome.
+func (b *Bot) sendOne(ctx context.Context, m store.OutMessage) error {
+	// The outcome is recorded even when ctx ends meanwhile (shutdown): a message sent
+	// but not marked sent would go again.
+	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	attempts := m.Attempts + 1
+	var zm zalo.Message
+	switch {
+	case m.Channel != ChannelZalo:
+		return b.store.GiveUp(rec, m.ID, m.Attempts, fmt.Sprintf("unknown channel %q", m.Channel), b.now())
+	case b.now().Sub(m.Queued) > b.maxAge:
+		return b.store.GiveUp(rec, m.ID, m.Attempts, fmt.Sprintf("still unsent %s after it was queued", b.maxAge), b.now())
+	case json.Unmarshal(m.Payload, &zm) != nil:
+		return b.store.GiveUp(rec, m.ID, m.Attempts, "unreadable payload", b.now())
+	case zm.Validate() != nil:
+		return b.store.GiveUp(rec, m.ID, m.Attempts, "invalid message: "+zm.Validate().Error(), b.now())
+	}
+	remote, err := b.send(ctx, zm)
+	switch {
+	case err == nil:
+		return b.store.Sent(rec, m.ID, remote, b.now())
+	case permanent(err):
+		return b.store.GiveUp(rec, m.ID, attempts, err.Error(), b.now())
+	case attempts >= b.maxAttempts:
+		return b.store.GiveUp(rec, m.ID, attempts, fmt.Sprintf("gave up after %d attempts: %v", attempts, err), b.now())
+	default:
+		return b.store.Retry(rec, m.ID, attempts, b.now().Add(backoff(attempts)), err.Error())
+	}
+}
+
+// permanent reports a failure that retrying will not cure: Zalo refused the message
+// or the token (a user who does not follow the OA, an invalid parameter, an OA an admin
+// must re-authorise), or the API answered 4xx other than 408 and 429 (the request
+// itself is wrong). Outages, time-outs and rate limits are not.
+func permanent(err error) bool {
+	var apiErr *zalo.APIError
+	if errors.As(err, &apiErr) {
+		return !zalo.Retryable(err)
+	}
+	var httpErr *zalo.HTTPError
+	if errors.As(err, &httpErr) {
+		c := httpErr.StatusCode
+		return c >= 400 && c < 500 && c != 408 && c != 429
+	}
+	return false
+}
+
+// backoff is 30 s, 2 min, 8 min … (four times longer each time), at most 12 h: eight
+// attempts span about a day.
 func backoff(attempts int) time.Duration {
-	d := time.Second << min(attempts, 10)
-	return min(d, 10*time.Minute)
+	d := 30 * time.Second << (2 * min(max(attempts-1, 0), 8))
+	return min(d, 12*time.Hour)
 }
 
 func (b *Bot) send(ctx context.Context, m zalo.Message) (string, error) {
@@ -316,14 +367,14 @@ func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
 	}
 	for range 50 {
 		now := b.now()
-		current, refresh, exp, err := b.store.Token(ctx, tokenName)
+		current, _, exp, err := b.store.Token(ctx, tokenName)
 		if err != nil {
 			return "", err
 		}
 		if current != "" && current != access && now.Add(time.Minute).Before(exp) { // refreshed meanwhile
 			return current, nil
 		}
-		got, err := b.store.LockToken(ctx, tokenName, refresh, now, 30*time.Second)
+		refresh, got, err := b.store.LockToken(ctx, tokenName, now, 30*time.Second)
 		if err != nil {
 			return "", err
 		}

@@ -46,6 +46,8 @@ type fakeZalo struct {
 	mu        sync.Mutex
 	sent      []map[string]any
 	errors    []int // error codes for the next sends, 0 = success
+	status    int   // when set, every send is answered with this HTTP status
+	attempts  int   // sends asked for, answered or not
 	refreshes int
 	access    string
 }
@@ -59,6 +61,11 @@ func (f *fakeZalo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.access = fmt.Sprintf("access-%d", f.refreshes)
 		fmt.Fprintf(w, `{"access_token":%q,"refresh_token":"refresh-%d","expires_in":"90000"}`, f.access, f.refreshes)
 	case "/v3.0/oa/message/cs":
+		f.attempts++
+		if f.status != 0 {
+			http.Error(w, "refused", f.status)
+			return
+		}
 		if r.Header.Get("access_token") != f.access {
 			fmt.Fprint(w, `{"error":-216,"message":"Access token is invalid"}`)
 			return
@@ -354,10 +361,82 @@ func TestPermanentRefusalIsRecordedAndDropped(t *testing.T) {
 	r.fake.errors = []int{-213, -213, -213}
 	r.fake.mu.Unlock()
 	r.say("xin chào")
-	r.clock = r.clock.Add(time.Hour)
-	r.step()
+	for range 6 { // a bot that kept retrying would get through once the refusals ran out
+		r.clock = r.clock.Add(13 * time.Hour)
+		r.step()
+	}
 	if n := len(r.fake.texts()); n != 0 {
 		t.Fatalf("sent %d to a user who does not follow", n)
+	}
+	r.wantFailed(1, "-213")
+}
+
+// wantFailed checks, by the stored state, that the one message given up on failed
+// after attempts with a reason containing reason.
+func (r *rig) wantFailed(attempts int, reason string) {
+	r.t.Helper()
+	failed, err := r.st.FailedOutbox(context.Background(), 10)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if len(failed) != 1 {
+		r.t.Fatalf("%d messages failed, want 1: %+v", len(failed), failed)
+	}
+	status, n, why, err := r.st.OutboxStatus(context.Background(), failed[0].ID)
+	if err != nil || status != store.OutboxFailed || n != attempts || !strings.Contains(why, reason) {
+		r.t.Fatalf("outbox state %q after %d attempts, reason %q (%v); want failed after %d, reason with %q", status, n, why, err, attempts, reason)
+	}
+}
+
+func TestOutboxGivesUp(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int // the API's HTTP answer to every send
+		limits   ansinh.OutboxConfig
+		steps    int
+		attempts int // sends the API saw
+		want     string
+	}{
+		{"a 4xx answer is permanent", http.StatusForbidden, ansinh.OutboxConfig{}, 4, 1, "403"},
+		{"an outage, at the attempt cap", http.StatusServiceUnavailable, ansinh.OutboxConfig{MaxAttempts: 3}, 6, 3, "after 3 attempts"},
+		{"an outage, at the maximum age", http.StatusBadGateway, ansinh.OutboxConfig{MaxAge: 90 * time.Minute}, 6, 2, "unsent"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			r.bot.SetOutboxLimits(tc.limits)
+			r.say("xin chào") // fetches a token, then the send fails
+			r.fake.mu.Lock()
+			r.fake.status = tc.status
+			r.fake.attempts = 0
+			r.fake.mu.Unlock()
+			r.say("hướng dẫn")
+			for range tc.steps {
+				r.clock = r.clock.Add(time.Hour)
+				r.step()
+			}
+			r.fake.mu.Lock()
+			attempts := r.fake.attempts
+			r.fake.mu.Unlock()
+			if attempts != tc.attempts {
+				t.Errorf("the API saw %d sends, want %d", attempts, tc.attempts)
+			}
+			r.wantFailed(tc.attempts, tc.want)
+		})
+	}
+}
+
+func TestMessageOnAnUnknownChannelFails(t *testing.T) {
+	r := newRig(t)
+	if err := r.st.Enqueue(context.Background(), "sms:1", "sms", userID, []byte(`{"user_id":"x","text":"y"}`), r.clock); err != nil {
+		t.Fatal(err)
+	}
+	r.step()
+	r.wantFailed(0, "unknown channel")
+	r.fake.mu.Lock()
+	defer r.fake.mu.Unlock()
+	if r.fake.attempts != 0 {
+		t.Fatalf("sent through Zalo: %d", r.fake.attempts)
 	}
 }
 

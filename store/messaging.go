@@ -9,26 +9,41 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"ansinh"
 )
 
 // Chat channels (Zalo, the web chat) keep everything in the store: the events as
 // received, the conversations' state, the messages to send, the access token. Nothing
 // lives in one instance's memory.
 
-// claimDoc makes one caller the holder of something for a while: its _id names the
-// thing and the time window, and only one insert of an _id succeeds. (A find-and-
-// modify would not do: the embedded store runs it as a read, then a write.)
+// Leases. Events, outbox messages and the OA token are each held by one worker at a
+// time, across instances. The embedded store has no transactions and runs a
+// find-and-modify as a read then a write, so a lease cannot be one atomic update.
+// Instead each item carries a lease generation, gen (missing in older documents:
+// 0). A worker that finds an item free (its lease time passed, by the worker's own
+// clock) inserts the claim "<thing>:<gen>" for the generation it read; only one
+// insert of an _id succeeds, so of all who read that generation exactly one wins,
+// whatever their clocks say. The winner then moves the item to gen+1 with its lease
+// time, which is what the next claimer will read. Clocks only decide when a lease
+// is over, never who holds it: a claim keyed on a time window let two workers whose
+// clocks fell in different windows both win.
+
+// claimDoc records that generation gen of a thing was taken; kept for claimKeep so
+// that a worker holding a stale read of that generation still loses.
 type claimDoc struct {
 	ID        string    `bson:"_id"`
 	ExpiresAt time.Time `bson:"expires_at"`
 }
 
-// Claim takes thing for the window of length lease that holds now; false when
-// another caller, on any instance, took it first.
-func (s *Store) Claim(ctx context.Context, thing string, now time.Time, lease time.Duration) (bool, error) {
-	window := now.UnixNano() / int64(lease)
-	id := fmt.Sprintf("%s@%d", thing, window)
-	_, err := s.db.Collection(colClaims).InsertOne(ctx, claimDoc{ID: id, ExpiresAt: time.Unix(0, (window+1)*int64(lease)).UTC()})
+// claimKeep is how long a claim outlives its lease before PurgeExpired removes it.
+const claimKeep = 24 * time.Hour
+
+// Claim takes generation gen of thing; false when another caller, on any instance,
+// took that generation first.
+func (s *Store) Claim(ctx context.Context, thing string, gen int64, now time.Time) (bool, error) {
+	id := fmt.Sprintf("%s:%d", thing, gen)
+	_, err := s.db.Collection(colClaims).InsertOne(ctx, claimDoc{ID: id, ExpiresAt: now.Add(claimKeep).UTC()})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
@@ -36,6 +51,24 @@ func (s *Store) Claim(ctx context.Context, thing string, now time.Time, lease ti
 		return false, s.fail("claim", err)
 	}
 	return true, nil
+}
+
+// takeLease claims generation gen of the document id in col and moves it on to
+// gen+1 with leaseField set to until. False when someone else took that generation,
+// or the document went since it was read.
+func (s *Store) takeLease(ctx context.Context, col, thing, id string, gen int64, now time.Time, leaseField string, until time.Time) (bool, error) {
+	won, err := s.Claim(ctx, thing+":"+id, gen, now)
+	if err != nil || !won {
+		return false, err
+	}
+	// $max, not $set: a worker whose read is older than claimKeep never moves gen back.
+	res, err := s.db.Collection(col).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$max", Value: bson.D{{Key: "gen", Value: gen + 1}}},
+		{Key: "$set", Value: bson.D{{Key: leaseField, Value: until.UTC()}}}})
+	if err != nil {
+		return false, s.fail("lease "+col, err)
+	}
+	return res.MatchedCount == 1, nil
 }
 
 // eventDoc is a received webhook event, _id its de-duplication key: a re-delivered
@@ -55,6 +88,7 @@ type pendingEventDoc struct {
 	User       string    `bson:"user"`
 	ReceivedAt time.Time `bson:"received_at"`
 	LeaseUntil time.Time `bson:"lease_until"`
+	Gen        int64     `bson:"gen"` // lease generation: see Claim
 }
 
 // SaveEvent stores a received event; false when it was already stored.
@@ -80,8 +114,8 @@ type PendingEvent struct {
 	ReceivedAt time.Time
 }
 
-// PendingEvents claims unprocessed events, oldest first, for lease: of two instances
-// working at once, each event goes to one. An event whose worker died is claimed again
+// PendingEvents leases unprocessed events, oldest first, for lease: of two instances
+// working at once, each event goes to one. An event whose worker died is leased again
 // when its lease ends.
 func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]PendingEvent, error) {
 	cur, err := s.db.Collection(colEventsPending).Find(ctx, bson.D{{Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
@@ -95,16 +129,12 @@ func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Dur
 	}
 	out := make([]PendingEvent, 0, len(docs))
 	for _, d := range docs {
-		claimed, err := s.Claim(ctx, "event:"+d.ID+":"+d.LeaseUntil.Format(time.RFC3339Nano), now, lease)
+		won, err := s.takeLease(ctx, colEventsPending, "event", d.ID, d.Gen, now, "lease_until", now.Add(lease))
 		if err != nil {
 			return nil, err
 		}
-		if !claimed {
+		if !won {
 			continue // another worker took it
-		}
-		if _, err := s.db.Collection(colEventsPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}); err != nil {
-			return nil, s.fail("claim event", err)
 		}
 		var ev eventDoc
 		if err := s.db.Collection(colEvents).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&ev); err != nil {
@@ -175,26 +205,41 @@ type outboxDoc struct {
 	Channel  string    `bson:"channel"`
 	User     string    `bson:"user"`
 	Payload  string    `bson:"payload"`
-	Status   string    `bson:"status"` // pending, sent, failed
+	Status   string    `bson:"status"` // OutboxPending, OutboxSent, OutboxFailed
 	Attempts int       `bson:"attempts"`
 	Error    string    `bson:"error,omitempty"`
 	Created  time.Time `bson:"created"`
 	SentAt   time.Time `bson:"sent_at,omitempty"`
 	RemoteID string    `bson:"remote_id,omitempty"`
+	// Queued is when it last entered the queue (Created, or an operator's retry): its
+	// age counts from there. Missing in older documents: Created.
+	Queued   time.Time `bson:"queued,omitempty"`
+	FailedAt time.Time `bson:"failed_at,omitempty"`
+	// Gen is the queue entry's lease generation when it failed, so that a retry goes
+	// on from there and never meets an old claim.
+	Gen int64 `bson:"gen,omitempty"`
 }
+
+// An outbox message's states.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+)
 
 type outboxPendingDoc struct {
 	ID         string    `bson:"_id"`
 	NextAt     time.Time `bson:"next_at"`
 	LeaseUntil time.Time `bson:"lease_until"`
 	Attempts   int       `bson:"attempts"`
+	Gen        int64     `bson:"gen"` // lease generation: see Claim
 }
 
 // Enqueue stores a message to send. The id orders messages (time first) and makes a
 // retried enqueue of the same message a no-op when the caller derives it.
 func (s *Store) Enqueue(ctx context.Context, id, channel, user string, payload []byte, now time.Time) error {
 	_, err := s.db.Collection(colOutbox).InsertOne(ctx, outboxDoc{ID: id, Channel: channel, User: user, Payload: string(payload),
-		Status: "pending", Created: now.UTC()})
+		Status: OutboxPending, Created: now.UTC()})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	}
@@ -213,11 +258,12 @@ type OutMessage struct {
 	Channel  string
 	User     string
 	Payload  []byte
-	Attempts int
+	Attempts int       // attempts made so far
+	Queued   time.Time // when it entered the queue: its age counts from there
 }
 
-// LeaseOutbox claims up to limit due messages for lease, oldest first. A claim is one
-// atomic update on a small document: two senders never hold the same message.
+// LeaseOutbox leases up to limit due messages for lease, oldest first: two senders
+// never hold the same message (see Claim).
 func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]OutMessage, error) {
 	cur, err := s.db.Collection(colOutboxPending).Find(ctx, bson.D{{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(limit))
@@ -233,22 +279,22 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 		if d.LeaseUntil.After(now) {
 			continue
 		}
-		claimed, err := s.Claim(ctx, fmt.Sprintf("outbox:%s:%d", d.ID, d.Attempts), now, lease)
+		won, err := s.takeLease(ctx, colOutboxPending, "outbox", d.ID, d.Gen, now, "lease_until", now.Add(lease))
 		if err != nil {
 			return nil, err
 		}
-		if !claimed {
+		if !won {
 			continue // another sender took it
-		}
-		if _, err := s.db.Collection(colOutboxPending).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "lease_until", Value: now.Add(lease).UTC()}}}}); err != nil {
-			return nil, s.fail("lease outbox", err)
 		}
 		var m outboxDoc
 		if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&m); err != nil {
 			return nil, s.fail("lease outbox", err)
 		}
-		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: d.Attempts})
+		queued := m.Queued
+		if queued.IsZero() {
+			queued = m.Created
+		}
+		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: d.Attempts, Queued: queued})
 	}
 	return out, nil
 }
@@ -259,7 +305,7 @@ func (s *Store) Sent(ctx context.Context, id, remoteID string, now time.Time) er
 		return s.fail("sent", err)
 	}
 	_, err := s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: "sent"}, {Key: "sent_at", Value: now.UTC()}, {Key: "remote_id", Value: remoteID}}}})
+		{Key: "status", Value: OutboxSent}, {Key: "sent_at", Value: now.UTC()}, {Key: "remote_id", Value: remoteID}}}})
 	if err != nil {
 		return s.fail("sent", err)
 	}
@@ -281,14 +327,22 @@ func (s *Store) Retry(ctx context.Context, id string, attempts int, next time.Ti
 	return nil
 }
 
-// GiveUp records a message that will never be delivered, and why.
-func (s *Store) GiveUp(ctx context.Context, id, reason string) error {
-	if _, err := s.db.Collection(colOutboxPending).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+// GiveUp records a message that will not be delivered, after attempts, and why; it
+// leaves the queue until an operator retries it (RetryFailed). The state is written
+// before the queue entry goes, so that a crash between the two loses nothing.
+func (s *Store) GiveUp(ctx context.Context, id string, attempts int, reason string, now time.Time) error {
+	var p outboxPendingDoc
+	err := s.db.Collection(colOutboxPending).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&p)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return s.fail("give up", err)
 	}
-	_, err := s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: "failed"}, {Key: "error", Value: reason}}}})
+	_, err = s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "status", Value: OutboxFailed}, {Key: "attempts", Value: attempts}, {Key: "error", Value: reason},
+		{Key: "failed_at", Value: now.UTC()}, {Key: "gen", Value: p.Gen}}}})
 	if err != nil {
+		return s.fail("give up", err)
+	}
+	if _, err := s.db.Collection(colOutboxPending).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return s.fail("give up", err)
 	}
 	return nil
@@ -303,14 +357,69 @@ func (s *Store) OutboxStatus(ctx context.Context, id string) (status string, att
 	return m.Status, m.Attempts, m.Error, nil
 }
 
-// tokenDoc is the OA's access/refresh pair; lock_until lets one refresher at a time
-// (across instances) use the single-use refresh token.
+// FailedMessage is a message the outbox gave up on, as an operator sees it: never
+// its recipient or its text.
+type FailedMessage struct {
+	ID       string
+	Channel  string
+	Attempts int
+	Reason   string
+	Created  time.Time
+	FailedAt time.Time
+}
+
+// FailedOutbox lists the messages given up on, oldest first, at most limit.
+func (s *Store) FailedOutbox(ctx context.Context, limit int64) ([]FailedMessage, error) {
+	cur, err := s.db.Collection(colOutbox).Find(ctx, bson.D{{Key: "status", Value: OutboxFailed}},
+		options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(limit).
+			SetProjection(bson.D{{Key: "user", Value: 0}, {Key: "payload", Value: 0}}))
+	if err != nil {
+		return nil, s.fail("failed outbox", err)
+	}
+	var docs []outboxDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("failed outbox", err)
+	}
+	out := make([]FailedMessage, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, FailedMessage{ID: d.ID, Channel: d.Channel, Attempts: d.Attempts, Reason: d.Error, Created: d.Created, FailedAt: d.FailedAt})
+	}
+	return out, nil
+}
+
+// RetryFailed puts a failed message back in the queue, due now, with no attempts
+// made and its age counted afresh. Not found: no such message; conflict: it has not
+// failed. The queue entry comes first, so that a crash between the two loses nothing.
+func (s *Store) RetryFailed(ctx context.Context, id string, now time.Time) (*FailedMessage, error) {
+	var m outboxDoc
+	if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m); err != nil {
+		return nil, s.fail("retry failed", err)
+	}
+	if m.Status != OutboxFailed {
+		return nil, ansinh.Errorf(ansinh.ECONFLICT, ansinh.MsgConflict)
+	}
+	_, err := s.db.Collection(colOutboxPending).InsertOne(ctx, outboxPendingDoc{ID: id, NextAt: now.UTC(), Gen: m.Gen})
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return nil, s.fail("retry failed", err)
+	}
+	_, err = s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "status", Value: OutboxPending}, {Key: "attempts", Value: 0}, {Key: "queued", Value: now.UTC()}}},
+		{Key: "$unset", Value: bson.D{{Key: "error", Value: ""}, {Key: "failed_at", Value: ""}}}})
+	if err != nil {
+		return nil, s.fail("retry failed", err)
+	}
+	return &FailedMessage{ID: m.ID, Channel: m.Channel, Attempts: m.Attempts, Reason: m.Error, Created: m.Created, FailedAt: m.FailedAt}, nil
+}
+
+// tokenDoc is the OA's access/refresh pair; its lease (lock_until, gen) lets one
+// refresher at a time (across instances) use the single-use refresh token.
 type tokenDoc struct {
 	ID        string    `bson:"_id"`
 	Access    string    `bson:"access"`
 	Refresh   string    `bson:"refresh"`
 	ExpiresAt time.Time `bson:"expires_at"`
 	LockUntil time.Time `bson:"lock_until"`
+	Gen       int64     `bson:"gen"` // lease generation: see Claim
 }
 
 // Token returns the stored pair ("" when none).
@@ -335,10 +444,21 @@ func (s *Store) SeedToken(ctx context.Context, name, refresh string) error {
 	return nil
 }
 
-// LockToken takes the right to use one refresh token (it works once) for the current
-// window of length lease; false when someone else, on any instance, holds it.
-func (s *Store) LockToken(ctx context.Context, name, refresh string, now time.Time, lease time.Duration) (bool, error) {
-	return s.Claim(ctx, "token:"+name+":"+HashToken(refresh), now, lease)
+// LockToken takes, for lease, the right to use the stored refresh token (it works
+// once) and returns it; false when someone else, on any instance, holds it.
+func (s *Store) LockToken(ctx context.Context, name string, now time.Time, lease time.Duration) (refresh string, ok bool, err error) {
+	var d tokenDoc
+	if err := s.db.Collection(colTokens).FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&d); err != nil {
+		return "", false, s.fail("lock token", err) // none stored: not found
+	}
+	if d.LockUntil.After(now) {
+		return "", false, nil
+	}
+	won, err := s.takeLease(ctx, colTokens, "token", name, d.Gen, now, "lock_until", now.Add(lease))
+	if err != nil || !won {
+		return "", false, err
+	}
+	return d.Refresh, true, nil
 }
 
 // SaveToken stores a new pair and releases the lock.

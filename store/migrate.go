@@ -46,7 +46,8 @@ const (
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
-// never run again. Append only: never edit or reorder a released step.
+// never run again. Append only: never edit or reorder a released step
+// (migrate_pin_test.go pins each one).
 type migration struct {
 	name string
 	up   func(ctx context.Context, db *mongo.Database) error
@@ -129,6 +130,11 @@ var migrations = []migration{
 	{"unit choice index", func(ctx context.Context, db *mongo.Database) error {
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
 			colBeneficiaries: {{Keys: bson.D{{Key: "candidates", Value: 1}}}},
+		})
+	}},
+	{"outbox status index", func(ctx context.Context, db *mongo.Database) error {
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colOutbox: {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created", Value: 1}}}},
 		})
 	}},
 	{"decisions still being applied", func(ctx context.Context, db *mongo.Database) error {

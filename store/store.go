@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -46,6 +48,7 @@ type Store struct {
 	errs     *prometheus.CounterVec
 	vault    *pii.Vault
 	unitSet  string
+	guard    *closeGuard
 	// failAfter, set by tests only, fails a multi-step write after the named step, as a
 	// crash there would.
 	failAfter func(step string) error
@@ -58,6 +61,38 @@ func (s *Store) after(step string) error {
 	}
 	return nil
 }
+
+// closeGuard reports store calls made after Close began: a shutdown that let a worker
+// outlive the store. The calls fail anyway; this says which, in the log or to a test.
+type closeGuard struct {
+	closed   atomic.Bool
+	inFlight atomic.Int64
+	report   atomic.Pointer[func(op string)]
+}
+
+func (g *closeGuard) late(op string) {
+	if f := g.report.Load(); f != nil {
+		(*f)(op)
+	}
+}
+
+// monitor counts the commands on the wire and reports those started after Close.
+func (g *closeGuard) monitor() *event.CommandMonitor {
+	return &event.CommandMonitor{
+		Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			g.inFlight.Add(1)
+			if g.closed.Load() && e.CommandName != "endSessions" { // Disconnect's own
+				g.late(e.CommandName)
+			}
+		},
+		Succeeded: func(context.Context, *event.CommandSucceededEvent) { g.inFlight.Add(-1) },
+		Failed:    func(context.Context, *event.CommandFailedEvent) { g.inFlight.Add(-1) },
+	}
+}
+
+// OnLateCall replaces what is done with a call made after Close (by default, an error
+// in the log).
+func (s *Store) OnLateCall(f func(op string)) { s.guard.report.Store(&f) }
 
 // Open connects to opts.URI, or starts the embedded server and connects to it, then
 // runs the migrations.
@@ -78,7 +113,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		uri = emb.URI()
 	}
-	client, err := Connect(ctx, uri)
+	guard := &closeGuard{}
+	client, err := connect(ctx, uri, guard.monitor())
 	if err != nil {
 		if emb != nil {
 			emb.Stop()
@@ -95,6 +131,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.embedded, s.ownsConn = emb, true
+	s.guard = guard
+	s.OnLateCall(func(op string) { logger.Error("store: called after close", "op", op) })
 	if emb != nil {
 		if err := emb.IndexIDs(ctx, opts.DBName); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
@@ -107,7 +145,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 // Connect opens a driver client and checks that the server answers. On a replica set
 // writes wait for the majority and are retried once on a failover.
 func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+	return connect(ctx, uri, nil)
+}
+
+func connect(ctx context.Context, uri string, mon *event.CommandMonitor) (*mongo.Client, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetMonitor(mon).
 		SetWriteConcern(writeconcern.Majority()).
 		SetRetryWrites(true).
 		SetServerSelectionTimeout(10 * time.Second).
@@ -143,6 +185,7 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 		logger:  opts.Logger,
 		vault:   opts.Vault,
 		unitSet: opts.UnitSet,
+		guard:   &closeGuard{},
 		errs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ansinh_store_errors_total",
 			Help: "Store operations that failed for a reason other than a missing or duplicate record.",
@@ -173,6 +216,10 @@ func (s *Store) Close(ctx context.Context) error {
 	if !s.ownsConn {
 		return nil
 	}
+	s.guard.closed.Store(true)
+	if n := s.guard.inFlight.Load(); n > 0 {
+		s.guard.late(fmt.Sprintf("%d commands still running", n))
+	}
 	err := s.client.Disconnect(ctx)
 	if s.embedded != nil {
 		s.embedded.Stop()
@@ -199,6 +246,9 @@ func (s *Store) fail(op string, err error) error {
 		return &ansinh.Error{Code: ansinh.ENOTFOUND, Message: ansinh.MsgNotFound}
 	case mongo.IsDuplicateKeyError(err):
 		return fmt.Errorf("store: %s: %w", op, &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgConflict})
+	}
+	if s.guard.closed.Load() {
+		s.guard.late(op)
 	}
 	s.errs.WithLabelValues(op).Inc()
 	return fmt.Errorf("store: %s: %w", op, err)

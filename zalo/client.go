@@ -138,6 +138,15 @@ type transientError struct {
 	err error
 }
 
+// HTTPError is a non-200 answer from the API (inside a Retryable error): callers that
+// must tell a refused request (4xx) from an outage (5xx) look at StatusCode.
+type HTTPError struct {
+	StatusCode int
+	Status     string // as sent, e.g. "403 Forbidden"
+}
+
+func (e *HTTPError) Error() string { return "HTTP " + e.Status }
+
 func (e *transientError) Error() string { return "zalo " + e.op + ": " + e.err.Error() }
 func (e *transientError) Unwrap() error { return e.err }
 
@@ -298,7 +307,7 @@ func (c *Client) call(req *http.Request, op string) (map[string]json.RawMessage,
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseLen))
 	if resp.StatusCode != http.StatusOK {
-		return nil, &transientError{op: op, err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, &transientError{op: op, err: &HTTPError{StatusCode: resp.StatusCode, Status: resp.Status}}
 	}
 	if err != nil {
 		return nil, &transientError{op: op, err: err}
@@ -334,6 +343,13 @@ func apiError(top map[string]json.RawMessage, op string) error {
 }
 
 // encode validates m and returns the JSON body of the send request.
+// Validate reports what Send would refuse in m before making any request (no user id,
+// empty or too long text, bad buttons): retrying such a message never helps.
+func (m Message) Validate() error {
+	_, err := m.encode()
+	return err
+}
+
 func (m Message) encode() ([]byte, error) {
 	if m.UserID == "" {
 		return nil, errors.New("zalo send: empty user id")

@@ -36,6 +36,11 @@ Usage:
                             a unit's monthly report (frozen if submitted, else the draft)
   ansinh units migrate [-to SET] [-dry-run]
                             move the store's data to another unit set (service stopped)
+  ansinh outbox list -failed
+                            the chat messages the outbox gave up on (id, channel,
+                            attempts, age, reason)
+  ansinh outbox retry ID|-all-failed
+                            put failed messages back in the queue (audited)
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -78,7 +83,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -110,6 +115,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.restore(ctx, args)
 	case "units":
 		return a.unitsCmd(ctx, args, stderr)
+	case "outbox":
+		return a.outbox(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,8 +39,9 @@ func (a *app) openStoreIn(ctx context.Context, reg prometheus.Registerer, set st
 	})
 }
 
-// serve runs the web service until ctx ends (SIGINT or SIGTERM), then lets in-flight
-// requests finish, closes the driver and stops the embedded store, in that order.
+// serve runs the web service until ctx ends (SIGINT or SIGTERM), then stops accepting
+// and lets in-flight requests finish, stops the workers and waits for them, and closes
+// the driver and stops the embedded store last, in that order.
 func (a *app) serve(ctx context.Context) error {
 	start := time.Now()
 	reg := prometheus.NewRegistry()
@@ -79,8 +81,13 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
-	go a.maintain(ctx, st)
-	go bot.Run(ctx)
+	// The workers outlive ctx until the requests are done (a request may hand them
+	// work), and are waited for before the store closes (deferred above, so it runs last).
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	defer func() { stopWork(); workers.Wait() }()
+	workers.Go(func() { a.maintain(work, st) })
+	workers.Go(func() { bot.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
 		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
 
@@ -173,5 +180,7 @@ func (a *app) newBot(st *store.Store) *chatbot.Bot {
 	if z := a.cfg.Zalo; z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
 		client = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
 	}
-	return chatbot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
+	bot := chatbot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
+	bot.SetOutboxLimits(a.cfg.Outbox)
+	return bot
 }

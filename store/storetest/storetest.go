@@ -25,6 +25,7 @@ var server struct {
 	client *mongo.Client
 	emb    *store.Embedded
 	dir    string
+	uri    string
 	err    error
 }
 
@@ -70,6 +71,7 @@ func client(tb testing.TB) *mongo.Client {
 			}
 			uri = server.emb.URI()
 		}
+		server.uri = uri
 		server.client, server.err = store.Connect(context.Background(), uri)
 	})
 	if server.err != nil {
@@ -121,6 +123,25 @@ func open(tb testing.TB, name, set string) *store.Store {
 		}
 	}
 	return s
+}
+
+// Pair returns two stores on one fresh database, each with a client (and connections)
+// of its own: two instances sharing one store.
+func Pair(tb testing.TB) (*store.Store, *store.Store) {
+	tb.Helper()
+	a := New(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := store.Connect(ctx, server.uri)
+	if err != nil {
+		tb.Fatalf("storetest: second client: %v", err)
+	}
+	tb.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	b, err := store.New(ctx, c, store.Options{DBName: a.DBName(), Logger: Logger(), Vault: Vault(tb)})
+	if err != nil {
+		tb.Fatalf("storetest: second store: %v", err)
+	}
+	return a, b
 }
 
 // DataDir returns the embedded server's directory ("" when external), so tests can read

@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// pinned holds each released migration step's hash, in order: a store that ran a step
+// never runs it again, so a step's definition may never change once released.
+var pinned = []struct{ name, hash string }{
+	{"create every collection", "3799ba359c72de38d4ac429506f1de74b9aec99618f0a6f1457f7e4c0023682e"},
+	{"users, sessions, login failures, audit indexes", "c890094608ed2a7f4f9c85e27d11475712a45978f7a3de0d7ff566308be68bce"},
+	{"beneficiaries and imports indexes", "16784e2053450c225205254ac7f1b3322eaa07d403e2effe680a90a9b66ff987"},
+	{"registrations indexes", "357755c0aed12c899a725239c0caf5638da7bc49adb38449e11362fe009948a4"},
+	{"counters per programme", "d0767c57086af9a4c211d84dd26baf2226dfe9ca82170363e9e5d48c5fcd2a10"},
+	{"unit choice index", "993e9d4a73bf6461e9bfbea1931f339efee1c07e0d8360171b6a7abd8963d2d2"},
+	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
+	{"decisions still being applied", "6efaa791c744657d1b659be4c1b133187147278df3b721e35ec875466e23596e"},
+}
+
+// TestMigrationsAreAppendOnly hashes the source of each element of the migrations
+// slice in migrate.go (gofmt-normalised) and compares it with its pin.
+func TestMigrationsAreAppendOnly(t *testing.T) {
+	steps := migrationSteps(t)
+	for i, p := range pinned {
+		if i >= len(steps) {
+			t.Errorf("step %d (%s) is gone from migrate.go: released steps are never removed; restore it", i+1, p.name)
+			continue
+		}
+		if steps[i].hash != p.hash {
+			t.Errorf("step %d (%s) differs from the released step %q (hash %s, pinned %s): migrations are append-only; "+
+				"restore the step and append a new step at the end instead", i+1, steps[i].name, p.name, steps[i].hash, p.hash)
+		}
+	}
+	for i := len(pinned); i < len(steps); i++ {
+		t.Errorf("step %d (%s) is not pinned: once it is final, add {%q, %q} to pinned in store/migrate_pin_test.go",
+			i+1, steps[i].name, steps[i].name, steps[i].hash)
+	}
+}
+
+type step struct{ name, hash string }
+
+// migrationSteps parses migrate.go and hashes each element of `var migrations`.
+func migrationSteps(t *testing.T) []step {
+	t.Helper()
+	src, err := os.ReadFile("migrate.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "migrate.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lit *ast.CompositeLit
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok || len(vs.Names) != 1 || vs.Names[0].Name != "migrations" || len(vs.Values) != 1 {
+			return true
+		}
+		lit, _ = vs.Values[0].(*ast.CompositeLit)
+		return false
+	})
+	if lit == nil {
+		t.Fatal("no `var migrations = []migration{…}` literal in migrate.go")
+	}
+	var out []step
+	for _, e := range lit.Elts {
+		text := src[fset.Position(e.Pos()).Offset:fset.Position(e.End()).Offset]
+		// gofmt the element alone, so that its indentation or spacing is no change
+		norm, err := format.Source(append(append([]byte("package p\n\nvar _ = []migration{\n"), text...), ",\n}\n"...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(norm)
+		name := "?"
+		if c, ok := e.(*ast.CompositeLit); ok && len(c.Elts) > 0 {
+			if b, ok := c.Elts[0].(*ast.BasicLit); ok {
+				name, _ = strconv.Unquote(b.Value)
+			}
+		}
+		out = append(out, step{name: name, hash: hex.EncodeToString(sum[:])})
+	}
+	return out
+}
