@@ -86,9 +86,10 @@ func registration(cccd, key string) []byte {
 }
 
 // TestKillDuringSubmissionsLosesNothing submits registrations from 16 clients, kills
-// the server with SIGKILL in the middle, restarts it on the same files, and checks that
-// every acknowledged registration is there exactly once; retrying the unacknowledged
-// ones with their idempotency keys then gives each exactly one registration.
+// the server with SIGKILL in the middle, and checks on the files, before anything
+// retries, that every acknowledged registration is there exactly once with its
+// receipt; then restarts the server, retries every submission with its idempotency
+// key, and checks that each person has exactly one registration.
 func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
@@ -157,6 +158,10 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 	if len(acked) < 40 {
 		t.Fatalf("only %d acknowledged before the kill", len(acked))
 	}
+	// Before anything retries (a retry would store again under the same derived
+	// receipt): every acknowledged registration is on disk exactly once, with its
+	// receipt, waiting in the queue.
+	checkStored(t, env, acked, nil)
 
 	// Back up, and retry everything that was sent, acknowledged or not.
 	srv = startChild(t, env)
@@ -178,23 +183,46 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 	_ = srv.cmd.Process.Signal(syscall.SIGTERM)
 	<-srv.done
 
+	checkStored(t, env, acked, cccds[:len(acked)+40])
+	t.Logf("%d acknowledged before SIGKILL; all there exactly once", len(acked))
+}
+
+// checkStored opens the server's files and checks that each acknowledged CCCD has
+// exactly one registration, its receipt, pending in the queue; and that each of also
+// has exactly one.
+func checkStored(t *testing.T, env map[string]string, acked map[string]string, also []string) {
+	t.Helper()
+	ctx := context.Background()
 	vault, _ := ansinh.Config{DataKey: env["ANSINH_DATA_KEY"]}.Vault()
-	st, err := store.Open(context.Background(), store.Options{DataDir: dir, EmbeddedAddr: "127.0.0.1:0", DBName: "ansinh", Vault: vault})
+	st, err := store.Open(ctx, store.Options{DataDir: env["ANSINH_DATA_DIR"], EmbeddedAddr: "127.0.0.1:0", DBName: "ansinh", Vault: vault,
+		UnitSet: env["ANSINH_UNITS_SET"]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close(context.Background())
-	for _, cccd := range cccds[:len(acked)+40] {
-		receipts, err := st.RegistrationReceipts(context.Background(), st.BeneficiaryID(cccd))
+	defer st.Close(ctx)
+	queued := map[string]bool{}
+	items, _, err := st.Queue(ctx, store.QueueQuery{Communes: []string{"31507"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		queued[it.Receipt] = true
+	}
+	for cccd, receipt := range acked {
+		receipts, err := st.RegistrationReceipts(ctx, st.BeneficiaryID(cccd))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(receipts) != 1 {
-			t.Fatalf("%s has %d registrations: %v", cccd, len(receipts), receipts)
+		if len(receipts) != 1 || receipts[0] != receipt {
+			t.Fatalf("%s: acknowledged %s, stored %v", cccd, receipt, receipts)
 		}
-		if r, ok := acked[cccd]; ok && receipts[0] != r {
-			t.Fatalf("%s: acknowledged %s, stored %s", cccd, r, receipts[0])
+		if r, err := st.Registration(ctx, receipt); err != nil || r.Status != ansinh.StatusPending || !queued[receipt] {
+			t.Fatalf("%s: registration %s: %+v %v, queued %v", cccd, receipt, r, err, queued[receipt])
 		}
 	}
-	t.Logf("%d acknowledged before SIGKILL; all there exactly once", len(acked))
+	for _, cccd := range also {
+		if receipts, err := st.RegistrationReceipts(ctx, st.BeneficiaryID(cccd)); err != nil || len(receipts) != 1 {
+			t.Fatalf("%s has %d registrations: %v (%v)", cccd, len(receipts), receipts, err)
+		}
+	}
 }
