@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
@@ -72,8 +73,13 @@ func (s *Store) addCounts(ctx context.Context, commune string, delta ansinh.Coun
 	if err != nil {
 		return s.fail("count", err)
 	}
-	_, err = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: commune}},
-		bson.D{{Key: "$inc", Value: inc}}, options.UpdateOne().SetUpsert(true))
+	for range 3 {
+		_, err = s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: commune}},
+			bson.D{{Key: "$inc", Value: inc}}, options.UpdateOne().SetUpsert(true))
+		if !mongo.IsDuplicateKeyError(err) {
+			break // a duplicate key: two upserts created the document at once; the update now matches
+		}
+	}
 	if err != nil {
 		return s.fail("count", err)
 	}
@@ -92,10 +98,24 @@ func (s *Store) addCountsOnce(ctx context.Context, commune string, delta ansinh.
 	if err != nil {
 		return s.fail("count once", err)
 	}
-	_, err = s.db.Collection(colCounters).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: commune}, {Key: "moves", Value: bson.D{{Key: "$ne", Value: move}}}},
-		bson.D{{Key: "$inc", Value: inc}, {Key: "$push", Value: bson.D{{Key: "moves", Value: move}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
+	filter := bson.D{{Key: "_id", Value: commune}, {Key: "moves", Value: bson.D{{Key: "$ne", Value: move}}}}
+	update := bson.D{{Key: "$inc", Value: inc}, {Key: "$push", Value: bson.D{{Key: "moves", Value: move}}}}
+	for range 3 {
+		_, err = s.db.Collection(colCounters).UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
+		// The document exists: either it holds the move already, or another writer
+		// created it between our filter and our insert; then the update matches now.
+		n, cerr := s.db.Collection(colCounters).CountDocuments(ctx, bson.D{{Key: "_id", Value: commune}, {Key: "moves", Value: move}})
+		if cerr != nil {
+			return s.fail("count once", cerr)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	if err != nil {
 		return s.fail("count once", err)
 	}
 	return nil
@@ -186,16 +206,52 @@ func recount(ctx context.Context, db *mongo.Database) (map[string]ansinh.Counts,
 // Reconcile compares the counters with a recount and, with repair, corrects the
 // communes that drifted (by the difference, so counts moved meanwhile are kept). It
 // returns the drift of each commune that had any.
+//
+// A live store moves records and counters in two writes, so a recount taken between
+// them sees a drift that the second write is about to remove; repairing it would count
+// that move twice. So repair takes two readings, settle apart, and corrects only the
+// communes whose counters, recount and drift all stood still between them: a drift
+// that persists is a crash's, one in motion is a write's. Communes still moving are
+// reported by the second reading and left for the next run.
 func (s *Store) Reconcile(ctx context.Context, repair bool) (map[string]ansinh.Counts, error) {
-	stored, err := s.Counts(ctx)
-	if err != nil {
-		return nil, err
+	return s.ReconcileSettled(ctx, repair, 2*time.Second)
+}
+
+// ReconcileSettled is Reconcile with the pause between the two readings of a repair.
+func (s *Store) ReconcileSettled(ctx context.Context, repair bool, settle time.Duration) (map[string]ansinh.Counts, error) {
+	stored, actual, drift, err := s.reading(ctx)
+	if err != nil || !repair || len(drift) == 0 {
+		return drift, err
 	}
-	actual, err := s.RecountAll(ctx)
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return drift, ctx.Err()
+	case <-time.After(settle):
 	}
-	drift := map[string]ansinh.Counts{}
+	stored2, actual2, drift2, err := s.reading(ctx)
+	if err != nil {
+		return drift, err
+	}
+	for commune, d := range drift2 {
+		if drift[commune] != d || stored[commune] != stored2[commune] || actual[commune] != actual2[commune] {
+			continue // still moving
+		}
+		if err := s.addCounts(ctx, commune, d); err != nil {
+			return drift2, err
+		}
+	}
+	return drift2, nil
+}
+
+// reading is the counters, a recount, and their difference per commune.
+func (s *Store) reading(ctx context.Context) (stored, actual, drift map[string]ansinh.Counts, err error) {
+	if stored, err = s.Counts(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	if actual, err = s.RecountAll(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	drift = map[string]ansinh.Counts{}
 	for _, m := range []map[string]ansinh.Counts{stored, actual} {
 		for commune := range m {
 			if d := actual[commune].Sub(stored[commune]); !d.IsZero() {
@@ -203,12 +259,5 @@ func (s *Store) Reconcile(ctx context.Context, repair bool) (map[string]ansinh.C
 			}
 		}
 	}
-	if repair {
-		for commune, d := range drift {
-			if err := s.addCounts(ctx, commune, d); err != nil {
-				return drift, err
-			}
-		}
-	}
-	return drift, nil
+	return stored, actual, drift, nil
 }
