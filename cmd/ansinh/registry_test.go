@@ -101,6 +101,37 @@ func TestDemoLoadsTodaysCity(t *testing.T) {
 		!strings.Contains(out.String(), "Tổng cộng,92,3130,") || !strings.Contains(out.String(), "Chờ chọn xã") {
 		t.Fatalf("report after demo: %v %s", err, out.String())
 	}
+	// Served with no configuration: today's city, 103 communes directly under it.
+	env["ANSINH_ADDR"] = "127.0.0.1:0"
+	s := startServer(t, env)
+	_, token := login(t, s.url, "admin", "demo-admin-password")
+	get := func(path string, v any) {
+		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", path, res.StatusCode, err)
+		}
+	}
+	var sets []struct {
+		ID      string `json:"id"`
+		Current bool   `json:"current"`
+	}
+	get("/api/v1/unit-sets", &sets)
+	var root struct {
+		Code     string `json:"code"`
+		Children []struct {
+			Children []any `json:"children"`
+		} `json:"children"`
+	}
+	get("/api/v1/units", &root)
+	if len(sets) != 3 || !sets[2].Current || sets[2].ID != "can-tho-2025" || root.Code != "92" || len(root.Children) != 103 || len(root.Children[0].Children) != 0 {
+		t.Fatalf("served: sets %+v, root %s with %d children", sets, root.Code, len(root.Children))
+	}
 }
 
 func TestImportCommandAndDemoRefusesRealData(t *testing.T) {
