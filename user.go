@@ -33,9 +33,7 @@ func (r Role) Valid() bool { _, ok := rank[r]; return ok }
 func (r Role) Above(other Role) bool { return rank[r] > rank[other] }
 
 // CanCreateUsers reports whether the role may create staff accounts at all.
-func (r Role) CanCreateUsers() bool {
-	return r == RoleAdmin || r == RoleProvince || r == RoleDistrict
-}
+func (r Role) CanCreateUsers() bool { return r.Can(ActCreateUsers) }
 
 // fitsUnit reports whether a user of role r may belong to unit u: province-wide roles
 // sit on the root, commune officers on a leaf, district officers in between, and the

@@ -124,7 +124,7 @@ func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
 // importUpload runs an import of the uploaded file and keeps its report.
 func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
 	u := currentUser(c)
-	if u.Role != ansinh.RoleAdmin && u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleDistrict {
+	if !u.Role.Can(ansinh.ActImport) {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	set, err := importer.CheckUnitSet(h.sets, strings.TrimSpace(c.FormValue("unit_set")))
@@ -321,9 +321,9 @@ func (h *Handler) RevealBeneficiary(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-// reveal loads the record with its numbers decrypted, for any role but the operator's.
+// reveal loads the record with its numbers decrypted, for the roles that may.
 func (h *Handler) reveal(c *fiber.Ctx) (*ansinh.Beneficiary, error) {
-	if currentUser(c).Role == ansinh.RoleAdmin {
+	if !currentUser(c).Role.Can(ansinh.ActReveal) {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	b, err := h.scopedBeneficiary(c, true)
@@ -356,7 +356,7 @@ func (h *Handler) SetIdentity(c *fiber.Ctx) error {
 
 func (h *Handler) setIdentity(c *fiber.Ctx, state, note string) (*ansinh.Beneficiary, error) {
 	u := currentUser(c)
-	if u.Role != ansinh.RolePolice {
+	if !u.Role.Can(ansinh.ActIdentity) {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	check, err := ansinh.NewIdentityCheck(state, note, u.Username, h.now())

@@ -61,7 +61,7 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 		}
 		data["Report"] = r
 		data["CanSubmit"] = r.Status == ansinh.ReportDraft && unit == user.Unit &&
-			(user.Role == ansinh.RoleDistrict || user.Role == ansinh.RoleProvince || user.Role == ansinh.RoleCommune)
+			user.Role.Can(ansinh.ActSubmitReport)
 	}
 	data["Notice"] = c.Query("thong-bao")
 	return c.Render("dashboard", data)

@@ -47,7 +47,7 @@ type apiClientRequest struct {
 
 // CreateAPIClient lets an admin issue a token for a payment system; shown once.
 func (h *Handler) CreateAPIClient(c *fiber.Ctx) error {
-	if currentUser(c).Role != ansinh.RoleAdmin {
+	if !currentUser(c).Role.Can(ansinh.ActAPIClients) {
 		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	var req apiClientRequest

@@ -75,9 +75,9 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 		"History": history, "PastAccounts": past,
 		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
 		"Revealed":       b.CCCD != "",
-		"CanReveal":      u.Role != ansinh.RoleAdmin,
-		"CanIdentity":    u.Role == ansinh.RolePolice,
-		"CanEligibility": u.Role == ansinh.RoleCommune || u.Role == ansinh.RoleDistrict,
+		"CanReveal":      u.Role.Can(ansinh.ActReveal),
+		"CanIdentity":    u.Role.Can(ansinh.ActIdentity),
+		"CanEligibility": u.Role.Can(ansinh.ActManage),
 		"Reasons":        ansinh.IneligibleReasons,
 		"IneligibleText": ineligibleText(b),
 	})

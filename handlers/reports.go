@@ -190,7 +190,7 @@ func (h *Handler) submitReport(c *fiber.Ctx, unit, m string) (*ansinh.Report, er
 	// remain, the district) its own, the department the province's.
 	own, _ := h.units.Get(u.Unit)
 	if unit != u.Unit || own == nil || !h.units.Reports(own) ||
-		(u.Role != ansinh.RoleDistrict && u.Role != ansinh.RoleProvince && u.Role != ansinh.RoleCommune) {
+		!u.Role.Can(ansinh.ActSubmitReport) {
 		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgReportNotYours)
 	}
 	month, err := ansinh.ParseMonth(m)
@@ -222,14 +222,14 @@ func (h *Handler) submitReport(c *fiber.Ctx, unit, m string) (*ansinh.Report, er
 // canExportPayments: the department and, where they remain, district offices; since
 // July 2025 also the commune, which organises payment where it answers for the target.
 func (h *Handler) canExportPayments(u *ansinh.User) bool {
-	switch u.Role {
-	case ansinh.RoleProvince, ansinh.RoleDistrict:
-		return true
-	case ansinh.RoleCommune:
-		unit, ok := h.units.Get(u.Unit)
-		return ok && h.units.Reports(unit)
+	if !u.Role.Can(ansinh.ActPaymentList) {
+		return false
 	}
-	return false
+	if u.Role != ansinh.RoleCommune {
+		return true
+	}
+	unit, ok := h.units.Get(u.Unit)
+	return ok && h.units.Reports(unit)
 }
 
 // PaymentList is GET /api/v1/payments?unit=&format=csv|xlsx: the verified accounts of a

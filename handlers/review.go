@@ -235,7 +235,7 @@ func (h *Handler) ReviewRegistration(c *fiber.Ctx) error {
 // or a time-out left undone).
 func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration, status string) error {
 	u := currentUser(c)
-	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
+	if !u.Role.Can(ansinh.ActDecide) {
 		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	if h.cfg.AssistedSecondOfficer && r.RegisteredBy == u.Username {
@@ -436,7 +436,7 @@ func (h *Handler) AssistedRegistration(c *fiber.Ctx) error {
 
 func (h *Handler) assisted(c *fiber.Ctx, req *ansinh.RegistrationRequest, proof string) (string, error) {
 	u := currentUser(c)
-	if u.Role != ansinh.RoleCommune && u.Role != ansinh.RoleDistrict {
+	if !u.Role.Can(ansinh.ActAssist) {
 		return "", ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	b, err := h.scopedBeneficiary(c, false)

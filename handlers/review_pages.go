@@ -24,7 +24,7 @@ func (h *Handler) QueuePage(c *fiber.Ctx) error {
 		return err
 	}
 	data["Items"], data["Total"], data["Page"] = items, total, q.page
-	if u.Role != ansinh.RoleCommune {
+	if u.Role.Can(ansinh.ActProvinceBacklog) {
 		if data["Backlog"], err = h.backlog(c); err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func (h *Handler) QueuePage(c *fiber.Ctx) error {
 	if int64(q.page)*pageSize < total {
 		data["Next"] = link(q.page + 1)
 	}
-	data["CanDecide"] = u.Role == ansinh.RoleCommune || u.Role == ansinh.RoleDistrict
+	data["CanDecide"] = u.Role.Can(ansinh.ActDecide)
 	data["Notice"] = c.Query("thong-bao")
 	return c.Render("queue", data)
 }
@@ -58,7 +58,7 @@ func (h *Handler) renderReview(c *fiber.Ctx, status int, message, notice string)
 	return c.Status(status).Render("review", fiber.Map{
 		"Title": "Đăng ký của " + b.Name, "User": u, "R": it, "B": h.viewBeneficiary(b), "Record": b,
 		"Message": message, "Notice": notice, "Reasons": ansinh.RejectReasons, "StatusText": ansinh.StatusLabel(it.Status),
-		"CanDecide": (u.Role == ansinh.RoleCommune || u.Role == ansinh.RoleDistrict) && it.Status == ansinh.StatusPending,
+		"CanDecide": u.Role.Can(ansinh.ActDecide) && it.Status == ansinh.StatusPending,
 	})
 }
 

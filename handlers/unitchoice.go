@@ -21,7 +21,7 @@ import (
 // (eligibility, the commune of a split old commune): the commune officer, and the
 // district officer where a unit set has districts.
 func managesBeneficiaries(u *ansinh.User) bool {
-	return u.Role == ansinh.RoleCommune || u.Role == ansinh.RoleDistrict
+	return u.Role.Can(ansinh.ActManage)
 }
 
 type communeRequest struct {
