@@ -46,8 +46,8 @@ const (
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
-// never run again. Append only: never edit or reorder a released step
-// (migrate_pin_test.go pins each one).
+// never run again. Append only: never edit or reorder a released step.
+// migrate_pin_test.go pins each one.
 type migration struct {
 	name string
 	up   func(ctx context.Context, db *mongo.Database) error
