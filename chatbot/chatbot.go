@@ -17,7 +17,6 @@ import (
 	"ansinh"
 	"ansinh/chat"
 	"ansinh/enroll"
-	"ansinh/store"
 	"ansinh/vietqr"
 	"ansinh/zalo"
 )
@@ -25,13 +24,13 @@ import (
 // Store is what the chat channels need from the data layer.
 type Store interface {
 	SaveEvent(ctx context.Context, key, user string, body []byte, now time.Time) (bool, error)
-	PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]store.PendingEvent, error)
+	PendingEvents(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]ansinh.PendingEvent, error)
 	EventDone(ctx context.Context, key string) error
 	RetryEvent(ctx context.Context, key string, at time.Time) error
 	Conversation(ctx context.Context, id string) (string, map[string]string, time.Time, error)
 	SaveConversation(ctx context.Context, id, step string, data map[string]string, updated time.Time) error
 	Enqueue(ctx context.Context, id, channel, user string, payload []byte, now time.Time) error
-	LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]store.OutMessage, error)
+	LeaseOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int64) ([]ansinh.OutMessage, error)
 	Sent(ctx context.Context, id, remoteID string, now time.Time) error
 	Retry(ctx context.Context, id string, attempts int, next time.Time, reason string) error
 	GiveUp(ctx context.Context, id string, attempts int, reason string, now time.Time) error
@@ -167,7 +166,7 @@ func (b *Bot) ProcessEvents(ctx context.Context) error {
 // eventBatch is how many events one step leases.
 const eventBatch = 50
 
-func (b *Bot) process(ctx context.Context, pe store.PendingEvent) error {
+func (b *Bot) process(ctx context.Context, pe ansinh.PendingEvent) error {
 	ev, err := zalo.ParseEvent(pe.Body)
 	if err != nil || ev.UserID == "" {
 		return nil // stored but unreadable: nothing to answer
@@ -284,7 +283,7 @@ func (b *Bot) SendDue(ctx context.Context) error {
 }
 
 // sendOne tries one leased message and records the outcome.
-func (b *Bot) sendOne(ctx context.Context, m store.OutMessage) error {
+func (b *Bot) sendOne(ctx context.Context, m ansinh.OutMessage) error {
 	// The outcome is recorded even when ctx ends meanwhile (shutdown): a message sent
 	// but not marked sent would go again.
 	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

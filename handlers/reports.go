@@ -15,7 +15,6 @@ import (
 	"ansinh"
 	"ansinh/report"
 	"ansinh/sheet"
-	"ansinh/store"
 )
 
 // ReportStore is what coverage history, reports and the payment list need.
@@ -24,7 +23,7 @@ type ReportStore interface {
 	SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error)
 	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
 	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, string, error)
-	PaymentList(ctx context.Context, communes []string) ([]store.PaymentRow, error)
+	PaymentList(ctx context.Context, communes []string) ([]ansinh.PaymentRow, error)
 }
 
 // coverageAt is the unit's coverage now, or on a past day (?date=YYYY-MM-DD) from the
@@ -253,7 +252,7 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 		return err
 	}
 	if program != "" {
-		rows = slices.DeleteFunc(rows, func(r store.PaymentRow) bool { return r.Group != string(program) })
+		rows = slices.DeleteFunc(rows, func(r ansinh.PaymentRow) bool { return r.Group != string(program) })
 	}
 	format := c.Query("format", "csv")
 	if format != "csv" && format != "xlsx" {

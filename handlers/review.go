@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"ansinh"
-	"ansinh/store"
 )
 
 // ReviewStore is what the verification queue needs.
@@ -17,12 +16,12 @@ type ReviewStore interface {
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	RevealRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	SharedAccount(ctx context.Context, r *ansinh.Registration) ([]string, error)
-	Queue(ctx context.Context, q store.QueueQuery) ([]store.QueueItem, int64, error)
-	Decided(ctx context.Context, q store.DecidedQuery) ([]string, int64, error)
-	Backlogs(ctx context.Context, communes []string) ([]store.Backlog, error)
+	Queue(ctx context.Context, q ansinh.QueueQuery) ([]ansinh.QueueItem, int64, error)
+	Decided(ctx context.Context, q ansinh.DecidedQuery) ([]string, int64, error)
+	Backlogs(ctx context.Context, communes []string) ([]ansinh.Backlog, error)
 	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
 	AccountHistory(ctx context.Context, beneficiaryID string) ([]ansinh.Account, []time.Time, error)
-	AuditEvents(ctx context.Context, f store.AuditFilter) ([]*ansinh.AuditEvent, error)
+	AuditEvents(ctx context.Context, f ansinh.AuditFilter) ([]*ansinh.AuditEvent, error)
 	Counts(ctx context.Context) (map[string]ansinh.Counts, error)
 }
 
@@ -163,7 +162,7 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 		if q.check != "" {
 			skip, limit = 0, 0 // filter on the checks first, then page
 		}
-		items, n, err := h.store.Queue(ctx, store.QueueQuery{Communes: q.communes, Channel: q.channel, From: q.from, To: q.to, Skip: skip, Limit: limit})
+		items, n, err := h.store.Queue(ctx, ansinh.QueueQuery{Communes: q.communes, Channel: q.channel, From: q.from, To: q.to, Skip: skip, Limit: limit})
 		if err != nil {
 			return nil, 0, err
 		}
@@ -172,7 +171,7 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 			receipts = append(receipts, it.Receipt)
 		}
 	default:
-		list, n, err := h.store.Decided(ctx, store.DecidedQuery{Communes: q.communes, Status: q.status, Skip: skip, Limit: pageSize})
+		list, n, err := h.store.Decided(ctx, ansinh.DecidedQuery{Communes: q.communes, Status: q.status, Skip: skip, Limit: pageSize})
 		if err != nil {
 			return nil, 0, err
 		}
@@ -459,7 +458,7 @@ type historyEntry struct {
 // history is every submission and decision of a beneficiary, from the audit trail,
 // newest first.
 func (h *Handler) history(c *fiber.Ctx, b *ansinh.Beneficiary) ([]historyEntry, error) {
-	evs, err := h.store.AuditEvents(c.UserContext(), store.AuditFilter{Target: "beneficiary:" + b.ID, Limit: 500})
+	evs, err := h.store.AuditEvents(c.UserContext(), ansinh.AuditFilter{Target: "beneficiary:" + b.ID, Limit: 500})
 	if err != nil {
 		return nil, err
 	}

@@ -42,13 +42,8 @@ func (s *Store) Audit(ctx context.Context, e *ansinh.AuditEvent) error {
 	return nil
 }
 
-// AuditFilter selects audit events; empty fields match everything.
-type AuditFilter struct {
-	Actor  string
-	Action string
-	Target string
-	Limit  int64
-}
+// AuditFilter is ansinh.AuditFilter.
+type AuditFilter = ansinh.AuditFilter
 
 // AuditEvents returns matching events, newest first.
 func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]*ansinh.AuditEvent, error) {

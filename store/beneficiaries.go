@@ -466,12 +466,8 @@ func (s *Store) CountBeneficiaries(ctx context.Context, realOnly bool) (int64, e
 	return n, nil
 }
 
-// PaymentRow is one line of the payment list: the only export with whole numbers.
-type PaymentRow struct {
-	Name, CCCD, Commune, Group, BankBIN, AccountNumber, HolderName string
-	Proxy                                                          bool
-	Amount                                                         int64
-}
+// PaymentRow is ansinh.PaymentRow.
+type PaymentRow = ansinh.PaymentRow
 
 // PaymentList returns the verified accounts of the communes, numbers decrypted, in
 // name order. Callers audit it.

@@ -106,13 +106,8 @@ func (s *Store) SaveEvent(ctx context.Context, key, user string, body []byte, no
 	return true, nil
 }
 
-// PendingEvent is an event waiting to be processed.
-type PendingEvent struct {
-	Key        string
-	User       string
-	Body       []byte
-	ReceivedAt time.Time
-}
+// PendingEvent is ansinh.PendingEvent.
+type PendingEvent = ansinh.PendingEvent
 
 // PendingEvents leases unprocessed events, oldest first, for lease: of two instances
 // working at once, each event goes to one. An event whose worker died is leased again
@@ -252,15 +247,8 @@ func (s *Store) Enqueue(ctx context.Context, id, channel, user string, payload [
 	return nil
 }
 
-// OutMessage is a message leased for sending.
-type OutMessage struct {
-	ID       string
-	Channel  string
-	User     string
-	Payload  []byte
-	Attempts int       // attempts made so far
-	Queued   time.Time // when it entered the queue: its age counts from there
-}
+// OutMessage is ansinh.OutMessage.
+type OutMessage = ansinh.OutMessage
 
 // LeaseOutbox leases up to limit due messages for lease, oldest first: two senders
 // never hold the same message (see Claim).
@@ -357,16 +345,8 @@ func (s *Store) OutboxStatus(ctx context.Context, id string) (status string, att
 	return m.Status, m.Attempts, m.Error, nil
 }
 
-// FailedMessage is a message the outbox gave up on, as an operator sees it: never
-// its recipient or its text.
-type FailedMessage struct {
-	ID       string
-	Channel  string
-	Attempts int
-	Reason   string
-	Created  time.Time
-	FailedAt time.Time
-}
+// FailedMessage is ansinh.FailedMessage.
+type FailedMessage = ansinh.FailedMessage
 
 // FailedOutbox lists the messages given up on, oldest first, at most limit.
 func (s *Store) FailedOutbox(ctx context.Context, limit int64) ([]FailedMessage, error) {

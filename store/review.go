@@ -112,23 +112,11 @@ func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]st
 	return out, nil
 }
 
-// QueueQuery selects pending submissions.
-type QueueQuery struct {
-	Communes []string
-	Channel  string
-	From, To time.Time // submitted within, when set
-	Skip     int64
-	Limit    int64
-}
+// QueueQuery is ansinh.QueueQuery.
+type QueueQuery = ansinh.QueueQuery
 
-// QueueItem is a pending submission in the queue.
-type QueueItem struct {
-	Receipt       string
-	Commune       string
-	BeneficiaryID string
-	Channel       string
-	SubmittedAt   time.Time
-}
+// QueueItem is ansinh.QueueItem.
+type QueueItem = ansinh.QueueItem
 
 // Queue returns pending submissions, oldest first, and how many match.
 func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, int64, error) {
@@ -170,12 +158,8 @@ func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, int64, er
 	return out, total, nil
 }
 
-// Backlog is one commune's pending submissions.
-type Backlog struct {
-	Commune string
-	Pending int
-	Oldest  time.Time
-}
+// Backlog is ansinh.Backlog.
+type Backlog = ansinh.Backlog
 
 // Backlogs returns, per commune with any, the pending count and the oldest submission.
 func (s *Store) Backlogs(ctx context.Context, communes []string) ([]Backlog, error) {
@@ -200,13 +184,8 @@ func (s *Store) Backlogs(ctx context.Context, communes []string) ([]Backlog, err
 	return out, nil
 }
 
-// DecidedQuery selects decided submissions.
-type DecidedQuery struct {
-	Communes []string
-	Status   string
-	Skip     int64
-	Limit    int64
-}
+// DecidedQuery is ansinh.DecidedQuery.
+type DecidedQuery = ansinh.DecidedQuery
 
 // Decided returns the receipts of decided submissions, newest first, and the total.
 func (s *Store) Decided(ctx context.Context, q DecidedQuery) ([]string, int64, error) {
