@@ -72,10 +72,7 @@ func startServerWith(t *testing.T, csv string, want int, seed func(*store.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := ansinh.LoadConfig(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := ansinh.DefaultConfig()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -166,7 +166,7 @@ func newRig(t testing.TB) *rig {
 // restart builds a new bot and app over the same store, as after a crash.
 func (r *rig) restart() {
 	r.t.Helper()
-	cfg, _ := ansinh.LoadConfig(func(string) string { return "" })
+	cfg := ansinh.DefaultConfig()
 	cfg.SecretKey, cfg.DataKey = "test-secret-key-test-secret-key-0123", storetest.TestDataKey
 	cfg.Zalo.AppID, cfg.Zalo.OASecretKey, cfg.Zalo.AppSecretKey = appID, oaSecret, "app-secret"
 	units, _ := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))

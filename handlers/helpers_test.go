@@ -60,10 +60,7 @@ func newSetsEnv(t testing.TB, mutate ...func(*ansinh.Config)) *env {
 
 func newEnvUnits(t testing.TB, units *ansinh.Units, sets *ansinh.UnitSets, mutate ...func(*ansinh.Config)) *env {
 	t.Helper()
-	cfg, err := ansinh.LoadConfig(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := ansinh.DefaultConfig()
 	cfg.SecretKey = "test-secret-key-test-secret-key-0123"
 	cfg.DataKey = storetest.TestDataKey
 	for _, m := range mutate {

@@ -4,8 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"ansinh"
 )
 
 // TestEnvExampleListsEveryVariable keeps .env.example honest: every variable the
@@ -16,7 +14,7 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := map[string]bool{}
-	_, _ = ansinh.LoadConfig(func(k string) string { read[k] = true; return "" })
+	_, _ = loadConfig(func(k string) string { read[k] = true; return "" })
 	if len(read) < 20 {
 		t.Fatalf("only %d variables read", len(read))
 	}

@@ -89,7 +89,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
 	}
 
-	cfg, err := ansinh.LoadConfig(getenv)
+	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return usageError{err}
 	}
