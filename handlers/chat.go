@@ -10,14 +10,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
-	"ansinh/chat"
+	"ansinh/conversation"
 	"ansinh/zalo"
 )
 
 // ChatBot is the conversation worker the chat routes hand messages to.
 type ChatBot interface {
 	Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, error)
-	Converse(ctx context.Context, channel, user string, in chat.Input) ([]chat.Reply, error)
+	Converse(ctx context.Context, channel, user string, in conversation.Input) ([]conversation.Reply, error)
 }
 
 // ZaloWebhook is POST /webhooks/zalo: verify against the raw body, store, answer 200
@@ -78,7 +78,7 @@ type chatView struct {
 	User    *ansinh.User
 	CSRF    string
 	Said    string
-	Replies []chat.Reply
+	Replies []conversation.Reply
 }
 
 // ChatPage is the web chat: the same conversation as on Zalo, for people without Zalo
@@ -106,7 +106,7 @@ func (h *Handler) chat(c *fiber.Ctx, text, said string) error {
 		c.Cookie(&fiber.Cookie{Name: chatCookie, Value: id, Path: "/chat", HTTPOnly: true,
 			SameSite: fiber.CookieSameSiteLaxMode, Secure: h.overHTTPS(c)})
 	}
-	replies, err := h.bot.Converse(c.UserContext(), "web", id, chat.Input{Text: text})
+	replies, err := h.bot.Converse(c.UserContext(), "web", id, conversation.Input{Text: text})
 	if err != nil {
 		return err
 	}

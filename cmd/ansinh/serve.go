@@ -10,11 +10,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
-	"ansinh/chatbot"
 	"ansinh/enroll"
 	"ansinh/handlers"
 	"ansinh/store"
 	"ansinh/zalo"
+	"ansinh/zalobot"
 )
 
 // shutdownGrace is how long in-flight requests get to finish after SIGTERM.
@@ -175,12 +175,12 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 }
 
 // newBot builds the chat worker; Zalo is on when the OA's keys are configured.
-func (a *app) newBot(st *store.Store) *chatbot.Bot {
+func (a *app) newBot(st *store.Store) *zalobot.Bot {
 	var client *zalo.Client
 	if z := a.cfg.Zalo; z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
 		client = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
 	}
-	bot := chatbot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
+	bot := zalobot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
 	bot.SetOutboxLimits(a.cfg.Outbox)
 	return bot
 }

@@ -1,8 +1,8 @@
-// Package chat is the conversation engine of the chatbot, whatever the channel (Zalo,
+// Package conversation is the conversation engine of the chatbot, whatever the channel (Zalo,
 // the web chat page): the registration steps of the web form as a conversation, the
 // status look-up, help, and a hand-over to the commune officer. It keeps nothing in
 // memory: the caller loads a State before each message and stores it after.
-package chat
+package conversation
 
 import (
 	"context"

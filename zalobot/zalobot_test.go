@@ -1,4 +1,4 @@
-package chatbot_test
+package zalobot_test
 
 import (
 	"bytes"
@@ -20,8 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"ansinh"
-	"ansinh/chat"
-	"ansinh/chatbot"
+	"ansinh/conversation"
 	"ansinh/enroll"
 	"ansinh/handlers"
 	"ansinh/importer"
@@ -29,6 +28,7 @@ import (
 	"ansinh/store"
 	"ansinh/store/storetest"
 	"ansinh/zalo"
+	"ansinh/zalobot"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -134,7 +134,7 @@ type rig struct {
 	st    *store.Store
 	fake  *fakeZalo
 	srv   *httptest.Server
-	bot   *chatbot.Bot
+	bot   *zalobot.Bot
 	app   *fiber.App
 	clock time.Time
 	seq   int
@@ -172,7 +172,7 @@ func (r *rig) restart() {
 	units, _ := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
 	client := &zalo.Client{APIURL: r.srv.URL, OAuthURL: r.srv.URL, AppID: appID, AppSecretKey: "app-secret"}
 	now := func() time.Time { return r.clock }
-	r.bot = chatbot.New(r.st, enroll.New(r.st, cfg.SecretKey, now), client, storetest.Logger(), now)
+	r.bot = zalobot.New(r.st, enroll.New(r.st, cfg.SecretKey, now), client, storetest.Logger(), now)
 	app, err := handlers.New(handlers.Deps{Config: cfg, Store: r.st, Units: units, Logger: storetest.Logger(), Bot: r.bot, Notifier: r.bot, Now: now})
 	if err != nil {
 		r.t.Fatal(err)
@@ -235,11 +235,11 @@ func TestWholeRegistrationByZalo(t *testing.T) {
 	r := newRig(t)
 	r.say("xin chào")
 	answers := map[string]string{
-		chat.StepCCCD: sauCCCD, chat.StepBirth: "5/3/1950", chat.StepBank: "Agribank", chat.StepAccount: "1234 5678 9012",
-		chat.StepHolder: "Nguyen Van Sau", chat.StepPhone: "0912345678",
+		conversation.StepCCCD: sauCCCD, conversation.StepBirth: "5/3/1950", conversation.StepBank: "Agribank", conversation.StepAccount: "1234 5678 9012",
+		conversation.StepHolder: "Nguyen Van Sau", conversation.StepPhone: "0912345678",
 	}
 	r.say("đăng ký")
-	for i := 0; i < 20 && r.convStep() != chat.StepDone && r.convStep() != chat.StepMenu; i++ {
+	for i := 0; i < 20 && r.convStep() != conversation.StepDone && r.convStep() != conversation.StepMenu; i++ {
 		step := r.convStep()
 		text, ok := answers[step]
 		if !ok { // a choice: take the first button (self, yes, agree, send)

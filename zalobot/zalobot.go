@@ -1,8 +1,8 @@
-// Package chatbot runs the conversation engine on its channels: it processes stored
+// Package zalobot runs the conversation engine on its channels: it processes stored
 // Zalo events in order, keeps each conversation's state in the store, sends replies
 // through a stored outbox with retries, keeps the OA's token fresh (one refresher at a
 // time, across instances), and tells Zalo users about decisions on their submissions.
-package chatbot
+package zalobot
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"ansinh"
-	"ansinh/chat"
+	"ansinh/conversation"
 	"ansinh/enroll"
 	"ansinh/vietqr"
 	"ansinh/zalo"
@@ -49,7 +49,7 @@ type Store interface {
 type Bot struct {
 	store  Store
 	enroll *enroll.Service
-	engine *chat.Engine
+	engine *conversation.Engine
 	zalo   *zalo.Client // nil when Zalo is not configured
 	log    *slog.Logger
 	now    func() time.Time
@@ -110,7 +110,7 @@ func (b *Bot) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if err := b.Step(ctx); err != nil && ctx.Err() == nil {
-			b.log.Warn("chatbot", "err", err)
+			b.log.Warn("zalobot", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -150,7 +150,7 @@ func (b *Bot) ProcessEvents(ctx context.Context) error {
 		if err := b.process(ctx, pe); err != nil {
 			// A passing failure (the store busy): give the event back soon rather
 			// than when its lease ends.
-			b.log.Warn("chatbot: process event", "err", err)
+			b.log.Warn("zalobot: process event", "err", err)
 			return b.store.RetryEvent(ctx, pe.Key, b.now().Add(time.Second))
 		}
 		if err := b.store.EventDone(ctx, pe.Key); err != nil {
@@ -171,8 +171,8 @@ func (b *Bot) process(ctx context.Context, pe ansinh.PendingEvent) error {
 	if err != nil || ev.UserID == "" {
 		return nil // stored but unreadable: nothing to answer
 	}
-	in := chat.Input{Text: ev.Text}
-	var extra []chat.Reply
+	in := conversation.Input{Text: ev.Text}
+	var extra []conversation.Reply
 	switch ev.Name {
 	case "follow":
 		in.Text = "xin chào"
@@ -183,7 +183,7 @@ func (b *Bot) process(ctx context.Context, pe ansinh.PendingEvent) error {
 	case "user_send_image":
 		p, err := b.readVietQR(ctx, ev.ImageURL)
 		if err != nil {
-			extra = append(extra, chat.Reply{Text: ansinh.ErrorMessage(err)})
+			extra = append(extra, conversation.Reply{Text: ansinh.ErrorMessage(err)})
 			return b.reply(ctx, ChannelZalo, ev.UserID, pe.Key, pe.ReceivedAt, extra)
 		}
 		in.BIN, in.AccountNumber = p.BIN, p.AccountNumber
@@ -216,14 +216,14 @@ func (b *Bot) readVietQR(ctx context.Context, url string) (*vietqr.Payload, erro
 
 // Converse runs one message of a user through the engine, with the state from and
 // back to the store.
-func (b *Bot) Converse(ctx context.Context, channel, user string, in chat.Input) ([]chat.Reply, error) {
+func (b *Bot) Converse(ctx context.Context, channel, user string, in conversation.Input) ([]conversation.Reply, error) {
 	id := channel + ":" + user
 	step, data, updated, err := b.store.Conversation(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	st := &chat.State{Step: step, Data: data, Updated: updated}
-	engine := chat.New(services{bot: b, channel: channel, user: user}, b.now)
+	st := &conversation.State{Step: step, Data: data, Updated: updated}
+	engine := conversation.New(services{bot: b, channel: channel, user: user}, b.now)
 	replies, err := engine.Handle(ctx, st, in)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (b *Bot) Converse(ctx context.Context, channel, user string, in chat.Input)
 
 // reply stores the replies in the outbox, each under an id derived from the event (its
 // time orders the outbox), so that processing the same event twice does not send twice.
-func (b *Bot) reply(ctx context.Context, channel, user, key string, at time.Time, replies []chat.Reply) error {
+func (b *Bot) reply(ctx context.Context, channel, user, key string, at time.Time, replies []conversation.Reply) error {
 	now := b.now()
 	for i, r := range replies {
 		m := zalo.Message{UserID: user, Text: r.Text}
@@ -380,7 +380,7 @@ func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
 		if got {
 			tok, err := b.zalo.Refresh(ctx, refresh)
 			if err != nil {
-				return "", fmt.Errorf("chatbot: refresh zalo token: %w", err)
+				return "", fmt.Errorf("zalobot: refresh zalo token: %w", err)
 			}
 			// The refresh token worked once: save the new pair before using it.
 			if err := b.store.SaveToken(ctx, tokenName, tok.Access, tok.Refresh, now.Add(tok.ExpiresIn)); err != nil {
@@ -394,7 +394,7 @@ func (b *Bot) accessToken(ctx context.Context, force bool) (string, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return "", errors.New("chatbot: the zalo token stays locked")
+	return "", errors.New("zalobot: the zalo token stays locked")
 }
 
 // Decided tells a user who registered through Zalo about the decision.
@@ -410,7 +410,7 @@ func (b *Bot) Decided(ctx context.Context, r *ansinh.Registration, d *ansinh.Dec
 	if d.Status == ansinh.StatusRejected {
 		text = fmt.Sprintf(ansinh.MsgZaloRejected, ansinh.FormatReceipt(r.Receipt), strings.TrimSpace(d.ReasonText()))
 	}
-	return b.reply(ctx, channel, user, "decision:"+r.Receipt, b.now(), []chat.Reply{{Text: text}})
+	return b.reply(ctx, channel, user, "decision:"+r.Receipt, b.now(), []conversation.Reply{{Text: text}})
 }
 
 // services gives the engine what it needs, for one user of one channel.
