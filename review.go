@@ -27,10 +27,26 @@ const (
 
 // ReviewFacts is what the checks look at besides the submission and the record.
 type ReviewFacts struct {
-	// SharedWith lists, masked, the other beneficiaries whose verified account or open
-	// submission uses the same account.
-	SharedWith  []string
+	// SharedWith are the other beneficiaries whose verified account or open submission
+	// uses the same account.
+	SharedWith  []SharedUse
 	Submissions int // how many times this person has submitted
+}
+
+// SharedUse is another beneficiary using an account: paid into it (Verified), or with a
+// submission naming it still open.
+type SharedUse struct {
+	Name      string
+	CCCDLast4 string
+	Verified  bool
+}
+
+// String says it as the check shows it, the CCCD masked.
+func (u SharedUse) String() string {
+	if u.Verified {
+		return MsgSharedVerified(u.Name, u.CCCDLast4)
+	}
+	return MsgSharedPending(u.Name, u.CCCDLast4)
 }
 
 // NameScore compares a holder name with a person's name without regard to accents,
@@ -92,7 +108,11 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 			words(onlyHolder), who, words(onlyName))
 	}
 	if len(f.SharedWith) > 0 {
-		add(CheckAccountShared, "error", MsgCheckShared, strings.Join(f.SharedWith, "; "))
+		uses := make([]string, len(f.SharedWith))
+		for i, u := range f.SharedWith {
+			uses[i] = u.String()
+		}
+		add(CheckAccountShared, "error", MsgCheckShared, strings.Join(uses, "; "))
 	}
 	if f.Submissions > 1 {
 		add(CheckSeveral, "info", MsgCheckSeveral, f.Submissions)

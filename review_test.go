@@ -46,7 +46,7 @@ func TestRunChecks(t *testing.T) {
 			r.AccountName, r.Proxy = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn Con"}
 		}, ""},
 		{"shared", func(_ *ansinh.Registration, _ *ansinh.Beneficiary, f *ansinh.ReviewFacts) {
-			f.SharedWith = []string{"x"}
+			f.SharedWith = []ansinh.SharedUse{{Name: "x", CCCDLast4: "1234", Verified: true}}
 		}, "account_shared"},
 		{"several", func(_ *ansinh.Registration, _ *ansinh.Beneficiary, f *ansinh.ReviewFacts) { f.Submissions = 2 }, "several_submissions"},
 		{"identity mismatch", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {

@@ -15,7 +15,7 @@ import (
 type ReviewStore interface {
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	RevealRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error)
-	SharedAccount(ctx context.Context, r *ansinh.Registration) ([]string, error)
+	SharedAccount(ctx context.Context, r *ansinh.Registration) ([]ansinh.SharedUse, error)
 	Queue(ctx context.Context, q ansinh.QueueQuery) ([]ansinh.QueueItem, int64, error)
 	Decided(ctx context.Context, q ansinh.DecidedQuery) ([]string, int64, error)
 	Backlogs(ctx context.Context, communes []string) ([]ansinh.Backlog, error)

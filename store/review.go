@@ -69,9 +69,9 @@ func (s *Store) addAccountRef(ctx context.Context, index, field, value string) e
 	return nil
 }
 
-// SharedAccount lists, masked, the other beneficiaries whose verified account or open
+// SharedAccount lists the other beneficiaries whose verified account or open
 // submission uses the account of registration r.
-func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]string, error) {
+func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]ansinh.SharedUse, error) {
 	d, err := s.registrationDoc(ctx, r.Receipt)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]st
 	if err != nil {
 		return nil, s.fail("account refs", err)
 	}
-	var out []string
+	var out []ansinh.SharedUse
 	seen := map[string]bool{r.BeneficiaryID: true}
 	for _, id := range ref.Users {
 		if seen[id] {
@@ -95,7 +95,7 @@ func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]st
 			continue
 		}
 		seen[id] = true
-		out = append(out, ansinh.MsgSharedVerified(b.Name, b.CCCDLast4))
+		out = append(out, ansinh.SharedUse{Name: b.Name, CCCDLast4: b.CCCDLast4, Verified: true})
 	}
 	for _, receipt := range ref.Receipts {
 		var q queueDoc
@@ -107,7 +107,7 @@ func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]st
 			continue
 		}
 		seen[q.BeneficiaryID] = true
-		out = append(out, ansinh.MsgSharedPending(b.Name, b.CCCDLast4))
+		out = append(out, ansinh.SharedUse{Name: b.Name, CCCDLast4: b.CCCDLast4})
 	}
 	return out, nil
 }
