@@ -135,7 +135,7 @@ func (h *Handler) CommuneIdentity(c *fiber.Ctx) error {
 		f.Message = ansinh.MsgInvalidInput
 		return h.render(c, "form_identity", f, fiber.StatusUnprocessableEntity)
 	}
-	b, err := h.enroll.IdentifyByCCCD(c.UserContext(), cccd, birth)
+	b, err := h.registrations.IdentifyByCCCD(c.UserContext(), cccd, birth)
 	if err != nil {
 		status, err := formError(f, err)
 		if err != nil {
@@ -151,7 +151,7 @@ func (h *Handler) CommuneIdentity(c *fiber.Ctx) error {
 func (h *Handler) TokenForm(c *fiber.Ctx) error {
 	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
 	f.Token = c.Params("token")
-	if _, err := h.enroll.TokenBeneficiary(c.UserContext(), f.Token); err != nil {
+	if _, err := h.registrations.TokenBeneficiary(c.UserContext(), f.Token); err != nil {
 		return h.invalidToken(c, f, err)
 	}
 	return h.render(c, "form_identity", f, fiber.StatusOK)
@@ -174,7 +174,7 @@ func (h *Handler) TokenIdentity(c *fiber.Ctx) error {
 		f.Message = ansinh.MsgInvalidInput
 		return h.render(c, "form_identity", f, fiber.StatusUnprocessableEntity)
 	}
-	b, err := h.enroll.IdentifyByToken(c.UserContext(), f.Token, birth)
+	b, err := h.registrations.IdentifyByToken(c.UserContext(), f.Token, birth)
 	var e *ansinh.Error
 	if errors.As(err, &e) && e.Fields["qr_token"] != "" {
 		return h.invalidToken(c, f, err)
@@ -220,7 +220,7 @@ func (h *Handler) detailsPage(c *fiber.Ctx, b *ansinh.Beneficiary, f *formView) 
 		status = fiber.StatusUnprocessableEntity
 	}
 	f.Title = "Thông tin tài khoản nhận trợ cấp"
-	f.Beneficiary, f.Proof = b, h.enroll.Proof(b.ID)
+	f.Beneficiary, f.Proof = b, h.registrations.Proof(b.ID)
 	return h.render(c, "form_details", f, status)
 }
 
@@ -245,7 +245,7 @@ func (h *Handler) readDetails(c *fiber.Ctx, f *formView) *ansinh.RegistrationReq
 // Details checks the details page (reading a VietQR photo if one came) and shows the
 // check page.
 func (h *Handler) Details(c *fiber.Ctx) error {
-	b, err := h.enroll.CheckProof(c.UserContext(), c.FormValue("proof"))
+	b, err := h.registrations.CheckProof(c.UserContext(), c.FormValue("proof"))
 	if err != nil {
 		return h.expired(c, err)
 	}
@@ -270,7 +270,7 @@ func (h *Handler) Details(c *fiber.Ctx) error {
 		f.Values["proxy_cccd"], f.Values["proxy_phone"] = p.CCCD, p.Phone
 	}
 	bank, _ := ansinh.BankByBIN(req.BankBIN)
-	f.Title, f.Beneficiary, f.Proof, f.BankName = "Kiểm tra lại trước khi gửi", b, h.enroll.Proof(b.ID), bank.ShortName+" – "+bank.Name
+	f.Title, f.Beneficiary, f.Proof, f.BankName = "Kiểm tra lại trước khi gửi", b, h.registrations.Proof(b.ID), bank.ShortName+" – "+bank.Name
 	return h.render(c, "form_check", f, fiber.StatusOK)
 }
 
@@ -294,7 +294,7 @@ func (h *Handler) fillFromVietQR(fh *multipart.FileHeader, req *ansinh.Registrat
 
 // Revise goes back from the check page to the details page with the values kept.
 func (h *Handler) Revise(c *fiber.Ctx) error {
-	b, err := h.enroll.CheckProof(c.UserContext(), c.FormValue("proof"))
+	b, err := h.registrations.CheckProof(c.UserContext(), c.FormValue("proof"))
 	if err != nil {
 		return h.expired(c, err)
 	}
@@ -309,13 +309,13 @@ func (h *Handler) Revise(c *fiber.Ctx) error {
 // Confirm stores the registration and sends the browser to its receipt. A double
 // click or a retried post carries the same idempotency key: one registration.
 func (h *Handler) Confirm(c *fiber.Ctx) error {
-	b, err := h.enroll.CheckProof(c.UserContext(), c.FormValue("proof"))
+	b, err := h.registrations.CheckProof(c.UserContext(), c.FormValue("proof"))
 	if err != nil {
 		return h.expired(c, err)
 	}
 	f := h.newForm(c, "")
 	req := h.readDetails(c, f)
-	receipt, _, err := h.enroll.SubmitFor(c.UserContext(), b, req, ansinh.ChannelQR)
+	receipt, _, err := h.registrations.SubmitFor(c.UserContext(), b, req, ansinh.ChannelQR)
 	if err != nil {
 		if _, err := formError(f, err); err != nil {
 			return err
@@ -337,7 +337,7 @@ func (h *Handler) expired(c *fiber.Ctx, err error) error {
 
 // ReceiptPage shows the receipt right after submitting.
 func (h *Handler) ReceiptPage(c *fiber.Ctx) error {
-	r, err := h.enroll.Status(c.UserContext(), c.Params("receipt"))
+	r, err := h.registrations.Status(c.UserContext(), c.Params("receipt"))
 	if err != nil {
 		return err
 	}
@@ -351,7 +351,7 @@ func (h *Handler) StatusPage(c *fiber.Ctx) error {
 	if f.Values["ma"] == "" {
 		return h.render(c, "status", f, fiber.StatusOK)
 	}
-	r, err := h.enroll.Status(c.UserContext(), f.Values["ma"])
+	r, err := h.registrations.Status(c.UserContext(), f.Values["ma"])
 	if err != nil {
 		code := ansinh.ErrorCode(err)
 		if code != ansinh.EINVALID && code != ansinh.ENOTFOUND {

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
-	"ansinh/enroll"
+	"ansinh/registration"
 )
 
 // Store is everything the handlers need from the data layer; each area declares its
@@ -25,7 +25,7 @@ type Store interface {
 	ReviewStore
 	ReportStore
 	G2PStore
-	enroll.Store
+	registration.Store
 }
 
 // Pinger answers whether the store is reachable.
@@ -58,19 +58,18 @@ type Deps struct {
 
 // Handler holds the dependencies; one method per route.
 type Handler struct {
-	cfg      ansinh.Config
-	store    Store
-	units    *ansinh.Units
-	sets     *ansinh.UnitSets
-	log      *slog.Logger
-	reg      *prometheus.Registry
-	now      func() time.Time
-	metrics  *httpMetrics
-	enroll   *enroll.Service
-	csrfKey  []byte
-	notifier ansinh.Notifier
-	bot      ChatBot
-	rates    fiber.Storage
+	cfg           ansinh.Config
+	store         Store
+	units         *ansinh.Units
+	sets          *ansinh.UnitSets
+	log           *slog.Logger
+	reg           *prometheus.Registry
+	now           func() time.Time
+	metrics       *httpMetrics
+	registrations *registration.Service
+	csrfKey       []byte
+	bot           ChatBot
+	rates         fiber.Storage
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -99,11 +98,13 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: the secret key is missing or shorter than %d characters", ansinh.MinSecretLen)
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
-		enroll: enroll.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		notifier: d.Notifier, bot: d.Bot, rates: d.RateStorage}
-	if h.notifier == nil {
-		h.notifier = LogNotifier{Log: d.Logger}
+		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
+		bot: d.Bot, rates: d.RateStorage}
+	notifier := d.Notifier
+	if notifier == nil {
+		notifier = LogNotifier{Log: d.Logger}
 	}
+	h.registrations.SecondOfficer, h.registrations.Notifier, h.registrations.Log = d.Config.AssistedSecondOfficer, notifier, d.Logger
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)

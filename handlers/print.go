@@ -83,7 +83,7 @@ func (h *Handler) CardsPage(c *fiber.Ctx) error {
 			if len(receipts) > 0 {
 				continue
 			}
-			token, exp, err := h.enroll.IssueToken(ctx, b.ID, currentUser(c).Username)
+			token, exp, err := h.registrations.IssueToken(ctx, b.ID, currentUser(c).Username)
 			if err != nil {
 				return err
 			}

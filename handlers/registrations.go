@@ -20,7 +20,7 @@ func (h *Handler) SubmitRegistration(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	receipt, _, err := h.enroll.Submit(c.UserContext(), &req, ansinh.ChannelAPI)
+	receipt, _, err := h.registrations.Submit(c.UserContext(), &req, ansinh.ChannelAPI)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (h *Handler) SubmitRegistration(c *fiber.Ctx) error {
 // RegistrationStatus is GET /api/v1/registrations/:receipt: public, since the receipt
 // is unguessable, and without personal data.
 func (h *Handler) RegistrationStatus(c *fiber.Ctx) error {
-	r, err := h.enroll.Status(c.UserContext(), c.Params("receipt"))
+	r, err := h.registrations.Status(c.UserContext(), c.Params("receipt"))
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (h *Handler) BeneficiaryQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	token, exp, err := h.enroll.IssueToken(c.UserContext(), b.ID, currentUser(c).Username)
+	token, exp, err := h.registrations.IssueToken(c.UserContext(), b.ID, currentUser(c).Username)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *Handler) BeneficiaryQR(c *fiber.Ctx) error {
 
 // RevokeQR revokes a personal code of a beneficiary in the caller's scope.
 func (h *Handler) RevokeQR(c *fiber.Ctx) error {
-	t, err := h.enroll.TokenInfo(c.UserContext(), c.Params("token"))
+	t, err := h.registrations.TokenInfo(c.UserContext(), c.Params("token"))
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (h *Handler) RevokeQR(c *fiber.Ctx) error {
 	if !b.Within(h.units, currentUser(c).Unit) {
 		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
 	}
-	if err := h.enroll.RevokeToken(c.UserContext(), t, currentUser(c).Username); err != nil {
+	if err := h.registrations.RevokeToken(c.UserContext(), t, currentUser(c).Username); err != nil {
 		return err
 	}
 	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionQRRevoke, Target: "beneficiary:" + b.ID, Unit: b.Commune}); err != nil {

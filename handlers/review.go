@@ -229,51 +229,10 @@ func (h *Handler) ReviewRegistration(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"registration": it, "beneficiary": h.viewBeneficiary(b)})
 }
 
-// mayDecide checks the caller's right to decide on r as status: a submission still
-// pending, or one already decided the same way (a retry, which finishes what a crash
-// or a time-out left undone).
-func (h *Handler) mayDecide(c *fiber.Ctx, r *ansinh.Registration, status string) error {
-	u := currentUser(c)
-	if !u.Role.Can(ansinh.ActDecide) {
-		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
-	}
-	if h.cfg.AssistedSecondOfficer && r.RegisteredBy == u.Username {
-		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgSecondOfficer)
-	}
-	if r.Status != ansinh.StatusPending && (r.Status != status || r.DecidedBy != u.Username) {
-		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
-	}
-	return nil
-}
-
-// decide records a decision, audits it, and tells the beneficiary.
+// decide records a decision through the registration service: who may, the audit, the
+// notice.
 func (h *Handler) decide(c *fiber.Ctx, r *ansinh.Registration, d *ansinh.Decision) error {
-	if err := h.mayDecide(c, r, d.Status); err != nil {
-		return err
-	}
-	again, err := h.store.Decide(c.UserContext(), r, d)
-	if err != nil {
-		return err
-	}
-	action := ansinh.ActionVerify
-	if d.Status == ansinh.StatusRejected {
-		action = ansinh.ActionReject
-	}
-	detail := map[string]any{"receipt": r.Receipt, "reason": d.Reason}
-	if again {
-		detail["again"] = true // a retry: the decision stands as first recorded, now applied
-	}
-	if err := h.audit(c, &ansinh.AuditEvent{Action: action, Target: "beneficiary:" + r.BeneficiaryID, Unit: r.Commune,
-		Detail: detail}); err != nil {
-		return err
-	}
-	if again {
-		return nil // told when it was first recorded
-	}
-	if err := h.notifier.Decided(c.UserContext(), r, d); err != nil {
-		h.log.Warn("notify decision", "receipt_prefix", r.Receipt[:3], "err", err)
-	}
-	return nil
+	return h.registrations.Decide(c.UserContext(), currentUser(c), c.IP(), r, d)
 }
 
 // VerifyRegistration makes the submitted account the beneficiary's.
@@ -442,7 +401,7 @@ func (h *Handler) assisted(c *fiber.Ctx, req *ansinh.RegistrationRequest, proof 
 	if err != nil {
 		return "", err
 	}
-	receipt, _, err := h.enroll.SubmitAssisted(c.UserContext(), b, req, u, proof)
+	receipt, _, err := h.registrations.SubmitAssisted(c.UserContext(), b, req, u, proof)
 	return receipt, err
 }
 

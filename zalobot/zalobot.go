@@ -16,7 +16,7 @@ import (
 
 	"ansinh"
 	"ansinh/conversation"
-	"ansinh/enroll"
+	"ansinh/registration"
 	"ansinh/vietqr"
 	"ansinh/zalo"
 )
@@ -47,13 +47,13 @@ type Store interface {
 
 // Bot is the chat channels' worker.
 type Bot struct {
-	store  Store
-	enroll *enroll.Service
-	engine *conversation.Engine
-	zalo   *zalo.Client // nil when Zalo is not configured
-	log    *slog.Logger
-	now    func() time.Time
-	wake   chan struct{}
+	store         Store
+	registrations *registration.Service
+	engine        *conversation.Engine
+	zalo          *zalo.Client // nil when Zalo is not configured
+	log           *slog.Logger
+	now           func() time.Time
+	wake          chan struct{}
 	// A message is given up after maxAttempts failures, or when still unsent maxAge
 	// after it was queued.
 	maxAttempts int
@@ -61,11 +61,11 @@ type Bot struct {
 }
 
 // New builds the bot. client may be nil (no Zalo: the web chat still works).
-func New(st Store, en *enroll.Service, client *zalo.Client, log *slog.Logger, now func() time.Time) *Bot {
+func New(st Store, en *registration.Service, client *zalo.Client, log *slog.Logger, now func() time.Time) *Bot {
 	if now == nil {
 		now = time.Now
 	}
-	b := &Bot{store: st, enroll: en, zalo: client, log: log, now: now, wake: make(chan struct{}, 1),
+	b := &Bot{store: st, registrations: en, zalo: client, log: log, now: now, wake: make(chan struct{}, 1),
 		maxAttempts: ansinh.DefaultOutboxMaxAttempts, maxAge: ansinh.DefaultOutboxMaxAge}
 	return b
 }
@@ -421,7 +421,7 @@ type services struct {
 }
 
 func (s services) IdentifyByCCCD(ctx context.Context, cccd, birthDate string) (*ansinh.Beneficiary, error) {
-	return s.bot.enroll.IdentifyByCCCD(ctx, cccd, birthDate)
+	return s.bot.registrations.IdentifyByCCCD(ctx, cccd, birthDate)
 }
 
 func (s services) Submit(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest) (string, error) {
@@ -429,7 +429,7 @@ func (s services) Submit(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	if s.channel == ChannelWeb {
 		channel = ansinh.ChannelQR
 	}
-	receipt, _, err := s.bot.enroll.SubmitFor(ctx, b, req, channel)
+	receipt, _, err := s.bot.registrations.SubmitFor(ctx, b, req, channel)
 	if err != nil {
 		return "", err
 	}
@@ -437,7 +437,7 @@ func (s services) Submit(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 }
 
 func (s services) Status(ctx context.Context, receipt string) (*ansinh.Registration, error) {
-	return s.bot.enroll.Status(ctx, receipt)
+	return s.bot.registrations.Status(ctx, receipt)
 }
 
 func (s services) LatestStatus(ctx context.Context, beneficiaryID string) (*ansinh.Registration, error) {

@@ -21,7 +21,7 @@ import (
 
 	"ansinh"
 	"ansinh/conversation"
-	"ansinh/enroll"
+	"ansinh/registration"
 	"ansinh/handlers"
 	"ansinh/importer"
 	"ansinh/refdata"
@@ -172,7 +172,7 @@ func (r *rig) restart() {
 	units, _ := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
 	client := &zalo.Client{APIURL: r.srv.URL, OAuthURL: r.srv.URL, AppID: appID, AppSecretKey: "app-secret"}
 	now := func() time.Time { return r.clock }
-	r.bot = zalobot.New(r.st, enroll.New(r.st, cfg.SecretKey, now), client, storetest.Logger(), now)
+	r.bot = zalobot.New(r.st, registration.New(r.st, cfg.SecretKey, now), client, storetest.Logger(), now)
 	app, err := handlers.New(handlers.Deps{Config: cfg, Store: r.st, Units: units, Logger: storetest.Logger(), Bot: r.bot, Notifier: r.bot, Now: now})
 	if err != nil {
 		r.t.Fatal(err)

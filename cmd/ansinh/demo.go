@@ -9,7 +9,7 @@ import (
 
 	"ansinh"
 	"ansinh/demo"
-	"ansinh/enroll"
+	"ansinh/registration"
 )
 
 // loadDemo runs `ansinh demo [-units SET]`: a synthetic province and staff users of
@@ -83,7 +83,7 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 	}
 	// Submissions waiting in the communes' queues.
 	submissions := demo.PendingSubmissions(rows, 60, seed)
-	svc := enroll.New(st, a.cfg.SecretKey, nil)
+	svc := registration.New(st, a.cfg.SecretKey, nil)
 	for row, req := range submissions {
 		b := row.Beneficiary
 		b.ID = st.BeneficiaryID(b.CCCD)

@@ -79,7 +79,7 @@ func importPeople(t *testing.T, env map[string]string, n int) []string {
 	return cccds
 }
 
-func registration(cccd, key string) []byte {
+func registrationBody(cccd, key string) []byte {
 	b, _ := json.Marshal(map[string]any{"cccd": cccd, "birth_date": "1950-01-01", "submitter": "self", "bank_bin": "970405",
 		"account_number": "70" + cccd[2:], "account_name": "Nguoi Thu", "consent": true, "idempotency_key": key})
 	return b
@@ -111,7 +111,7 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for cccd := range work {
-				res, err := client.Post(srv.url+"/api/v1/registrations", "application/json", bytes.NewReader(registration(cccd, "fault-"+cccd)))
+				res, err := client.Post(srv.url+"/api/v1/registrations", "application/json", bytes.NewReader(registrationBody(cccd, "fault-"+cccd)))
 				if err != nil {
 					continue // the server died: not acknowledged
 				}
@@ -166,7 +166,7 @@ func TestKillDuringSubmissionsLosesNothing(t *testing.T) {
 	// Back up, and retry everything that was sent, acknowledged or not.
 	srv = startChild(t, env)
 	for _, cccd := range cccds[:len(acked)+40] {
-		res, err := client.Post(srv.url+"/api/v1/registrations", "application/json", bytes.NewReader(registration(cccd, "fault-"+cccd)))
+		res, err := client.Post(srv.url+"/api/v1/registrations", "application/json", bytes.NewReader(registrationBody(cccd, "fault-"+cccd)))
 		if err != nil {
 			t.Fatal(err)
 		}

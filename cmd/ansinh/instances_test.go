@@ -101,7 +101,7 @@ func TestTwoInstancesOneStore(t *testing.T) {
 	var receipts []string
 	for i, cccd := range cccds {
 		url := []string{a.url, b.url}[i%2]
-		code, body := postJSON2(t, url+"/api/v1/registrations", "", registration(cccd, "two-"+cccd))
+		code, body := postJSON2(t, url+"/api/v1/registrations", "", registrationBody(cccd, "two-"+cccd))
 		var out struct{ Receipt string }
 		_ = json.Unmarshal(body, &out)
 		if code != 201 {

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
-	"ansinh/enroll"
+	"ansinh/registration"
 	"ansinh/handlers"
 	"ansinh/store"
 	"ansinh/zalo"
@@ -180,7 +180,7 @@ func (a *app) newBot(st *store.Store) *zalobot.Bot {
 	if z := a.cfg.Zalo; z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
 		client = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
 	}
-	bot := zalobot.New(st, enroll.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
+	bot := zalobot.New(st, registration.New(st, a.cfg.SecretKey, nil), client, a.log, nil)
 	bot.SetOutboxLimits(a.cfg.Outbox)
 	return bot
 }

@@ -1,4 +1,4 @@
-package enroll_test
+package registration_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"ansinh"
-	"ansinh/enroll"
+	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/store/storetest"
 )
@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 type fixture struct {
 	st  *store.Store
-	svc *enroll.Service
+	svc *registration.Service
 	now time.Time
 	b   *ansinh.Beneficiary
 }
@@ -24,7 +24,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{st: storetest.New(t), now: time.Now()}
-	f.svc = enroll.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+	f.svc = registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
 	rows := []*ansinh.ImportRow{{Beneficiary: ansinh.Beneficiary{Name: "Nguyễn Văn Sáu", CCCD: "094050001234", BirthDate: "1950-03-05",
 		Commune: "31498", Group: ansinh.GroupNCC, Eligible: true}}}
 	if _, err := f.st.InsertImported(context.Background(), rows, f.now); err != nil {

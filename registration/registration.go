@@ -1,7 +1,7 @@
-// Package enroll is how a beneficiary (or their proxy) registers an account, whatever
+// Package registration is how a beneficiary (or their proxy) registers an account, whatever
 // the channel (web form, API, Zalo, an officer's visit): proving who they are, the
 // personal QR codes, and storing the submission once.
-package enroll
+package registration
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +32,7 @@ type Store interface {
 	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
+	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
 }
 
 // Service registers accounts.
@@ -41,6 +44,13 @@ type Service struct {
 	now        func() time.Time
 	// TokenTTL is how long a personal QR code works (180 days by default).
 	TokenTTL time.Duration
+	// SecondOfficer: a registration an officer typed in must be decided by another
+	// (ANSINH_ASSISTED_SECOND_OFFICER).
+	SecondOfficer bool
+	// Notifier tells the person the decision; nil: nobody is told.
+	Notifier ansinh.Notifier
+	// Log notes a notice that could not be sent (no personal data).
+	Log *slog.Logger
 }
 
 // New returns the service; secret is ANSINH_SECRET_KEY.
@@ -193,7 +203,7 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 		return r.Receipt, false, s.store.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: actor, Action: ansinh.ActionSubmit,
 			Target: "beneficiary:" + b.ID, Unit: b.Commune, Detail: map[string]any{"receipt": r.Receipt, "channel": channel, "submitter": r.Submitter}})
 	}
-	return "", false, errors.New("enroll: no free receipt after three draws")
+	return "", false, errors.New("registration: no free receipt after three draws")
 }
 
 // receipt is random, or, with an idempotency key, derived from the person and the key
@@ -301,4 +311,44 @@ func (s *Service) CheckProof(ctx context.Context, proof string) (*ansinh.Benefic
 		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgSessionExpired)
 	}
 	return s.store.Beneficiary(ctx, parts[0])
+}
+
+// Decide records an officer's decision on a submission, audits it and tells the person.
+// Only an officer whose role decides may; not the officer who typed the registration
+// in, where a second officer is required; and only on a pending submission, or again
+// by the same officer with the same verdict — a retry after a lost answer or a crash,
+// which finishes the decision's steps (see store.Decide) and is not told twice.
+func (s *Service) Decide(ctx context.Context, officer *ansinh.User, ip string, r *ansinh.Registration, d *ansinh.Decision) error {
+	if !officer.Role.Can(ansinh.ActDecide) {
+		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	if s.SecondOfficer && r.RegisteredBy == officer.Username {
+		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgSecondOfficer)
+	}
+	if r.Status != ansinh.StatusPending && (r.Status != d.Status || r.DecidedBy != officer.Username) {
+		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
+	}
+	again, err := s.store.Decide(ctx, r, d)
+	if err != nil {
+		return err
+	}
+	action := ansinh.ActionVerify
+	if d.Status == ansinh.StatusRejected {
+		action = ansinh.ActionReject
+	}
+	detail := map[string]any{"receipt": r.Receipt, "reason": d.Reason}
+	if again {
+		detail["again"] = true // a retry: the decision stands as first recorded, now applied
+	}
+	if err := s.store.Audit(ctx, &ansinh.AuditEvent{At: s.now(), Actor: officer.Username, Role: officer.Role, Action: action,
+		Target: "beneficiary:" + r.BeneficiaryID, Unit: r.Commune, IP: ip, Detail: detail}); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	if again || s.Notifier == nil {
+		return nil // told when it was first recorded
+	}
+	if err := s.Notifier.Decided(ctx, r, d); err != nil && s.Log != nil {
+		s.Log.Warn("notify decision", "receipt_prefix", r.Receipt[:3], "err", err)
+	}
+	return nil
 }
