@@ -21,10 +21,10 @@ import (
 
 	"ansinh"
 	"ansinh/conversation"
-	"ansinh/registration"
 	"ansinh/handlers"
 	"ansinh/importer"
 	"ansinh/refdata"
+	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/store/storetest"
 	"ansinh/zalo"

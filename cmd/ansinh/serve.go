@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
-	"ansinh/registration"
 	"ansinh/handlers"
+	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/zalo"
 	"ansinh/zalobot"
