@@ -31,7 +31,7 @@ func Template() ([]byte, error) {
 		return nil, err
 	}
 	example := map[string]string{"ho_ten": "Nguyễn Văn Mẫu (dòng mẫu, xóa đi)", "cccd": "094050001234", "ngay_sinh": "05/03/1950",
-		"gioi_tinh": "Nam", "ma_xa": "31498", "nhom": "NCC", "muc_huong": "1500000"}
+		"gioi_tinh": "Nam", "ma_xa": "31507", "nhom": "NCC", "muc_huong": "1500000"}
 	for i, col := range ansinh.ImportColumns() {
 		name, _ := excelize.ColumnNumberToName(i + 1)
 		if err := f.SetCellStr(list, name+"1", col.Label); err != nil {
