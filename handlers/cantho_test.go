@@ -262,3 +262,23 @@ func TestProgrammesAndTheirDepartments(t *testing.T) {
 	}
 
 }
+
+// A person of a split old ward already paid into an account keeps being paid while an
+// officer has not chosen the commune: on the city's payment list, on no commune's.
+func TestWaitingPersonStaysOnTheCityPaymentList(t *testing.T) {
+	e := todayEnv(t)
+	b := ansinh.Beneficiary{Name: "Người Chờ", CCCD: "092045000777", CCCDLast4: "0777", BirthDate: "1945-03-05", Group: ansinh.GroupHTXH,
+		Eligible: true, Candidates: []string{"31120", "31168"}, Amount: 500_000,
+		Account: &ansinh.Account{BankBIN: "970405", Number: "555566667777", Last4: "7777", HolderName: "NGUOI CHO", Source: ansinh.SourceImport}}
+	if _, err := e.store.InsertImported(context.Background(), []*ansinh.ImportRow{{Beneficiary: b, EligibleGiven: true}}, e.now()); err != nil {
+		t.Fatal(err)
+	}
+	city := e.do("GET", "/api/v1/payments?unit=92&format=csv", e.login("so.yte"), nil)
+	if city.StatusCode != 200 || !strings.Contains(string(city.body), "092045000777") || !strings.Contains(string(city.body), ansinh.UnassignedName) {
+		t.Fatalf("the city's payment list: %d %s", city.StatusCode, city.body)
+	}
+	commune := e.do("GET", "/api/v1/payments?unit=31120&format=csv", e.login("xa31120"), nil)
+	if commune.StatusCode != 200 || strings.Contains(string(commune.body), "092045000777") {
+		t.Fatalf("a candidate commune's payment list: %d %s", commune.StatusCode, commune.body)
+	}
+}

@@ -247,6 +247,11 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if h.unitParam(c) == h.units.Root.Code {
+		// People of a split old ward who wait for their commune are still paid: on the
+		// city's list, not on a commune's, so that no two communes pay them.
+		communes = append(communes, "")
+	}
 	rows, err := h.store.PaymentList(c.UserContext(), communes)
 	if err != nil {
 		return err
@@ -266,12 +271,15 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 	lines := make([][]string, 0, len(rows))
 	for i, r := range rows {
 		bank, _ := ansinh.BankByBIN(r.BankBIN)
-		commune, _ := h.units.Get(r.Commune)
+		communeName := ansinh.UnassignedName
+		if u, ok := h.units.Get(r.Commune); ok {
+			communeName = u.Name
+		}
 		proxy := ""
 		if r.Proxy {
 			proxy = "có"
 		}
-		lines = append(lines, []string{strconv.Itoa(i + 1), r.Name, r.CCCD, r.Commune, commune.Name, r.Group,
+		lines = append(lines, []string{strconv.Itoa(i + 1), r.Name, r.CCCD, r.Commune, communeName, r.Group,
 			strconv.FormatInt(r.Amount, 10), r.BankBIN, bank.ShortName, r.AccountNumber, r.HolderName, proxy})
 	}
 	name := "danh-sach-chi-tra-" + h.unitParam(c) + "-" + h.now().In(ansinh.Vietnam).Format("20060102")
