@@ -33,6 +33,8 @@ type Store interface {
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
 	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
+	FinishDecisions(ctx context.Context, abandoned time.Time) ([]ansinh.Decision, error)
+	CloseDecision(ctx context.Context, receipt string) error
 }
 
 // Service registers accounts.
@@ -344,11 +346,35 @@ func (s *Service) Decide(ctx context.Context, officer *ansinh.User, ip string, r
 		Target: "beneficiary:" + r.BeneficiaryID, Unit: r.Commune, IP: ip, Detail: detail}); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
-	if again || s.Notifier == nil {
-		return nil // told when it was first recorded
+	// A retry tells again: the first attempt may have stopped before its notice, and a
+	// notice is keyed by its receipt, so a repeat is not sent twice. Until told, the
+	// decision stays open for the sweep.
+	s.tell(ctx, r, d)
+	return s.store.CloseDecision(ctx, r.Receipt)
+}
+
+func (s *Service) tell(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) {
+	if s.Notifier == nil {
+		return
 	}
 	if err := s.Notifier.Decided(ctx, r, d); err != nil && s.Log != nil {
 		s.Log.Warn("notify decision", "receipt_prefix", r.Receipt[:3], "err", err)
 	}
-	return nil
+}
+
+// FinishDecisions finishes the decisions that a crash or a time-out left open (see
+// store.FinishDecisions), tells their people, and closes them.
+func (s *Service) FinishDecisions(ctx context.Context, abandoned time.Time) (int, error) {
+	done, err := s.store.FinishDecisions(ctx, abandoned)
+	for i := range done {
+		r, rerr := s.store.Registration(ctx, done[i].Receipt)
+		if rerr != nil {
+			return len(done), rerr
+		}
+		s.tell(ctx, r, &done[i])
+		if cerr := s.store.CloseDecision(ctx, r.Receipt); cerr != nil {
+			return len(done), cerr
+		}
+	}
+	return len(done), err
 }

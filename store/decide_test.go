@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ansinh"
+	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/store/storetest"
 )
@@ -45,21 +46,30 @@ func TestDecisionInterruptedAfterEachStepIsFinished(t *testing.T) {
 					t.Fatalf("no failure injected after %s", step)
 				}
 				s.FailAfterForTest("")
+				told := &notices{}
+				svc := registration.New(s, "test-secret-key-test-secret-key-0123", nil)
+				svc.Notifier = told
 				switch finish {
 				case "retry":
-					if _, err := s.Decide(ctx, r, d); err != nil {
+					r, _ = s.Registration(ctx, r.Receipt) // as the officer's page shows it again
+					officer := &ansinh.User{Username: d.By, Role: ansinh.RoleCommune}
+					if err := svc.Decide(ctx, officer, "127.0.0.1", r, d); err != nil {
 						t.Fatalf("the officer's retry: %v", err)
 					}
 				case "sweep":
-					if _, err := s.FinishDecisions(ctx, time.Now().Add(time.Minute)); err != nil {
+					if _, err := svc.FinishDecisions(ctx, time.Now().Add(time.Minute)); err != nil {
 						t.Fatal(err)
 					}
 				}
 				decided := !(finish == "sweep" && step == "open") // the sweep cannot know a verdict never written
 				checkDecision(t, s, r, decided)
+				// The person is told of a decision the crash kept from being told.
+				if want := map[bool]int{true: 1, false: 0}[decided]; len(told.receipts) != want || (want == 1 && told.receipts[0] != r.Receipt) {
+					t.Fatalf("told %v, want %d notice", told.receipts, want)
+				}
 				// A second sweep finds nothing left to do.
-				if n, err := s.FinishDecisions(ctx, time.Now().Add(time.Minute)); err != nil || n != 0 {
-					t.Fatalf("a second sweep finished %d (%v)", n, err)
+				if done, err := s.FinishDecisions(ctx, time.Now().Add(time.Minute)); err != nil || len(done) != 0 {
+					t.Fatalf("a second sweep finished %v (%v)", done, err)
 				}
 			})
 		}
@@ -102,4 +112,12 @@ func checkDecision(t *testing.T, s *store.Store, r *ansinh.Registration, decided
 	if moves := s.CounterMovesForTest(ctx, "31498"); len(moves) != 0 {
 		t.Fatalf("the counter still remembers %v", moves)
 	}
+}
+
+// notices records the decisions told to people.
+type notices struct{ receipts []string }
+
+func (n *notices) Decided(_ context.Context, r *ansinh.Registration, _ *ansinh.Decision) error {
+	n.receipts = append(n.receipts, r.Receipt)
+	return nil
 }

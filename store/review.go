@@ -348,8 +348,8 @@ func (s *Store) applyDecision(ctx context.Context, ev *registrationEventDoc) err
 	return s.closeDecision(ctx, ev)
 }
 
-// closeDecision forgets what only an unfinished decision needs: its mark on the
-// counters and its open marker.
+// closeDecision forgets the decision's mark on the counters, needed only until it is
+// applied. Its open marker stays until the person is told (CloseDecision).
 func (s *Store) closeDecision(ctx context.Context, ev *registrationEventDoc) error {
 	if ev.Delta != nil {
 		if _, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: ev.Delta.ID}},
@@ -357,28 +357,35 @@ func (s *Store) closeDecision(ctx context.Context, ev *registrationEventDoc) err
 			return s.fail("decide: close", err)
 		}
 	}
-	if _, err := s.db.Collection(colDecisionsOpen).DeleteOne(ctx, bson.D{{Key: "_id", Value: ev.Receipt}}); err != nil {
+	return nil
+}
+
+// CloseDecision drops a decision's open marker: the last step, once the decision is
+// applied and its person told.
+func (s *Store) CloseDecision(ctx context.Context, receipt string) error {
+	if _, err := s.db.Collection(colDecisionsOpen).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
 		return s.fail("decide: close", err)
 	}
 	return nil
 }
 
-// FinishDecisions applies every decision left half-done (a crash, a time-out) and
-// drops the markers, opened before abandoned, of decisions never recorded. It returns
-// how many it finished.
-func (s *Store) FinishDecisions(ctx context.Context, abandoned time.Time) (int, error) {
+// FinishDecisions applies every decision still open (left half-done by a crash or a
+// time-out, or not yet told) and drops the markers, opened before abandoned, of
+// decisions never recorded. It returns the open decisions, now applied: the caller
+// tells their people and closes them.
+func (s *Store) FinishDecisions(ctx context.Context, abandoned time.Time) ([]ansinh.Decision, error) {
 	cur, err := s.db.Collection(colDecisionsOpen).Find(ctx, bson.D{})
 	if err != nil {
-		return 0, s.fail("finish decisions", err)
+		return nil, s.fail("finish decisions", err)
 	}
 	var open []struct {
 		ID string    `bson:"_id"`
 		At time.Time `bson:"at"`
 	}
 	if err := cur.All(ctx, &open); err != nil {
-		return 0, s.fail("finish decisions", err)
+		return nil, s.fail("finish decisions", err)
 	}
-	n := 0
+	var done []ansinh.Decision
 	for _, o := range open {
 		var ev registrationEventDoc
 		err := s.db.Collection(colRegistrationEvents).FindOne(ctx, bson.D{{Key: "_id", Value: o.ID + ":decision"}}).Decode(&ev)
@@ -387,22 +394,20 @@ func (s *Store) FinishDecisions(ctx context.Context, abandoned time.Time) (int, 
 			// it and apply it itself; give it time before dropping its marker.
 			if o.At.Before(abandoned) {
 				if _, err := s.db.Collection(colDecisionsOpen).DeleteOne(ctx, bson.D{{Key: "_id", Value: o.ID}}); err != nil {
-					return n, s.fail("finish decisions", err)
+					return done, s.fail("finish decisions", err)
 				}
 			}
 			continue
 		}
 		if err != nil {
-			return n, s.fail("finish decisions", err)
-		}
-		if ev.Applied != nil && !*ev.Applied {
-			n++
+			return done, s.fail("finish decisions", err)
 		}
 		if err := s.applyDecision(ctx, &ev); err != nil {
-			return n, err
+			return done, err
 		}
+		done = append(done, ansinh.Decision{Receipt: ev.Receipt, Status: ev.Status, Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At})
 	}
-	return n, nil
+	return done, nil
 }
 
 // AccountHistory returns the accounts a beneficiary had before, newest first.

@@ -86,7 +86,9 @@ func (a *app) serve(ctx context.Context) error {
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup
 	defer func() { stopWork(); workers.Wait() }()
-	workers.Go(func() { a.maintain(work, st) })
+	decisions := registration.New(st, a.cfg.SecretKey, nil)
+	decisions.Notifier, decisions.Log = bot, a.log
+	workers.Go(func() { a.maintain(work, st, decisions) })
 	workers.Go(func() { bot.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
 		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
@@ -107,8 +109,8 @@ func (a *app) serve(ctx context.Context) error {
 // maintain does the periodic work at start and every ten minutes: finishes decisions
 // left half-done, removes expired sessions and login failures, and keeps today's and
 // this month's coverage snapshot current (the last one of a day is that day's figures).
-func (a *app) maintain(ctx context.Context, st *store.Store) {
-	a.finishDecisions(ctx, st, time.Now())
+func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registration.Service) {
+	a.finishDecisions(ctx, decisions, time.Now())
 	if err := st.Snapshot(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		a.log.Warn("coverage snapshot", "err", err)
 	}
@@ -122,7 +124,7 @@ func (a *app) maintain(ctx context.Context, st *store.Store) {
 			if _, err := st.PurgeExpired(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge expired sessions", "err", err)
 			}
-			a.finishDecisions(ctx, st, now)
+			a.finishDecisions(ctx, decisions, now)
 			if err := st.Snapshot(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("coverage snapshot", "err", err)
 			}
@@ -130,10 +132,10 @@ func (a *app) maintain(ctx context.Context, st *store.Store) {
 	}
 }
 
-// finishDecisions finishes the decisions a crash or a time-out left half-applied;
-// markers of decisions never written are dropped after ten minutes.
-func (a *app) finishDecisions(ctx context.Context, st *store.Store, now time.Time) {
-	n, err := st.FinishDecisions(ctx, now.Add(-10*time.Minute))
+// finishDecisions finishes the decisions a crash or a time-out left half-applied, and
+// tells their people; markers of decisions never written are dropped after ten minutes.
+func (a *app) finishDecisions(ctx context.Context, decisions *registration.Service, now time.Time) {
+	n, err := decisions.FinishDecisions(ctx, now.Add(-10*time.Minute))
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("finish decisions", "err", err)
 	}
