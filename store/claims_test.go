@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"ansinh"
 	"ansinh/store"
 	"ansinh/store/storetest"
 )
@@ -97,6 +99,61 @@ func TestEveryClaimHasOneWinner(t *testing.T) {
 		oneWinnerEach(t, items, gotA, gotB)
 		gotA, gotB = race(t, a, b, nowA.Add(2*lease), nowB.Add(2*lease), take)
 		oneWinnerEach(t, items, gotA, gotB)
+	})
+
+	t.Run("decisions", func(t *testing.T) {
+		a, b := storetest.Pair(t)
+		c := ctx(t)
+		rows := make([]*ansinh.ImportRow, items)
+		for i := range rows {
+			rows[i] = &ansinh.ImportRow{Beneficiary: ansinh.Beneficiary{Name: "Người Thử", CCCD: fmt.Sprintf("0940500%05d", i),
+				BirthDate: "1950", Commune: "31498", Group: ansinh.GroupBTXH, Eligible: true}}
+		}
+		if _, err := a.InsertImported(c, rows, received); err != nil {
+			t.Fatal(err)
+		}
+		var regs []*ansinh.Registration
+		for i := range items {
+			r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: a.BeneficiaryID(fmt.Sprintf("0940500%05d", i)),
+				Commune: "31498", Submitter: ansinh.SubmitterSelf, BankBIN: "970418", AccountNumber: fmt.Sprintf("88%010d", i),
+				AccountName: "NGUOI THU", Channel: ansinh.ChannelQR, SubmittedAt: received}
+			if _, err := a.CreateRegistration(c, r); err != nil {
+				t.Fatal(err)
+			}
+			r.Status = ansinh.StatusPending
+			regs = append(regs, r)
+		}
+		// Two officers, one on each instance, decide every submission at once, one
+		// verifying, the other rejecting: exactly one verdict stands for each.
+		take := func(s *store.Store, now time.Time) ([]string, error) {
+			var won []string
+			for _, r := range regs {
+				d := &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusVerified, By: "xa.a", At: now}
+				if s == b {
+					d = &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusRejected, Reason: "other", Note: "x", By: "xa.b", At: now}
+				}
+				_, err := s.Decide(c, r, d)
+				switch ansinh.ErrorCode(err) {
+				case "":
+					won = append(won, r.Receipt)
+				case ansinh.ECONFLICT:
+				default:
+					return won, err
+				}
+			}
+			return won, nil
+		}
+		gotA, gotB := race(t, a, b, nowA, nowB, take)
+		oneWinnerEach(t, items, gotA, gotB)
+		for _, r := range regs {
+			got, _ := a.Registration(c, r.Receipt)
+			if want := map[bool]string{true: ansinh.StatusVerified, false: ansinh.StatusRejected}[slices.Contains(gotA, r.Receipt)]; got.Status != want {
+				t.Fatalf("%s is %s, but %s won", r.Receipt, got.Status, want)
+			}
+		}
+		if drift, err := a.Reconcile(c, false); err != nil || len(drift) != 0 {
+			t.Fatalf("counters drift: %v %v", drift, err)
+		}
 	})
 
 	t.Run("token refresh", func(t *testing.T) {
