@@ -102,6 +102,10 @@ func (a *app) serve(ctx context.Context) error {
 	if err := web.ShutdownWithTimeout(shutdownGrace); err != nil {
 		a.log.Warn("shutdown: requests still running were cut", "err", err)
 	}
+	// fasthttp closes only the listeners its Serve has registered: a stop that comes
+	// before the serving goroutine got that far (seen on a busy machine, in tests that
+	// stop right after start) would leave Accept waiting for ever.
+	_ = ln.Close()
 	<-served
 	return nil
 }
