@@ -35,6 +35,23 @@ func DefaultPrograms() map[Group]Program {
 	}
 }
 
+// ProgramOf is a programme's settings, its defaults where none were given.
+func ProgramOf(programs map[Group]Program, g Group) Program {
+	if p, ok := programs[g]; ok && p.Group != "" {
+		return p
+	}
+	return DefaultPrograms()[g]
+}
+
+// PaymentListDue is the day of the month the payment list is due before; zero when
+// the programme sets none.
+func (p Program) PaymentListDue(month time.Time) time.Time {
+	if p.PaymentListDay <= 0 {
+		return time.Time{}
+	}
+	return time.Date(month.Year(), month.Month(), p.PaymentListDay, 0, 0, 0, 0, Vietnam)
+}
+
 // departmentBodies are the departments a programme reports to since March 2025.
 var departmentBodies = map[Group]string{GroupBTXH: "Sở Y tế", GroupHTXH: "Sở Y tế", GroupNCC: "Sở Nội vụ"}
 

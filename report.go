@@ -48,10 +48,7 @@ var SocialPensionStart = time.Date(2025, 7, 1, 0, 0, 0, 0, Vietnam)
 func ReportDeadlineOf(programs map[Group]Program, u *Unit, month time.Time) time.Time {
 	var first time.Time
 	for _, g := range Groups {
-		p, ok := programs[g]
-		if !ok {
-			p = DefaultPrograms()[g]
-		}
+		p := ProgramOf(programs, g)
 		if d := p.Deadline(u, month); first.IsZero() || d.Before(first) {
 			first = d
 		}

@@ -12,15 +12,12 @@ import (
 	"ansinh"
 )
 
-// todayEnv is an app on the bundled unit sets with today's Thành phố Cần Thơ current,
-// as a fresh start without configuration serves it, and staff of the city.
+// todayEnv is the city of cityEnv, as a fresh start without configuration serves it,
+// with its operator too.
 func todayEnv(t *testing.T) *env {
 	t.Helper()
-	e := newSetsEnv(t)
+	e := cityEnv(t)
 	e.addUser("admin", ansinh.RoleAdmin, "92")
-	e.addUser("so.yte", ansinh.RoleProvince, "92")
-	e.addUser("xa31507", ansinh.RoleCommune, "31507")
-	e.addUser("xa31120", ansinh.RoleCommune, "31120")
 	return e
 }
 

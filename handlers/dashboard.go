@@ -152,16 +152,11 @@ func (h *Handler) programRows(cov *ansinh.Coverage, u *ansinh.Unit) []programRow
 	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ansinh.Vietnam)
 	var out []programRow
 	for _, g := range ansinh.Groups {
-		p := h.cfg.Programs[g]
-		if p.Group == "" {
-			p = ansinh.DefaultPrograms()[g]
-		}
-		row := programRow{Program: g, Name: g.Label(), Department: p.DepartmentOf(h.sets.Current()), Cov: cov.ForProgram(g)}
+		p := ansinh.ProgramOf(h.cfg.Programs, g)
+		row := programRow{Program: g, Name: g.Label(), Department: p.DepartmentOf(h.sets.Current()), Cov: cov.ForProgram(g),
+			PaymentListDue: p.PaymentListDue(month)}
 		if h.units.Reports(u) {
 			row.Deadline = p.Deadline(u, month)
-		}
-		if p.PaymentListDay > 0 {
-			row.PaymentListDue = time.Date(month.Year(), month.Month(), p.PaymentListDay, 0, 0, 0, 0, ansinh.Vietnam)
 		}
 		out = append(out, row)
 	}

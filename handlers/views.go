@@ -33,10 +33,7 @@ type siteDepartment struct {
 func newSite(set *ansinh.UnitSet, programs map[ansinh.Group]ansinh.Program) site {
 	s := site{Place: ansinh.PlaceName(set.Units.Root)}
 	for _, g := range ansinh.Groups {
-		p, ok := programs[g]
-		if !ok {
-			p = ansinh.DefaultPrograms()[g]
-		}
+		p := ansinh.ProgramOf(programs, g)
 		name, label := p.DepartmentOf(set), strings.ToLower(g.Label())
 		if i := slices.IndexFunc(s.Departments, func(d siteDepartment) bool { return d.Name == name }); i >= 0 {
 			s.Departments[i].Programs = append(s.Departments[i].Programs, label)

@@ -71,15 +71,9 @@ func Build(ctx context.Context, src Source, opt Options, unit string, month, now
 		if g == ansinh.GroupHTXH && month.Before(ansinh.SocialPensionStart) && r.Coverage.HTXH == 0 {
 			continue // the social pension began in July 2025
 		}
-		p := opt.Programs[g]
-		if p.Group == "" {
-			p = ansinh.DefaultPrograms()[g]
-		}
+		p := ansinh.ProgramOf(opt.Programs, g)
 		pr := ansinh.ProgramReport{Program: g, Name: g.Label(), Department: p.DepartmentOf(set), Deadline: p.Deadline(u, month),
-			Coverage: r.Coverage.ForProgram(g)}
-		if p.PaymentListDay > 0 {
-			pr.PaymentListDue = time.Date(month.Year(), month.Month(), p.PaymentListDay, 0, 0, 0, 0, ansinh.Vietnam)
-		}
+			Coverage: r.Coverage.ForProgram(g), PaymentListDue: p.PaymentListDue(month)}
 		r.Programs = append(r.Programs, pr)
 		if r.Deadline.IsZero() || pr.Deadline.Before(r.Deadline) {
 			r.Deadline = pr.Deadline
