@@ -54,6 +54,13 @@ type Registration struct {
 	Reason        string
 	SupersededBy  string
 	DecidedBy     string // the officer who decided it, once decided
+	// AccountIndex is the blind index of the account (BIN and number): the same account
+	// anywhere, nothing readable.
+	AccountIndex string
+	// Fingerprint is a keyed hash of what the request said, set by the store when it
+	// stores the submission: a repeat of its idempotency key with other content is a
+	// conflict, not a replay. Empty on submissions older than fingerprints.
+	Fingerprint string
 }
 
 // Proxy is the authorised person who receives the allowance into their own account.
@@ -89,6 +96,10 @@ func NewReceipt() string {
 // ErrReceiptTaken means a new receipt collided with another person's (about once in
 // 2^49 draws): draw again.
 var ErrReceiptTaken = errors.New("receipt already used by another registration")
+
+// ErrDuplicate means the store already holds a document with that identity (a
+// receipt, a decision): the caller decides whether it is a repeat or a conflict.
+var ErrDuplicate = errors.New("already stored")
 
 // ErrIdempotencyReused means an idempotency key came back with other content than the
 // request it was first sent with: a conflict, answered without storing anything.

@@ -151,6 +151,19 @@ type Decision struct {
 	Note    string
 	By      string
 	At      time.Time
+	// What a stored decision carries so that a retry or the sweep can finish it (see
+	// registration.Service.Decide): whose it is, whether every step is done, and the
+	// move of the counters a verification makes.
+	BeneficiaryID string
+	Commune       string
+	Applied       bool
+	Move          *Move
+}
+
+// Move is one change of a unit's counters, applied once under its id.
+type Move struct {
+	Unit  string
+	Delta Counts
 }
 
 // ReasonText is what the beneficiary reads about a rejection.
@@ -192,4 +205,11 @@ func words(ws []string) string {
 // they used (Zalo answers through Zalo).
 type Notifier interface {
 	Decided(ctx context.Context, r *Registration, d *Decision) error
+}
+
+// OpenDecision is the mark of a decision not yet finished and told: its receipt, and
+// when it was opened.
+type OpenDecision struct {
+	Receipt string
+	At      time.Time
 }

@@ -19,7 +19,6 @@ type ReviewStore interface {
 	Queue(ctx context.Context, q ansinh.QueueQuery) ([]ansinh.QueueItem, int64, error)
 	Decided(ctx context.Context, q ansinh.DecidedQuery) ([]string, int64, error)
 	Backlogs(ctx context.Context, communes []string) ([]ansinh.Backlog, error)
-	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
 	AccountHistory(ctx context.Context, beneficiaryID string) ([]ansinh.Account, []time.Time, error)
 	AuditEvents(ctx context.Context, f ansinh.AuditFilter) ([]*ansinh.AuditEvent, error)
 	Counts(ctx context.Context) (map[string]ansinh.Counts, error)

@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -22,7 +21,6 @@ import (
 type Store interface {
 	BeneficiaryID(cccd string) string
 	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
-	CreateRegistration(ctx context.Context, r *ansinh.Registration) (replay bool, err error)
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	CreateQRToken(ctx context.Context, id, beneficiaryID, by string, now, expires time.Time) error
 	LookupQRToken(ctx context.Context, id string) (*ansinh.QRToken, error)
@@ -32,9 +30,7 @@ type Store interface {
 	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
-	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
-	FinishDecisions(ctx context.Context, abandoned time.Time) ([]ansinh.Decision, error)
-	CloseDecision(ctx context.Context, receipt string) error
+	Lifecycle
 }
 
 // Service registers accounts.
@@ -53,6 +49,8 @@ type Service struct {
 	Notifier ansinh.Notifier
 	// Log notes a notice that could not be sent (no personal data).
 	Log *slog.Logger
+	// failAfter, set by tests only, fails a decision after the named step.
+	failAfter func(step string) error
 }
 
 // New returns the service; secret is ANSINH_SECRET_KEY.
@@ -190,7 +188,7 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 		f(r)
 	}
 	for range 3 {
-		replay, err := s.store.CreateRegistration(ctx, r)
+		replay, err := s.Record(ctx, r)
 		if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
 			r.Receipt = ansinh.NewReceipt()
 			continue
@@ -313,68 +311,4 @@ func (s *Service) CheckProof(ctx context.Context, proof string) (*ansinh.Benefic
 		return nil, ansinh.Errorf(ansinh.EINVALID, ansinh.MsgSessionExpired)
 	}
 	return s.store.Beneficiary(ctx, parts[0])
-}
-
-// Decide records an officer's decision on a submission, audits it and tells the person.
-// Only an officer whose role decides may; not the officer who typed the registration
-// in, where a second officer is required; and only on a pending submission, or again
-// by the same officer with the same verdict — a retry after a lost answer or a crash,
-// which finishes the decision's steps (see store.Decide) and is not told twice.
-func (s *Service) Decide(ctx context.Context, officer *ansinh.User, ip string, r *ansinh.Registration, d *ansinh.Decision) error {
-	if !officer.Role.Can(ansinh.ActDecide) {
-		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
-	}
-	if s.SecondOfficer && r.RegisteredBy == officer.Username {
-		return ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgSecondOfficer)
-	}
-	if r.Status != ansinh.StatusPending && (r.Status != d.Status || r.DecidedBy != officer.Username) {
-		return &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
-	}
-	again, err := s.store.Decide(ctx, r, d)
-	if err != nil {
-		return err
-	}
-	action := ansinh.ActionVerify
-	if d.Status == ansinh.StatusRejected {
-		action = ansinh.ActionReject
-	}
-	detail := map[string]any{"receipt": r.Receipt, "reason": d.Reason}
-	if again {
-		detail["again"] = true // a retry: the decision stands as first recorded, now applied
-	}
-	if err := s.store.Audit(ctx, &ansinh.AuditEvent{At: s.now(), Actor: officer.Username, Role: officer.Role, Action: action,
-		Target: "beneficiary:" + r.BeneficiaryID, Unit: r.Commune, IP: ip, Detail: detail}); err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	// A retry tells again: the first attempt may have stopped before its notice, and a
-	// notice is keyed by its receipt, so a repeat is not sent twice. Until told, the
-	// decision stays open for the sweep.
-	s.tell(ctx, r, d)
-	return s.store.CloseDecision(ctx, r.Receipt)
-}
-
-func (s *Service) tell(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) {
-	if s.Notifier == nil {
-		return
-	}
-	if err := s.Notifier.Decided(ctx, r, d); err != nil && s.Log != nil {
-		s.Log.Warn("notify decision", "receipt_prefix", r.Receipt[:3], "err", err)
-	}
-}
-
-// FinishDecisions finishes the decisions that a crash or a time-out left open (see
-// store.FinishDecisions), tells their people, and closes them.
-func (s *Service) FinishDecisions(ctx context.Context, abandoned time.Time) (int, error) {
-	done, err := s.store.FinishDecisions(ctx, abandoned)
-	for i := range done {
-		r, rerr := s.store.Registration(ctx, done[i].Receipt)
-		if rerr != nil {
-			return len(done), rerr
-		}
-		s.tell(ctx, r, &done[i])
-		if cerr := s.store.CloseDecision(ctx, r.Receipt); cerr != nil {
-			return len(done), cerr
-		}
-	}
-	return len(done), err
 }

@@ -28,7 +28,7 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: src.BeneficiaryID("094050001234"), Commune: "31498",
 		Submitter: ansinh.SubmitterSelf, BankBIN: "970418", AccountNumber: "99887766", AccountName: "NGUYEN VAN SAU", Channel: ansinh.ChannelQR, SubmittedAt: time.Now()}
-	if _, err := src.CreateRegistration(ctx, r); err != nil {
+	if _, err := lifecycle(src).Record(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	var archive bytes.Buffer

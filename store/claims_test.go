@@ -117,7 +117,7 @@ func TestEveryClaimHasOneWinner(t *testing.T) {
 			r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: a.BeneficiaryID(fmt.Sprintf("0940500%05d", i)),
 				Commune: "31498", Submitter: ansinh.SubmitterSelf, BankBIN: "970418", AccountNumber: fmt.Sprintf("88%010d", i),
 				AccountName: "NGUOI THU", Channel: ansinh.ChannelQR, SubmittedAt: received}
-			if _, err := a.CreateRegistration(c, r); err != nil {
+			if _, err := lifecycle(a).Record(c, r); err != nil {
 				t.Fatal(err)
 			}
 			r.Status = ansinh.StatusPending
@@ -132,7 +132,7 @@ func TestEveryClaimHasOneWinner(t *testing.T) {
 				if s == b {
 					d = &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusRejected, Reason: "other", Note: "x", By: "xa.b", At: now}
 				}
-				_, err := s.Decide(c, r, d)
+				_, err := lifecycle(s).RecordDecision(c, r, d)
 				switch ansinh.ErrorCode(err) {
 				case "":
 					won = append(won, r.Receipt)

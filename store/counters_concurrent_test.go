@@ -106,12 +106,12 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 			r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: id, Commune: b.Commune, Submitter: ansinh.SubmitterSelf,
 				BankBIN: "970418", AccountNumber: fmt.Sprintf("88%010d", rng.IntN(1e9)), AccountName: "NGUOI THU",
 				Channel: ansinh.ChannelQR, SubmittedAt: time.Now()}
-			if _, err = s.CreateRegistration(ctx, r); err == nil {
+			if _, err = lifecycle(s).Record(ctx, r); err == nil {
 				status := ansinh.StatusVerified
 				if rng.IntN(4) == 0 {
 					status = ansinh.StatusRejected
 				}
-				_, err = s.Decide(ctx, r, &ansinh.Decision{Receipt: r.Receipt, Status: status, Reason: "other", By: "x", At: time.Now()})
+				_, err = lifecycle(s).RecordDecision(ctx, r, &ansinh.Decision{Receipt: r.Receipt, Status: status, Reason: "other", By: "x", At: time.Now()})
 			}
 		}
 		if err != nil {

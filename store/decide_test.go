@@ -36,16 +36,17 @@ func TestDecisionInterruptedAfterEachStepIsFinished(t *testing.T) {
 				r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: id, Commune: "31498", Submitter: ansinh.SubmitterProxy,
 					Proxy:   &ansinh.Proxy{Name: "Người Con", CCCD: "094090001111", Phone: "0912345678", Relationship: "con"},
 					BankBIN: "970418", AccountNumber: "999988887777", AccountName: "NGUOI CON", Channel: ansinh.ChannelQR, SubmittedAt: time.Now()}
-				if _, err := s.CreateRegistration(ctx, r); err != nil {
+				crashing := lifecycle(s)
+				if _, err := crashing.Record(ctx, r); err != nil {
 					t.Fatal(err)
 				}
 				r.Status = ansinh.StatusPending
 				d := &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusVerified, By: "xa31498", At: time.Now()}
-				s.FailAfterForTest(step)
-				if _, err := s.Decide(ctx, r, d); err == nil {
+				crashing.FailAfterForTest(step)
+				if _, err := crashing.RecordDecision(ctx, r, d); err == nil {
 					t.Fatalf("no failure injected after %s", step)
 				}
-				s.FailAfterForTest("")
+				d = &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusVerified, By: "xa31498", At: d.At}
 				told := &notices{}
 				svc := registration.New(s, "test-secret-key-test-secret-key-0123", nil)
 				svc.Notifier = told
@@ -68,8 +69,8 @@ func TestDecisionInterruptedAfterEachStepIsFinished(t *testing.T) {
 					t.Fatalf("told %v, want %d notice", told.receipts, want)
 				}
 				// A second sweep finds nothing left to do.
-				if done, err := s.FinishDecisions(ctx, time.Now().Add(time.Minute)); err != nil || len(done) != 0 {
-					t.Fatalf("a second sweep finished %v (%v)", done, err)
+				if done, err := svc.FinishDecisions(ctx, time.Now().Add(time.Minute)); err != nil || done != 0 {
+					t.Fatalf("a second sweep finished %d (%v)", done, err)
 				}
 			})
 		}

@@ -97,69 +97,59 @@ const (
 	maxChain = 1000
 )
 
-// CreateRegistration stores a new submission and supersedes the person's pending
-// ones. A receipt already stored for the same person is a repeat of the same
-// submission (the receipt comes from its idempotency key): with the same content,
-// nothing new is stored and replay is true, and what an interrupted first attempt left
-// undone is finished while it is still pending; with other content it is a conflict
-// (ansinh.ErrIdempotencyReused) and nothing is stored. A replay of a submission already
-// decided or superseded changes nothing: it never goes back into the queue.
-func (s *Store) CreateRegistration(ctx context.Context, r *ansinh.Registration) (replay bool, err error) {
+// InsertRegistration stores a new submission, setting r.Fingerprint; a receipt
+// already stored is ansinh.ErrDuplicate and changes nothing. The rest of a
+// submission's life (chain, supersede, queue) is registration.Service's.
+func (s *Store) InsertRegistration(ctx context.Context, r *ansinh.Registration) error {
 	doc := s.registrationToDoc(r)
-	_, err = s.db.Collection(colRegistrations).InsertOne(ctx, doc)
+	r.Fingerprint = doc.Fingerprint
+	_, err := s.db.Collection(colRegistrations).InsertOne(ctx, doc)
 	if mongo.IsDuplicateKeyError(err) {
-		d, err := s.registrationDoc(ctx, r.Receipt)
-		if err != nil {
-			return false, err
-		}
-		if d.BeneficiaryID != r.BeneficiaryID {
-			return false, fmt.Errorf("store: create registration: %w", ansinh.ErrReceiptTaken)
-		}
-		if d.Fingerprint != "" && d.Fingerprint != doc.Fingerprint {
-			return false, fmt.Errorf("store: create registration: %w", ansinh.ErrIdempotencyReused)
-		}
-		st, err := s.registrationStatus(ctx, r.Receipt)
-		if err != nil {
-			return false, err
-		}
-		if st.Status != ansinh.StatusPending {
-			return true, nil
-		}
-		// The first attempt's commune and time stand; the steps below finish it.
-		r.Commune, r.SubmittedAt = d.Commune, d.SubmittedAt
-		replay = true
-	} else if err != nil {
-		return false, s.fail("create registration", err)
+		return fmt.Errorf("store: insert registration: %w", ansinh.ErrDuplicate)
 	}
-	earlier, err := s.chainAppend(ctx, r.BeneficiaryID, r.Receipt, r.SubmittedAt)
 	if err != nil {
-		return false, err
+		return s.fail("create registration", err)
 	}
-	for _, old := range earlier {
-		st, err := s.registrationStatus(ctx, old)
-		if err != nil {
-			return false, err
-		}
-		if st.Status != ansinh.StatusPending {
-			continue
-		}
-		ev := registrationEventDoc{ID: old + ":superseded", Receipt: old, Kind: "superseded", Status: ansinh.StatusSuperseded,
-			Reason: r.Receipt, Commune: r.Commune, BeneficiaryID: r.BeneficiaryID, At: r.SubmittedAt.UTC()}
-		if _, err := s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev); err != nil && !mongo.IsDuplicateKeyError(err) {
-			return false, s.fail("supersede registration", err)
-		}
-		if err := s.dequeue(ctx, old); err != nil {
-			return false, err
-		}
+	return nil
+}
+
+// LinkSubmission links receipt at the end of the person's chain of submissions and
+// returns the receipts before it; linking it again finds it in place.
+func (s *Store) LinkSubmission(ctx context.Context, beneficiaryID, receipt string, at time.Time) ([]string, error) {
+	return s.chainAppend(ctx, beneficiaryID, receipt, at)
+}
+
+// MarkSuperseded records that newer supersedes the pending submission old (once).
+func (s *Store) MarkSuperseded(ctx context.Context, old string, newer *ansinh.Registration) error {
+	ev := registrationEventDoc{ID: old + ":superseded", Receipt: old, Kind: "superseded", Status: ansinh.StatusSuperseded,
+		Reason: newer.Receipt, Commune: newer.Commune, BeneficiaryID: newer.BeneficiaryID, At: newer.SubmittedAt.UTC()}
+	if _, err := s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return s.fail("supersede registration", err)
 	}
-	if err := s.addAccountRef(ctx, s.AccountIndex(r.BankBIN, r.AccountNumber), "receipts", r.Receipt); err != nil {
-		return false, err
-	}
+	return nil
+}
+
+// QueueForReview puts a submission in its commune's review queue (once).
+func (s *Store) QueueForReview(ctx context.Context, r *ansinh.Registration) error {
 	if _, err := s.db.Collection(colQueue).InsertOne(ctx, queueDoc{Receipt: r.Receipt, Commune: r.Commune,
 		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC()}); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return false, s.fail("queue registration", err)
+		return s.fail("queue registration", err)
 	}
-	return replay, nil
+	return nil
+}
+
+// RemoveFromReview takes a submission out of the review queue.
+func (s *Store) RemoveFromReview(ctx context.Context, receipt string) error {
+	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
+		return s.fail("dequeue registration", err)
+	}
+	return nil
+}
+
+// RegistrationStatus returns a submission's state: pending, superseded or its verdict.
+func (s *Store) RegistrationStatus(ctx context.Context, receipt string) (string, error) {
+	ev, err := s.registrationStatus(ctx, receipt)
+	return ev.Status, err
 }
 
 // chainAppend links receipt at the end of the beneficiary's chain and returns the
@@ -267,7 +257,7 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 		Receipt: d.Receipt, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Submitter: d.Submitter,
 		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
 		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt,
-		Status: ev.Status,
+		Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint,
 	}
 	if ev.Kind == "decision" {
 		r.DecidedBy = ev.By
@@ -312,11 +302,4 @@ func (s *Store) RevealRegistration(ctx context.Context, receipt string) (*ansinh
 		}
 	}
 	return r, nil
-}
-
-func (s *Store) dequeue(ctx context.Context, receipt string) error {
-	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
-		return s.fail("dequeue registration", err)
-	}
-	return nil
 }

@@ -60,6 +60,16 @@ func (s *Store) refAccounts(ctx context.Context, refs map[string]string) error {
 	return nil
 }
 
+// AddAccountSubmission records that the submission receipt names the account index.
+func (s *Store) AddAccountSubmission(ctx context.Context, index, receipt string) error {
+	return s.addAccountRef(ctx, index, "receipts", receipt)
+}
+
+// AddAccountUser records that the beneficiary is paid into the account index.
+func (s *Store) AddAccountUser(ctx context.Context, index, beneficiaryID string) error {
+	return s.addAccountRef(ctx, index, "users", beneficiaryID)
+}
+
 func (s *Store) addAccountRef(ctx context.Context, index, field, value string) error {
 	_, err := s.db.Collection(colAccountRefs).UpdateOne(ctx, bson.D{{Key: "_id", Value: index}},
 		bson.D{{Key: "$addToSet", Value: bson.D{{Key: field, Value: value}}}}, options.UpdateOne().SetUpsert(true))
@@ -215,199 +225,6 @@ func (s *Store) Decided(ctx context.Context, q DecidedQuery) ([]string, int64, e
 		out[i] = d.Receipt
 	}
 	return out, total, nil
-}
-
-// Decide records a verdict on a pending submission and applies it. The decision is
-// one inserted document whose _id is the receipt's: of two officers (or instances)
-// deciding at once, exactly one succeeds and the other gets a conflict. It carries its
-// plan (the account it replaces, the move of the counters), so that its steps — leave
-// the queue, make the account the beneficiary's, keep the previous one in the history,
-// move the counters once, mark the account as used — can be finished by a retry or by
-// FinishDecisions after a crash. The same officer deciding again the same way finishes
-// it and is answered again=true; anyone else, or another verdict, is a conflict.
-func (s *Store) Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error) {
-	if err := s.db.Collection(colRegistrationEvents).FindOne(ctx, bson.D{{Key: "_id", Value: r.Receipt + ":superseded"}}).Err(); err == nil {
-		return false, &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
-	} else if !errors.Is(err, mongo.ErrNoDocuments) {
-		return false, s.fail("decide", err)
-	}
-	applied := false
-	ev := registrationEventDoc{ID: r.Receipt + ":decision", Receipt: r.Receipt, Kind: "decision", Status: d.Status,
-		Reason: d.Reason, Note: d.Note, Commune: r.Commune, BeneficiaryID: r.BeneficiaryID, By: d.By, At: d.At.UTC(), Applied: &applied}
-	if d.Status == ansinh.StatusVerified {
-		if err := s.planVerification(ctx, &ev); err != nil {
-			return false, err
-		}
-	}
-	// The open marker first: a crash after it and before the decision leaves a marker
-	// that the sweep drops; the other way round would leave a decision nobody finishes.
-	if _, err := s.db.Collection(colDecisionsOpen).InsertOne(ctx, bson.D{{Key: "_id", Value: r.Receipt}, {Key: "at", Value: d.At.UTC()}}); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return false, s.fail("decide: open", err)
-	}
-	if err := s.after("open"); err != nil {
-		return false, err
-	}
-	_, err = s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev)
-	if err == nil {
-		err = s.after("claim")
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		var had registrationEventDoc
-		if err := s.db.Collection(colRegistrationEvents).FindOne(ctx, bson.D{{Key: "_id", Value: ev.ID}}).Decode(&had); err != nil {
-			return false, s.fail("decide", err)
-		}
-		// Whoever comes second helps finish the first decision; only its own decider's
-		// retry of the same verdict is answered as done.
-		if err := s.applyDecision(ctx, &had); err != nil {
-			return false, err
-		}
-		if had.Status != d.Status || had.By != d.By {
-			return false, &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgDecided}
-		}
-		return true, nil
-	} else if err != nil {
-		return false, s.fail("decide", err)
-	}
-	return false, s.applyDecision(ctx, &ev)
-}
-
-// planVerification fills in what a verification replaces and how it moves the counts.
-func (s *Store) planVerification(ctx context.Context, ev *registrationEventDoc) error {
-	reg, err := s.registrationDoc(ctx, ev.Receipt)
-	if err != nil {
-		return err
-	}
-	b, err := s.beneficiaryDoc(ctx, ev.BeneficiaryID)
-	if err != nil {
-		return err
-	}
-	before := b.beneficiary()
-	after := *before
-	after.Account = &ansinh.Account{BankBIN: reg.BankBIN, Proxy: reg.Proxy != nil, Source: ansinh.SourceRegistration}
-	delta := toCounterDoc(before.CountedIn(), ansinh.Contribution(&after).Sub(ansinh.Contribution(before)))
-	ev.Previous, ev.Delta = b.Account, &delta
-	return nil
-}
-
-// applyDecision does a decision's steps; each is safe to repeat.
-func (s *Store) applyDecision(ctx context.Context, ev *registrationEventDoc) error {
-	if ev.Applied == nil || *ev.Applied {
-		return s.closeDecision(ctx, ev)
-	}
-	if err := s.dequeue(ctx, ev.Receipt); err != nil {
-		return err
-	}
-	if ev.Status == ansinh.StatusVerified {
-		if err := s.after("dequeue"); err != nil {
-			return err
-		}
-		reg, err := s.registrationDoc(ctx, ev.Receipt)
-		if err != nil {
-			return err
-		}
-		account := &accountDoc{BankBIN: reg.BankBIN, NumberEnc: reg.AccountEnc, Index: reg.AccountIndex, Last4: reg.AccountLast4,
-			HolderName: reg.AccountName, Proxy: reg.Proxy != nil, Source: ansinh.SourceRegistration, VerifiedAt: ev.At}
-		if err := s.setFields(ctx, "verify: set account", ev.BeneficiaryID, bson.D{
-			{Key: "account", Value: account}, {Key: "updated_at", Value: ev.At}}); err != nil {
-			return err
-		}
-		if err := s.after("account"); err != nil {
-			return err
-		}
-		if ev.Previous != nil {
-			h := accountHistoryDoc{ID: ev.Receipt, BeneficiaryID: ev.BeneficiaryID, Previous: ev.Previous, ReplacedAt: ev.At}
-			if _, err := s.db.Collection(colAccountHistory).InsertOne(ctx, h); err != nil && !mongo.IsDuplicateKeyError(err) {
-				return s.fail("verify: account history", err)
-			}
-		}
-		if err := s.after("history"); err != nil {
-			return err
-		}
-		if ev.Delta != nil {
-			if err := s.addCountsOnce(ctx, ev.Delta.ID, ev.Delta.counts(), "decision:"+ev.Receipt); err != nil {
-				return err
-			}
-		}
-		if err := s.after("count"); err != nil {
-			return err
-		}
-		if err := s.addAccountRef(ctx, reg.AccountIndex, "users", ev.BeneficiaryID); err != nil {
-			return err
-		}
-	}
-	if err := s.after("ref"); err != nil {
-		return err
-	}
-	if _, err := s.db.Collection(colRegistrationEvents).UpdateOne(ctx, bson.D{{Key: "_id", Value: ev.ID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}}); err != nil {
-		return s.fail("decide: applied", err)
-	}
-	if err := s.after("applied"); err != nil {
-		return err
-	}
-	return s.closeDecision(ctx, ev)
-}
-
-// closeDecision forgets the decision's mark on the counters, needed only until it is
-// applied. Its open marker stays until the person is told (CloseDecision).
-func (s *Store) closeDecision(ctx context.Context, ev *registrationEventDoc) error {
-	if ev.Delta != nil {
-		if _, err := s.db.Collection(colCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: ev.Delta.ID}},
-			bson.D{{Key: "$pull", Value: bson.D{{Key: "moves", Value: "decision:" + ev.Receipt}}}}); err != nil {
-			return s.fail("decide: close", err)
-		}
-	}
-	return nil
-}
-
-// CloseDecision drops a decision's open marker: the last step, once the decision is
-// applied and its person told.
-func (s *Store) CloseDecision(ctx context.Context, receipt string) error {
-	if _, err := s.db.Collection(colDecisionsOpen).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
-		return s.fail("decide: close", err)
-	}
-	return nil
-}
-
-// FinishDecisions applies every decision still open (left half-done by a crash or a
-// time-out, or not yet told) and drops the markers, opened before abandoned, of
-// decisions never recorded. It returns the open decisions, now applied: the caller
-// tells their people and closes them.
-func (s *Store) FinishDecisions(ctx context.Context, abandoned time.Time) ([]ansinh.Decision, error) {
-	cur, err := s.db.Collection(colDecisionsOpen).Find(ctx, bson.D{})
-	if err != nil {
-		return nil, s.fail("finish decisions", err)
-	}
-	var open []struct {
-		ID string    `bson:"_id"`
-		At time.Time `bson:"at"`
-	}
-	if err := cur.All(ctx, &open); err != nil {
-		return nil, s.fail("finish decisions", err)
-	}
-	var done []ansinh.Decision
-	for _, o := range open {
-		var ev registrationEventDoc
-		err := s.db.Collection(colRegistrationEvents).FindOne(ctx, bson.D{{Key: "_id", Value: o.ID + ":decision"}}).Decode(&ev)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			// The decision itself was never written. A decider still running will write
-			// it and apply it itself; give it time before dropping its marker.
-			if o.At.Before(abandoned) {
-				if _, err := s.db.Collection(colDecisionsOpen).DeleteOne(ctx, bson.D{{Key: "_id", Value: o.ID}}); err != nil {
-					return done, s.fail("finish decisions", err)
-				}
-			}
-			continue
-		}
-		if err != nil {
-			return done, s.fail("finish decisions", err)
-		}
-		if err := s.applyDecision(ctx, &ev); err != nil {
-			return done, err
-		}
-		done = append(done, ansinh.Decision{Receipt: ev.Receipt, Status: ev.Status, Reason: ev.Reason, Note: ev.Note, By: ev.By, At: ev.At})
-	}
-	return done, nil
 }
 
 // AccountHistory returns the accounts a beneficiary had before, newest first.

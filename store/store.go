@@ -50,17 +50,6 @@ type Store struct {
 	vault    *pii.Vault
 	unitSet  string
 	guard    *closeGuard
-	// failAfter, set by tests only, fails a multi-step write after the named step, as a
-	// crash there would.
-	failAfter func(step string) error
-}
-
-// after is called at the end of each step of a multi-step write.
-func (s *Store) after(step string) error {
-	if s.failAfter != nil {
-		return s.failAfter(step)
-	}
-	return nil
 }
 
 // closeGuard reports store calls made after Close began: a shutdown that let a worker

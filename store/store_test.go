@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ansinh"
+	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/store/storetest"
 )
@@ -188,4 +189,10 @@ func TestSuiteThroughMongoDBURI(t *testing.T) {
 	if !strings.Contains(string(out), "--- PASS: TestUsers") {
 		t.Fatalf("child ran no store test:\n%s", out)
 	}
+}
+
+// lifecycle is the registration lifecycle over s, the only writer of submissions and
+// decisions.
+func lifecycle(s *store.Store) *registration.Service {
+	return registration.New(s, "store-test-secret", nil)
 }

@@ -65,12 +65,18 @@ type UnitMigration struct {
 	From, To string
 	DryRun   bool // only plan
 	Now      time.Time
+	// FinishDecisions applies the decisions left half-done (registration.Service's
+	// ApplyOpenDecisions); the migration runs it first and refuses while any is left.
+	FinishDecisions func(context.Context) error
 	// failAfter lets tests interrupt the run after a step or a batch (the point's name).
 	failAfter func(point string) error
 }
 
 // ErrUnitBlockers refuses a migration whose plan has blockers.
 var ErrUnitBlockers = errors.New("store: unit migration: the plan has blockers")
+
+// ErrUnfinishedDecisions refuses a migration while decisions are left half-applied.
+var ErrUnfinishedDecisions = errors.New("store: unit migration: decisions are left half-applied; finish them first (start the service once, or run the sweep)")
 
 // UnitMove counts the people of one commune of the old set who go to one of the new.
 type UnitMove struct {
@@ -173,8 +179,15 @@ func (s *Store) MigrateUnits(ctx context.Context, m UnitMigration) (*UnitPlan, e
 	}
 	// A decision left half-applied would move counters under its old commune's code
 	// after the recount: finish every one first.
-	if _, err := s.FinishDecisions(ctx, m.Now); err != nil {
+	if m.FinishDecisions != nil {
+		if err := m.FinishDecisions(ctx); err != nil {
+			return p, err
+		}
+	}
+	if n, err := s.UnfinishedDecisions(ctx); err != nil {
 		return p, err
+	} else if n > 0 {
+		return p, ErrUnfinishedDecisions
 	}
 	doc, err := s.claimUnitMigration(ctx, m)
 	if err != nil {

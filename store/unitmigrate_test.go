@@ -67,12 +67,12 @@ func socTrangFixture(t *testing.T) (*store.Store, map[string]string) {
 		id := old.BeneficiaryID(migCCCD(i))
 		r := &ansinh.Registration{Receipt: fmt.Sprintf("MIGR%06d", i), BeneficiaryID: id, Commune: communeOf[id], Submitter: ansinh.SubmitterSelf,
 			BankBIN: "970418", AccountNumber: fmt.Sprintf("88%08d", i), AccountName: "NGUOI THU", Channel: ansinh.ChannelQR, SubmittedAt: migNow}
-		if _, err := old.CreateRegistration(c, r); err != nil {
+		if _, err := lifecycle(old).Record(c, r); err != nil {
 			t.Fatal(err)
 		}
 		status := map[int]string{1: ansinh.StatusVerified, 2: ansinh.StatusVerified, 3: ansinh.StatusRejected}[i]
 		if status != "" {
-			if _, err := old.Decide(c, r, &ansinh.Decision{Receipt: r.Receipt, Status: status, Reason: "other", By: "xa31498", At: migNow}); err != nil {
+			if _, err := lifecycle(old).RecordDecision(c, r, &ansinh.Decision{Receipt: r.Receipt, Status: status, Reason: "other", By: "xa31498", At: migNow}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -400,7 +400,7 @@ func TestUnitMigrationSplitWard(t *testing.T) {
 		t.Fatal(err)
 	}
 	id0 := old.BeneficiaryID(migCCCD(0))
-	if _, err := old.CreateRegistration(c, &ansinh.Registration{Receipt: "SPLIT00001", BeneficiaryID: id0, Commune: "31178",
+	if _, err := lifecycle(old).Record(c, &ansinh.Registration{Receipt: "SPLIT00001", BeneficiaryID: id0, Commune: "31178",
 		Submitter: ansinh.SubmitterSelf, BankBIN: "970418", AccountNumber: "8800000001", AccountName: "NGUOI THU", Channel: ansinh.ChannelQR, SubmittedAt: migNow}); err != nil {
 		t.Fatal(err)
 	}

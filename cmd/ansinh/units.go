@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ansinh"
+	"ansinh/registration"
 	"ansinh/store"
 )
 
@@ -50,7 +51,8 @@ func (a *app) unitsCmd(ctx context.Context, args []string, stderr io.Writer) err
 		return nil
 	}
 	fmt.Fprintln(a.stdout, "Stop every `ansinh serve` on this store first: the migration rebuilds the counters and cannot tell whether a server still writes.")
-	plan, err := st.MigrateUnits(ctx, store.UnitMigration{Sets: a.sets, From: from, To: *to, DryRun: *dry, Now: time.Now()})
+	plan, err := st.MigrateUnits(ctx, store.UnitMigration{Sets: a.sets, From: from, To: *to, DryRun: *dry, Now: time.Now(),
+		FinishDecisions: registration.New(st, a.cfg.SecretKey, nil).ApplyOpenDecisions})
 	if plan != nil {
 		a.printPlan(plan, *dry)
 	}
@@ -140,7 +142,8 @@ func (a *app) migrateAtStart(ctx context.Context, st *store.Store) error {
 	if from == to {
 		return nil
 	}
-	m := store.UnitMigration{Sets: a.sets, From: from, To: to, DryRun: true, Now: time.Now()}
+	m := store.UnitMigration{Sets: a.sets, From: from, To: to, DryRun: true, Now: time.Now(),
+		FinishDecisions: registration.New(st, a.cfg.SecretKey, nil).ApplyOpenDecisions}
 	plan, err := st.MigrateUnits(ctx, m)
 	if errors.Is(err, store.ErrUnitBlockers) {
 		return usageError{fmt.Errorf("ANSINH_UNITS_SET: the store's data is in unit set %s and cannot move to %s: %s",
