@@ -77,7 +77,7 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	if status >= 500 {
 		h.log.Error("request failed", "method", c.Method(), "route", routeLabel(c, status), "err", err)
 	}
-	if status == fiber.StatusTooManyRequests {
+	if status == fiber.StatusTooManyRequests && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, "900")
 	}
 	c.Status(status)

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/ratelimit"
 	"ansinh/registration"
 )
 
@@ -51,9 +52,9 @@ type Deps struct {
 	Now      func() time.Time     // defaults to time.Now
 	Notifier ansinh.Notifier      // tells beneficiaries about decisions; defaults to the log
 	Bot      ChatBot              // the Zalo and web chat worker; nil: no chat
-	// RateStorage holds the public rate-limit counters; nil keeps them in this
-	// instance's memory (fine for one instance).
-	RateStorage fiber.Storage
+	// Rates shares the public rate limit between instances; nil counts in this
+	// instance alone.
+	Rates ratelimit.Reserver
 }
 
 // Handler holds the dependencies; one method per route.
@@ -69,7 +70,7 @@ type Handler struct {
 	registrations *registration.Service
 	csrfKey       []byte
 	bot           ChatBot
-	rates         fiber.Storage
+	rates         ratelimit.Reserver
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -99,7 +100,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		bot: d.Bot, rates: d.RateStorage}
+		bot: d.Bot, rates: d.Rates}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}

@@ -436,7 +436,7 @@ func TestVietQRDecodeAndCommuneCode(t *testing.T) {
 func TestPublicRateLimitIsSharedThroughTheStore(t *testing.T) {
 	e := newEnv(t, func(c *ansinh.Config) { c.PublicRateLimit = 4 })
 	mk := func() *fiber.App {
-		app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), RateStorage: e.store.RateStore()})
+		app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), Rates: e.store})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,15 +2,16 @@ package handlers
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"ansinh"
 	"ansinh/handlers/openapi"
+	"ansinh/ratelimit"
 )
 
 // routes lists every route, grouped by who may call it.
@@ -143,17 +144,16 @@ func withTimeout(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// publicLimit bounds the requests one address makes to the public endpoints.
+// publicLimit bounds the requests one address makes to the public endpoints, a
+// minute at a time, counted in memory and shared between instances through the store
+// (package ratelimit).
 func (h *Handler) publicLimit() fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        h.cfg.PublicRateLimit,
-		Expiration: time.Minute,
-		Storage:    h.rates,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
-		},
-		LimitReached: func(*fiber.Ctx) error {
+	l := ratelimit.New(h.cfg.PublicRateLimit, time.Minute, h.rates, nil)
+	return func(c *fiber.Ctx) error {
+		if ok, wait := l.Allow(c.UserContext(), c.IP()); !ok {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			return ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgTooManyRequests)
-		},
-	})
+		}
+		return c.Next()
+	}
 }

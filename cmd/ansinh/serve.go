@@ -68,7 +68,7 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot,
-		RateStorage: st.RateStore()})
+		Rates: st})
 	if err != nil {
 		return err
 	}
