@@ -38,7 +38,7 @@ type Config struct {
 	LogLevel       string
 	LogFormat      string
 	// PublicRateLimit is how many requests a minute one address may make to the
-	// public form and API.
+	// public form and API (0 turns the limit off; only benchmarks do).
 	PublicRateLimit int
 	// AssistedSecondOfficer: a registration an officer typed in for someone must be
 	// verified by another officer.

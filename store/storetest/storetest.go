@@ -160,3 +160,10 @@ func Vault(tb testing.TB) *pii.Vault {
 	}
 	return v
 }
+
+// InsertRaw inserts doc into collection col of s's database through the same client,
+// bypassing the store's code: the baseline a benchmark compares the store's writes to.
+func InsertRaw(ctx context.Context, s *store.Store, col string, doc any) error {
+	_, err := server.client.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
+	return err
+}

@@ -1,0 +1,155 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ansinh"
+	"ansinh/handlers"
+	"ansinh/importer"
+	"ansinh/store/storetest"
+)
+
+// load runs op from clients goroutines for d and returns the rate of successes, the
+// p50 and p99 latencies and the number of failures.
+func load(clients int, d time.Duration, op func(worker, i int) error) (rate float64, p50, p99 time.Duration, errs int) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed atomic.Int64
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(stop); i++ {
+				t0 := time.Now()
+				err := op(w, i)
+				took := time.Since(t0)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				mu.Lock()
+				lat = append(lat, took)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(lat) == 0 {
+		return 0, 0, 0, int(failed.Load())
+	}
+	slices.Sort(lat)
+	return float64(len(lat)) / d.Seconds(), lat[len(lat)/2], lat[len(lat)*99/100], int(failed.Load())
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkWritePath compares, in one run on one embedded store holding 20,000
+// beneficiaries, raw inserts of a 1 KB document with registrations through the API, at
+// 1 and 20 clients, and reports the ratio of their rates and of their p99s.
+func BenchmarkWritePath(b *testing.B) {
+	const people = 20000
+	e := newEnv(b, func(c *ansinh.Config) { c.PublicRateLimit = 10_000_000 })
+	var csv strings.Builder
+	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
+	communes := e.units.Leaves("94")
+	for i := range people {
+		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,1950,%s,BTXH\n", i, communes[i%len(communes)])
+	}
+	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
+		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "bench.csv"}); err != nil {
+		b.Fatal(err)
+	}
+	base := e.serve()
+	filler := strings.Repeat("x", 1000)
+	var seq atomic.Int64
+	for range b.N {
+		for _, clients := range []int{1, 20} {
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+			rawRate, _, rawP99, rawErrs := load(clients, 2*time.Second, func(w, i int) error {
+				return storetest.InsertRaw(context.Background(), e.store, "bench_raw",
+					map[string]any{"_id": fmt.Sprintf("raw-%d", seq.Add(1)), "filler": filler})
+			})
+			regRate, regP50, regP99, regErrs := load(clients, 2*time.Second, func(w, i int) error {
+				n := int(seq.Add(1)) % people
+				body, _ := json.Marshal(map[string]any{"cccd": fmt.Sprintf("0940500%05d", n), "birth_date": "1950-01-01",
+					"submitter": "self", "bank_bin": "970405", "account_number": fmt.Sprintf("7000%08d", n),
+					"account_name": "Nguyen Van Thu", "consent": true, "idempotency_key": fmt.Sprintf("writepath-%08d", seq.Add(1))})
+				res, err := client.Post(base+"/api/v1/registrations", "application/json", bytes.NewReader(body))
+				if err != nil {
+					return err
+				}
+				msg, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 201 {
+					return fmt.Errorf("status %d: %.200s", res.StatusCode, msg)
+				}
+				return nil
+			})
+			label := fmt.Sprintf("c%d", clients)
+			b.ReportMetric(rawRate, label+"-raw-inserts/s")
+			b.ReportMetric(ms(rawP99), label+"-raw-p99-ms")
+			b.ReportMetric(regRate, label+"-registrations/s")
+			b.ReportMetric(ms(regP50), label+"-reg-p50-ms")
+			b.ReportMetric(ms(regP99), label+"-reg-p99-ms")
+			b.ReportMetric(100*regRate/rawRate, label+"-rate-%-of-raw")
+			b.ReportMetric(float64(regP99)/float64(rawP99), label+"-p99-ratio")
+			b.ReportMetric(float64(rawErrs+regErrs), label+"-errors")
+		}
+	}
+}
+
+// BenchmarkPublicLimiter serves the commune form at 20 clients from one address, in one
+// run, with the limiter shared through the store and without any limiter, and reports
+// both rates and their ratio.
+func BenchmarkPublicLimiter(b *testing.B) {
+	e := newEnv(b)
+	mk := func(limit int) string {
+		cfg := e.cfg
+		cfg.PublicRateLimit = limit
+		app, err := handlers.New(handlers.Deps{Config: cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), Rates: e.store})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.app = app
+		return e.serve()
+	}
+	limited, open := mk(10_000_000), mk(0)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 20}}
+	get := func(base string) func(int, int) error {
+		return func(int, int) error {
+			res, err := client.Get(base + "/c/31498")
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				return fmt.Errorf("status %d", res.StatusCode)
+			}
+			return nil
+		}
+	}
+	for range b.N {
+		withRate, _, withP99, e1 := load(20, 2*time.Second, get(limited))
+		withoutRate, _, withoutP99, e2 := load(20, 2*time.Second, get(open))
+		b.ReportMetric(withRate, "limited-req/s")
+		b.ReportMetric(ms(withP99), "limited-p99-ms")
+		b.ReportMetric(withoutRate, "unlimited-req/s")
+		b.ReportMetric(ms(withoutP99), "unlimited-p99-ms")
+		b.ReportMetric(100*withRate/withoutRate, "limited-%-of-unlimited")
+		b.ReportMetric(float64(e1+e2), "errors")
+	}
+}
