@@ -32,7 +32,7 @@ func (s *Store) Audit(ctx context.Context, e *ansinh.AuditEvent) error {
 		e.At = time.Now()
 	}
 	e.ID = id.Hex()
-	_, err := s.db.Collection(colAudit).InsertOne(ctx, auditDoc{
+	err := s.insert(ctx, colAudit, auditDoc{
 		ID: id, At: e.At.UTC(), Actor: e.Actor, Role: string(e.Role), Action: e.Action,
 		Target: e.Target, Unit: e.Unit, IP: e.IP, Detail: e.Detail, Set: s.unitSetOf(e.Unit),
 	})

@@ -103,7 +103,7 @@ const (
 func (s *Store) InsertRegistration(ctx context.Context, r *ansinh.Registration) error {
 	doc := s.registrationToDoc(r)
 	r.Fingerprint = doc.Fingerprint
-	_, err := s.db.Collection(colRegistrations).InsertOne(ctx, doc)
+	err := s.insert(ctx, colRegistrations, doc)
 	if mongo.IsDuplicateKeyError(err) {
 		return fmt.Errorf("store: insert registration: %w", ansinh.ErrDuplicate)
 	}
@@ -131,7 +131,7 @@ func (s *Store) MarkSuperseded(ctx context.Context, old string, newer *ansinh.Re
 
 // QueueForReview puts a submission in its commune's review queue (once).
 func (s *Store) QueueForReview(ctx context.Context, r *ansinh.Registration) error {
-	if _, err := s.db.Collection(colQueue).InsertOne(ctx, queueDoc{Receipt: r.Receipt, Commune: r.Commune,
+	if err := s.insert(ctx, colQueue, queueDoc{Receipt: r.Receipt, Commune: r.Commune,
 		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC()}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("queue registration", err)
 	}
@@ -159,7 +159,7 @@ func (s *Store) chainAppend(ctx context.Context, beneficiaryID, receipt string, 
 	col := s.db.Collection(colRegistrationChain)
 	for n := 1; n <= maxChain; n++ {
 		id := fmt.Sprintf("%s:%d", beneficiaryID, n)
-		_, err := col.InsertOne(ctx, chainDoc{ID: id, Receipt: receipt, At: at.UTC()})
+		err := s.insert(ctx, colRegistrationChain, chainDoc{ID: id, Receipt: receipt, At: at.UTC()})
 		if err == nil {
 			return earlier, nil
 		}

@@ -60,9 +60,17 @@ func (s *Store) refAccounts(ctx context.Context, refs map[string]string) error {
 	return nil
 }
 
-// AddAccountSubmission records that the submission receipt names the account index.
+// AddAccountSubmission records that the submission receipt names the account index:
+// an insert for an account nobody named before (most), an update otherwise.
 func (s *Store) AddAccountSubmission(ctx context.Context, index, receipt string) error {
-	return s.addAccountRef(ctx, index, "receipts", receipt)
+	err := s.insert(ctx, colAccountRefs, accountRefDoc{ID: index, Users: []string{}, Receipts: []string{receipt}})
+	if mongo.IsDuplicateKeyError(err) {
+		return s.addAccountRef(ctx, index, "receipts", receipt)
+	}
+	if err != nil {
+		return s.fail("account ref", err)
+	}
+	return nil
 }
 
 // AddAccountUser records that the beneficiary is paid into the account index.

@@ -50,6 +50,18 @@ type Store struct {
 	vault    *pii.Vault
 	unitSet  string
 	guard    *closeGuard
+	// inserts batches the inserts of concurrent callers, per collection (batch.go).
+	inserts map[string]*inserter
+}
+
+// insert stores doc in collection col, in one batch with the concurrent inserts into
+// it; it means what InsertOne means.
+func (s *Store) insert(ctx context.Context, col string, doc any) error {
+	if b := s.inserts[col]; b != nil {
+		return b.insert(ctx, doc)
+	}
+	_, err := s.db.Collection(col).InsertOne(ctx, doc)
+	return err
 }
 
 // closeGuard reports store calls made after Close began: a shutdown that let a worker
@@ -209,6 +221,10 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 			Name: "ansinh_store_errors_total",
 			Help: "Store operations that failed for a reason other than a missing or duplicate record.",
 		}, []string{"op"}),
+	}
+	s.inserts = map[string]*inserter{}
+	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs} {
+		s.inserts[col] = newInserter(s.db.Collection(col))
 	}
 	if reg != nil {
 		if err := reg.Register(s.errs); err != nil {
