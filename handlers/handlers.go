@@ -3,6 +3,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/mapper"
 	"ansinh/registration"
 )
 
@@ -70,6 +72,9 @@ type Handler struct {
 	csrfKey       []byte
 	bot           ChatBot
 	rates         fiber.Storage
+	mapper        *mapper.Service
+	g2pKey        ed25519.PrivateKey // signs the mapper's answers
+	g2pID         string             // ansinh's sender id in them
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -99,7 +104,8 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		bot: d.Bot, rates: d.RateStorage}
+		bot: d.Bot, rates: d.RateStorage, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
+		g2pKey: d.Config.G2PSigningKey(), g2pID: g2pIdentity(d.Config.BaseURL)}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}
