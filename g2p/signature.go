@@ -27,7 +27,8 @@ import (
 //	(created): {created}\n(expires): {expires}\ndigest: BLAKE-512={base64(BLAKE2b-512(header + message))}
 //
 // where header + message are the bytes of the envelope's "header" value followed by
-// those of its "message" value, exactly as sent (no re-serialisation), and the
+// those of its "message" value, exactly as sent (no re-serialisation; both must be
+// JSON objects, so the point where one ends and the other starts is fixed), and the
 // signature is Ed25519 (crypto/ed25519) over that content. The same scheme signs
 // ansinh's answers with ansinh's key.
 

@@ -138,14 +138,14 @@ func q(ref string, kv ...string) map[string]any {
 type onResolve struct {
 	Signature string `json:"signature"`
 	Header    struct {
-		Action, Status   string
-		MessageID        string `json:"message_id"`
-		ReasonCode       string `json:"status_reason_code"`
-		ReasonMessage    string `json:"status_reason_message"`
-		TotalCount       int    `json:"total_count"`
-		CompletedCount   int    `json:"completed_count"`
-		SenderID         string `json:"sender_id"`
-		ReceiverID       string `json:"receiver_id"`
+		Action, Status string
+		MessageID      string `json:"message_id"`
+		ReasonCode     string `json:"status_reason_code"`
+		ReasonMessage  string `json:"status_reason_message"`
+		TotalCount     int    `json:"total_count"`
+		CompletedCount int    `json:"completed_count"`
+		SenderID       string `json:"sender_id"`
+		ReceiverID     string `json:"receiver_id"`
 	}
 	Message *struct {
 		TransactionID string `json:"transaction_id"`
@@ -477,14 +477,14 @@ func TestG2PItemChecks(t *testing.T) {
 		reasons[it.ReferenceID] = append(reasons[it.ReferenceID], it.Status+" "+it.Reason)
 	}
 	want := map[string][]string{
-		"no-ts":                 {"rjct rjct.timestamp.invalid"},
-		"bad-ts":                {"rjct rjct.timestamp.invalid"},
-		"dup":                   {"rjct rjct.reference_id.duplicate", "rjct rjct.reference_id.duplicate"},
-		"locale":                {"rjct "},
-		"vie":                   {"succ succ.id.active"},
-		"":                      {"rjct rjct.reference_id.invalid"},
+		"no-ts":                  {"rjct rjct.timestamp.invalid"},
+		"bad-ts":                 {"rjct rjct.timestamp.invalid"},
+		"dup":                    {"rjct rjct.reference_id.duplicate", "rjct rjct.reference_id.duplicate"},
+		"locale":                 {"rjct "},
+		"vie":                    {"succ succ.id.active"},
+		"":                       {"rjct rjct.reference_id.invalid"},
 		strings.Repeat("r", 100): {"rjct rjct.reference_id.invalid"},
-		"nothing":               {"rjct rjct.fa.invalid"},
+		"nothing":                {"rjct rjct.fa.invalid"},
 	}
 	for k, v := range want {
 		if fmt.Sprint(reasons[k]) != fmt.Sprint(v) {
@@ -756,7 +756,9 @@ func TestG2PForgedSignatureIsRefused(t *testing.T) {
 	token := e.addClient(map[string]any{"details": true, "public_key": base64.StdEncoding.EncodeToString(pub)})
 	ansinhKey := e.g2pKey()
 	now := time.Now()
-	good := func(id string) map[string]any { return msg(id, q("r1", "id", "cccd:"+sauCCCD+"@vn", "scope", "details")) }
+	good := func(id string) map[string]any {
+		return msg(id, q("r1", "id", "cccd:"+sauCCCD+"@vn", "scope", "details"))
+	}
 
 	r := e.g2pDo("/g2p/mapper/sync/resolve", token, signed(t, key, "kbnn.example.vn", good("ok"), now))
 	if r.StatusCode != 200 || !strings.Contains(string(r.body), sauFA) {
