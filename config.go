@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/hkdf"
@@ -110,4 +112,13 @@ func (c Config) Vault() (*pii.Vault, error) {
 // with the same key, and a new secret means a new key to give the clients.
 func (c Config) G2PSigningKey() ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(DeriveKey(c.SecretKey, "g2p/sign"))
+}
+
+// G2PSenderID is ansinh's sender id in its G2P Connect answers and key id: the host of
+// ANSINH_BASE_URL.
+func (c Config) G2PSenderID() string {
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		return strings.ToLower(u.Hostname())
+	}
+	return "ansinh"
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -47,14 +46,6 @@ const (
 	// answerTTL is how long ansinh's signature on an answer stays current.
 	answerTTL = 10 * time.Minute
 )
-
-// g2pIdentity is ansinh's sender id in its answers: the host of ANSINH_BASE_URL.
-func g2pIdentity(baseURL string) string {
-	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
-		return strings.ToLower(u.Hostname())
-	}
-	return "ansinh"
-}
 
 // requireClient admits a registered, active client by its bearer token (the scheme
 // name in any case), within its rate.
@@ -327,8 +318,8 @@ func (h *Handler) G2PKeys(c *fiber.Ctx) error {
 		"public_key": base64.StdEncoding.EncodeToString(pub)}}})
 }
 
-// g2pErrorCodes are the transport codes of the errors that reach the ErrorHandler on
-// the mapper's paths (no route, wrong method, too large, time-out, failure).
+// g2pErrorCode is the transport code of an error that reaches the ErrorHandler on the
+// mapper's paths (no route, wrong method, too large, time-out, failure).
 func g2pErrorCode(status int) string {
 	switch {
 	case status == fiber.StatusUnauthorized:

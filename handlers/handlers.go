@@ -105,7 +105,7 @@ func New(d Deps) (*fiber.App, error) {
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
 		bot: d.Bot, rates: d.RateStorage, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
-		g2pKey: d.Config.G2PSigningKey(), g2pID: g2pIdentity(d.Config.BaseURL)}
+		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID()}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}

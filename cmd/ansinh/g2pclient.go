@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -105,10 +104,7 @@ func (a *app) g2pClientAdd(ctx context.Context, args []string, stderr io.Writer)
 		return describe(err)
 	}
 	pub := a.cfg.G2PSigningKey().Public().(ed25519.PublicKey)
-	host := "ansinh"
-	if u, err := url.Parse(a.cfg.BaseURL); err == nil && u.Hostname() != "" {
-		host = strings.ToLower(u.Hostname())
-	}
+	host := a.cfg.G2PSenderID()
 	fmt.Fprintf(a.stdout, "Registered client %s (%s): units %s, %s, %d requests a minute.\n", c.SenderID, c.Name,
 		strings.Join(c.Units, ","), map[bool]string{true: "details allowed", false: "yes/no only"}[c.Details], c.RateLimit)
 	fmt.Fprintf(a.stdout, "Bearer token (shown only this once): %s\n", token)
