@@ -29,6 +29,10 @@ const (
 	ActionPaymentList       = "payment.list"
 	ActionAPIClient         = "client.create"
 	ActionResolve           = "g2p.resolve"
+	ActionResolveRefused    = "g2p.refused" // a registered client's request refused (signature, replay, sender)
+	ActionAPIClientPause    = "client.pause"
+	ActionAPIClientResume   = "client.resume"
+	ActionAPIClientRevoke   = "client.revoke"
 	ActionOutboxRetry       = "outbox.retry"
 )
 

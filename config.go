@@ -1,9 +1,12 @@
 package ansinh
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
 	"io"
+	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/hkdf"
@@ -102,4 +105,20 @@ func (c Config) Vault() (*pii.Vault, error) {
 		return nil, errors.New("configuration: no data key")
 	}
 	return pii.New(DeriveKey(c.DataKey, "pii/encrypt"), DeriveKey(c.DataKey, "pii/index"))
+}
+
+// G2PSigningKey is the Ed25519 key ansinh signs its G2P Connect answers with, derived
+// from ANSINH_SECRET_KEY like the other keys: every instance sharing the secret signs
+// with the same key, and a new secret means a new key to give the clients.
+func (c Config) G2PSigningKey() ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(DeriveKey(c.SecretKey, "g2p/sign"))
+}
+
+// G2PSenderID is ansinh's sender id in its G2P Connect answers and key id: the host of
+// ANSINH_BASE_URL.
+func (c Config) G2PSenderID() string {
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		return strings.ToLower(u.Hostname())
+	}
+	return "ansinh"
 }

@@ -284,6 +284,14 @@ const (
 	MsgG2PTimestamp = "message_ts phải là thời điểm theo RFC 3339, ví dụ 2026-11-25T10:00:00+07:00."
 	MsgG2PAction    = "action phải là \"resolve\" ở địa chỉ này."
 	MsgG2PCount     = "total_count phải bằng số mục trong resolve_request."
+
+	MsgSenderID       = "sender_id gồm chữ thường không dấu, chữ số, dấu chấm hoặc gạch nối, tối đa 99 ký tự, ví dụ kbnn.cantho.gov.vn."
+	MsgClientUnits    = "Chọn ít nhất một đơn vị trong phạm vi của ông/bà mà hệ thống này được tra cứu."
+	MsgClientRate     = "Giới hạn là số yêu cầu mỗi phút, từ 1 đến 10000."
+	MsgClientKey      = "Khóa công khai là chuỗi base64 của 32 byte khóa Ed25519."
+	MsgClientCallback = "Địa chỉ nhận kết quả phải là https (http chỉ cho máy này), không có tên đăng nhập hay tham số."
+	MsgClientExists   = "sender_id này đã được đăng ký."
+	MsgClientRevoked  = "Hệ thống này đã bị thu hồi quyền; không thể đổi trạng thái nữa."
 )
 
 // Messages the chatbot sends on its own.

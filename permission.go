@@ -17,7 +17,7 @@ const (
 	ActDecide          Action = "registrations.decide"   // verify or reject a submission
 	ActSubmitReport    Action = "reports.submit"         // freeze one's own unit's monthly report
 	ActPaymentList     Action = "payments.export"        // the payment list with whole numbers
-	ActAPIClients      Action = "api_clients.create"     // tokens for payment systems (G2P)
+	ActAPIClients      Action = "api_clients.create"     // register, list, pause, resume and revoke G2P mapper clients
 	ActProvinceBacklog Action = "queue.backlog"          // see the backlog of the communes below
 )
 

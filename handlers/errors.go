@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"ansinh"
+	"ansinh/g2p"
 )
 
 // codeStatus is the one place that maps the domain's error codes to HTTP statuses.
@@ -81,6 +83,12 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, "900")
 	}
 	c.Status(status)
+	if strings.HasPrefix(c.Path(), "/g2p/") {
+		if status == fiber.StatusUnauthorized {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="g2p"`)
+		}
+		return c.JSON(g2p.HTTPError{Errors: []g2p.Error{{Code: g2pErrorCode(status), Message: http.StatusText(status)}}})
+	}
 	if wantsJSON(c) {
 		return c.JSON(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
 	}

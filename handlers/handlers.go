@@ -3,6 +3,7 @@ package handlers
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/mapper"
 	"ansinh/ratelimit"
 	"ansinh/registration"
 )
@@ -71,6 +73,9 @@ type Handler struct {
 	csrfKey       []byte
 	bot           ChatBot
 	rates         ratelimit.Reserver
+	mapper        *mapper.Service
+	g2pKey        ed25519.PrivateKey // signs the mapper's answers
+	g2pID         string             // ansinh's sender id in them
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -100,7 +105,8 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		bot: d.Bot, rates: d.Rates}
+		bot: d.Bot, rates: d.Rates, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
+		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID()}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}

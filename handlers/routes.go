@@ -94,10 +94,21 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/reports/monthly/submit", token, h.SubmitMonthlyReport)
 	api.Get("/payments", token, h.PaymentList)
 
+	api.Get("/api-clients", token, h.ListAPIClients)
 	api.Post("/api-clients", token, h.CreateAPIClient)
+	api.Post("/api-clients/:sender/pause", token, h.SetAPIClientStatus(ansinh.ClientPaused))
+	api.Post("/api-clients/:sender/resume", token, h.SetAPIClientStatus(ansinh.ClientActive))
+	api.Post("/api-clients/:sender/revoke", token, h.SetAPIClientStatus(ansinh.ClientRevoked))
 
-	// Payment systems, with a token an admin issued.
-	app.Post("/g2p/mapper/sync/resolve", h.requireClient, h.Resolve)
+	// Payment systems: the G2P Connect mapper, with a token an admin issued.
+	client := h.requireClient
+	app.Get("/g2p/mapper/keys", h.G2PKeys)
+	app.Post("/g2p/mapper/sync/resolve", client, h.Resolve)
+	app.Post("/g2p/mapper/resolve", client, h.ResolveAsync)
+	for _, action := range []string{"link", "update", "unlink"} {
+		app.Post("/g2p/mapper/sync/"+action, client, h.NotSupported(action, false))
+		app.Post("/g2p/mapper/"+action, client, h.NotSupported(action, true))
+	}
 
 	// Public again, after the staff routes whose fixed paths it would otherwise shadow.
 	api.Get("/registrations/:receipt", public, h.RegistrationStatus)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,6 +17,21 @@ import (
 // would.
 func (s *Store) DamageCountsForTest(ctx context.Context, commune string) {
 	_ = s.addCounts(ctx, commune, ansinh.Counts{Beneficiaries: 5, WithAccount: 2})
+}
+
+// FailAfterForTest makes the store's multi-step writes fail after the named step
+// ("" never).
+func (s *Store) FailAfterForTest(step string) {
+	if step == "" {
+		s.failAfter = nil
+		return
+	}
+	s.failAfter = func(at string) error {
+		if at == step {
+			return errors.New("injected failure after " + step)
+		}
+		return nil
+	}
 }
 
 // OpenDecisionsForTest counts the decisions still marked as being applied.

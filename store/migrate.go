@@ -43,6 +43,12 @@ const (
 	colRate               = "rate"
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
+
+	colG2PClients          = "g2p_clients"
+	colG2PTokens           = "g2p_tokens"
+	colG2PMessages         = "g2p_messages"
+	colG2PCallbacks        = "g2p_callbacks"
+	colG2PCallbacksPending = "g2p_callbacks_pending"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -139,6 +145,16 @@ var migrations = []migration{
 	}},
 	{"decisions still being applied", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colDecisionsOpen)
+	}},
+	{"g2p mapper clients, messages and callbacks", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colG2PClients, colG2PTokens, colG2PMessages, colG2PCallbacks, colG2PCallbacksPending); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colG2PMessages:         {ttlIndex("expires_at")},
+			colG2PCallbacks:        {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created", Value: 1}}}},
+			colG2PCallbacksPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
+		})
 	}},
 }
 

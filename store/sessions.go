@@ -60,11 +60,12 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return nil
 }
 
-// PurgeExpired deletes expired sessions and login failures: the TTL monitor's work,
-// which the embedded server does not do. It returns how many documents went.
+// PurgeExpired deletes expired sessions, login failures, rate counters, claims and
+// remembered G2P message ids: the TTL monitor's work, which the embedded server does
+// not do. It returns how many documents went.
 func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	for _, col := range []string{colSessions, colLoginFailures, colRate, colClaims} {
+	for _, col := range []string{colSessions, colLoginFailures, colRate, colClaims, colG2PMessages} {
 		res, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
 		if err != nil {
 			return n, s.fail("purge "+col, err)

@@ -52,6 +52,17 @@ type Store struct {
 	guard    *closeGuard
 	// inserts batches the inserts of concurrent callers, per collection (batch.go).
 	inserts map[string]*inserter
+	// failAfter, set by tests only, fails one of the store's own two-step writes (an API
+	// client and its token, a callback and its queue entry) after the named step.
+	failAfter func(step string) error
+}
+
+// after is called at the end of each step of a multi-step write.
+func (s *Store) after(step string) error {
+	if s.failAfter != nil {
+		return s.failAfter(step)
+	}
+	return nil
 }
 
 // insert stores doc in collection col, in one batch with the concurrent inserts into

@@ -41,6 +41,8 @@ Usage:
                             attempts, age, reason)
   ansinh outbox retry ID|-all-failed
                             put failed messages back in the queue (audited)
+  ansinh g2p-client add|list|pause|resume|revoke
+                            the G2P mapper's clients (ansinh g2p-client for flags)
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -83,7 +85,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox", "g2p-client":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -117,6 +119,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.unitsCmd(ctx, args, stderr)
 	case "outbox":
 		return a.outbox(ctx, args, stderr)
+	case "g2p-client":
+		return a.g2pClient(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"ansinh"
 	"ansinh/handlers"
+	"ansinh/mapper"
 	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/zalo"
@@ -90,6 +91,8 @@ func (a *app) serve(ctx context.Context) error {
 	decisions.Notifier, decisions.Log = bot, a.log
 	workers.Go(func() { a.maintain(work, st, decisions) })
 	workers.Go(func() { bot.Run(work) })
+	callbacks := &mapper.Deliverer{Queue: st, Log: a.log}
+	workers.Go(func() { callbacks.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
 		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
 
