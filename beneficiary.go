@@ -103,6 +103,11 @@ type Account struct {
 	VerifiedAt time.Time
 }
 
+// ChangedAccountForReview, among the changes an import reports for a row, says that
+// the row names another account than the person's: the list does not switch it, the
+// commune reviews it as a submission (channel import).
+const ChangedAccountForReview = "account_for_review"
+
 // CountedIn is the counter that holds the person: the commune, or UnassignedKey while
 // their commune waits for a choice.
 func (b *Beneficiary) CountedIn() string {

@@ -227,7 +227,7 @@ func MsgSharedPending(name, last4 string) string {
 // Messages of the queue's filters and actions.
 const (
 	MsgStatusFilter  = "Trạng thái là pending, verified, rejected hoặc superseded."
-	MsgChannelFilter = "Kênh là qr, api, zalo hoặc assisted."
+	MsgChannelFilter = "Kênh là qr, api, zalo, assisted hoặc import."
 	MsgDateFilter    = "Ngày ghi theo dạng năm-tháng-ngày, ví dụ 2026-11-25."
 	MsgBulkIDs       = "Chọn từ 1 đến 200 hồ sơ."
 )
@@ -300,11 +300,19 @@ const (
 	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Bạn có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
 )
 
+// MsgImportAccountWaitsForCommune: a list names a new account for someone whose commune
+// an officer has still to choose.
+const MsgImportAccountWaitsForCommune = "Người này đang chờ chọn xã: tài khoản mới trong danh sách sẽ được xét sau khi cán bộ chọn xã. Hãy nhập lại danh sách sau đó."
+
+// ProofImportList is what an officer reads as the proof of a submission from a list.
+func ProofImportList(file string) string { return "Danh sách nhập: " + file }
+
 var channelLabels = map[string]string{
 	ChannelQR:       "Mã QR (trang đăng ký)",
 	ChannelAPI:      "Hệ thống khác",
 	ChannelZalo:     "Zalo",
 	ChannelAssisted: "Cán bộ nhập hộ",
+	ChannelImport:   "Danh sách nhập",
 }
 
 // ChannelLabel is a channel as staff read it.

@@ -27,7 +27,12 @@ const (
 	ChannelAPI      = "api"      // POST /api/v1/registrations by another client
 	ChannelZalo     = "zalo"     // the Zalo Official Account
 	ChannelAssisted = "assisted" // typed in by an officer during a home visit
+	ChannelImport   = "import"   // a beneficiary list naming another account than the person's
 )
+
+// ConsentImport stands for the consent of a submission that came with a beneficiary
+// list: the department's list is its legal basis, not the person's consent.
+const ConsentImport = "import"
 
 // ConsentVersion names the consent text shown before submitting; it is stored with
 // each registration. Change it whenever the text (templates/views/consent.html) changes.

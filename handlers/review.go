@@ -124,7 +124,7 @@ func (h *Handler) readQueueQuery(c *fiber.Ctx) (*queueQuery, error) {
 		return nil, ansinh.FieldError("status", ansinh.MsgStatusFilter)
 	}
 	switch q.channel {
-	case "", ansinh.ChannelQR, ansinh.ChannelAPI, ansinh.ChannelZalo, ansinh.ChannelAssisted:
+	case "", ansinh.ChannelQR, ansinh.ChannelAPI, ansinh.ChannelZalo, ansinh.ChannelAssisted, ansinh.ChannelImport:
 	default:
 		return nil, ansinh.FieldError("channel", ansinh.MsgChannelFilter)
 	}

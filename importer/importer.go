@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"ansinh"
@@ -21,16 +22,26 @@ type Store interface {
 	ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow, error)
 	InsertImported(ctx context.Context, rows []*ansinh.ImportRow, now time.Time) (conflicts []int, err error)
 	UpdateImported(ctx context.Context, r *ansinh.ImportRow, now time.Time) ([]string, error)
+	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 }
 
 // Result counts what the import did; Errors lists every rejected row's problems.
 type Result struct {
-	UnitSet   string            `json:"unit_set"` // the set the file's codes were read in
-	Inserted  int               `json:"inserted"`
-	Updated   int               `json:"updated"`
-	Unchanged int               `json:"unchanged"`
+	UnitSet   string `json:"unit_set"` // the set the file's codes were read in
+	Inserted  int    `json:"inserted"`
+	Updated   int    `json:"updated"`
+	Unchanged int    `json:"unchanged"`
+	// ForReview counts the rows naming another account than the person's: each is a
+	// pending submission in the commune's queue, not a switch of the account.
+	ForReview int               `json:"for_review"`
 	Errors    []ansinh.RowError `json:"errors"`
+}
+
+// Review sends an account a list names for someone who has another to the commune's
+// review queue (registration.Service.SubmitImported).
+type Review interface {
+	SubmitImported(ctx context.Context, b *ansinh.Beneficiary, a *ansinh.Account, actor *ansinh.User, file string) (string, error)
 }
 
 // Options say who imports (their unit bounds which rows they may write) and from where.
@@ -44,6 +55,9 @@ type Options struct {
 	// crosswalks. Without Sets the codes are those of the units given to Import.
 	Sets    *ansinh.UnitSets
 	UnitSet string
+	// Review takes the accounts of rows that name another account than the person's;
+	// without it such accounts are left alone (and counted in ForReview all the same).
+	Review Review
 }
 
 // CheckUnitSet returns the set a file's codes are in: id, or the current set when id is
@@ -190,10 +204,37 @@ func update(ctx context.Context, st Store, r *ansinh.ImportRow, now time.Time, o
 		res.Unchanged++
 		return nil
 	}
+	if slices.Contains(changed, ansinh.ChangedAccountForReview) {
+		if err := review(ctx, st, r, opt, res); err != nil {
+			return err
+		}
+		if len(changed) == 1 {
+			return nil
+		}
+	}
 	res.Updated++
 	return st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionBeneficiaryUpdate,
 		Target: "beneficiary:" + st.BeneficiaryID(r.Beneficiary.CCCD), Unit: r.Beneficiary.Commune, IP: opt.IP,
 		Detail: map[string]any{"source": "import", "file": opt.File, "unit_set": opt.UnitSet, "row": r.Row, "fields": changed}})
+}
+
+// review sends the row's account to the commune's queue.
+func review(ctx context.Context, st Store, r *ansinh.ImportRow, opt Options, res *Result) error {
+	res.ForReview++
+	if opt.Review == nil {
+		return nil
+	}
+	b, err := st.Beneficiary(ctx, st.BeneficiaryID(r.Beneficiary.CCCD))
+	if err != nil {
+		return err
+	}
+	_, err = opt.Review.SubmitImported(ctx, b, r.Beneficiary.Account, opt.Actor, opt.File)
+	if ansinh.ErrorCode(err) == ansinh.EINVALID {
+		res.ForReview--
+		res.Errors = append(res.Errors, ansinh.RowError{Row: r.Row, Column: "so_tai_khoan", Message: ansinh.ErrorMessage(err)})
+		return nil
+	}
+	return err
 }
 
 // vietnam is UTC+7, for "today" when checking birth dates.

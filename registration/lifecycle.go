@@ -346,3 +346,29 @@ func (s *Service) FailAfterForTest(step string) {
 		return nil
 	}
 }
+
+// SubmitImported turns an account that a beneficiary list names for b, who already has
+// another, into a pending submission (channel import) for the commune to verify like any
+// other: a list never switches where a person is paid. The receipt derives from the
+// person and the account, so the same list imported again adds nothing.
+func (s *Service) SubmitImported(ctx context.Context, b *ansinh.Beneficiary, a *ansinh.Account, actor *ansinh.User, file string) (string, error) {
+	if b.Commune == "" {
+		return "", ansinh.Errorf(ansinh.EINVALID, ansinh.MsgImportAccountWaitsForCommune)
+	}
+	now := s.now()
+	r := &ansinh.Registration{
+		Receipt: s.receipt(b.ID, "import\x00"+a.BankBIN+"\x00"+a.Number), BeneficiaryID: b.ID, Commune: b.Commune,
+		Submitter: ansinh.SubmitterSelf, BankBIN: a.BankBIN, AccountNumber: a.Number, AccountName: a.HolderName,
+		Channel: ansinh.ChannelImport, RegisteredBy: actor.Username, ProofSeen: ansinh.ProofImportList(file),
+		Consent: ansinh.Consent{Version: ansinh.ConsentImport, At: now}, SubmittedAt: now,
+	}
+	if a.Proxy {
+		r.Submitter = ansinh.SubmitterProxy
+	}
+	replay, err := s.Record(ctx, r)
+	if err != nil || replay {
+		return r.Receipt, err
+	}
+	return r.Receipt, s.store.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: actor.Username, Role: actor.Role, Action: ansinh.ActionSubmit,
+		Target: "beneficiary:" + b.ID, Unit: b.Commune, Detail: map[string]any{"receipt": r.Receipt, "channel": r.Channel, "file": file}})
+}

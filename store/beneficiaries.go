@@ -305,9 +305,14 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 		}
 		set = append(set, bson.E{Key: "ineligible", Value: inel})
 	}
-	if a := b.Account; a != nil && (old.Account == nil || old.Account.Source == ansinh.SourceImport) {
+	// A list gives a person their first account; another account for someone who has
+	// one is not the list's to switch (it would redirect payments with nobody
+	// checking): the importer sends it to the commune's review queue instead.
+	if a := b.Account; a != nil && old.Account != nil && old.Account.Index != s.AccountIndex(a.BankBIN, a.Number) {
+		changed = append(changed, ansinh.ChangedAccountForReview)
+	} else if a != nil && (old.Account == nil || old.Account.Source == ansinh.SourceImport) {
 		ad := s.accountDoc(a)
-		if old.Account == nil || old.Account.Index != ad.Index || old.Account.HolderName != ad.HolderName {
+		if old.Account == nil || old.Account.HolderName != ad.HolderName {
 			a.VerifiedAt = now
 			ad.VerifiedAt = now.UTC()
 			changed = append(changed, "account")

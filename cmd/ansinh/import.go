@@ -10,6 +10,7 @@ import (
 
 	"ansinh"
 	"ansinh/importer"
+	"ansinh/registration"
 )
 
 // importFile runs `ansinh import [-as USER] [-units SET] FILE`: the same import as the
@@ -52,12 +53,15 @@ func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) e
 		return err
 	}
 	res, err := importer.Import(ctx, st, a.units, f, info.Size(), importer.Options{Actor: actor, IP: "cli", File: path,
-		Sets: a.sets, UnitSet: *set})
+		Sets: a.sets, UnitSet: *set, Review: registration.New(st, a.cfg.SecretKey, nil)})
 	if err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(a.stdout, "unit set %s: inserted %d, updated %d, unchanged %d, rows with errors: %d\n",
 		res.UnitSet, res.Inserted, res.Updated, res.Unchanged, len(res.Errors))
+	if res.ForReview > 0 {
+		fmt.Fprintf(a.stdout, "%d rows name another account than the person's: each is now a submission in its commune's review queue, not a switch of the account\n", res.ForReview)
+	}
 	for _, e := range res.Errors {
 		fmt.Fprintf(a.stdout, "row %d, %s: %s\n", e.Row, e.Column, e.Message)
 	}
