@@ -173,8 +173,8 @@ var statusLabels = map[string]string{
 
 // Messages of the registration form and API.
 const (
-	MsgIdentityNotFound  = "Không tìm thấy người hưởng trợ cấp với số CCCD và ngày sinh này. Hãy kiểm tra lại, hoặc hỏi cán bộ xã."
-	MsgIdentityLocked    = "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau 1 giờ, hoặc hỏi cán bộ xã."
+	MsgIdentityNotFound  = "Không tìm thấy người hưởng trợ cấp với số CCCD và ngày sinh này. Hãy kiểm tra lại. Nếu hồ sơ của ông/bà chỉ ghi năm sinh, hãy đăng ký bằng mã QR riêng trên giấy báo của xã, hoặc đến UBND xã."
+	MsgIdentityLocked    = "Đã nhập sai quá nhiều lần. Cách đăng ký bằng số CCCD tạm khóa trong 24 giờ. Ông/bà vẫn đăng ký được bằng mã QR riêng trên giấy báo của xã, hoặc tại UBND xã."
 	MsgQRInvalid         = "Mã QR này không còn dùng được. Hãy dùng mã QR của xã, hoặc hỏi cán bộ xã."
 	MsgBirthDateInvalid  = "Ngày sinh chưa đúng. Ví dụ: ngày 5, tháng 3, năm 1950."
 	MsgSubmitterInvalid  = "Hãy chọn: bạn là người hưởng, hay người nhận thay."

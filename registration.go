@@ -151,6 +151,9 @@ func FormatReceipt(s string) string {
 
 // BirthDateMatches compares the birth date a person types with the registry's, which
 // may hold only the year.
+// YearOnly reports whether a registry's birth date is only a year.
+func YearOnly(registry string) bool { return len(registry) == 4 }
+
 func BirthDateMatches(registry, typed string) bool {
 	if len(registry) == 4 {
 		return len(typed) >= 4 && typed[:4] == registry

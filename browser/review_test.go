@@ -24,7 +24,7 @@ const (
 	reviewPassword = "xa31498-password"
 	reviewCSV      = "ho_ten,cccd,ngay_sinh,gioi_tinh,ma_xa,nhom\n" +
 		"Nguyễn Văn Sáu,094050001234,05/03/1950,Nam,31498,NCC\n" +
-		"Trần Thị Bảy,094152000111,1952,Nữ,31498,BTXH\n"
+		"Trần Thị Bảy,094152000111,01/01/1952,Nữ,31498,BTXH\n"
 	reviewSau       = "Nguyễn Văn Sáu"
 	reviewBay       = "Trần Thị Bảy"
 	reviewSauHolder = "NGUYEN VAN SAU"

@@ -77,7 +77,7 @@ func text(doc *goquery.Document, sel string) string {
 
 const pageList = "Họ và tên,Số CCCD,Ngày sinh,Giới tính,Mã xã,Nhóm\n" +
 	"Nguyễn Văn Sáu,094050001234,05/03/1950,Nam,31498,NCC\n" +
-	"Trần Thị Bảy,094152000111,1952,Nữ,31569,BTXH\n" +
+	"Trần Thị Bảy,094152000111,01/01/1952,Nữ,31569,BTXH\n" +
 	"Lê Văn Tám,12,1950,Nam,31498,NCC\n"
 
 func TestImportPageShowsTheReportAndErrorTable(t *testing.T) {

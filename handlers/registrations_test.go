@@ -17,6 +17,7 @@ import (
 	"ansinh"
 	"ansinh/handlers"
 	"ansinh/importer"
+	"ansinh/registration"
 	"ansinh/store/storetest"
 	"ansinh/vietqr"
 )
@@ -28,7 +29,7 @@ func (e *env) withBeneficiaries() {
 	e.t.Helper()
 	csv := "ho_ten,cccd,ngay_sinh,gioi_tinh,ma_xa,nhom\n" +
 		"Nguyễn Văn Sáu,094050001234,05/03/1950,Nam,31498,NCC\n" +
-		"Trần Thị Bảy,094152000111,1952,Nữ,31498,BTXH\n" +
+		"Trần Thị Bảy,094152000111,01/01/1952,Nữ,31498,BTXH\n" +
 		"Lê Văn Tám,094048000222,01/01/1948,Nam,31569,NCC\n"
 	_, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv), int64(len(csv)),
 		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "x.csv"})
@@ -123,36 +124,79 @@ func TestRegistrationIdempotencyAndSupersession(t *testing.T) {
 	}
 }
 
-func TestIdentityErrorsAreUniformAndLockAfterTen(t *testing.T) {
+// Guessing a birth date: five wrong dates in a day close the CCCD path for a day (a
+// year of dates then takes more than two months); the answer never tells an unknown CCCD
+// from a wrong date; a record with only a birth year never opens by CCCD (the year is in
+// the CCCD) and is no guess to count; the lock shuts neither the personal QR code nor
+// another person.
+func TestIdentityGuessingIsSlowAndBlocksOnlyTheCCCDPath(t *testing.T) {
 	e := newEnv(t)
 	e.withBeneficiaries()
+	const muoi = "094149000333" // the registry holds only his birth year
+	csv := "ho_ten,cccd,ngay_sinh,gioi_tinh,ma_xa,nhom\nPhạm Văn Mười," + muoi + ",1949,Nam,31498,NCC\n"
+	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv), int64(len(csv)),
+		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "y.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	svc := registration.New(e.store, e.cfg.SecretKey, e.now)
+	token := func(cccd string) string {
+		t.Helper()
+		tok, _, err := svc.IssueToken(context.Background(), e.store.BeneficiaryID(cccd), "xa31498")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
 	unknown := validRegistration("")
 	unknown["cccd"] = "094050009999"
 	wrongDate := validRegistration("")
 	wrongDate["birth_date"] = "1950-03-06"
+	yearOnly := validRegistration("")
+	yearOnly["cccd"], yearOnly["birth_date"], yearOnly["account_name"] = muoi, "1949-01-01", "Pham Van Muoi"
 	a, _ := e.submit(unknown)
 	b, _ := e.submit(wrongDate)
-	if a.StatusCode != 422 || a.StatusCode != b.StatusCode || string(a.body) != string(b.body) {
-		t.Fatalf("unknown CCCD %d %s\nwrong date %d %s", a.StatusCode, a.body, b.StatusCode, b.body)
+	c, _ := e.submit(yearOnly)
+	if a.StatusCode != 422 || a.StatusCode != b.StatusCode || string(a.body) != string(b.body) || string(a.body) != string(c.body) {
+		t.Fatalf("unknown CCCD %d %s\nwrong date %d %s\nyear only %d %s", a.StatusCode, a.body, b.StatusCode, b.body, c.StatusCode, c.body)
 	}
-	for i := 2; i <= 10; i++ { // one failure already counted
+	for i := range 10 { // the year-only record: refused every time, never counted as a guess
+		if r, _ := e.submit(yearOnly); r.StatusCode != 422 {
+			t.Fatalf("year-only by CCCD, attempt %d: %d", i+2, r.StatusCode)
+		}
+	}
+	withCode := validRegistration("")
+	delete(withCode, "cccd")
+	withCode["qr_token"], withCode["birth_date"], withCode["account_name"] = token(muoi), "1949-01-01", "Pham Van Muoi"
+	if r, _ := e.submit(withCode); r.StatusCode != 201 {
+		t.Fatalf("year-only with the personal code: %d %s", r.StatusCode, r.body)
+	}
+	for i := 2; i <= 5; i++ { // one wrong date already counted
 		if r, _ := e.submit(wrongDate); r.StatusCode != 422 {
 			t.Fatalf("attempt %d: %d", i, r.StatusCode)
 		}
 	}
 	r, _ := e.submit(validRegistration(""))
 	if r.StatusCode != 429 || r.errorCode() != ansinh.ERATELIMIT {
-		t.Fatalf("after ten failures, the right date: %d %s", r.StatusCode, r.body)
+		t.Fatalf("after five wrong dates, the right one: %d %s", r.StatusCode, r.body)
 	}
-	// Another person is not affected; the locked one opens again after an hour.
+	sau := validRegistration("")
+	delete(sau, "cccd")
+	sau["qr_token"] = token(sauCCCD)
+	if r, _ := e.submit(sau); r.StatusCode != 201 {
+		t.Fatalf("the personal code while the CCCD path is locked: %d %s", r.StatusCode, r.body)
+	}
 	other := validRegistration("")
-	other["cccd"], other["birth_date"], other["account_name"] = "094152000111", "1952-01-01", "Tran Thi Bay"
+	other["cccd"], other["birth_date"], other["account_name"] = "094048000222", "1948-01-01", "Le Van Tam"
 	if r, _ := e.submit(other); r.StatusCode != 201 {
 		t.Fatalf("another person while one is locked: %d %s", r.StatusCode, r.body)
 	}
-	e.advance(61 * 60)
+	e.advance(2 * 3600)
+	if r, _ := e.submit(validRegistration("")); r.StatusCode != 429 {
+		t.Fatalf("two hours later the CCCD path is still closed: %d", r.StatusCode)
+	}
+	e.advance(23 * 3600)
 	if r, _ := e.submit(validRegistration("")); r.StatusCode != 201 {
-		t.Fatalf("an hour later: %d %s", r.StatusCode, r.body)
+		t.Fatalf("a day later: %d %s", r.StatusCode, r.body)
 	}
 }
 

@@ -66,7 +66,7 @@ func BenchmarkWritePath(b *testing.B) {
 	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
 	communes := e.units.Leaves("94")
 	for i := range people {
-		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,1950,%s,BTXH\n", i, communes[i%len(communes)])
+		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,01/01/1950,%s,BTXH\n", i, communes[i%len(communes)])
 	}
 	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
 		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "bench.csv"}); err != nil {

@@ -63,11 +63,14 @@ func New(st Store, secret string, now func() time.Time) *Service {
 		now:        now, TokenTTL: 180 * 24 * time.Hour}
 }
 
-// Identity guessing: ten wrong answers for one person within an hour shut that person
-// for the next hour, whoever asks.
+// Identity guessing. A CCCD names its holder's birth year, so the birth date is the only
+// secret of the CCCD path: five wrong dates for one person within a day close that path
+// for a day, so trying every date of a year takes more than two months, not two days.
+// The lock is the CCCD path's alone: a stranger who sets it off does not shut the
+// person's personal QR code (counted on its own key) or the commune's counter.
 const (
-	identityWindow   = time.Hour
-	identityFailures = 10
+	identityWindow   = 24 * time.Hour
+	identityFailures = 5
 )
 
 func identityError() error {
@@ -77,24 +80,27 @@ func identityError() error {
 
 // IdentifyByCCCD finds the beneficiary with this CCCD and birth date. An unknown CCCD
 // and a wrong birth date get the same answer, so nobody can learn who is a
-// beneficiary.
+// beneficiary. A record that holds only a birth year never matches here: the year is
+// printed inside the CCCD, so the CCCD alone would do. Such people register with their
+// personal QR code or at the commune, which the answer says.
 func (s *Service) IdentifyByCCCD(ctx context.Context, cccd, birthDate string) (*ansinh.Beneficiary, error) {
-	return s.identify(ctx, s.store.BeneficiaryID(cccd), birthDate)
+	id := s.store.BeneficiaryID(cccd)
+	return s.identify(ctx, id, birthDate, "identity:"+id, false)
 }
 
 // IdentifyByToken finds the beneficiary of a personal QR code, who must still give
-// the birth date.
+// the birth date (the year, where the registry holds no more).
 func (s *Service) IdentifyByToken(ctx context.Context, token, birthDate string) (*ansinh.Beneficiary, error) {
 	id, err := s.TokenBeneficiary(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	return s.identify(ctx, id, birthDate)
+	tokenID, _ := s.tokenID(token)
+	return s.identify(ctx, id, birthDate, "identity-token:"+tokenID, true)
 }
 
-func (s *Service) identify(ctx context.Context, id, birthDate string) (*ansinh.Beneficiary, error) {
+func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearOnlyMatches bool) (*ansinh.Beneficiary, error) {
 	now := s.now()
-	key := "identity:" + id
 	locked, err := s.store.Locked(ctx, key, now)
 	if err != nil {
 		return nil, err
@@ -105,6 +111,9 @@ func (s *Service) identify(ctx context.Context, id, birthDate string) (*ansinh.B
 	b, err := s.store.Beneficiary(ctx, id)
 	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
 		return nil, err
+	}
+	if b != nil && ansinh.YearOnly(b.BirthDate) && !yearOnlyMatches {
+		return nil, identityError() // not a guess: nothing to count
 	}
 	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
 		return b, nil

@@ -67,7 +67,7 @@ func importPeople(t *testing.T, env map[string]string, n int) []string {
 	for i := range n {
 		cccd := fmt.Sprintf("0940500%05d", i)
 		cccds = append(cccds, cccd)
-		fmt.Fprintf(&csv, "Người Thử %d,%s,1950,31507,BTXH\n", i, cccd)
+		fmt.Fprintf(&csv, "Người Thử %d,%s,01/01/1950,31507,BTXH\n", i, cccd)
 	}
 	file := filepath.Join(t.TempDir(), "list.csv")
 	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
