@@ -322,3 +322,7 @@ func ChannelLabel(channel string) string {
 	}
 	return channel
 }
+
+// MsgExportCut is the last line of an export that stopped half-way, once the answer
+// had begun: the file is not complete.
+const MsgExportCut = "LỖI: tệp chưa đầy đủ, việc xuất dữ liệu bị gián đoạn. Vui lòng tải lại."

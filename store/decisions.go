@@ -116,7 +116,10 @@ func (s *Store) SetAccountFromSubmission(ctx context.Context, receipt, beneficia
 	}
 	account := &accountDoc{BankBIN: reg.BankBIN, NumberEnc: reg.AccountEnc, Index: reg.AccountIndex, Last4: reg.AccountLast4,
 		HolderName: reg.AccountName, Proxy: reg.Proxy != nil, Source: ansinh.SourceRegistration, VerifiedAt: at.UTC()}
-	return reg.AccountIndex, s.setFields(ctx, "verify: set account", beneficiaryID, bson.D{{Key: "account", Value: account}, {Key: "updated_at", Value: at}})
+	if err := s.setFields(ctx, "verify: set account", beneficiaryID, bson.D{{Key: "account", Value: account}, {Key: "updated_at", Value: at}}); err != nil {
+		return "", err
+	}
+	return reg.AccountIndex, s.syncMember(ctx, beneficiaryID)
 }
 
 // KeepReplacedAccount files the account that the verification of receipt replaced
@@ -148,13 +151,15 @@ func (s *Store) ForgetMove(ctx context.Context, unit, id string) error {
 	return nil
 }
 
-// MarkDecisionApplied records that every step of the decision on receipt is done.
+// MarkDecisionApplied records that every step of the decision on receipt is done, and
+// lists it among its commune's decided submissions (a step the sweep, too, always
+// reaches).
 func (s *Store) MarkDecisionApplied(ctx context.Context, receipt string) error {
 	if _, err := s.db.Collection(colRegistrationEvents).UpdateOne(ctx, bson.D{{Key: "_id", Value: receipt + ":decision"}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}}); err != nil {
 		return s.fail("decide: applied", err)
 	}
-	return nil
+	return s.syncDecided(ctx, receipt+":decision")
 }
 
 // UnfinishedDecisions counts the open markers whose decision is recorded but not

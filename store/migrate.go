@@ -43,6 +43,7 @@ const (
 	colRate               = "rate"
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
+	colRosters            = "rosters"
 
 	colG2PClients          = "g2p_clients"
 	colG2PTokens           = "g2p_tokens"
@@ -155,6 +156,14 @@ var migrations = []migration{
 			colG2PCallbacks:        {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created", Value: 1}}}},
 			colG2PCallbacksPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
 		})
+	}},
+	// Each commune's members, queue and decided submissions as documents reachable by
+	// _id (rosters.go), built once from the records; every write keeps them since.
+	{"rosters for every commune", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colRosters); err != nil {
+			return err
+		}
+		return rebuildRosters(ctx, db)
 	}},
 }
 

@@ -50,6 +50,9 @@ type Store struct {
 	vault    *pii.Vault
 	unitSet  string
 	guard    *closeGuard
+	// ferret: the server is FerretDB (embedded, or in front of PostgreSQL), where only
+	// filters on _id alone are served by an index and this process is the only writer.
+	ferret bool
 	// inserts batches the inserts of concurrent callers, per collection (batch.go).
 	inserts map[string]*inserter
 	// failAfter, set by tests only, fails one of the store's own two-step writes (an API
@@ -237,6 +240,13 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs} {
 		s.inserts[col] = newInserter(s.db.Collection(col))
 	}
+	var info struct {
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return nil, fmt.Errorf("store: build info: %w", err)
+	}
+	s.ferret = info.FerretDB != ""
 	if reg != nil {
 		if err := reg.Register(s.errs); err != nil {
 			return nil, fmt.Errorf("store: register metrics: %w", err)

@@ -32,19 +32,6 @@ type choiceDoc struct {
 // finish what the claimant left undone (well past any request's timeout).
 const choiceStale = 2 * time.Minute
 
-func waitingFilter(communes []string) bson.D {
-	return bson.D{{Key: "commune", Value: ""}, {Key: "candidates", Value: bson.D{{Key: "$in", Value: communes}}}}
-}
-
-// CountWaiting counts the people who wait for a commune with a candidate among communes.
-func (s *Store) CountWaiting(ctx context.Context, communes []string) (int64, error) {
-	n, err := s.db.Collection(colBeneficiaries).CountDocuments(ctx, waitingFilter(communes))
-	if err != nil {
-		return 0, s.fail("count waiting", err)
-	}
-	return n, nil
-}
-
 // ChooseCommune settles the commune of a person who waits for it: commune must be one
 // of the candidates. It moves the person's counts from ansinh.UnassignedKey to the
 // commune and gives the person's submissions that had no commune this one, so that they
@@ -90,6 +77,9 @@ func (s *Store) ChooseCommune(ctx context.Context, id, commune, by string, now t
 	if err := s.moveCounts(ctx, before, &after); err != nil {
 		return nil, err
 	}
+	if err := s.syncMember(ctx, id, before.CountedIn()); err != nil {
+		return nil, err
+	}
 	if err := s.routeRegistrations(ctx, id, commune); err != nil {
 		return nil, err
 	}
@@ -113,6 +103,12 @@ func (s *Store) routeRegistrations(ctx context.Context, beneficiaryID, commune s
 			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 				return s.fail("choose commune: route registrations", err)
 			}
+		}
+		if err := s.syncQueued(ctx, r, ""); err != nil {
+			return err
+		}
+		if err := s.syncDecided(ctx, r+":superseded", ""); err != nil {
+			return err
 		}
 	}
 	return nil

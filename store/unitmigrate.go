@@ -36,11 +36,12 @@ const (
 	stepRegistrations = "registrations" // submissions, the queue and decisions follow their beneficiary
 	stepConversations = "conversations" // the chat's remembered commune follows the beneficiary
 	stepCounters      = "counters"      // a recount
+	stepRosters       = "rosters"       // every commune's rosters, rebuilt
 	stepUsers         = "users"         // staff move to their unit's successor, or are locked with a reason
 	stepRecord        = "record"        // the store's set is To
 )
 
-var unitMigrationSteps = []string{stepStamp, stepBeneficiaries, stepRegistrations, stepConversations, stepCounters, stepUsers, stepRecord}
+var unitMigrationSteps = []string{stepStamp, stepBeneficiaries, stepRegistrations, stepConversations, stepCounters, stepRosters, stepUsers, stepRecord}
 
 // Unfinished and finished migrations.
 const (
@@ -665,6 +666,10 @@ func (s *Store) runUnitStep(ctx context.Context, m UnitMigration, doc *unitMigra
 	case stepCounters:
 		if err := recountInto(ctx, s.db); err != nil {
 			return s.fail("unit migration: recount", err)
+		}
+	case stepRosters:
+		if err := rebuildRosters(ctx, s.db); err != nil {
+			return s.fail("unit migration: rosters", err)
 		}
 	case stepUsers:
 		for i, c := range w.users {
