@@ -181,7 +181,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (int, error) {
 			name, _ := doc.Lookup("collection").StringValueOK()
 			col = s.db.Collection(name)
 			schema = name == colSchema
-			if schema || name == colRosters { // the target has its own, migrated schema document; rosters are rebuilt
+			if schema || name == colRosters || name == colQueueRosters || name == colDecidedRosters { // the target has its own schema document; rosters are rebuilt
 				col = nil
 			}
 			continue

@@ -137,7 +137,7 @@ func dropSealed(d map[string]any) {
 // write would: its first line dropped, its last line's flags changed (members) or time
 // moved (queue, decided), and a line of a stranger added.
 func (s *Store) DamageRosterForTest(ctx context.Context, kind, unit, stranger string) {
-	d, err := s.roster(ctx, kind, unit)
+	d, err := s.roster(ctx, rosterKindOf(kind), unit)
 	if err != nil {
 		panic(err)
 	}
@@ -149,7 +149,7 @@ func (s *Store) DamageRosterForTest(ctx context.Context, kind, unit, stranger st
 		lines[len(lines)-1] = strings.Join(f, " ")
 	}
 	lines = append(lines, stranger+" Baeu - nguoi la")
-	if _, err := s.db.Collection(colRosters).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+	if _, err := s.db.Collection(rosterKindOf(kind).col).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "kind", Value: kind}, {Key: "unit", Value: unit}, {Key: "lines", Value: strings.Join(lines, "\n")},
 			{Key: "v", Value: d.V + 1}}}}, options.UpdateOne().SetUpsert(true)); err != nil {
 		panic(err)
@@ -158,7 +158,7 @@ func (s *Store) DamageRosterForTest(ctx context.Context, kind, unit, stranger st
 
 // RosterLinesForTest returns the lines of roster kind:unit.
 func (s *Store) RosterLinesForTest(ctx context.Context, kind, unit string) []string {
-	d, err := s.roster(ctx, kind, unit)
+	d, err := s.roster(ctx, rosterKindOf(kind), unit)
 	if err != nil {
 		panic(err)
 	}

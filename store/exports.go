@@ -118,7 +118,7 @@ func (s *Store) walkExport(ctx context.Context, communes []string, keep func(mem
 		}
 	}
 	for _, u := range units {
-		d, err := s.roster(ctx, rosterMembers, u)
+		d, err := s.roster(ctx, membersRoster, u)
 		if err != nil {
 			return err
 		}

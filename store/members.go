@@ -25,7 +25,7 @@ import (
 // (NameKey). Lines are in name-key order, then by id: a commune's list is its roster in
 // order.
 
-var membersRoster = &rosterKind{name: rosterMembers, truth: membersTruth, scan: scanMembers,
+var membersRoster = &rosterKind{name: rosterMembers, col: colRosters, truth: membersTruth, scan: scanMembers,
 	less: func(a, b string) bool {
 		ma, mb := parseMember(a), parseMember(b)
 		return ma.name < mb.name || ma.name == mb.name && ma.id < mb.id
@@ -220,7 +220,7 @@ func (s *Store) memberPage(ctx context.Context, q ansinh.BeneficiaryQuery, in ma
 		return (!q.Waiting || m.hasCandidate(in)) && (q.Name == "" || strings.Contains(m.name, q.Name)) &&
 			(q.Identity == "" || m.identity == identityLetters[q.Identity])
 	}
-	docs, err := s.rosters(ctx, rosterMembers, units)
+	docs, err := s.rosters(ctx, membersRoster, units)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -260,7 +260,7 @@ func (s *Store) walkMembers(ctx context.Context, units []string, skip, end int64
 		if to <= skip || from >= end || n == 0 {
 			continue
 		}
-		d, err := s.roster(ctx, rosterMembers, u)
+		d, err := s.roster(ctx, membersRoster, u)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -308,7 +308,7 @@ func (s *Store) eachBeneficiary(ctx context.Context, ids []string, projection bs
 
 // CountWaiting counts the people who wait for a commune with a candidate among communes.
 func (s *Store) CountWaiting(ctx context.Context, communes []string) (int64, error) {
-	d, err := s.roster(ctx, rosterMembers, ansinh.UnassignedKey)
+	d, err := s.roster(ctx, membersRoster, ansinh.UnassignedKey)
 	if err != nil {
 		return 0, err
 	}

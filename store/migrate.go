@@ -44,6 +44,8 @@ const (
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
 	colRosters            = "rosters"
+	colQueueRosters       = "queue_rosters"
+	colDecidedRosters     = "decided_rosters"
 
 	colG2PClients          = "g2p_clients"
 	colG2PTokens           = "g2p_tokens"
@@ -160,7 +162,7 @@ var migrations = []migration{
 	// Each commune's members, queue and decided submissions as documents reachable by
 	// _id (rosters.go), built once from the records; every write keeps them since.
 	{"rosters for every commune", func(ctx context.Context, db *mongo.Database) error {
-		if err := createCollections(ctx, db, colRosters); err != nil {
+		if err := createCollections(ctx, db, colRosters, colQueueRosters, colDecidedRosters); err != nil {
 			return err
 		}
 		return rebuildRosters(ctx, db)

