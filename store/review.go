@@ -89,12 +89,16 @@ func (s *Store) addAccountRef(ctx context.Context, index, field, value string) e
 // SharedAccount lists the other beneficiaries whose verified account or open
 // submission uses the account of registration r.
 func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]ansinh.SharedUse, error) {
-	d, err := s.registrationDoc(ctx, r.Receipt)
-	if err != nil {
-		return nil, err
+	index := r.AccountIndex // as Registration read it; read again only when the caller built r
+	if index == "" {
+		d, err := s.registrationDoc(ctx, r.Receipt)
+		if err != nil {
+			return nil, err
+		}
+		index = d.AccountIndex
 	}
 	var ref accountRefDoc
-	err = s.db.Collection(colAccountRefs).FindOne(ctx, bson.D{{Key: "_id", Value: d.AccountIndex}}).Decode(&ref)
+	err := s.db.Collection(colAccountRefs).FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&ref)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
@@ -108,13 +112,16 @@ func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]an
 			continue
 		}
 		b, err := s.beneficiaryDoc(ctx, id)
-		if err != nil || b.Account == nil || b.Account.Index != d.AccountIndex { // the account changed since
+		if err != nil || b.Account == nil || b.Account.Index != index { // the account changed since
 			continue
 		}
 		seen[id] = true
 		out = append(out, ansinh.SharedUse{Name: b.Name, CCCDLast4: b.CCCDLast4, Verified: true})
 	}
 	for _, receipt := range ref.Receipts {
+		if receipt == r.Receipt {
+			continue
+		}
 		var q queueDoc
 		if err := s.db.Collection(colQueue).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&q); err != nil || seen[q.BeneficiaryID] {
 			continue
