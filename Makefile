@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ansinh
 PKGS    := ./...
 
-.PHONY: run test bench lint build clean fuzz
+.PHONY: run test bench bench-pages lint build clean fuzz
 
 ## run: build and start the service on the embedded store (data in ./data)
 run: build
@@ -13,9 +13,15 @@ run: build
 test:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
-## bench: the benchmarks, with memory figures
+## bench: the benchmarks, with memory figures (BenchmarkStaffPages alone builds a
+## city of 150,000 people: most of an hour on 2 cores)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 120m $(PKGS)
+
+## bench-pages: every staff page and API list at 2,810, 20,000 and 150,000 beneficiaries
+## (ANSINH_BENCH_SIZES=2810,20000 for a shorter run), p50/p95 and the 150k/2,810 ratios
+bench-pages:
+	$(GO) test -run '^$$' -bench '^BenchmarkStaffPages$$' -benchtime 1x -timeout 120m ./handlers
 
 ## lint: go vet and a gofmt check
 lint:
