@@ -116,10 +116,13 @@ func (s *Store) SetAccountFromSubmission(ctx context.Context, receipt, beneficia
 	}
 	account := &accountDoc{BankBIN: reg.BankBIN, NumberEnc: reg.AccountEnc, Index: reg.AccountIndex, Last4: reg.AccountLast4,
 		HolderName: reg.AccountName, Proxy: reg.Proxy != nil, Source: ansinh.SourceRegistration, VerifiedAt: at.UTC()}
-	if err := s.setFields(ctx, "verify: set account", beneficiaryID, bson.D{{Key: "account", Value: account}, {Key: "updated_at", Value: at}}); err != nil {
-		return "", err
-	}
-	return reg.AccountIndex, s.syncMember(ctx, beneficiaryID)
+	return reg.AccountIndex, s.setFields(ctx, "verify: set account", beneficiaryID, bson.D{{Key: "account", Value: account}, {Key: "updated_at", Value: at}})
+}
+
+// SyncRoster rewrites the person's line in the roster of their commune from the
+// record as it is now (after a verification changed their account).
+func (s *Store) SyncRoster(ctx context.Context, beneficiaryID string) error {
+	return s.syncMember(ctx, beneficiaryID)
 }
 
 // KeepReplacedAccount files the account that the verification of receipt replaced
