@@ -26,8 +26,11 @@ import (
 
 // Options says where the store is.
 type Options struct {
-	URI          string // empty: start the embedded server
-	DataDir      string // the embedded server's files
+	URI     string // empty: start the embedded server
+	DataDir string // the embedded server's files
+	// PostgresURL, with URI empty, runs the embedded server (FerretDB) on this
+	// PostgreSQL database instead of SQLite files.
+	PostgresURL  string
 	EmbeddedAddr string // the embedded server's listen address
 	DBName       string
 	Logger       *slog.Logger
@@ -123,7 +126,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		var err error
 		// FerretDB logs every connection at info level: keep only its warnings.
 		quiet := slog.New(ferretLog{logger.Handler(), slog.LevelWarn}).With("component", "ferretdb")
-		emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
+		if opts.PostgresURL != "" {
+			emb, err = StartPostgres(opts.PostgresURL, opts.EmbeddedAddr, quiet)
+		} else {
+			emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +156,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.embedded, s.ownsConn = emb, true
 	s.guard = guard
 	s.OnLateCall(func(op string) { logger.Error("store: called after close", "op", op) })
-	if emb != nil {
+	if emb != nil && opts.PostgresURL == "" { // PostgreSQL indexes _id as FerretDB filters it
 		if err := emb.IndexIDs(ctx, opts.DBName); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
