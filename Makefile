@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ansinh
 PKGS    := ./...
 
-.PHONY: run test bench bench-pages lint build clean fuzz
+.PHONY: run test test-postgres bench bench-pages lint build clean fuzz
 
 ## run: build and start the service on the embedded store (data in ./data)
 run: build
@@ -12,6 +12,14 @@ run: build
 ## test: the whole suite on the real embedded store (about two minutes once built)
 test:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+## test-postgres: the store suite (and `ansinh demo` with ANSINH_POSTGRES_URL) on FerretDB
+## in front of PostgreSQL, the database of ANSINH_TEST_POSTGRES_URL (postgres://user@host/db;
+## .ci/run starts one)
+test-postgres:
+	@test -n "$(ANSINH_TEST_POSTGRES_URL)" || { echo "set ANSINH_TEST_POSTGRES_URL"; exit 1; }
+	ANSINH_TEST_POSTGRES_URL='$(ANSINH_TEST_POSTGRES_URL)' $(GO) test -count=1 -timeout 20m ./store/...
+	ANSINH_TEST_POSTGRES_URL='$(ANSINH_TEST_POSTGRES_URL)' $(GO) test -count=1 -run '^TestDemoOnPostgreSQL$$' ./cmd/ansinh
 
 ## bench: the benchmarks, with memory figures (BenchmarkStaffPages alone builds a
 ## city of 150,000 people: most of an hour on 2 cores)
