@@ -149,6 +149,9 @@ func (s *Store) DamageRosterForTest(ctx context.Context, kind, unit, stranger st
 		lines[len(lines)-1] = strings.Join(f, " ")
 	}
 	lines = append(lines, stranger+" Baeu - nguoi la")
+	if err := dropRosterVersions(ctx, s.db); err != nil {
+		panic(err)
+	}
 	if _, err := s.db.Collection(rosterKindOf(kind).col).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "kind", Value: kind}, {Key: "unit", Value: unit}, {Key: "z", Value: packLines(lines)},
 			{Key: "v", Value: d.V + 1}}}}, options.UpdateOne().SetUpsert(true)); err != nil {

@@ -222,19 +222,19 @@ func (s *Store) memberPage(ctx context.Context, q ansinh.BeneficiaryQuery, in ma
 		return (!q.Waiting || m.hasCandidate(in)) && (q.Name == "" || strings.Contains(m.name, q.Name)) &&
 			(q.Identity == "" || m.identity == identityLetters[q.Identity])
 	}
-	docs, err := s.rosters(ctx, membersRoster, units)
+	lists, err := s.memberRosters(ctx, units)
 	if err != nil {
 		return nil, 0, err
 	}
 	var found []member
-	for _, d := range docs {
-		for _, l := range d.lines() {
-			if m := parseMember(l); want(m) {
+	for _, list := range lists {
+		for _, m := range list {
+			if want(m) {
 				found = append(found, m)
 			}
 		}
 	}
-	if len(docs) > 1 {
+	if len(lists) > 1 {
 		sort.Slice(found, func(i, j int) bool {
 			return found[i].name < found[j].name || found[i].name == found[j].name && found[i].id < found[j].id
 		})

@@ -347,12 +347,21 @@ func (s *Store) rewriteNow(ctx context.Context, kind *rosterKind, unit string, f
 			return nil
 		}
 		next := encodeRoster(kind, lines)
+		versioned := s.ferret && kind == membersRoster
+		if versioned { // no version while the roster changes (membercache.go)
+			if err := s.setRosterVersion(ctx, doc.ID, 0); err != nil {
+				return err
+			}
+		}
 		if doc.V == 0 {
 			d := rosterDoc{ID: doc.ID, Kind: kind.name, Unit: unit, V: 1, N: len(lines), Lines: next}
 			if _, err := col.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 				continue // created meanwhile by another instance
 			} else if err != nil {
 				return err
+			}
+			if versioned {
+				return s.setRosterVersion(ctx, doc.ID, 1)
 			}
 			return nil
 		}
@@ -366,6 +375,9 @@ func (s *Store) rewriteNow(ctx context.Context, kind *rosterKind, unit string, f
 			return err
 		}
 		if res.MatchedCount == 1 {
+			if versioned {
+				return s.setRosterVersion(ctx, doc.ID, doc.V+1)
+			}
 			return nil
 		}
 		// another instance rewrote it first: read it again
@@ -406,6 +418,9 @@ func expectedRosters(ctx context.Context, db *mongo.Database) (map[string]map[st
 func rebuildRosters(ctx context.Context, db *mongo.Database) error {
 	want, err := expectedRosters(ctx, db)
 	if err != nil {
+		return err
+	}
+	if err := dropRosterVersions(ctx, db); err != nil {
 		return err
 	}
 	for _, k := range allRosterKinds() {

@@ -308,3 +308,70 @@ func TestRostersAfterRestore(t *testing.T) {
 		t.Fatalf("after restore: %d of %d, %v", len(got), total, err)
 	}
 }
+
+// TestProvinceSearchSeesEveryWrite: on FerretDB a search over many communes keeps the
+// rosters it parsed; a write through the same store or through a second one on the same
+// database (another instance) is seen by the next search, as are a damaged roster and a
+// rebuild.
+func TestProvinceSearchSeesEveryWrite(t *testing.T) {
+	a, b := storetest.Pair(t)
+	c := ctx(t)
+	people := rosterCity(t, a, 11, 60)
+	communes := []string{"31498", "31501", "31569", "31471", "31474", "31477", "31480", "31483", "31486", "31489"} // more than a few: the kept copies serve
+	check := func(step string, s *store.Store, q ansinh.BeneficiaryQuery) {
+		t.Helper()
+		var fresh []*ansinh.Beneficiary
+		for _, p := range people {
+			b, err := s.Beneficiary(c, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh = append(fresh, b)
+		}
+		got, total, err := s.Beneficiaries(c, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, b := range got {
+			ids = append(ids, b.ID)
+		}
+		want, wantTotal := expectedPage(fresh, q)
+		if !slices.Equal(ids, want) || int(total) != wantTotal {
+			t.Fatalf("%s: got %d of %d %v, want %d of %d %v", step, len(ids), total, ids, len(want), wantTotal, want)
+		}
+	}
+	mismatch := ansinh.BeneficiaryQuery{Communes: communes, Identity: ansinh.IdentityMismatch, Limit: 100}
+	sau := ansinh.BeneficiaryQuery{Communes: communes, Name: "sau", Limit: 100}
+	for _, s := range []*store.Store{a, b} {
+		check("before", s, mismatch)
+		check("before", s, sau)
+	}
+	var target *ansinh.Beneficiary
+	for _, p := range people {
+		if p.Commune == "31501" && p.Identity.State != ansinh.IdentityMismatch {
+			target = p
+			break
+		}
+	}
+	// A write through the other instance, then through the same one.
+	if err := b.SetIdentity(c, target.ID, ansinh.IdentityCheck{State: ansinh.IdentityMismatch, Note: "x", By: "ca", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	check("after b's identity check, on a", a, mismatch)
+	check("after b's identity check, on b", b, mismatch)
+	row := &ansinh.ImportRow{Beneficiary: ansinh.Beneficiary{Name: "Đỗ Văn Sáu Mới", CCCD: fmt.Sprintf("0940516%05d", slices.Index(people, target)), BirthDate: "1950",
+		Commune: "31569", Group: target.Group, Eligible: target.Eligible}}
+	if _, err := a.UpdateImported(c, row, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	check("after a's import moved and renamed someone, on a", a, sau)
+	check("after a's import moved and renamed someone, on b", b, sau)
+	// A damaged roster is read again (and the records still decide who is listed).
+	a.DamageRosterForTest(c, "m", "31498", people[0].ID)
+	if _, err := a.ReconcileRosters(c, true); err != nil {
+		t.Fatal(err)
+	}
+	check("after a repair", b, sau)
+	check("after a repair", a, mismatch)
+}

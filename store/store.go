@@ -56,6 +56,9 @@ type Store struct {
 	// ferret: the server is FerretDB (embedded, or in front of PostgreSQL), where only
 	// filters on _id alone are served by an index and this process is the only writer.
 	ferret bool
+	// members keeps, on FerretDB, the members rosters a province's search parsed
+	// (membercache.go).
+	members memberCache
 	// inserts batches the inserts of concurrent callers, per collection (batch.go).
 	inserts map[string]*inserter
 	// failAfter, set by tests only, fails one of the store's own two-step writes (an API
