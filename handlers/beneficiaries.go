@@ -456,6 +456,9 @@ func (h *Handler) ExportBeneficiaries(c *fiber.Ctx) error {
 		if err := w.Write("Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Đủ điều kiện mở TK", "Tài khoản"); err != nil {
 			return err
 		}
+		if err := flushed(w, out); err != nil {
+			return err
+		}
 		err = h.store.EachBeneficiary(ctx, communes, func(b *ansinh.Beneficiary) error {
 			v := h.viewBeneficiary(b)
 			account, eligible := "", "có"

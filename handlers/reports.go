@@ -287,6 +287,9 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 		if err := w.Write("STT", "Họ tên", "Số CCCD", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Mã ngân hàng", "Ngân hàng", "Số tài khoản", "Chủ tài khoản", "Người nhận thay"); err != nil {
 			return err
 		}
+		if err := flushed(w, out); err != nil {
+			return err
+		}
 		n := 0
 		err = h.store.EachPaymentRow(ctx, communes, program, func(r ansinh.PaymentRow) error {
 			n++
@@ -316,6 +319,7 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 // rowWriter is a streamed CSV or XLSX table.
 type rowWriter interface {
 	Write(cells ...string) error
+	Flush() error
 	Close() error
 }
 

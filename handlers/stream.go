@@ -62,3 +62,18 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// Flush sends what is buffered now (the header row, so that the first bytes leave at
+// once).
+func (d *deadlineWriter) Flush() error { return d.w.Flush() }
+
+// flushed flushes w, then out when it can.
+func flushed(w interface{ Flush() error }, out io.Writer) error {
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if f, ok := out.(interface{ Flush() error }); ok {
+		return f.Flush()
+	}
+	return nil
+}
