@@ -140,7 +140,19 @@ var migrations = []migration{
 	{"decisions still being applied", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colDecisionsOpen)
 	}},
+	// Builds before this step kept what people typed in the chat in clear: the
+	// conversations' state, the received events and the outbox's texts.
+	{"seal chat state, events and outbox texts stored in clear", func(ctx context.Context, db *mongo.Database) error {
+		return migratingStore(ctx).sealChatInClear(ctx)
+	}},
 }
+
+// storeKey carries the store into the steps that need more than the database (the
+// vault, to seal what older builds stored in clear): the steps' signature is fixed by
+// the released ones.
+type storeKey struct{}
+
+func migratingStore(ctx context.Context) *Store { return ctx.Value(storeKey{}).(*Store) }
 
 // SchemaVersion is the number of migrations this build knows.
 func SchemaVersion() int { return len(migrations) }
@@ -151,6 +163,7 @@ type schemaDoc struct {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	ctx = context.WithValue(ctx, storeKey{}, s)
 	col := s.db.Collection(colSchema)
 	var cur schemaDoc
 	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "schema"}}).Decode(&cur)

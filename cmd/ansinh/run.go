@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"ansinh"
+	"ansinh/pii"
 )
 
 const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã hội
@@ -126,10 +127,12 @@ func newLogger(cfg ansinh.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// No record shows a personal number whole, whoever wrote it (SPEC §3, Law 91/2025).
+	return slog.New(pii.RedactHandler(h))
 }
 
 // loadUnitSets loads the bundled unit sets and makes the configured one current: a
