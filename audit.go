@@ -16,6 +16,9 @@ const (
 	ActionBeneficiaryUpdate = "beneficiary.update"
 	ActionReveal            = "beneficiary.reveal"
 	ActionIdentityCheck     = "beneficiary.identity"
+	ActionRevealCCCD        = "beneficiary.reveal_cccd"
+	ActionIdentityList      = "identity.export"  // a commune's list sent to the police
+	ActionIdentityResults   = "identity.results" // the police's results file, one event per file beside one per record
 	ActionEligibility       = "beneficiary.eligibility"
 	ActionExport            = "beneficiary.export"
 	ActionCommuneChoose     = "beneficiary.commune_choose"

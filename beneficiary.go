@@ -29,6 +29,7 @@ const (
 	IdentityUnchecked = "unchecked"
 	IdentityMatched   = "matched"
 	IdentityMismatch  = "mismatch"
+	IdentityNotFound  = "not_found" // the population database has no such CCCD
 )
 
 // Account sources.
@@ -89,6 +90,10 @@ type IdentityCheck struct {
 	Note  string
 	By    string
 	At    time.Time
+	// What the population database says where it differs from the record (a mismatch
+	// reported in a results file).
+	PopulationName      string
+	PopulationBirthDate string
 }
 
 // Account is a bank account that receives the allowance: the beneficiary's own, or an
@@ -143,7 +148,7 @@ func (a *Account) Masked() string { return pii.MaskLast4(a.Last4) }
 func NewIdentityCheck(state, note, by string, now time.Time) (IdentityCheck, error) {
 	note = NormalizeName(note)
 	switch {
-	case state != IdentityMatched && state != IdentityMismatch && state != IdentityUnchecked:
+	case state != IdentityMatched && state != IdentityMismatch && state != IdentityUnchecked && state != IdentityNotFound:
 		return IdentityCheck{}, FieldError("state", MsgIdentityState)
 	case len([]rune(note)) > 500:
 		return IdentityCheck{}, FieldError("note", MsgNoteTooLong)

@@ -22,6 +22,7 @@ type Store interface {
 	AuthStore
 	UserStore
 	BeneficiaryStore
+	IdentityStore
 	ReviewStore
 	ReportStore
 	G2PStore

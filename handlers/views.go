@@ -61,6 +61,7 @@ func newViews(st site) (*html.Engine, error) {
 	engine.AddFunc("program", func(g ansinh.Group) string { return g.Label() })
 	engine.AddFunc("can", func(u *ansinh.User, a string) bool { return u != nil && u.Role.Can(ansinh.Action(a)) })
 	engine.AddFunc("vndate", ansinh.DisplayDate)
+	engine.AddFunc("identity", ansinh.IdentityStateLabel)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
