@@ -33,6 +33,7 @@ const (
 	ActionAPIClient         = "client.create"
 	ActionResolve           = "g2p.resolve"
 	ActionOutboxRetry       = "outbox.retry"
+	ActionRetention         = "privacy.retention" // the retention job erased what its periods made due
 )
 
 // AuditEvent records who did what to which record, when and from where.

@@ -54,6 +54,9 @@ type Registration struct {
 	Reason        string
 	SupersededBy  string
 	DecidedBy     string // the officer who decided it, once decided
+	// ErasedAt is when its personal data was erased (a rejected or superseded
+	// submission, after the retention period); zero while it is kept.
+	ErasedAt time.Time
 }
 
 // Proxy is the authorised person who receives the allowance into their own account.

@@ -120,3 +120,17 @@ func (e *Embedded) Scrub(ctx context.Context, dbName string) error {
 	}
 	return nil
 }
+
+// Checkpoint copies the write-ahead log into the database file and empties it, so that
+// page versions holding deleted data do not linger in the log.
+func (e *Embedded) Checkpoint(ctx context.Context, dbName string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, dbName+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return nil
+}

@@ -13,6 +13,9 @@ import (
 	"ansinh/store/storetest"
 )
 
+// beforeSealing is the schema version before the step that seals chat data (9).
+const beforeSealing = 8
+
 // The personal numbers of these tests: they must never be found in a stored document.
 const (
 	chatCCCD    = "094188007711"
@@ -99,7 +102,7 @@ func TestMigrationSealsChatStoredInClear(t *testing.T) {
 			t.Fatalf("the legacy %s was not stored in clear", d.col)
 		}
 	}
-	if err := s.SetSchemaVersionForTest(ctx(t), store.SchemaVersion()-1); err != nil {
+	if err := s.SetSchemaVersionForTest(ctx(t), beforeSealing); err != nil {
 		t.Fatal(err)
 	}
 	again := storetest.Reopen(t, s, "")
@@ -130,7 +133,7 @@ func TestMigrationSealsChatStoredInClear(t *testing.T) {
 		}
 	}
 	// Run once more: nothing left to seal.
-	if err := again.SetSchemaVersionForTest(ctx(t), store.SchemaVersion()-1); err != nil {
+	if err := again.SetSchemaVersionForTest(ctx(t), beforeSealing); err != nil {
 		t.Fatal(err)
 	}
 	if n := storetest.Reopen(t, s, "").SealedForTest(); n != 0 {
@@ -154,7 +157,7 @@ func TestMigrationScrubsTheEmbeddedFiles(t *testing.T) {
 		`{"text":"`+chatAccount+`"}`, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSchemaVersionForTest(ctx(t), store.SchemaVersion()-1); err != nil {
+	if err := s.SetSchemaVersionForTest(ctx(t), beforeSealing); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(ctx(t)); err != nil {

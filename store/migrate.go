@@ -43,6 +43,7 @@ const (
 	colRate               = "rate"
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
+	colRetention          = "retention"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -144,6 +145,16 @@ var migrations = []migration{
 	// conversations' state, the received events and the outbox's texts.
 	{"seal chat state, events and outbox texts stored in clear", func(ctx context.Context, db *mongo.Database) error {
 		return migratingStore(ctx).sealChatInClear(ctx)
+	}},
+	{"retention mark and indexes", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colRetention); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colRegistrationEvents: {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "at", Value: 1}}}},
+			colConversations:      {{Keys: bson.D{{Key: "updated", Value: 1}}}},
+			colEvents:             {{Keys: bson.D{{Key: "received_at", Value: 1}}}},
+		})
 	}},
 }
 

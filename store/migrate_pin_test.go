@@ -24,6 +24,7 @@ var pinned = []struct{ name, hash string }{
 	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
 	{"decisions still being applied", "6efaa791c744657d1b659be4c1b133187147278df3b721e35ec875466e23596e"},
 	{"seal chat state, events and outbox texts stored in clear", "a0ce04443357a601c359b47d60841053fa85961bb558f9f5b388d82d1d5eaa82"},
+	{"retention mark and indexes", "fd054634a6e7141d05af47320ca091e0d7c9c420c1b889997eaacf7325fc5986"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

@@ -42,6 +42,12 @@ Usage:
                             attempts, age, reason)
   ansinh outbox retry ID|-all-failed
                             put failed messages back in the queue (audited)
+  ansinh privacy retention [-dry-run]
+                            erase now the personal data whose retention period ended
+                            (the service does it daily); -dry-run only counts
+  ansinh privacy report [-o FILE]
+                            the records of processing: what is collected, why, where
+                            it is kept and sealed, who sees it, how long it is kept
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -84,7 +90,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox", "privacy":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -118,6 +124,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.unitsCmd(ctx, args, stderr)
 	case "outbox":
 		return a.outbox(ctx, args, stderr)
+	case "privacy":
+		return a.privacy(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}
