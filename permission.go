@@ -8,27 +8,27 @@ package ansinh
 type Action string
 
 const (
-	ActCreateUsers     Action = "users.create"               // staff accounts inside one's own unit
-	ActImport          Action = "beneficiaries.import"       // load a beneficiary list
-	ActView            Action = "beneficiaries.view"         // the registry: names, birth dates, communes, CCCD masked
-	ActViewPayment     Action = "beneficiaries.payment"      // a record's payment side: programme, amount, eligibility, account (masked), submissions
-	ActExport          Action = "beneficiaries.export"       // download the list (numbers masked)
-	ActReveal          Action = "beneficiaries.reveal"       // whole CCCD and account numbers, audited
-	ActRevealCCCD      Action = "beneficiaries.reveal_cccd"  // the whole CCCD alone, audited
-	ActManage          Action = "beneficiaries.manage"       // eligibility, the commune of a split old ward
-	ActIdentityList    Action = "identity.export"            // a commune's list for the police check (whole CCCD), audited
-	ActIdentity        Action = "beneficiaries.identity"     // record the check against the population database, one by one or as a file
-	ActViewSubmissions Action = "registrations.view"         // the review queue, the submissions and their checks
-	ActAssist          Action = "registrations.assist"       // register an account on someone's behalf
-	ActDecide          Action = "registrations.decide"       // verify or reject a submission
-	ActIssueQR         Action = "qr.issue"                   // personal QR codes, notice cards, commune posters
-	ActSubmitReport    Action = "reports.submit"             // freeze one's own unit's monthly report
-	ActPaymentList     Action = "payments.export"            // the payment list with whole numbers
-	ActAPIClients      Action = "api_clients.create"         // tokens for payment systems (G2P)
-	ActProvinceBacklog Action = "queue.backlog"              // see the backlog of the communes below
-	ActCoverage        Action = "coverage.view"              // dashboards, coverage and the monthly report (figures, no person)
-	ActPrivacyRequests Action = "privacy.requests"           // record and answer a person's requests (see, correct, withdraw consent)
-	ActBreaches        Action = "privacy.breaches"           // the breach register
+	ActCreateUsers     Action = "users.create"              // staff accounts inside one's own unit
+	ActImport          Action = "beneficiaries.import"      // load a beneficiary list
+	ActView            Action = "beneficiaries.view"        // the registry: names, birth dates, communes, CCCD masked
+	ActViewPayment     Action = "beneficiaries.payment"     // a record's payment side: programme, amount, eligibility, account (masked), submissions
+	ActExport          Action = "beneficiaries.export"      // download the list (numbers masked)
+	ActReveal          Action = "beneficiaries.reveal"      // whole CCCD and account numbers, audited
+	ActRevealCCCD      Action = "beneficiaries.reveal_cccd" // the whole CCCD alone, audited
+	ActManage          Action = "beneficiaries.manage"      // eligibility, the commune of a split old ward
+	ActIdentityList    Action = "identity.export"           // a commune's list for the police check (whole CCCD), audited
+	ActIdentity        Action = "beneficiaries.identity"    // record the check against the population database, one by one or as a file
+	ActViewSubmissions Action = "registrations.view"        // the review queue, the submissions and their checks
+	ActAssist          Action = "registrations.assist"      // register an account on someone's behalf
+	ActDecide          Action = "registrations.decide"      // verify or reject a submission
+	ActIssueQR         Action = "qr.issue"                  // personal QR codes, notice cards, commune posters
+	ActSubmitReport    Action = "reports.submit"            // freeze one's own unit's monthly report
+	ActPaymentList     Action = "payments.export"           // the payment list with whole numbers
+	ActAPIClients      Action = "api_clients.create"        // tokens for payment systems (G2P)
+	ActProvinceBacklog Action = "queue.backlog"             // see the backlog of the communes below
+	ActCoverage        Action = "coverage.view"             // dashboards, coverage and the monthly report (figures, no person)
+	ActPrivacyRequests Action = "privacy.requests"          // record and answer a person's requests (see, correct, withdraw consent)
+	ActBreaches        Action = "privacy.breaches"          // the breach register
 )
 
 // permissions is the role × action table. The police liaison confirms identities

@@ -135,7 +135,9 @@ func (s *Store) eraseSubmission(ctx context.Context, receipt string, now time.Ti
 }
 
 func (s *Store) deleteChat(ctx context.Context, cutoff time.Time, dry bool, rep *ansinh.RetentionReport) error {
-	before := func(field string) bson.D { return bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}} }
+	before := func(field string) bson.D {
+		return bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}}
+	}
 	n, err := s.deleteOrCount(ctx, colConversations, before("updated"), dry)
 	if err != nil {
 		return err
