@@ -34,6 +34,13 @@ const (
 	ActionResolve           = "g2p.resolve"
 	ActionOutboxRetry       = "outbox.retry"
 	ActionRetention         = "privacy.retention" // the retention job erased what its periods made due
+	ActionPrivacyRequest    = "privacy.request"   // a person's request recorded
+	ActionPrivacyAnswer     = "privacy.answer"    // an officer answered it
+	ActionConsentWithdrawn  = "privacy.withdraw"  // a withdrawal carried out: submissions closed, account no longer used
+	ActionPrivacyData       = "privacy.data"      // the person's data printed for them (an access request)
+	ActionBreachRecord      = "breach.record"
+	ActionBreachReport      = "breach.report"
+	ActionBreachClose       = "breach.close"
 )
 
 // AuditEvent records who did what to which record, when and from where.

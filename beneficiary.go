@@ -61,9 +61,20 @@ type Beneficiary struct {
 	Identity   IdentityCheck
 	Account    *Account // the verified account, if any
 	Warnings   []string // rule disagreements kept on the record (not rejections)
-	Synthetic  bool     // made by `ansinh demo`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// ConsentWithdrawn: the person withdrew consent to be paid into an account.
+	ConsentWithdrawn *Withdrawal
+	Synthetic        bool // made by `ansinh demo`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Withdrawal records a withdrawn consent: when, by which officer's answer to which
+// request, for which purpose.
+type Withdrawal struct {
+	At      time.Time
+	By      string
+	Request string
+	Purpose string
 }
 
 // Ineligibility says why a person cannot open an account (and so is paid directly).

@@ -248,6 +248,28 @@ const (
 	MsgIdentityFormat        = "Định dạng là xlsx hoặc csv."
 )
 
+// Messages of requests from the person and of the breach register.
+const (
+	MsgRequestKind           = "Hãy chọn ông/bà muốn xem dữ liệu, sửa dữ liệu hay rút lại sự đồng ý."
+	MsgRequestCorrectWhat    = "Hãy ghi thông tin nào chưa đúng và cần sửa thế nào."
+	MsgRequestOutcome        = "Hãy chọn đã thực hiện hoặc không thực hiện được."
+	MsgRequestAnswer         = "Hãy ghi câu trả lời cho người dân (khi không thực hiện được, ghi rõ lý do)."
+	MsgRequestAnswered       = "Yêu cầu này đã được trả lời."
+	MsgRequestRecorded       = "Đã ghi nhận yêu cầu."
+	MsgRequestDone           = "Đã trả lời yêu cầu."
+	MsgConsentWithdrawnNote  = "Người đăng ký đã rút lại sự đồng ý; hồ sơ không được xử lý tiếp."
+	MsgBreachDiscovered      = "Hãy ghi thời điểm phát hiện (ngày và giờ)."
+	MsgBreachDiscoveredRange = "Thời điểm phát hiện không thể ở tương lai hay quá một năm trước."
+	MsgBreachDescription     = "Hãy mô tả sự việc."
+	MsgBreachData            = "Hãy chọn ít nhất một loại dữ liệu bị ảnh hưởng."
+	MsgBreachPeople          = "Số người bị ảnh hưởng là một số không âm (0 khi chưa biết)."
+	MsgBreachReference       = "Hãy ghi đã báo bằng cách nào và số, ký hiệu văn bản hoặc mã tiếp nhận."
+	MsgBreachRecorded        = "Đã ghi vào sổ. Hãy báo cơ quan chuyên trách trước thời hạn."
+	MsgBreachReported        = "Đã ghi nhận việc báo cáo."
+	MsgBreachClosed          = "Đã đóng sự việc."
+	MsgBreachState           = "Sự việc này đã được báo cáo hoặc đã đóng."
+)
+
 var actionLabels = map[string]string{
 	ActionSubmit:            "Gửi đăng ký tài khoản",
 	ActionVerify:            "Xã xác nhận tài khoản",
@@ -257,6 +279,9 @@ var actionLabels = map[string]string{
 	ActionReveal:            "Cán bộ xem số đầy đủ",
 	ActionIdentityCheck:     "Công an đối chiếu căn cước",
 	ActionRevealCCCD:        "Cán bộ xem số CCCD đầy đủ",
+	ActionPrivacyRequest:    "Ghi nhận yêu cầu về dữ liệu cá nhân",
+	ActionPrivacyAnswer:     "Trả lời yêu cầu về dữ liệu cá nhân",
+	ActionConsentWithdrawn:  "Rút lại sự đồng ý",
 	ActionIdentityList:      "Xuất danh sách đối chiếu căn cước",
 	ActionIdentityResults:   "Nhận kết quả đối chiếu căn cước từ tệp",
 	ActionEligibility:       "Thay đổi điều kiện mở tài khoản",

@@ -23,6 +23,7 @@ type Store interface {
 	UserStore
 	BeneficiaryStore
 	IdentityStore
+	PrivacyStore
 	ReviewStore
 	ReportStore
 	G2PStore

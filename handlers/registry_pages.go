@@ -72,6 +72,7 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 		"CanIdentity":    u.Role.Can(ansinh.ActIdentity),
 		"CanEligibility": u.Role.Can(ansinh.ActManage),
 		"CanAssist":      u.Role.Can(ansinh.ActAssist),
+		"CanRequests":    u.Role.Can(ansinh.ActPrivacyRequests),
 		"Residence":      h.residence(b.Commune),
 		"IdentityLabel":  ansinh.IdentityStateLabel(b.Identity.State),
 		"Reasons":        ansinh.IneligibleReasons,

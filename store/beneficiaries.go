@@ -46,10 +46,13 @@ type beneficiaryDoc struct {
 	Identity   identityDoc    `bson:"identity"`
 	Account    *accountDoc    `bson:"account,omitempty"`
 	Warnings   []string       `bson:"warnings,omitempty"`
-	Synthetic  bool           `bson:"synthetic,omitempty"`
-	RowHash    string         `bson:"row_hash,omitempty"`
-	CreatedAt  time.Time      `bson:"created_at"`
-	UpdatedAt  time.Time      `bson:"updated_at"`
+	// ConsentWithdrawn: the person withdrew consent to be paid into an account (a
+	// request answered by an officer).
+	ConsentWithdrawn *withdrawalDoc `bson:"consent_withdrawn,omitempty"`
+	Synthetic        bool           `bson:"synthetic,omitempty"`
+	RowHash          string         `bson:"row_hash,omitempty"`
+	CreatedAt        time.Time      `bson:"created_at"`
+	UpdatedAt        time.Time      `bson:"updated_at"`
 }
 
 type ineligibleDoc struct {
@@ -57,6 +60,13 @@ type ineligibleDoc struct {
 	Note   string    `bson:"note,omitempty"`
 	By     string    `bson:"by"`
 	At     time.Time `bson:"at"`
+}
+
+type withdrawalDoc struct {
+	At      time.Time `bson:"at"`
+	By      string    `bson:"by"`
+	Request string    `bson:"request"`
+	Purpose string    `bson:"purpose"`
 }
 
 type identityDoc struct {
@@ -146,6 +156,9 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 	}
 	if i := d.Ineligible; i != nil {
 		b.Ineligible = &ansinh.Ineligibility{Reason: i.Reason, Note: i.Note, By: i.By, At: i.At}
+	}
+	if w := d.ConsentWithdrawn; w != nil {
+		b.ConsentWithdrawn = &ansinh.Withdrawal{At: w.At, By: w.By, Request: w.Request, Purpose: w.Purpose}
 	}
 	if a := d.Account; a != nil {
 		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}

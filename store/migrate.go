@@ -44,6 +44,8 @@ const (
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
 	colRetention          = "retention"
+	colPrivacyRequests    = "privacy_requests"
+	colBreaches           = "breaches"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -154,6 +156,18 @@ var migrations = []migration{
 			colRegistrationEvents: {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "at", Value: 1}}}},
 			colConversations:      {{Keys: bson.D{{Key: "updated", Value: 1}}}},
 			colEvents:             {{Keys: bson.D{{Key: "received_at", Value: 1}}}},
+		})
+	}},
+	{"privacy requests and breach register", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPrivacyRequests, colBreaches); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colPrivacyRequests: {
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "status", Value: 1}, {Key: "due", Value: 1}}},
+				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}}},
+			},
+			colBreaches: {{Keys: bson.D{{Key: "discovered_at", Value: -1}}}},
 		})
 	}},
 }
