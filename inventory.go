@@ -77,7 +77,9 @@ var Inventory = []DataSet{
 		Fields:      "Người yêu cầu (mã hồ sơ), loại yêu cầu, nội dung cần sửa, hạn, câu trả lời, cán bộ trả lời.",
 		Collections: []string{"privacy_requests"},
 		Viewers:     []Action{ActPrivacyRequests},
-		Retention:   func(RetentionConfig) string { return "Lưu làm bằng chứng thực hiện quyền của chủ thể dữ liệu; không tự xóa." },
+		Retention: func(RetentionConfig) string {
+			return "Lưu làm bằng chứng thực hiện quyền của chủ thể dữ liệu; không tự xóa."
+		},
 	},
 	{
 		Name:        "Nhật ký thao tác",
@@ -95,7 +97,9 @@ var Inventory = []DataSet{
 		Fields:      "Tên đăng nhập, vai trò, đơn vị, số điện thoại công tác, mật khẩu (chỉ lưu giá trị băm), phiên đăng nhập (chỉ lưu giá trị băm).",
 		Collections: []string{"users", "sessions", "login_failures", "api_clients"},
 		Viewers:     []Action{ActCreateUsers},
-		Retention:   func(RetentionConfig) string { return "Phiên và lần đăng nhập sai hết hạn tự xóa; tài khoản còn đến khi bị khóa." },
+		Retention: func(RetentionConfig) string {
+			return "Phiên và lần đăng nhập sai hết hạn tự xóa; tài khoản còn đến khi bị khóa."
+		},
 	},
 	{
 		Name:        "Mã QR riêng",
