@@ -17,9 +17,12 @@ type DataSet struct {
 	Sensitive   string   // the sensitive part, "" when none
 	Collections []string // where it is stored
 	Sealed      []string // fields stored only encrypted (AES-256-GCM), as dotted paths
-	Indexed     string   // what is found through a keyed blind index, "" when nothing
-	Viewers     []Action // the actions that show it; Role.Can says who
-	Retention   func(RetentionConfig) string
+	// Clear are fields kept in clear on purpose though they look like numbers, each
+	// with why: the report does not count them as leaks, and says so.
+	Clear     map[string]string
+	Indexed   string   // what is found through a keyed blind index, "" when nothing
+	Viewers   []Action // the actions that show it; Role.Can says who
+	Retention func(RetentionConfig) string
 }
 
 func days(d interface{ Hours() float64 }) int { return int(d.Hours() / 24) }
@@ -65,6 +68,7 @@ var Inventory = []DataSet{
 		Sensitive:   "Số tài khoản ngân hàng khi người dùng nhắn.",
 		Collections: []string{"conversations", "chat_events", "chat_events_pending", "outbox", "outbox_pending", "chat_receipts"},
 		Sealed:      []string{"sealed_enc", "body_enc", "payload_enc"},
+		Clear:       map[string]string{"user": "mã người dùng Zalo (bí danh Zalo cấp cho Official Account, cần để trả lời), không phải số CCCD, tài khoản hay điện thoại"},
 		Viewers:     nil, // no staff page shows a conversation
 		Retention: func(c RetentionConfig) string {
 			return fmt.Sprintf("Xóa %d ngày sau lần trao đổi cuối; nội dung tin nhắn đã gửi được xóa ngay khi gửi xong.", days(c.Chat))
@@ -96,6 +100,7 @@ var Inventory = []DataSet{
 		Basis:       "Quan hệ công tác.",
 		Fields:      "Tên đăng nhập, vai trò, đơn vị, số điện thoại công tác, mật khẩu (chỉ lưu giá trị băm), phiên đăng nhập (chỉ lưu giá trị băm).",
 		Collections: []string{"users", "sessions", "login_failures", "api_clients"},
+		Clear:       map[string]string{"phone": "số điện thoại công tác của cán bộ xã, công bố cho người dân gọi (nút “Gọi cán bộ”)"},
 		Viewers:     []Action{ActCreateUsers},
 		Retention: func(RetentionConfig) string {
 			return "Phiên và lần đăng nhập sai hết hạn tự xóa; tài khoản còn đến khi bị khóa."

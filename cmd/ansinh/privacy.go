@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,10 +79,6 @@ func (a *app) retention(ctx context.Context, st *store.Store, now time.Time, dry
 // what is sealed and that no personal number is in clear.
 const reportSample = 500
 
-// notNumbers are fields the report's check skips: identifiers that are not personal
-// numbers (a Zalo user id: Zalo's own pseudonymous id of the person).
-var notNumbers = []string{"user"}
-
 // privacyReport writes the records of processing (ansinh.Inventory) with what the
 // running store holds: documents per collection, what a sample shows sealed, any field
 // holding a personal number in clear, collections nobody has described, who may see
@@ -123,6 +121,10 @@ func (a *app) privacyReport(ctx context.Context, st *store.Store, out string) er
 		if ds.Indexed != "" {
 			fmt.Fprintf(&b, "- **Tìm qua chỉ mục mù:** %s\n", ds.Indexed)
 		}
+		clearOnPurpose := slices.Sorted(maps.Keys(ds.Clear))
+		for _, f := range clearOnPurpose {
+			fmt.Fprintf(&b, "- **Lưu dạng rõ có chủ ý:** `%s`: %s\n", f, ds.Clear[f])
+		}
 		fmt.Fprintf(&b, "- **Ai xem được:** %s\n", viewers(ds.Viewers))
 		fmt.Fprintf(&b, "- **Thời hạn lưu:** %s\n", ds.Retention(a.cfg.Retention))
 		b.WriteString("- **Nơi lưu (kho đang chạy):**\n")
@@ -132,7 +134,7 @@ func (a *app) privacyReport(ctx context.Context, st *store.Store, out string) er
 				fmt.Fprintf(&b, "  - `%s`: chưa có\n", col)
 				continue
 			}
-			in, err := st.InspectCollection(ctx, col, ds.Sealed, notNumbers, reportSample)
+			in, err := st.InspectCollection(ctx, col, ds.Sealed, clearOnPurpose, reportSample)
 			if err != nil {
 				return err
 			}

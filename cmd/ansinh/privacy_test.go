@@ -93,6 +93,12 @@ func TestPrivacyReport(t *testing.T) {
 	if err := st.SaveConversation(ctx, "zalo:4471", "phone", map[string]string{"phone": "0970070070"}, now); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.Enqueue(ctx, "zalo:1:m", "zalo", "246845883529197922", []byte(`{"text":"x"}`), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateUser(ctx, &ansinh.User{Username: "xa.31507", Role: ansinh.RoleCommune, Unit: "31507", Phone: "0299388001", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	_ = st.Close(context.WithoutCancel(ctx))
 
 	report := func() string {
@@ -114,7 +120,7 @@ func TestPrivacyReport(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"`beneficiaries`: 1 bản ghi", "`cccd_enc` 1", "`account_enc` 1", "`sealed_enc` 1", "90 ngày", "30 ngày",
-		"Không bản ghi đọc thử nào chứa số", "Cán bộ công an phối hợp"} {
+		"Không bản ghi đọc thử nào chứa số", "Cán bộ công an phối hợp", "Lưu dạng rõ có chủ ý:** `phone`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
