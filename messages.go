@@ -246,6 +246,7 @@ const (
 	MsgRevealedCCCD          = "Đã hiện đầy đủ số CCCD. Việc xem được ghi vào nhật ký."
 	MsgIdentityImported      = "Đã nhận kết quả đối chiếu."
 	MsgIdentityFormat        = "Định dạng là xlsx hoặc csv."
+	MsgIdentityCommune       = "Hãy chọn một xã, phường: danh sách đối chiếu lập theo từng xã."
 )
 
 // Messages of requests from the person and of the breach register.

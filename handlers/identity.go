@@ -41,8 +41,9 @@ func (h *Handler) residence(code string) string {
 	return strings.Join(names, ", ")
 }
 
-// IdentityExport downloads the police-check list of a unit of the caller's scope
-// (?unit=, default the caller's; &format=xlsx|csv, default xlsx).
+// IdentityExport downloads the police-check list of one commune of the caller's scope
+// (?unit=CODE&format=xlsx|csv, default xlsx): the commune police check their own
+// commune, and one commune's list is small enough to build in memory.
 func (h *Handler) IdentityExport(c *fiber.Ctx) error {
 	format := c.Query("format", "xlsx")
 	if format != "xlsx" && format != "csv" {
@@ -53,6 +54,9 @@ func (h *Handler) IdentityExport(c *fiber.Ctx) error {
 		return err
 	}
 	unit := h.unitParam(c)
+	if u, ok := h.units.Get(unit); !ok || !u.Leaf() {
+		return ansinh.FieldError("unit", ansinh.MsgIdentityCommune)
+	}
 	var rows [][]string
 	for skip := int64(0); ; skip += 1000 {
 		list, err := h.store.IdentityPage(c.UserContext(), ansinh.BeneficiaryQuery{Communes: communes, Skip: skip, Limit: 1000})

@@ -83,6 +83,9 @@ func TestPoliceCheckList(t *testing.T) {
 	if r := e.do("GET", "/api/v1/identity/export?unit=31498&format=pdf", police, nil); r.StatusCode != 422 || r.errorCode() != ansinh.EINVALID {
 		t.Fatalf("pdf: %d %s", r.StatusCode, r.body)
 	}
+	if r := e.do("GET", "/api/v1/identity/export?unit=941", police, nil); r.StatusCode != 422 || r.errorCode() != ansinh.EINVALID {
+		t.Fatalf("a district at once: %d %s", r.StatusCode, r.body)
+	}
 	// The district of Châu Thành's police do not get Phường 5's list.
 	e.addUser("ca.huyen942", ansinh.RolePolice, "942")
 	if r := e.do("GET", "/api/v1/identity/export?unit=31498", e.login("ca.huyen942"), nil); r.StatusCode != 403 {
