@@ -16,6 +16,9 @@ const (
 	ActionBeneficiaryUpdate = "beneficiary.update"
 	ActionReveal            = "beneficiary.reveal"
 	ActionIdentityCheck     = "beneficiary.identity"
+	ActionRevealCCCD        = "beneficiary.reveal_cccd"
+	ActionIdentityList      = "identity.export"  // a commune's list sent to the police
+	ActionIdentityResults   = "identity.results" // the police's results file, one event per file beside one per record
 	ActionEligibility       = "beneficiary.eligibility"
 	ActionExport            = "beneficiary.export"
 	ActionCommuneChoose     = "beneficiary.commune_choose"
@@ -34,6 +37,14 @@ const (
 	ActionAPIClientResume   = "client.resume"
 	ActionAPIClientRevoke   = "client.revoke"
 	ActionOutboxRetry       = "outbox.retry"
+	ActionRetention         = "privacy.retention" // the retention job erased what its periods made due
+	ActionPrivacyRequest    = "privacy.request"   // a person's request recorded
+	ActionPrivacyAnswer     = "privacy.answer"    // an officer answered it
+	ActionConsentWithdrawn  = "privacy.withdraw"  // a withdrawal carried out: submissions closed, account no longer used
+	ActionPrivacyData       = "privacy.data"      // the person's data printed for them (an access request)
+	ActionBreachRecord      = "breach.record"
+	ActionBreachReport      = "breach.report"
+	ActionBreachClose       = "breach.close"
 )
 
 // AuditEvent records who did what to which record, when and from where.

@@ -48,7 +48,9 @@ type Config struct {
 	AssistedSecondOfficer bool
 	// Outbox says when the chat outbox gives up on a message.
 	Outbox OutboxConfig
-	Zalo   ZaloConfig
+	// Retention says when personal data whose purpose is served is erased.
+	Retention RetentionConfig
+	Zalo      ZaloConfig
 }
 
 // OutboxConfig: a message that failed MaxAttempts times, or still unsent MaxAge after
@@ -84,8 +86,9 @@ func DefaultConfig() Config {
 		Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", DBName: "ansinh", EmbeddedAddr: "127.0.0.1:0",
 		UnitsSet: DefaultUnitSet, Target: Target, Programs: DefaultPrograms(),
 		LogLevel: "info", LogFormat: "text", PublicRateLimit: 120, AssistedSecondOfficer: true,
-		Outbox: OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge},
-		Zalo:   ZaloConfig{APIURL: "https://openapi.zalo.me", OAuthURL: "https://oauth.zaloapp.com"},
+		Outbox:    OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge},
+		Retention: RetentionConfig{Submissions: DefaultRetentionSubmissions, Chat: DefaultRetentionChat},
+		Zalo:      ZaloConfig{APIURL: "https://openapi.zalo.me", OAuthURL: "https://oauth.zaloapp.com"},
 	}
 }
 

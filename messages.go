@@ -16,6 +16,7 @@ const (
 	MsgNotFound         = "Không tìm thấy trang hoặc dữ liệu yêu cầu."
 	MsgUnauthorized     = "Vui lòng đăng nhập để tiếp tục."
 	MsgForbidden        = "Bạn không có quyền thực hiện thao tác này."
+	MsgRoleForbidden    = "Vai trò của ông/bà không được làm việc này."
 	MsgTooLarge         = "Dữ liệu gửi lên quá lớn."
 	MsgTooManyRequests  = "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại."
 	MsgTimeout          = "Yêu cầu mất quá nhiều thời gian. Vui lòng thử lại."
@@ -150,7 +151,7 @@ const NoteIneligibleByImport = "Danh sách của Sở ghi không đủ điều k
 // Messages of the registry pages and API.
 const (
 	MsgSearchTooLong    = "Từ khóa tìm kiếm quá dài."
-	MsgIdentityState    = "Trạng thái đối chiếu là unchecked, matched hoặc mismatch."
+	MsgIdentityState    = "Trạng thái đối chiếu là unchecked, matched, mismatch hoặc not_found."
 	MsgPage             = "Số trang không hợp lệ."
 	MsgIdentityNote     = "Khi thông tin không khớp, hãy ghi rõ điểm sai lệch."
 	MsgNoteTooLong      = "Ghi chú tối đa 500 ký tự."
@@ -232,6 +233,44 @@ const (
 	MsgBulkIDs       = "Chọn từ 1 đến 200 hồ sơ."
 )
 
+// Messages of the police check (a list sent to the police and their results file).
+const (
+	MsgIdentityResult        = "Kết quả đối chiếu ghi là Khớp, Không khớp hoặc Không tìm thấy."
+	MsgIdentityMismatchWhat  = "Khi không khớp, hãy ghi họ tên hoặc ngày sinh theo CSDL dân cư, hoặc ghi chú điểm sai lệch."
+	MsgIdentityMatchDiffers  = "Dòng ghi Khớp nhưng lại ghi họ tên hoặc ngày sinh khác theo CSDL dân cư."
+	MsgIdentityNotListed     = "Số CCCD này không có trong danh sách đối tượng của đơn vị."
+	MsgIdentityRepeated      = "Số CCCD này đã có kết quả ở dòng %d của tệp."
+	MsgPopulationName        = "CSDL dân cư ghi họ tên: %s"
+	MsgPopulationBirth       = "CSDL dân cư ghi ngày sinh: %s"
+	MsgCheckIdentityNotFound = "Công an báo không tìm thấy số CCCD này trong Cơ sở dữ liệu quốc gia về dân cư."
+	MsgRevealedCCCD          = "Đã hiện đầy đủ số CCCD. Việc xem được ghi vào nhật ký."
+	MsgIdentityImported      = "Đã nhận kết quả đối chiếu."
+	MsgIdentityFormat        = "Định dạng là xlsx hoặc csv."
+	MsgIdentityCommune       = "Hãy chọn một xã, phường: danh sách đối chiếu lập theo từng xã."
+)
+
+// Messages of requests from the person and of the breach register.
+const (
+	MsgRequestKind           = "Hãy chọn ông/bà muốn xem dữ liệu, sửa dữ liệu hay rút lại sự đồng ý."
+	MsgRequestCorrectWhat    = "Hãy ghi thông tin nào chưa đúng và cần sửa thế nào."
+	MsgRequestOutcome        = "Hãy chọn đã thực hiện hoặc không thực hiện được."
+	MsgRequestAnswer         = "Hãy ghi câu trả lời cho người dân (khi không thực hiện được, ghi rõ lý do)."
+	MsgRequestAnswered       = "Yêu cầu này đã được trả lời."
+	MsgRequestRecorded       = "Đã ghi nhận yêu cầu."
+	MsgRequestDone           = "Đã trả lời yêu cầu."
+	MsgConsentWithdrawnNote  = "Người đăng ký đã rút lại sự đồng ý; hồ sơ không được xử lý tiếp."
+	MsgBreachDiscovered      = "Hãy ghi thời điểm phát hiện (ngày và giờ)."
+	MsgBreachDiscoveredRange = "Thời điểm phát hiện không thể ở tương lai hay quá một năm trước."
+	MsgBreachDescription     = "Hãy mô tả sự việc."
+	MsgBreachData            = "Hãy chọn ít nhất một loại dữ liệu bị ảnh hưởng."
+	MsgBreachPeople          = "Số người bị ảnh hưởng là một số không âm (0 khi chưa biết)."
+	MsgBreachReference       = "Hãy ghi đã báo bằng cách nào và số, ký hiệu văn bản hoặc mã tiếp nhận."
+	MsgBreachRecorded        = "Đã ghi vào sổ. Hãy báo cơ quan chuyên trách trước thời hạn."
+	MsgBreachReported        = "Đã ghi nhận việc báo cáo."
+	MsgBreachClosed          = "Đã đóng sự việc."
+	MsgBreachState           = "Sự việc này đã được báo cáo hoặc đã đóng."
+)
+
 var actionLabels = map[string]string{
 	ActionSubmit:            "Gửi đăng ký tài khoản",
 	ActionVerify:            "Xã xác nhận tài khoản",
@@ -240,6 +279,12 @@ var actionLabels = map[string]string{
 	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
 	ActionReveal:            "Cán bộ xem số đầy đủ",
 	ActionIdentityCheck:     "Công an đối chiếu căn cước",
+	ActionRevealCCCD:        "Cán bộ xem số CCCD đầy đủ",
+	ActionPrivacyRequest:    "Ghi nhận yêu cầu về dữ liệu cá nhân",
+	ActionPrivacyAnswer:     "Trả lời yêu cầu về dữ liệu cá nhân",
+	ActionConsentWithdrawn:  "Rút lại sự đồng ý",
+	ActionIdentityList:      "Xuất danh sách đối chiếu căn cước",
+	ActionIdentityResults:   "Nhận kết quả đối chiếu căn cước từ tệp",
 	ActionEligibility:       "Thay đổi điều kiện mở tài khoản",
 	ActionQRIssue:           "Cấp mã QR riêng",
 	ActionQRRevoke:          "Thu hồi mã QR riêng",

@@ -66,6 +66,9 @@ type Registration struct {
 	// stores the submission: a repeat of its idempotency key with other content is a
 	// conflict, not a replay. Empty on submissions older than fingerprints.
 	Fingerprint string
+	// ErasedAt is when its personal data was erased (a rejected or superseded
+	// submission, after the retention period); zero while it is kept.
+	ErasedAt time.Time
 }
 
 // Proxy is the authorised person who receives the allowance into their own account.

@@ -120,6 +120,8 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 	switch b.Identity.State {
 	case IdentityMismatch:
 		add(CheckIdentity, "error", MsgCheckIdentityMismatch, b.Identity.Note)
+	case IdentityNotFound:
+		add(CheckIdentity, "error", MsgCheckIdentityNotFound)
 	case IdentityUnchecked, "":
 		add(CheckIdentity, "info", MsgCheckIdentityUnchecked)
 	}

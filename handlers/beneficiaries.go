@@ -111,6 +111,44 @@ func (h *Handler) viewBeneficiary(b *ansinh.Beneficiary) beneficiaryView {
 	return v
 }
 
+// identityView is a record as the police liaison sees it: what an identity check
+// needs, nothing of the payment (no programme, amount, eligibility or account).
+type identityView struct {
+	ID                  string   `json:"id"`
+	Name                string   `json:"name"`
+	CCCD                string   `json:"cccd"`
+	BirthDate           string   `json:"birth_date"`
+	Sex                 string   `json:"sex"`
+	Commune             string   `json:"commune"`
+	CommuneName         string   `json:"commune_name"`
+	Residence           string   `json:"residence"`
+	Identity            string   `json:"identity"`
+	IdentityNote        string   `json:"identity_note,omitempty"`
+	PopulationName      string   `json:"population_name,omitempty"`
+	PopulationBirthDate string   `json:"population_birth_date,omitempty"`
+	Warnings            []string `json:"warnings"`
+	Synthetic           bool     `json:"synthetic,omitempty"`
+}
+
+// viewFor is a record as the user's role may see it: whole, or its identity part.
+func (h *Handler) viewFor(u *ansinh.User, b *ansinh.Beneficiary) any {
+	v := h.viewBeneficiary(b)
+	if u.Role.Can(ansinh.ActViewPayment) {
+		return v
+	}
+	return identityView{ID: v.ID, Name: v.Name, CCCD: v.CCCD, BirthDate: v.BirthDate, Sex: v.Sex, Commune: v.Commune,
+		CommuneName: v.CommuneName, Residence: h.residence(b.Commune), Identity: v.Identity, IdentityNote: b.Identity.Note,
+		PopulationName: b.Identity.PopulationName, PopulationBirthDate: b.Identity.PopulationBirthDate, Warnings: v.Warnings,
+		Synthetic: v.Synthetic}
+}
+
+// withoutPayment blanks the payment side of a view, for the roles that may not see it
+// (the pages also leave those rows out).
+func withoutPayment(v beneficiaryView) beneficiaryView {
+	v.Group, v.Amount, v.Eligible, v.Ineligible, v.Account = "", 0, true, nil, nil
+	return v
+}
+
 // ImportBeneficiaries loads an uploaded list (multipart field "file").
 func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
 	rep, err := h.importUpload(c)
@@ -261,22 +299,30 @@ func (h *Handler) ListBeneficiaries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := h.beneficiaryPage(c, q)
+	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
 	if err != nil {
 		return err
+	}
+	u := currentUser(c)
+	items := make([]any, len(list))
+	for i, b := range list {
+		items[i] = h.viewFor(u, b)
 	}
 	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "page_size": pageSize})
 }
 
-// beneficiaryPage is one page of a search, as lists show it.
+// beneficiaryPage is one page of a search, as lists show it to the caller.
 func (h *Handler) beneficiaryPage(c *fiber.Ctx, q ansinh.BeneficiaryQuery) ([]beneficiaryView, int64, error) {
 	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
 	if err != nil {
 		return nil, 0, err
 	}
+	payment := currentUser(c).Role.Can(ansinh.ActViewPayment)
 	items := make([]beneficiaryView, len(list))
 	for i, b := range list {
-		items[i] = h.viewBeneficiary(b)
+		if items[i] = h.viewBeneficiary(b); !payment {
+			items[i] = withoutPayment(items[i])
+		}
 	}
 	return items, total, nil
 }
@@ -307,7 +353,43 @@ func (h *Handler) GetBeneficiary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.viewBeneficiary(b))
+	return c.JSON(h.viewFor(currentUser(c), b))
+}
+
+// RevealCCCD returns the record with its whole CCCD (no account number), and audits
+// it: what the police check needs to look the person up.
+func (h *Handler) RevealCCCD(c *fiber.Ctx) error {
+	b, err := h.revealCCCD(c)
+	if err != nil {
+		return err
+	}
+	v := h.viewFor(currentUser(c), b)
+	switch v := v.(type) {
+	case beneficiaryView:
+		v.CCCD = b.CCCD
+		return c.JSON(v)
+	case identityView:
+		v.CCCD = b.CCCD
+		return c.JSON(v)
+	}
+	return nil
+}
+
+func (h *Handler) revealCCCD(c *fiber.Ctx) (*ansinh.Beneficiary, error) {
+	if !currentUser(c).Role.Can(ansinh.ActRevealCCCD) {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	b, err := h.scopedBeneficiary(c, true)
+	if err != nil {
+		return nil, err
+	}
+	if b.Account != nil {
+		b.Account.Number = "" // not asked for, not shown
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionRevealCCCD, Target: "beneficiary:" + b.ID, Unit: b.Commune}); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // RevealBeneficiary returns the full CCCD and account number, and audits it.
@@ -351,7 +433,7 @@ func (h *Handler) SetIdentity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.viewBeneficiary(b))
+	return c.JSON(h.viewFor(currentUser(c), b))
 }
 
 func (h *Handler) setIdentity(c *fiber.Ctx, state, note string) (*ansinh.Beneficiary, error) {

@@ -25,6 +25,8 @@ type Store interface {
 	AuthStore
 	UserStore
 	BeneficiaryStore
+	IdentityStore
+	PrivacyStore
 	ReviewStore
 	ReportStore
 	G2PStore

@@ -107,7 +107,7 @@ func TestImportPageShowsTheReportAndErrorTable(t *testing.T) {
 	}
 
 	c := e.browser("xa31498")
-	if r, _ := c.get("/can-bo/nhap-danh-sach"); r.StatusCode != 200 {
+	if r, _ := c.get("/can-bo/nhap-danh-sach"); r.StatusCode != 403 {
 		t.Fatalf("commune officer opens the upload page: %d", r.StatusCode)
 	}
 	if r, _ := c.upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList)); r.StatusCode != 403 {

@@ -63,6 +63,24 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 	if b.CCCD != "" {
 		v.CCCD = b.CCCD
 	}
+	data := fiber.Map{
+		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
+		"Revealed":       b.CCCD != "",
+		"CanPayment":     u.Role.Can(ansinh.ActViewPayment),
+		"CanReveal":      u.Role.Can(ansinh.ActReveal),
+		"CanRevealCCCD":  u.Role.Can(ansinh.ActRevealCCCD),
+		"CanIdentity":    u.Role.Can(ansinh.ActIdentity),
+		"CanEligibility": u.Role.Can(ansinh.ActManage),
+		"CanAssist":      u.Role.Can(ansinh.ActAssist),
+		"CanRequests":    u.Role.Can(ansinh.ActPrivacyRequests),
+		"Residence":      h.residence(b.Commune),
+		"IdentityLabel":  ansinh.IdentityStateLabel(b.Identity.State),
+		"Reasons":        ansinh.IneligibleReasons,
+	}
+	if !u.Role.Can(ansinh.ActViewPayment) {
+		data["B"] = withoutPayment(v)
+		return c.Status(status).Render("beneficiary", data)
+	}
 	history, err := h.history(c, b)
 	if err != nil {
 		return err
@@ -71,16 +89,8 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 	if err != nil {
 		return err
 	}
-	return c.Status(status).Render("beneficiary", fiber.Map{
-		"History": history, "PastAccounts": past,
-		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
-		"Revealed":       b.CCCD != "",
-		"CanReveal":      u.Role.Can(ansinh.ActReveal),
-		"CanIdentity":    u.Role.Can(ansinh.ActIdentity),
-		"CanEligibility": u.Role.Can(ansinh.ActManage),
-		"Reasons":        ansinh.IneligibleReasons,
-		"IneligibleText": ineligibleText(b),
-	})
+	data["History"], data["PastAccounts"], data["IneligibleText"] = history, past, ineligibleText(b)
+	return c.Status(status).Render("beneficiary", data)
 }
 
 func ineligibleText(b *ansinh.Beneficiary) string {
@@ -101,6 +111,15 @@ func (h *Handler) RevealForm(c *fiber.Ctx) error {
 		return err
 	}
 	return h.renderBeneficiary(c, fiber.StatusOK, b, "", ansinh.MsgRevealed)
+}
+
+// RevealCCCDForm shows the record with its whole CCCD (audited).
+func (h *Handler) RevealCCCDForm(c *fiber.Ctx) error {
+	b, err := h.revealCCCD(c)
+	if err != nil {
+		return err
+	}
+	return h.renderBeneficiary(c, fiber.StatusOK, b, "", ansinh.MsgRevealedCCCD)
 }
 
 // IdentityForm records the police liaison's check from the record page.

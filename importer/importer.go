@@ -240,6 +240,10 @@ func review(ctx context.Context, st Store, r *ansinh.ImportRow, opt Options, res
 // vietnam is UTC+7, for "today" when checking birth dates.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
+// FileError is the uploader's error for a file that cannot be read as a spreadsheet
+// (any list, not only the beneficiaries').
+func FileError(err error) error { return fileError(err) }
+
 func fileError(err error) error {
 	switch {
 	case errors.Is(err, sheet.ErrEmpty):

@@ -99,6 +99,26 @@ func (s *Service) IdentifyByToken(ctx context.Context, token, birthDate string) 
 	return s.identify(ctx, id, birthDate, "identity-token:"+tokenID, true)
 }
 
+// IdentifyByReceipt finds the beneficiary of a submission from its receipt and the
+// birth date (the status page's requests about one's data): an unknown receipt and a
+// wrong birth date get the same answer, and wrong answers close this path as above
+// (counted on the receipt: the receipt is the secret, as a personal code is).
+func (s *Service) IdentifyByReceipt(ctx context.Context, receipt, birthDate string) (*ansinh.Beneficiary, *ansinh.Registration, error) {
+	code, ok := ansinh.NormalizeReceipt(receipt)
+	if !ok {
+		return nil, nil, identityError()
+	}
+	r, err := s.store.Registration(ctx, code)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+		return nil, nil, identityError()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.identify(ctx, r.BeneficiaryID, birthDate, "identity-receipt:"+code, true)
+	return b, r, err
+}
+
 func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearOnlyMatches bool) (*ansinh.Beneficiary, error) {
 	now := s.now()
 	locked, err := s.store.Locked(ctx, key, now)

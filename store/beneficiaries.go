@@ -46,10 +46,13 @@ type beneficiaryDoc struct {
 	Identity   identityDoc    `bson:"identity"`
 	Account    *accountDoc    `bson:"account,omitempty"`
 	Warnings   []string       `bson:"warnings,omitempty"`
-	Synthetic  bool           `bson:"synthetic,omitempty"`
-	RowHash    string         `bson:"row_hash,omitempty"`
-	CreatedAt  time.Time      `bson:"created_at"`
-	UpdatedAt  time.Time      `bson:"updated_at"`
+	// ConsentWithdrawn: the person withdrew consent to be paid into an account (a
+	// request answered by an officer).
+	ConsentWithdrawn *withdrawalDoc `bson:"consent_withdrawn,omitempty"`
+	Synthetic        bool           `bson:"synthetic,omitempty"`
+	RowHash          string         `bson:"row_hash,omitempty"`
+	CreatedAt        time.Time      `bson:"created_at"`
+	UpdatedAt        time.Time      `bson:"updated_at"`
 }
 
 type ineligibleDoc struct {
@@ -59,11 +62,21 @@ type ineligibleDoc struct {
 	At     time.Time `bson:"at"`
 }
 
+type withdrawalDoc struct {
+	At      time.Time `bson:"at"`
+	By      string    `bson:"by"`
+	Request string    `bson:"request"`
+	Purpose string    `bson:"purpose"`
+}
+
 type identityDoc struct {
 	State string    `bson:"state"`
 	Note  string    `bson:"note,omitempty"`
 	By    string    `bson:"by,omitempty"`
 	At    time.Time `bson:"at,omitempty"`
+	// What the population database says where it differs (a police results file).
+	PopulationName      string `bson:"population_name,omitempty"`
+	PopulationBirthDate string `bson:"population_birth_date,omitempty"`
 }
 
 type accountDoc struct {
@@ -137,11 +150,15 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 		ID: d.ID, Name: d.Name, CCCDLast4: d.CCCDLast4, BirthDate: d.BirthDate, Sex: d.Sex, Commune: d.Commune, Candidates: d.Candidates,
 		OldCommune: d.OldCommune, OldUnitSet: d.OldUnitSet,
 		Group: ansinh.Group(d.Group), SubGroup: d.SubGroup, Amount: d.Amount, Eligible: d.Eligible,
-		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At},
+		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At,
+			PopulationName: d.Identity.PopulationName, PopulationBirthDate: d.Identity.PopulationBirthDate},
 		Warnings: d.Warnings, Synthetic: d.Synthetic, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 	if i := d.Ineligible; i != nil {
 		b.Ineligible = &ansinh.Ineligibility{Reason: i.Reason, Note: i.Note, By: i.By, At: i.At}
+	}
+	if w := d.ConsentWithdrawn; w != nil {
+		b.ConsentWithdrawn = &ansinh.Withdrawal{At: w.At, By: w.By, Request: w.Request, Purpose: w.Purpose}
 	}
 	if a := d.Account; a != nil {
 		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}
@@ -420,10 +437,34 @@ func (s *Store) Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([
 	return out, total, nil
 }
 
+// IdentityPage is one page of Beneficiaries with each whole CCCD, for the list sent to
+// the police (the caller audits); account numbers stay sealed.
+func (s *Store) IdentityPage(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, error) {
+	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}},
+		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(q.Skip).SetLimit(q.Limit).
+			SetProjection(bson.D{{Key: "account.number_enc", Value: 0}}))
+	if err != nil {
+		return nil, s.fail("identity list", err)
+	}
+	var docs []beneficiaryDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("identity list", err)
+	}
+	out := make([]*ansinh.Beneficiary, len(docs))
+	for i := range docs {
+		out[i] = docs[i].beneficiary()
+		if out[i].CCCD, err = s.vault.Open(docs[i].CCCDEnc, ctxCCCD); err != nil {
+			return nil, s.fail("identity list", err)
+		}
+	}
+	return out, nil
+}
+
 // SetIdentity records the police liaison's identity check.
 func (s *Store) SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error {
 	return s.setFields(ctx, "set identity", id, bson.D{
-		{Key: "identity", Value: identityDoc{State: c.State, Note: c.Note, By: c.By, At: c.At.UTC()}},
+		{Key: "identity", Value: identityDoc{State: c.State, Note: c.Note, By: c.By, At: c.At.UTC(),
+			PopulationName: c.PopulationName, PopulationBirthDate: c.PopulationBirthDate}},
 		{Key: "updated_at", Value: c.At.UTC()},
 	})
 }

@@ -32,9 +32,11 @@ func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
 		return nil, fmt.Errorf("store: embedded: create data directory: %w", err)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: ferretdb.ListenerConfig{TCP: addr},
+		Handler:  "sqlite",
+		// secure_delete: what is deleted or overwritten (an erased submission, a state
+		// sealed in place of its clear text) is zeroed in the file, not merely unlinked.
+		SQLiteURL: "file:" + abs + "/?_pragma=secure_delete(1)",
 		Logger:    logger,
 	})
 	if err != nil {
@@ -97,6 +99,38 @@ func (e *Embedded) IndexIDs(ctx context.Context, dbName string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: index ids of %s: %w", t, err)
 		}
+	}
+	return nil
+}
+
+// Scrub rewrites the database's file without its free pages (VACUUM) and empties its
+// write-ahead log, so that nothing deleted or overwritten lingers in either: after
+// sealing data that older builds kept in clear. It waits for writers (busy timeout).
+func (e *Embedded) Scrub(ctx context.Context, dbName string) error {
+	path := filepath.Join(e.dir, dbName+".sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=secure_delete(1)")
+	if err != nil {
+		return fmt.Errorf("store: scrub: %w", err)
+	}
+	defer db.Close()
+	for _, q := range []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: scrub: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// Checkpoint copies the write-ahead log into the database file and empties it, so that
+// page versions holding deleted data do not linger in the log.
+func (e *Embedded) Checkpoint(ctx context.Context, dbName string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, dbName+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
 	}
 	return nil
 }

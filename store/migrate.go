@@ -43,6 +43,9 @@ const (
 	colRate               = "rate"
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
+	colRetention          = "retention"
+	colPrivacyRequests    = "privacy_requests"
+	colBreaches           = "breaches"
 
 	colG2PClients          = "g2p_clients"
 	colG2PTokens           = "g2p_tokens"
@@ -156,7 +159,41 @@ var migrations = []migration{
 			colG2PCallbacksPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
 		})
 	}},
+	// Builds before this step kept what people typed in the chat in clear: the
+	// conversations' state, the received events and the outbox's texts.
+	{"seal chat state, events and outbox texts stored in clear", func(ctx context.Context, db *mongo.Database) error {
+		return migratingStore(ctx).sealChatInClear(ctx)
+	}},
+	{"retention mark and indexes", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colRetention); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colRegistrationEvents: {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "at", Value: 1}}}},
+			colConversations:      {{Keys: bson.D{{Key: "updated", Value: 1}}}},
+			colEvents:             {{Keys: bson.D{{Key: "received_at", Value: 1}}}},
+		})
+	}},
+	{"privacy requests and breach register", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPrivacyRequests, colBreaches); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colPrivacyRequests: {
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "status", Value: 1}, {Key: "due", Value: 1}}},
+				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}}},
+			},
+			colBreaches: {{Keys: bson.D{{Key: "discovered_at", Value: -1}}}},
+		})
+	}},
 }
+
+// storeKey carries the store into the steps that need more than the database (the
+// vault, to seal what older builds stored in clear): the steps' signature is fixed by
+// the released ones.
+type storeKey struct{}
+
+func migratingStore(ctx context.Context) *Store { return ctx.Value(storeKey{}).(*Store) }
 
 // SchemaVersion is the number of migrations this build knows.
 func SchemaVersion() int { return len(migrations) }
@@ -167,6 +204,7 @@ type schemaDoc struct {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	ctx = context.WithValue(ctx, storeKey{}, s)
 	col := s.db.Collection(colSchema)
 	var cur schemaDoc
 	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "schema"}}).Decode(&cur)

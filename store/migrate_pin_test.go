@@ -24,6 +24,9 @@ var pinned = []struct{ name, hash string }{
 	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
 	{"decisions still being applied", "6efaa791c744657d1b659be4c1b133187147278df3b721e35ec875466e23596e"},
 	{"g2p mapper clients, messages and callbacks", "5878a7c4ac3ad6f4254357f51e0ddbbfc758462b758e3e751798e99042655324"},
+	{"seal chat state, events and outbox texts stored in clear", "a0ce04443357a601c359b47d60841053fa85961bb558f9f5b388d82d1d5eaa82"},
+	{"retention mark and indexes", "fd054634a6e7141d05af47320ca091e0d7c9c420c1b889997eaacf7325fc5986"},
+	{"privacy requests and breach register", "ce264c28c5a0b5ea4e210d390533c4986192a4b45023cb3f5c0cae64b520c39f"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

@@ -38,6 +38,9 @@ type registrationDoc struct {
 	// Fingerprint is a keyed hash of what the request said: a repeat of its
 	// idempotency key with other content is a conflict, not a replay.
 	Fingerprint string `bson:"fingerprint,omitempty"`
+	// ErasedAt is when the retention job erased the personal data of a rejected or
+	// superseded submission (the account, holder, phone and proxy are gone).
+	ErasedAt time.Time `bson:"erased_at,omitempty"`
 }
 
 type proxyDoc struct {
@@ -257,7 +260,7 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 		Receipt: d.Receipt, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Submitter: d.Submitter,
 		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
 		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt,
-		Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint,
+		Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint, ErasedAt: d.ErasedAt,
 	}
 	if ev.Kind == "decision" {
 		r.DecidedBy = ev.By
@@ -284,6 +287,9 @@ func (s *Store) RevealRegistration(ctx context.Context, receipt string) (*ansinh
 	d, err := s.registrationDoc(ctx, receipt)
 	if err != nil {
 		return nil, err
+	}
+	if !d.ErasedAt.IsZero() {
+		return r, nil // nothing left to reveal
 	}
 	if r.AccountNumber, err = s.vault.Open(d.AccountEnc, ctxAccount); err != nil {
 		return nil, s.fail("reveal registration", err)

@@ -55,6 +55,9 @@ type Store struct {
 	// failAfter, set by tests only, fails one of the store's own two-step writes (an API
 	// client and its token, a callback and its queue entry) after the named step.
 	failAfter func(step string) error
+	// sealed counts the documents a migration sealed in place: their clear text may
+	// linger in the embedded store's free pages until Open scrubs the file.
+	sealed int
 }
 
 // after is called at the end of each step of a multi-step write.
@@ -150,6 +153,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		if err := emb.IndexIDs(ctx, opts.DBName); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
+		}
+		if s.sealed > 0 {
+			if err := emb.Scrub(ctx, opts.DBName); err != nil {
+				_ = s.Close(context.WithoutCancel(ctx))
+				return nil, err
+			}
+			logger.Info("store: scrubbed the clear text of sealed chat data from the files", "documents", s.sealed)
 		}
 	}
 	return s, nil

@@ -156,6 +156,23 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 		}
 		c.Outbox.MaxAge = d
 	}
+	c.Retention = d.Retention
+	for _, r := range []struct {
+		name string
+		min  time.Duration
+		val  *time.Duration
+	}{
+		{"ANSINH_RETENTION_SUBMISSIONS", ansinh.MinRetentionSubmissions, &c.Retention.Submissions},
+		{"ANSINH_RETENTION_CHAT", ansinh.MinRetentionChat, &c.Retention.Chat},
+	} {
+		if v := get(r.name, ""); v != "" {
+			d, err := parseDays(v)
+			if err != nil || d < r.min {
+				bad(r.name, "use a number of days of at least %d (90d), or a Go duration (2160h)", int(r.min.Hours()/24))
+			}
+			*r.val = d
+		}
+	}
 	if c.UnitsSet == "" {
 		c.UnitsSet = d.UnitsSet
 		if c.UnitsFile != "" {
@@ -253,4 +270,16 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// parseDays reads "90d" (days) or a Go duration ("2160h").
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 36500 {
+			return 0, fmt.Errorf("not a number of days: %q", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }

@@ -115,11 +115,16 @@ func (a *app) serve(ctx context.Context) error {
 
 // maintain does the periodic work at start and every ten minutes: finishes decisions
 // left half-done, removes expired sessions and login failures, and keeps today's and
-// this month's coverage snapshot current (the last one of a day is that day's figures).
+// this month's coverage snapshot current (the last one of a day is that day's figures);
+// at start and once a day it runs the retention job.
 func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registration.Service) {
 	a.finishDecisions(ctx, decisions, time.Now())
 	if err := st.Snapshot(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		a.log.Warn("coverage snapshot", "err", err)
+	}
+	lastRetention := time.Now()
+	if _, err := a.retention(ctx, st, lastRetention, false, "system"); err != nil && ctx.Err() == nil {
+		a.log.Warn("retention", "err", err)
 	}
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -134,6 +139,12 @@ func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registra
 			a.finishDecisions(ctx, decisions, now)
 			if err := st.Snapshot(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("coverage snapshot", "err", err)
+			}
+			if now.Sub(lastRetention) >= 24*time.Hour {
+				lastRetention = now
+				if _, err := a.retention(ctx, st, now, false, "system"); err != nil && ctx.Err() == nil {
+					a.log.Warn("retention", "err", err)
+				}
 			}
 		}
 	}
