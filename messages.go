@@ -15,9 +15,9 @@ const (
 	MsgInternal         = "Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."
 	MsgNotFound         = "Không tìm thấy trang hoặc dữ liệu yêu cầu."
 	MsgUnauthorized     = "Vui lòng đăng nhập để tiếp tục."
-	MsgForbidden        = "Bạn không có quyền thực hiện thao tác này."
+	MsgForbidden        = "Ông/bà không có quyền thực hiện thao tác này."
 	MsgTooLarge         = "Dữ liệu gửi lên quá lớn."
-	MsgTooManyRequests  = "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại."
+	MsgTooManyRequests  = "Ông/bà đã thử quá nhiều lần. Xin vui lòng đợi một lát rồi thử lại."
 	MsgTimeout          = "Yêu cầu mất quá nhiều thời gian. Vui lòng thử lại."
 	MsgMethodNotAllowed = "Phương thức không được hỗ trợ cho địa chỉ này."
 	MsgBadRequest       = "Yêu cầu không hợp lệ."
@@ -31,9 +31,9 @@ const (
 	MsgPasswordRule     = "Mật khẩu phải có từ 10 đến 128 ký tự."
 	MsgUnknownRole      = "Vai trò không hợp lệ. Chọn một trong: admin, province, district, commune, police."
 	MsgUnknownUnit      = "Không có đơn vị hành chính với mã này."
-	MsgUnitOutOfScope   = "Đơn vị này nằm ngoài phạm vi quản lý của bạn."
-	MsgRoleAboveOwn     = "Bạn không thể tạo tài khoản có vai trò cao hơn vai trò của mình."
-	MsgCannotCreate     = "Vai trò của bạn không được tạo tài khoản."
+	MsgUnitOutOfScope   = "Đơn vị này nằm ngoài phạm vi quản lý của ông/bà."
+	MsgRoleAboveOwn     = "Ông/bà không thể tạo tài khoản có vai trò cao hơn vai trò của mình."
+	MsgCannotCreate     = "Vai trò của ông/bà không được tạo tài khoản."
 	MsgRoleUnitMismatch = "Vai trò này không phù hợp với cấp của đơn vị đã chọn."
 	MsgUsernameTaken    = "Tên đăng nhập này đã có người dùng."
 	MsgUserUnitGone     = "Đơn vị của tài khoản không còn trong danh mục. Vui lòng liên hệ quản trị viên."
@@ -112,7 +112,7 @@ const (
 	MsgNameTooLong      = "Họ tên quá dài."
 	MsgCommuneRequired  = "Thiếu mã xã."
 	MsgCommuneUnknown   = "Không có xã, phường, thị trấn với mã này."
-	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị bạn quản lý."
+	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị ông/bà quản lý."
 	MsgHeldElsewhere    = "Người có số CCCD này thuộc danh sách của đơn vị khác. Hãy liên hệ Sở để chuyển hồ sơ."
 	MsgBankUnknown      = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
 	MsgAccountRequired  = "Thiếu số tài khoản."
@@ -177,14 +177,14 @@ const (
 	MsgIdentityLocked    = "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau 1 giờ, hoặc hỏi cán bộ xã."
 	MsgQRInvalid         = "Mã QR này không còn dùng được. Hãy dùng mã QR của xã, hoặc hỏi cán bộ xã."
 	MsgBirthDateInvalid  = "Ngày sinh chưa đúng. Ví dụ: ngày 5, tháng 3, năm 1950."
-	MsgSubmitterInvalid  = "Hãy chọn: bạn là người hưởng, hay người nhận thay."
+	MsgSubmitterInvalid  = "Xin chọn: ông/bà là người hưởng, hay người nhận thay."
 	MsgProxyNameRequired = "Hãy nhập họ tên người nhận thay."
 	MsgProxyRelation     = "Hãy ghi quan hệ với người hưởng (ví dụ: con, cháu)."
 	MsgProxyCCCDSame     = "Người nhận thay phải là người khác, có số CCCD khác."
 	MsgBankRequired      = "Hãy chọn ngân hàng."
 	MsgHolderInvalid     = "Hãy nhập tên chủ tài khoản, đúng như trên thẻ hoặc ứng dụng ngân hàng."
 	MsgPhoneInvalid      = "Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0 (ví dụ 0912345678)."
-	MsgConsentRequired   = "Bạn cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
+	MsgConsentRequired   = "Ông/bà cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
 	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
 	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
 	MsgSessionExpired    = "Phiên đăng ký đã hết hạn. Vui lòng bắt đầu lại."
@@ -210,7 +210,7 @@ const (
 	MsgRejectNote             = "Với lý do khác, hãy ghi rõ để người dân biết cần làm gì."
 	MsgDecided                = "Hồ sơ này đã được xử lý (xác nhận, từ chối hoặc đã có đăng ký mới hơn)."
 	MsgIdempotencyReused      = "Mã yêu cầu (idempotency_key) này đã dùng cho một lần gửi có nội dung khác. Nếu muốn sửa thông tin, hãy gửi lại với mã yêu cầu mới."
-	MsgSecondOfficer          = "Đăng ký do chính bạn nhập hộ cần một cán bộ khác xác nhận."
+	MsgSecondOfficer          = "Đăng ký do chính ông/bà nhập hộ cần một cán bộ khác xác nhận."
 	MsgProofSeen              = "Ghi rõ giấy tờ đã xem (ví dụ: CCCD, thẻ ngân hàng, giấy ủy quyền)."
 )
 
@@ -289,7 +289,7 @@ const (
 // Messages the chatbot sends on its own.
 const (
 	MsgZaloVerified = "Đăng ký mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản đã đăng ký."
-	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Bạn có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
+	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Ông/bà có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
 )
 
 var channelLabels = map[string]string{
