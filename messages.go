@@ -2,6 +2,7 @@ package ansinh
 
 import (
 	"fmt"
+	"time"
 
 	"ansinh/pii"
 )
@@ -24,7 +25,6 @@ const (
 	MsgConflict         = "Dữ liệu đã tồn tại hoặc vừa được người khác thay đổi."
 
 	MsgLoginFailed      = "Tên đăng nhập hoặc mật khẩu không đúng."
-	MsgLoginThrottled   = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
 	MsgAccountDisabled  = "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên."
 	MsgRequired         = "Vui lòng nhập thông tin này."
 	MsgUsernameRule     = "Tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang."
@@ -259,6 +259,14 @@ const (
 	MsgVerifiedNotice = "Đã xác nhận. Tài khoản này là tài khoản nhận trợ cấp của người hưởng."
 	MsgRejectedNotice = "Đã từ chối. Người đăng ký sẽ thấy lý do khi tra cứu."
 )
+
+// MsgLoginWait says how long to wait after too many logins.
+func MsgLoginWait(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d phút rồi thử lại.", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d giây rồi thử lại.", int((d+time.Second-1)/time.Second))
+}
 
 // MsgBulkDone reports a bulk verification.
 func MsgBulkDone(verified, skipped int) string {

@@ -145,7 +145,7 @@ func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
 	defer f.Close()
 	name := utils.CopyString(fh.Filename)
 	res, err := importer.Import(c.UserContext(), h.store, h.units, f, fh.Size,
-		importer.Options{Actor: u, IP: c.IP(), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID})
+		importer.Options{Actor: u, IP: h.clientIP(c), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID})
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -75,10 +77,11 @@ type errorDetail struct {
 func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	status, e := classify(err)
 	if status >= 500 {
-		h.log.Error("request failed", "method", c.Method(), "route", routeLabel(c, status), "err", err)
+		h.log.Error("request failed", "method", methodLabel(c), "route", routeLabel(c, status), "err", err)
 	}
+	h.setSecureHeaders(c)
 	if status == fiber.StatusTooManyRequests {
-		c.Set(fiber.HeaderRetryAfter, "900")
+		c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 	}
 	c.Status(status)
 	if wantsJSON(c) {
@@ -90,6 +93,16 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 		return c.SendString(e.Message)
 	}
 	return nil
+}
+
+// retryAfter is the Retry-After of a throttled request, in seconds: the throttle's
+// wait, or a minute (the public limiter's window).
+func retryAfter(err error) string {
+	var we *waitError
+	if errors.As(err, &we) {
+		return strconv.Itoa(int(max(we.wait, time.Second).Round(time.Second) / time.Second))
+	}
+	return "60"
 }
 
 // wantsJSON reports whether the route answers machines rather than people.

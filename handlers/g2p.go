@@ -174,7 +174,7 @@ func (h *Handler) Resolve(c *fiber.Ctx) error {
 	}
 	client, _ := c.Locals(localClient).(string)
 	if err := h.store.Audit(c.UserContext(), &ansinh.AuditEvent{At: h.now(), Actor: "client:" + client, Action: ansinh.ActionResolve,
-		IP: c.IP(), Detail: map[string]any{"items": len(req.Message.Items), "message_id": hd.MessageID}}); err != nil {
+		IP: h.clientIP(c), Detail: map[string]any{"items": len(req.Message.Items), "message_id": hd.MessageID}}); err != nil {
 		return err
 	}
 	return c.JSON(resp)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,6 +71,8 @@ type Handler struct {
 	csrfKey       []byte
 	bot           ChatBot
 	rates         fiber.Storage
+	proxies       []*net.IPNet // ANSINH_TRUSTED_PROXIES
+	deviceKey     []byte       // signs the device cookies of past logins
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -99,7 +102,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		bot: d.Bot, rates: d.RateStorage}
+		bot: d.Bot, rates: d.RateStorage, proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device")}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}
@@ -126,11 +129,10 @@ func New(d Deps) (*fiber.App, error) {
 		DisableStartupMessage: true,
 		EnableIPValidation:    true,
 	}
-	if len(d.Config.TrustedProxies) > 0 {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = d.Config.TrustedProxies
-	}
+	// X-Forwarded-Proto is believed from the trusted proxies only (none by default);
+	// the client's address is clientIP's business, not Fiber's ProxyHeader.
+	cfg.EnableTrustedProxyCheck = true
+	cfg.TrustedProxies = d.Config.TrustedProxies
 	app := fiber.New(cfg)
 	h.routes(app)
 	return app, nil
@@ -146,7 +148,7 @@ func (h *Handler) audit(c *fiber.Ctx, e *ansinh.AuditEvent) error {
 	if u := currentUser(c); u != nil && e.Actor == "" {
 		e.Actor, e.Role = u.Username, u.Role
 	}
-	e.IP = c.IP()
+	e.IP = h.clientIP(c)
 	e.At = h.now()
 	if err := h.store.Audit(c.UserContext(), e); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

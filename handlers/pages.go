@@ -49,7 +49,7 @@ func (h *Handler) LoginForm(c *fiber.Ctx) error {
 			return err
 		}
 		if status == fiber.StatusTooManyRequests {
-			c.Set(fiber.HeaderRetryAfter, "900")
+			c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 		}
 		return h.renderLogin(c, status, username, e.Message)
 	}

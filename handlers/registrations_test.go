@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -383,6 +384,62 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	}
 	if list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD)); len(list) != 1 {
 		t.Fatalf("%d registrations stored", len(list))
+	}
+}
+
+// TestIdentityGuessesInParallel: forty birth dates tried at once for one CCCD; at most
+// ten are compared, the others are refused unchecked.
+func TestIdentityGuessesInParallel(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	statuses := make([]int, 40)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			guess := validRegistration("")
+			guess["birth_date"] = fmt.Sprintf("19%02d-01-01", 10+i)
+			guess["idempotency_key"] = fmt.Sprintf("guess-%02d-key-0123456789", i)
+			r, _ := e.submit(guess)
+			statuses[i] = r.StatusCode
+		}()
+	}
+	wg.Wait()
+	compared := 0
+	for _, s := range statuses {
+		switch s {
+		case 422:
+			compared++
+		case 429:
+		default:
+			t.Fatalf("status %d", s)
+		}
+	}
+	if compared > 10 {
+		t.Fatalf("%d of 40 parallel guesses compared; the limit is 10", compared)
+	}
+	if r, _ := e.submit(validRegistration("")); r.StatusCode != 429 {
+		t.Fatalf("the right date after the guesses: %d", r.StatusCode)
+	}
+}
+
+// TestStatusPagesAreRateLimited: the receipt lookups count against the public limit.
+func TestStatusPagesAreRateLimited(t *testing.T) {
+	for _, path := range []string{"/tra-cuu?ma=AAAAAAAAAA", "/bien-nhan/AAAAAAAAAA"} {
+		t.Run(path, func(t *testing.T) {
+			e := newEnv(t, func(c *ansinh.Config) { c.PublicRateLimit = 3 })
+			for range 3 {
+				if r := e.do("GET", path, "", nil); r.StatusCode == 429 {
+					t.Fatal("limited too early")
+				}
+			}
+			r := e.do("GET", path, "", nil)
+			if r.StatusCode != 429 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(r.body), ansinh.MsgTooManyRequests) || r.Header.Get("Retry-After") == "" {
+				t.Fatalf("4th lookup: %d %s %s", r.StatusCode, r.Header.Get("Content-Type"), r.body)
+			}
+		})
 	}
 }
 

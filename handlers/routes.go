@@ -28,16 +28,17 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/metrics", h.Metrics())
 	app.Use("/static", staticFiles())
 	app.Get("/", h.Landing)
-	app.Get("/tra-cuu", h.StatusPage)
-	app.Get("/bien-nhan/:receipt", h.ReceiptPage)
 	app.Get("/qr/communes/:file", h.CommuneQR)
 	app.Get("/dang-nhap", h.LoginPage)
 	app.Post("/dang-nhap", h.checkCSRF, h.LoginForm)
 
 	// The registration form and its API: public, rate-limited per address, the form
-	// also protected against cross-site posts.
+	// also protected against cross-site posts. The status and receipt pages look
+	// receipts up: limited too, so that nobody walks through receipt codes.
 	public := h.publicLimit()
 	csrf := h.checkCSRF
+	app.Get("/tra-cuu", public, h.StatusPage)
+	app.Get("/bien-nhan/:receipt", public, h.ReceiptPage)
 	app.Get("/c/:code", public, h.CommuneForm)
 	app.Post("/c/:code", public, csrf, h.CommuneIdentity)
 	app.Get("/r/:token", public, h.TokenForm)
@@ -150,7 +151,7 @@ func (h *Handler) publicLimit() fiber.Handler {
 		Expiration: time.Minute,
 		Storage:    h.rates,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return c.IP()
+			return h.clientIP(c)
 		},
 		LimitReached: func(*fiber.Ctx) error {
 			return ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgTooManyRequests)

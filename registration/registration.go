@@ -27,11 +27,9 @@ type Store interface {
 	CreateQRToken(ctx context.Context, id, beneficiaryID, by string, now, expires time.Time) error
 	LookupQRToken(ctx context.Context, id string) (*ansinh.QRToken, error)
 	RevokeQRToken(ctx context.Context, id, by string, at time.Time) error
-	Lock(ctx context.Context, key string, until time.Time) error
-	Locked(ctx context.Context, key string, now time.Time) (bool, error)
-	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
+	ClaimAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (slot string, wait time.Duration, err error)
+	ReleaseAttempt(ctx context.Context, slot string) error
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
-	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
 	Decide(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error)
 	FinishDecisions(ctx context.Context, abandoned time.Time) ([]ansinh.Decision, error)
 	CloseDecision(ctx context.Context, receipt string) error
@@ -95,13 +93,13 @@ func (s *Service) IdentifyByToken(ctx context.Context, token, birthDate string) 
 }
 
 func (s *Service) identify(ctx context.Context, id, birthDate string) (*ansinh.Beneficiary, error) {
-	now := s.now()
-	key := "identity:" + id
-	locked, err := s.store.Locked(ctx, key, now)
+	// The attempt is counted before the birth date is compared, so that parallel
+	// guesses cannot all be compared; an unknown CCCD counts alike (no way to probe).
+	slot, _, err := s.store.ClaimAttempt(ctx, "identity:"+id, s.now(), identityWindow, identityFailures)
 	if err != nil {
 		return nil, err
 	}
-	if locked {
+	if slot == "" {
 		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
 	}
 	b, err := s.store.Beneficiary(ctx, id)
@@ -109,19 +107,11 @@ func (s *Service) identify(ctx context.Context, id, birthDate string) (*ansinh.B
 		return nil, err
 	}
 	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
-		return b, nil
-	}
-	if err := s.store.AddLoginFailure(ctx, now, identityWindow, key); err != nil {
-		return nil, err
-	}
-	counts, err := s.store.LoginFailures(ctx, now, identityWindow, key)
-	if err != nil {
-		return nil, err
-	}
-	if counts[key] >= identityFailures {
-		if err := s.store.Lock(ctx, key, now.Add(identityWindow)); err != nil {
+		// The person proved who they are: the attempt does not count against them.
+		if err := s.store.ReleaseAttempt(ctx, slot); err != nil {
 			return nil, err
 		}
+		return b, nil
 	}
 	return nil, identityError()
 }

@@ -43,6 +43,8 @@ const (
 	colRate               = "rate"
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
+	colAttempts           = "attempts"
+	colImportErrors       = "import_errors"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -139,6 +141,14 @@ var migrations = []migration{
 	}},
 	{"decisions still being applied", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colDecisionsOpen)
+	}},
+	// Logins and identity checks claim a numbered attempt before they are checked; an
+	// import's row errors are stored a page at a time instead of in its report.
+	{"throttle attempts and import error pages", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colAttempts, colImportErrors); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{colAttempts: {ttlIndex("expires_at")}})
 	}},
 }
 

@@ -23,6 +23,7 @@ var pinned = []struct{ name, hash string }{
 	{"unit choice index", "993e9d4a73bf6461e9bfbea1931f339efee1c07e0d8360171b6a7abd8963d2d2"},
 	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
 	{"decisions still being applied", "6efaa791c744657d1b659be4c1b133187147278df3b721e35ec875466e23596e"},
+	{"throttle attempts and import error pages", "b4a12b07f9234857c3b84019760d061e48297806ff643170edc99e9654079c45"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations
