@@ -18,6 +18,7 @@ const (
 	MsgUnauthorized     = "Vui lòng đăng nhập để tiếp tục."
 	MsgForbidden        = "Ông/bà không có quyền thực hiện thao tác này."
 	MsgTooLarge         = "Dữ liệu gửi lên quá lớn."
+	MsgCompressedBody   = "Không nhận dữ liệu gửi lên ở dạng nén (Content-Encoding)."
 	MsgTooManyRequests  = "Ông/bà đã thử quá nhiều lần. Xin vui lòng đợi một lát rồi thử lại."
 	MsgTimeout          = "Yêu cầu mất quá nhiều thời gian. Vui lòng thử lại."
 	MsgMethodNotAllowed = "Phương thức không được hỗ trợ cho địa chỉ này."

@@ -298,7 +298,7 @@ func TestWebLoginCookieAndLogout(t *testing.T) {
 // handed out.
 func (e *env) form(path string, v url.Values, cookie *http.Cookie) *response {
 	e.t.Helper()
-	csrf, token := e.csrf()
+	csrf, token := e.csrfFor(cookie)
 	if !v.Has("_csrf") {
 		v.Set("_csrf", token)
 	}
@@ -309,6 +309,24 @@ func (e *env) form(path string, v url.Values, cookie *http.Cookie) *response {
 		req.AddCookie(cookie)
 	}
 	return e.send(req)
+}
+
+// csrfFor returns the CSRF cookie and the token for the session of cookie (the login
+// page's token when cookie is nil): behind a login, tokens are tied to the session.
+func (e *env) csrfFor(cookie *http.Cookie) (*http.Cookie, string) {
+	e.t.Helper()
+	csrf, token := e.csrf()
+	if cookie == nil || cookie.Name != "ansinh_session" {
+		return csrf, token
+	}
+	req := httptest.NewRequest("GET", "/can-bo/", nil)
+	req.AddCookie(csrf)
+	req.AddCookie(cookie)
+	m := csrfFieldRE.FindSubmatch(e.send(req).body)
+	if m == nil {
+		return csrf, token // not logged in (any more): the test sees what follows
+	}
+	return csrf, string(m[1])
 }
 
 var csrfFieldRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

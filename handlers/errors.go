@@ -105,8 +105,13 @@ func retryAfter(err error) string {
 	return "60"
 }
 
-// wantsJSON reports whether the route answers machines rather than people.
+// wantsJSON reports whether the route answers machines rather than people. A request
+// refused before it was parsed (headers too large, a broken request line) has no path
+// to go by; no browser sends one, so it gets JSON too.
 func wantsJSON(c *fiber.Ctx) bool {
+	if len(c.Route().Handlers) == 0 {
+		return true
+	}
 	p := c.Path()
 	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/webhooks/") || strings.HasPrefix(p, "/g2p/")
 }

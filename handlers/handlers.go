@@ -73,6 +73,7 @@ type Handler struct {
 	rates         fiber.Storage
 	proxies       []*net.IPNet // ANSINH_TRUSTED_PROXIES
 	deviceKey     []byte       // signs the device cookies of past logins
+	flashKey      []byte       // signs the notices carried to the next staff page
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -102,7 +103,8 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
-		bot: d.Bot, rates: d.RateStorage, proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device")}
+		bot: d.Bot, rates: d.RateStorage, proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device"),
+		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash")}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}
@@ -118,11 +120,14 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	cfg := fiber.Config{
-		AppName:               "ansinh",
-		Views:                 views,
-		ViewsLayout:           "layout",
-		ErrorHandler:          h.ErrorHandler,
-		BodyLimit:             MaxBodyBytes,
+		AppName:      "ansinh",
+		Views:        views,
+		ViewsLayout:  "layout",
+		ErrorHandler: h.ErrorHandler,
+		BodyLimit:    MaxBodyBytes,
+		// Room for headers up to twice MaxHeaderBytes, so that limitHeaders, which
+		// knows the path, answers most oversized ones in the right shape.
+		ReadBufferSize:        2 * MaxHeaderBytes,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -133,8 +138,12 @@ func New(d Deps) (*fiber.App, error) {
 	// the client's address is clientIP's business, not Fiber's ProxyHeader.
 	cfg.EnableTrustedProxyCheck = true
 	cfg.TrustedProxies = d.Config.TrustedProxies
+	static, err := staticFiles()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
 	app := fiber.New(cfg)
-	h.routes(app)
+	h.routes(app, static)
 	return app, nil
 }
 

@@ -38,6 +38,19 @@ func (h *Handler) setSecureHeaders(c *fiber.Ctx) {
 	}
 }
 
+// MaxHeaderBytes bounds a request's header lines, cookies included.
+const MaxHeaderBytes = 8 << 10
+
+// limitHeaders answers 431 to a request whose headers are larger than MaxHeaderBytes.
+// Larger than the read buffer, fasthttp refuses them before any route is known; the
+// ErrorHandler then answers in JSON.
+func limitHeaders(c *fiber.Ctx) error {
+	if len(c.Request().Header.RawHeaders()) > MaxHeaderBytes {
+		return fiber.ErrRequestHeaderFieldsTooLarge
+	}
+	return c.Next()
+}
+
 const localIP = "client-ip"
 
 // clientIP is the address the request came from. Without trusted proxies it is the
