@@ -114,18 +114,21 @@ const (
 	MsgCommuneRequired  = "Thiếu mã xã."
 	MsgCommuneUnknown   = "Không có xã, phường, thị trấn với mã này."
 	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị ông/bà quản lý."
-	MsgHeldElsewhere    = "Người có số CCCD này thuộc danh sách của đơn vị khác. Hãy liên hệ Sở để chuyển hồ sơ."
-	MsgBankUnknown      = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
-	MsgAccountRequired  = "Thiếu số tài khoản."
-	MsgAccountDigits    = "Số tài khoản chỉ gồm chữ số."
-	MsgAccountLength    = "Số tài khoản có từ 6 đến 19 chữ số."
-	MsgAccountPartial   = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
-	MsgHolderRequired   = "Thiếu tên chủ tài khoản."
-	MsgMissingColumns   = "Tệp thiếu cột bắt buộc: %s."
-	MsgFileUnreadable   = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
-	MsgFileEmpty        = "Tệp không có dữ liệu."
-	MsgFileTooLarge     = "Tệp quá lớn (tối đa 20 MB)."
-	MsgFileMissing      = "Vui lòng chọn tệp danh sách để tải lên."
+	// Says nothing of another unit: a district must not learn from an import who is a
+	// beneficiary elsewhere.
+	MsgHeldElsewhere   = "Không nhập được dòng này. Xin gửi dòng này cho Sở để Sở kiểm tra và xử lý."
+	MsgBankUnknown     = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
+	MsgAccountRequired = "Thiếu số tài khoản."
+	MsgAccountDigits   = "Số tài khoản chỉ gồm chữ số."
+	MsgAccountLength   = "Số tài khoản có từ 6 đến 19 chữ số."
+	MsgAccountPartial  = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
+	MsgHolderRequired  = "Thiếu tên chủ tài khoản."
+	MsgMissingColumns  = "Tệp thiếu cột bắt buộc: %s."
+	MsgFileUnreadable  = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
+	MsgFileEmpty       = "Tệp không có dữ liệu."
+	MsgFileLimits      = "Tệp vượt giới hạn: tối đa 300.000 dòng, 500 cột, mỗi ô không quá 10.000 chữ. Xin tách tệp hoặc xóa các cột, ô thừa rồi nhập lại."
+	MsgFileTooLarge    = "Tệp quá lớn (tối đa 20 MB)."
+	MsgFileMissing     = "Vui lòng chọn tệp danh sách để tải lên."
 )
 
 // Messages of unit sets and the choice of a new commune for a person of a split old
@@ -206,6 +209,7 @@ const (
 	MsgCheckSeveral           = "Người này đã gửi %d lần đăng ký."
 	MsgCheckIdentityMismatch  = "Công an báo thông tin căn cước KHÔNG khớp: %s"
 	MsgCheckIdentityUnchecked = "Căn cước chưa được công an đối chiếu."
+	MsgCheckScript            = "Tên %s “%s” có chữ cái không thuộc chữ Latinh (chữ Kirin, Hy Lạp… trông giống chữ Việt): đối chiếu với giấy tờ trước khi xác nhận."
 	MsgCheckBank              = "Ngân hàng có mã %s không nằm trong danh sách nhận chuyển khoản."
 	MsgRejectReason           = "Chọn lý do từ chối trong danh sách."
 	MsgRejectNote             = "Với lý do khác, hãy ghi rõ để người dân biết cần làm gì."
@@ -238,6 +242,7 @@ var actionLabels = map[string]string{
 	ActionVerify:            "Xã xác nhận tài khoản",
 	ActionReject:            "Xã từ chối đăng ký",
 	ActionImport:            "Nhập từ danh sách",
+	ActionImportElsewhere:   "Danh sách của đơn vị khác có người này (chờ Sở xử lý)",
 	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
 	ActionReveal:            "Cán bộ xem số đầy đủ",
 	ActionIdentityCheck:     "Công an đối chiếu căn cước",
@@ -267,6 +272,11 @@ func MsgLoginWait(d time.Duration) string {
 		return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d phút rồi thử lại.", int((d+time.Minute-1)/time.Minute))
 	}
 	return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d giây rồi thử lại.", int((d+time.Second-1)/time.Second))
+}
+
+// MsgErrorsNotListed ends an error table that stops at its limit.
+func MsgErrorsNotListed(n int) string {
+	return fmt.Sprintf("… và %d lỗi nữa không liệt kê (quá nhiều lỗi: xin sửa các lỗi trên rồi nhập lại).", n)
 }
 
 // MsgBulkDone reports a bulk verification.

@@ -249,3 +249,16 @@ func TestNoPlainCCCDInStoreFiles(t *testing.T) {
 		t.Fatalf("walked %d files: %v", found, err)
 	}
 }
+
+// TestImportedNamesLoseBidiControls: a right-to-left override in a list is not kept.
+func TestImportedNamesLoseBidiControls(t *testing.T) {
+	st := storetest.New(t)
+	res := run(t, st, []byte("ho_ten,cccd,ngay_sinh,ma_xa,nhom\nNguyễn Văn \u202euáS\u202c,094050000007,1950,31569,NCC\n"), province)
+	if res.Inserted != 1 {
+		t.Fatalf("result = %+v", res)
+	}
+	b, err := st.Beneficiary(context.Background(), st.BeneficiaryID("094050000007"))
+	if err != nil || strings.ContainsAny(b.Name, "\u202e\u202c") || b.Name != "Nguyễn Văn uáS" {
+		t.Fatalf("stored name %q, %v", b.Name, err)
+	}
+}
