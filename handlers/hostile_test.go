@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,8 +60,14 @@ func TestImportOfJunkIsBounded(t *testing.T) {
 func TestImportBeyondTheLimitsStoresNothing(t *testing.T) {
 	e := staffEnv(t)
 	token := e.login("so.ldtbxh")
-	file := "ho_ten,cccd,ngay_sinh,ma_xa,nhom\nNguyễn Văn Sáu,094050001234,05/03/1950,31498,NCC\n" +
-		strings.Repeat("x,", 600) + "x\n"
+	// More good rows than one batch of the import, so that a single pass would have
+	// stored some before it met the bad row.
+	var b strings.Builder
+	b.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
+	for i := range importer.BatchSize + 10 {
+		fmt.Fprintf(&b, "Nguyễn Văn Thử,0940500%05d,1950,31498,NCC\n", i)
+	}
+	file := b.String() + strings.Repeat("x,", 600) + "x\n"
 	r := e.benUpload(token, "file", "ds.csv", []byte(file))
 	if r.StatusCode != 422 || r.errorCode() != ansinh.EINVALID || !strings.Contains(string(r.body), "giới hạn") {
 		t.Fatalf("import: %d %.300s", r.StatusCode, r.body)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -105,6 +106,12 @@ func TestErrorShapeForEveryStatus(t *testing.T) {
 		}},
 		{"413 api public body", 413, true, func() *response {
 			return e.do("POST", "/api/v1/registrations", "", `{"cccd":"`+strings.Repeat("1", 100<<10)+`"}`)
+		}},
+		{"413 api staff body", 413, true, func() *response {
+			return e.do("POST", "/api/v1/users", province, `{"username":"`+strings.Repeat("a", 100<<10)+`"}`)
+		}},
+		{"413 page public form", 413, false, func() *response {
+			return e.form("/c/31498", url.Values{"cccd": {strings.Repeat("1", 100<<10)}}, nil)
 		}},
 		{"431 api", 431, true, get("/api/v1/units", province, "X-Big", big)},
 		{"431 page", 431, false, get("/tra-cuu", "", "X-Big", big)},
@@ -310,6 +317,28 @@ func TestMetricsSurviveTraffic(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// Methods of the same length, one after the other: fasthttp writes each into the
+	// method buffer of a reused request, in place; a label that points into it turns
+	// from GET into PUT, and the next scrape finds two identical series.
+	// One keep-alive connection: fasthttp serves all its requests with one reused
+	// request, so the overwrite happens every time.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.serve(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	for i := range 10 {
+		for _, m := range []string{"GET", "PUT", "POST"} {
+			fmt.Fprintf(conn, "%s /khong-co/%d HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", m, i)
+			res, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	}
 	for range 3 {
 		r := e.do("GET", "/metrics", "", nil)
 		body := string(r.body)

@@ -114,7 +114,10 @@ func CheckUnitSet(sets *ansinh.UnitSets, id string) (*ansinh.UnitSet, error) {
 // batchSize rows are inserted at once: the embedded store inserts about 11,000
 // documents a second in batches, against 1–3 ms for each single insert, and each
 // batch moves every commune's counter once (a few MB of memory).
-const batchSize = 5000
+const batchSize = BatchSize
+
+// BatchSize is how many rows an import inserts at once.
+const BatchSize = 5000
 
 // Import reads every row of the file and stores it. A file that cannot be read at all
 // (not a spreadsheet, no header, missing required columns) is an error; a bad row is
