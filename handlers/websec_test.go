@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -345,6 +346,21 @@ func TestMetricsSurviveTraffic(t *testing.T) {
 		if r.StatusCode != 200 || !strings.Contains(body, `route="/api/v1/registrations/:receipt"`) || !strings.Contains(body, `method="PATCH"`) {
 			t.Fatalf("metrics after traffic: %d %.500s", r.StatusCode, body)
 		}
+		// Every label is a method as it was, each series once.
+		seen := map[string]bool{}
+		for _, line := range strings.Split(body, "\n") {
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			series, _, _ := strings.Cut(line, " ")
+			if seen[series] {
+				t.Fatalf("series %s twice", series)
+			}
+			seen[series] = true
+			if m := methodLabelRE.FindStringSubmatch(series); m != nil && !validMethods[m[1]] {
+				t.Fatalf("series %s: the method label changed under the registry", series)
+			}
+		}
 		for _, leak := range []string{"SECRET", "some-personal-token", "/khong-co/"} {
 			if strings.Contains(body, leak) {
 				t.Fatalf("a raw path in the metrics: %s", leak)
@@ -352,6 +368,12 @@ func TestMetricsSurviveTraffic(t *testing.T) {
 		}
 	}
 }
+
+var (
+	methodLabelRE = regexp.MustCompile(`method="([^"]*)"`)
+	validMethods  = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true,
+		"OPTIONS": true, "CONNECT": true, "TRACE": true, "other": true}
+)
 
 // TestNoStoreOnPages: pages, API answers and revealed numbers are never cached; only
 // static files are.
