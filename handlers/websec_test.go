@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
 	"ansinh/handlers"
@@ -374,6 +375,35 @@ var (
 	validMethods  = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true,
 		"OPTIONS": true, "CONNECT": true, "TRACE": true, "other": true}
 )
+
+// TestMetricsHideCollectorErrors: a collector that fails does not turn /metrics into a
+// 500 with the error in the body.
+func TestMetricsHideCollectorErrors(t *testing.T) {
+	e := newEnv(t)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(failingCollector{})
+	app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, Logger: storetest.Logger(), Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := app.Test(httptest.NewRequest("GET", "/metrics", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.read(res)
+	if r.StatusCode != 200 || strings.Contains(string(r.body), "store-internal-detail") || !strings.Contains(string(r.body), "go_gc_duration_seconds") {
+		t.Fatalf("%d %.300s", r.StatusCode, r.body)
+	}
+}
+
+type failingCollector struct{}
+
+var failingDesc = prometheus.NewDesc("ansinh_test_failing", "A collector that fails.", nil, nil)
+
+func (failingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- failingDesc }
+func (failingCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.NewInvalidMetric(failingDesc, errors.New("store-internal-detail at 127.0.0.1:27017"))
+}
 
 // TestNoStoreOnPages: pages, API answers and revealed numbers are never cached; only
 // static files are.
