@@ -93,18 +93,16 @@ func nonEmpty(s string) []string {
 // claimLogin claims the attempt under every throttle that applies; when one refuses,
 // the others' claims are given back and the wait is returned.
 func (h *Handler) claimLogin(c *fiber.Ctx, username, ip string, now time.Time) ([]string, time.Duration, error) {
-	byUser := struct {
+	type throttle struct {
 		l   loginLimit
 		key string
-	}{limitUser, username}
+	}
+	byUser := throttle{limitUser, username}
 	if device := h.deviceOf(c, username); device != "" {
-		byUser.l, byUser.key = limitDevice, device
+		byUser = throttle{limitDevice, device}
 	}
 	var slots []string
-	for _, t := range []struct {
-		l   loginLimit
-		key string
-	}{{limitPair, username + "|" + ip}, byUser, {limitAddr, ip}} {
+	for _, t := range []throttle{{limitPair, username + "|" + ip}, byUser, {limitAddr, ip}} {
 		got, wait, err := h.claim(c, t.l, t.key, now)
 		if err == nil && got == nil {
 			h.release(c, slots)
