@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ansinh
 PKGS    := ./...
 
-.PHONY: run test bench lint build clean fuzz
+.PHONY: run test bench bench-hostile lint build clean fuzz
 
 ## run: build and start the service on the embedded store (data in ./data)
 run: build
@@ -13,9 +13,14 @@ run: build
 test:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
-## bench: the benchmarks, with memory figures
+## bench: the benchmarks, with memory figures; BenchmarkHostileInputPeakRSS reports
+## the peak RSS of a process answering each hostile file or body (fails over 300 MB)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+
+## bench-hostile: only the hostile-input memory benchmarks
+bench-hostile:
+	$(GO) test -run '^$$' -bench 'BenchmarkHostileInputPeakRSS' -benchtime 1x -timeout 20m ./handlers/
 
 ## lint: go vet and a gofmt check
 lint:

@@ -35,7 +35,9 @@ type Config struct {
 	Target      float64
 	TargetLevel string
 	// Programs are each programme's department and deadlines.
-	Programs       map[Group]Program
+	Programs map[Group]Program
+	// EmbeddedAddr is where the embedded store listens: empty for its Unix socket in
+	// DataDir (the default), a loopback host:port for TCP (a second instance).
 	EmbeddedAddr   string
 	TrustedProxies []string
 	LogLevel       string
@@ -83,7 +85,7 @@ const MinSecretLen = 32
 // cmd/ansinh reads the environment over it (see .env.example).
 func DefaultConfig() Config {
 	return Config{
-		Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", DBName: "ansinh", EmbeddedAddr: "127.0.0.1:0",
+		Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", DBName: "ansinh",
 		UnitsSet: DefaultUnitSet, Target: Target, Programs: DefaultPrograms(),
 		LogLevel: "info", LogFormat: "text", PublicRateLimit: 120, AssistedSecondOfficer: true,
 		Outbox:    OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge},

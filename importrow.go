@@ -298,5 +298,9 @@ type ImportReport struct {
 	Inserted  int        `json:"inserted"`
 	Updated   int        `json:"updated"`
 	Unchanged int        `json:"unchanged"`
-	Errors    []RowError `json:"errors"`
+	Errors    []RowError `json:"errors"` // the first few hundred
+	// ErrorCount is every row error of the file; ErrorPages the pages of them kept
+	// apart (ImportErrors), 0 for a report of before they were.
+	ErrorCount int `json:"error_count"`
+	ErrorPages int `json:"-"`
 }

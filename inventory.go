@@ -36,7 +36,7 @@ var Inventory = []DataSet{
 			"Chỉ thị 21/CT-TTg); Luật 91/2025/QH15: xử lý không cần sự đồng ý để thực hiện nhiệm vụ theo luật định.",
 		Fields:      "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước.",
 		Sensitive:   "Số tài khoản ngân hàng của người nhận.",
-		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports"},
+		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors"},
 		Sealed:      []string{"cccd_enc", "account.number_enc"},
 		Indexed:     "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
 		Viewers:     []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},
@@ -95,11 +95,13 @@ var Inventory = []DataSet{
 		Retention:   func(RetentionConfig) string { return "Chỉ ghi thêm, không sửa, không xóa." },
 	},
 	{
-		Name:        "Tài khoản cán bộ",
-		Purpose:     "Đăng nhập, phân quyền theo vai trò và đơn vị.",
-		Basis:       "Quan hệ công tác.",
-		Fields:      "Tên đăng nhập, vai trò, đơn vị, số điện thoại công tác, mật khẩu (chỉ lưu giá trị băm), phiên đăng nhập (chỉ lưu giá trị băm).",
-		Collections: []string{"users", "sessions", "login_failures", "api_clients"}, // api_clients: tokens of the first mapper, no longer read
+		Name:    "Tài khoản cán bộ",
+		Purpose: "Đăng nhập, phân quyền theo vai trò và đơn vị.",
+		Basis:   "Quan hệ công tác.",
+		Fields:  "Tên đăng nhập, vai trò, đơn vị, số điện thoại công tác, mật khẩu (chỉ lưu giá trị băm), phiên đăng nhập (chỉ lưu giá trị băm).",
+		// api_clients: tokens of the first mapper, no longer read; attempts: the numbered
+		// login and identity attempts of the throttles (usernames, addresses, record ids).
+		Collections: []string{"users", "sessions", "login_failures", "api_clients", "attempts"},
 		Clear:       map[string]string{"phone": "số điện thoại công tác của cán bộ xã, công bố cho người dân gọi (nút “Gọi cán bộ”)"},
 		Viewers:     []Action{ActCreateUsers},
 		Retention: func(RetentionConfig) string {

@@ -2,6 +2,7 @@ package ansinh
 
 import (
 	"fmt"
+	"time"
 
 	"ansinh/pii"
 )
@@ -15,26 +16,26 @@ const (
 	MsgInternal         = "Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."
 	MsgNotFound         = "Không tìm thấy trang hoặc dữ liệu yêu cầu."
 	MsgUnauthorized     = "Vui lòng đăng nhập để tiếp tục."
-	MsgForbidden        = "Bạn không có quyền thực hiện thao tác này."
+	MsgForbidden        = "Ông/bà không có quyền thực hiện thao tác này."
 	MsgRoleForbidden    = "Vai trò của ông/bà không được làm việc này."
 	MsgTooLarge         = "Dữ liệu gửi lên quá lớn."
-	MsgTooManyRequests  = "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại."
+	MsgCompressedBody   = "Không nhận dữ liệu gửi lên ở dạng nén (Content-Encoding)."
+	MsgTooManyRequests  = "Ông/bà đã thử quá nhiều lần. Xin vui lòng đợi một lát rồi thử lại."
 	MsgTimeout          = "Yêu cầu mất quá nhiều thời gian. Vui lòng thử lại."
 	MsgMethodNotAllowed = "Phương thức không được hỗ trợ cho địa chỉ này."
 	MsgBadRequest       = "Yêu cầu không hợp lệ."
 	MsgConflict         = "Dữ liệu đã tồn tại hoặc vừa được người khác thay đổi."
 
 	MsgLoginFailed      = "Tên đăng nhập hoặc mật khẩu không đúng."
-	MsgLoginThrottled   = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
 	MsgAccountDisabled  = "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên."
 	MsgRequired         = "Vui lòng nhập thông tin này."
 	MsgUsernameRule     = "Tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang."
 	MsgPasswordRule     = "Mật khẩu phải có từ 10 đến 128 ký tự."
 	MsgUnknownRole      = "Vai trò không hợp lệ. Chọn một trong: admin, province, district, commune, police."
 	MsgUnknownUnit      = "Không có đơn vị hành chính với mã này."
-	MsgUnitOutOfScope   = "Đơn vị này nằm ngoài phạm vi quản lý của bạn."
-	MsgRoleAboveOwn     = "Bạn không thể tạo tài khoản có vai trò cao hơn vai trò của mình."
-	MsgCannotCreate     = "Vai trò của bạn không được tạo tài khoản."
+	MsgUnitOutOfScope   = "Đơn vị này nằm ngoài phạm vi quản lý của ông/bà."
+	MsgRoleAboveOwn     = "Ông/bà không thể tạo tài khoản có vai trò cao hơn vai trò của mình."
+	MsgCannotCreate     = "Vai trò của ông/bà không được tạo tài khoản."
 	MsgRoleUnitMismatch = "Vai trò này không phù hợp với cấp của đơn vị đã chọn."
 	MsgUsernameTaken    = "Tên đăng nhập này đã có người dùng."
 	MsgUserUnitGone     = "Đơn vị của tài khoản không còn trong danh mục. Vui lòng liên hệ quản trị viên."
@@ -113,19 +114,22 @@ const (
 	MsgNameTooLong      = "Họ tên quá dài."
 	MsgCommuneRequired  = "Thiếu mã xã."
 	MsgCommuneUnknown   = "Không có xã, phường, thị trấn với mã này."
-	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị bạn quản lý."
-	MsgHeldElsewhere    = "Người có số CCCD này thuộc danh sách của đơn vị khác. Hãy liên hệ Sở để chuyển hồ sơ."
-	MsgBankUnknown      = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
-	MsgAccountRequired  = "Thiếu số tài khoản."
-	MsgAccountDigits    = "Số tài khoản chỉ gồm chữ số."
-	MsgAccountLength    = "Số tài khoản có từ 6 đến 19 chữ số."
-	MsgAccountPartial   = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
-	MsgHolderRequired   = "Thiếu tên chủ tài khoản."
-	MsgMissingColumns   = "Tệp thiếu cột bắt buộc: %s."
-	MsgFileUnreadable   = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
-	MsgFileEmpty        = "Tệp không có dữ liệu."
-	MsgFileTooLarge     = "Tệp quá lớn (tối đa 20 MB)."
-	MsgFileMissing      = "Vui lòng chọn tệp danh sách để tải lên."
+	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị ông/bà quản lý."
+	// Says nothing of another unit: a district must not learn from an import who is a
+	// beneficiary elsewhere.
+	MsgHeldElsewhere   = "Không nhập được dòng này. Xin gửi dòng này cho Sở để Sở kiểm tra và xử lý."
+	MsgBankUnknown     = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
+	MsgAccountRequired = "Thiếu số tài khoản."
+	MsgAccountDigits   = "Số tài khoản chỉ gồm chữ số."
+	MsgAccountLength   = "Số tài khoản có từ 6 đến 19 chữ số."
+	MsgAccountPartial  = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
+	MsgHolderRequired  = "Thiếu tên chủ tài khoản."
+	MsgMissingColumns  = "Tệp thiếu cột bắt buộc: %s."
+	MsgFileUnreadable  = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
+	MsgFileEmpty       = "Tệp không có dữ liệu."
+	MsgFileLimits      = "Tệp vượt giới hạn: tối đa 300.000 dòng, 500 cột, mỗi ô không quá 10.000 chữ. Xin tách tệp hoặc xóa các cột, ô thừa rồi nhập lại."
+	MsgFileTooLarge    = "Tệp quá lớn (tối đa 20 MB)."
+	MsgFileMissing     = "Vui lòng chọn tệp danh sách để tải lên."
 )
 
 // Messages of unit sets and the choice of a new commune for a person of a split old
@@ -178,14 +182,14 @@ const (
 	MsgIdentityLocked    = "Đã nhập sai quá nhiều lần. Cách đăng ký bằng số CCCD tạm khóa trong 24 giờ. Ông/bà vẫn đăng ký được bằng mã QR riêng trên giấy báo của xã, hoặc tại UBND xã."
 	MsgQRInvalid         = "Mã QR này không còn dùng được. Hãy dùng mã QR của xã, hoặc hỏi cán bộ xã."
 	MsgBirthDateInvalid  = "Ngày sinh chưa đúng. Ví dụ: ngày 5, tháng 3, năm 1950."
-	MsgSubmitterInvalid  = "Hãy chọn: bạn là người hưởng, hay người nhận thay."
+	MsgSubmitterInvalid  = "Xin chọn: ông/bà là người hưởng, hay người nhận thay."
 	MsgProxyNameRequired = "Hãy nhập họ tên người nhận thay."
 	MsgProxyRelation     = "Hãy ghi quan hệ với người hưởng (ví dụ: con, cháu)."
 	MsgProxyCCCDSame     = "Người nhận thay phải là người khác, có số CCCD khác."
 	MsgBankRequired      = "Hãy chọn ngân hàng."
 	MsgHolderInvalid     = "Hãy nhập tên chủ tài khoản, đúng như trên thẻ hoặc ứng dụng ngân hàng."
 	MsgPhoneInvalid      = "Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0 (ví dụ 0912345678)."
-	MsgConsentRequired   = "Bạn cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
+	MsgConsentRequired   = "Ông/bà cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
 	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
 	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
 	MsgSessionExpired    = "Phiên đăng ký đã hết hạn. Vui lòng bắt đầu lại."
@@ -206,12 +210,13 @@ const (
 	MsgCheckSeveral           = "Người này đã gửi %d lần đăng ký."
 	MsgCheckIdentityMismatch  = "Công an báo thông tin căn cước KHÔNG khớp: %s"
 	MsgCheckIdentityUnchecked = "Căn cước chưa được công an đối chiếu."
+	MsgCheckScript            = "Tên %s “%s” có chữ cái không thuộc chữ Latinh (chữ Kirin, Hy Lạp… trông giống chữ Việt): đối chiếu với giấy tờ trước khi xác nhận."
 	MsgCheckBank              = "Ngân hàng có mã %s không nằm trong danh sách nhận chuyển khoản."
 	MsgRejectReason           = "Chọn lý do từ chối trong danh sách."
 	MsgRejectNote             = "Với lý do khác, hãy ghi rõ để người dân biết cần làm gì."
 	MsgDecided                = "Hồ sơ này đã được xử lý (xác nhận, từ chối hoặc đã có đăng ký mới hơn)."
 	MsgIdempotencyReused      = "Mã yêu cầu (idempotency_key) này đã dùng cho một lần gửi có nội dung khác. Nếu muốn sửa thông tin, hãy gửi lại với mã yêu cầu mới."
-	MsgSecondOfficer          = "Đăng ký do chính bạn nhập hộ cần một cán bộ khác xác nhận."
+	MsgSecondOfficer          = "Đăng ký do chính ông/bà nhập hộ cần một cán bộ khác xác nhận."
 	MsgProofSeen              = "Ghi rõ giấy tờ đã xem (ví dụ: CCCD, thẻ ngân hàng, giấy ủy quyền)."
 )
 
@@ -276,6 +281,7 @@ var actionLabels = map[string]string{
 	ActionVerify:            "Xã xác nhận tài khoản",
 	ActionReject:            "Xã từ chối đăng ký",
 	ActionImport:            "Nhập từ danh sách",
+	ActionImportElsewhere:   "Danh sách của đơn vị khác có người này (chờ Sở xử lý)",
 	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
 	ActionReveal:            "Cán bộ xem số đầy đủ",
 	ActionIdentityCheck:     "Công an đối chiếu căn cước",
@@ -304,6 +310,19 @@ const (
 	MsgVerifiedNotice = "Đã xác nhận. Tài khoản này là tài khoản nhận trợ cấp của người hưởng."
 	MsgRejectedNotice = "Đã từ chối. Người đăng ký sẽ thấy lý do khi tra cứu."
 )
+
+// MsgLoginWait says how long to wait after too many logins.
+func MsgLoginWait(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d phút rồi thử lại.", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d giây rồi thử lại.", int((d+time.Second-1)/time.Second))
+}
+
+// MsgErrorsNotListed ends an error table that stops at its limit.
+func MsgErrorsNotListed(n int) string {
+	return fmt.Sprintf("… và %d lỗi nữa không liệt kê (quá nhiều lỗi: xin sửa các lỗi trên rồi nhập lại).", n)
+}
 
 // MsgBulkDone reports a bulk verification.
 func MsgBulkDone(verified, skipped int) string {
@@ -342,7 +361,7 @@ const (
 // Messages the chatbot sends on its own.
 const (
 	MsgZaloVerified = "Đăng ký mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản đã đăng ký."
-	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Bạn có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
+	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Ông/bà có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
 )
 
 // MsgImportAccountWaitsForCommune: a list names a new account for someone whose commune

@@ -23,6 +23,7 @@ const (
 	CheckIdentity      = "identity"
 	CheckCCCD          = "cccd_structure"
 	CheckBank          = "bank"
+	CheckScript        = "mixed_script"
 )
 
 // ReviewFacts is what the checks look at besides the submission and the record.
@@ -130,6 +131,15 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 	}
 	if _, ok := BankByBIN(r.BankBIN); !ok {
 		add(CheckBank, "error", MsgCheckBank, r.BankBIN)
+	}
+	names := []struct{ who, name string }{{"người hưởng", b.Name}, {"chủ tài khoản", r.AccountName}}
+	if r.Proxy != nil {
+		names = append(names, struct{ who, name string }{"người nhận thay", r.Proxy.Name})
+	}
+	for _, n := range names {
+		if ForeignLetters(n.name) {
+			add(CheckScript, "error", MsgCheckScript, n.who, n.name)
+		}
 	}
 	return checks
 }

@@ -29,6 +29,8 @@ type BeneficiaryStore interface {
 	CountWaiting(ctx context.Context, communes []string) (int64, error)
 	SaveImportReport(ctx context.Context, r *ansinh.ImportReport) error
 	ImportReport(ctx context.Context, id string) (*ansinh.ImportReport, error)
+	AddImportErrors(ctx context.Context, report string, page int, errs []ansinh.RowError) error
+	ImportErrors(ctx context.Context, report string, page int) ([]ansinh.RowError, error)
 }
 
 // MaxImportBytes is the largest list accepted.
@@ -156,7 +158,8 @@ func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"id": rep.ID, "unit_set": rep.UnitSet, "inserted": rep.Inserted, "updated": rep.Updated,
-		"unchanged": rep.Unchanged, "errors": rep.Errors})
+		"unchanged": rep.Unchanged, "errors": rep.Errors, "error_count": rep.ErrorCount,
+		"errors_csv": "/api/v1/imports/" + rep.ID + "/errors.csv"})
 }
 
 // importUpload runs an import of the uploaded file and keeps its report.
@@ -182,13 +185,20 @@ func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
 	}
 	defer f.Close()
 	name := utils.CopyString(fh.Filename)
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	id := ansinh.RandomToken(12)
+	sink := func(ctx context.Context, page int, errs []ansinh.RowError) error {
+		return h.store.AddImportErrors(ctx, id, page, errs)
+	}
 	res, err := importer.Import(c.UserContext(), h.store, h.units, f, fh.Size,
-		importer.Options{Actor: u, IP: c.IP(), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID, Review: h.registrations})
+		importer.Options{Actor: u, IP: h.clientIP(c), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID, Errors: sink, Review: h.registrations})
 	if err != nil {
 		return nil, err
 	}
-	rep := &ansinh.ImportReport{By: u.Username, Unit: u.Unit, File: name, UnitSet: res.UnitSet, At: h.now(), Inserted: res.Inserted,
-		Updated: res.Updated, Unchanged: res.Unchanged, Errors: res.Errors}
+	rep := &ansinh.ImportReport{ID: id, By: u.Username, Unit: u.Unit, File: name, UnitSet: res.UnitSet, At: h.now(), Inserted: res.Inserted,
+		Updated: res.Updated, Unchanged: res.Unchanged, Errors: res.Errors, ErrorCount: res.ErrorCount, ErrorPages: res.ErrorPages}
 	if err := h.store.SaveImportReport(c.UserContext(), rep); err != nil {
 		return nil, err
 	}
@@ -207,8 +217,23 @@ func (h *Handler) ImportErrorsCSV(c *fiber.Ctx) error {
 	var buf bytes.Buffer
 	w, _ := sheet.NewCSVWriter(&buf)
 	_ = w.Write("Dòng", "Cột", "Lỗi")
-	for _, e := range rep.Errors {
-		_ = w.Write(strconv.Itoa(e.Row), e.Column, e.Message)
+	write := func(errs []ansinh.RowError) {
+		for _, e := range errs {
+			_ = w.Write(strconv.Itoa(e.Row), e.Column, e.Message)
+		}
+	}
+	if rep.ErrorPages == 0 { // a report of before the pages: its errors are all in it
+		write(rep.Errors)
+	}
+	for page := range rep.ErrorPages {
+		errs, err := h.store.ImportErrors(c.UserContext(), rep.ID, page)
+		if err != nil {
+			return err
+		}
+		write(errs)
+	}
+	if rep.ErrorPages > 0 && rep.ErrorCount > importer.MaxStoredErrors {
+		_ = w.Write("", "", ansinh.MsgErrorsNotListed(rep.ErrorCount-importer.MaxStoredErrors))
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -63,7 +63,7 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 		data["CanSubmit"] = r.Status == ansinh.ReportDraft && unit == user.Unit &&
 			user.Role.Can(ansinh.ActSubmitReport)
 	}
-	data["Notice"] = c.Query("thong-bao")
+	data["Notice"] = h.takeFlash(c)
 	return c.Render("dashboard", data)
 }
 
@@ -74,9 +74,11 @@ func (h *Handler) SubmitReportForm(c *fiber.Ctx) error {
 		if status >= 500 {
 			return err
 		}
-		return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(e.Message), fiber.StatusSeeOther)
+		h.setFlash(c, e.Message)
+		return c.Redirect("/can-bo/tong-quan", fiber.StatusSeeOther)
 	}
-	return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(ansinh.MsgReportSentNow), fiber.StatusSeeOther)
+	h.setFlash(c, ansinh.MsgReportSentNow)
+	return c.Redirect("/can-bo/tong-quan", fiber.StatusSeeOther)
 }
 
 // mover is a unit's change in ratio since the start of the month.

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -78,6 +79,9 @@ type Handler struct {
 	mapper        *mapper.Service
 	g2pKey        ed25519.PrivateKey // signs the mapper's answers
 	g2pID         string             // ansinh's sender id in them
+	proxies       []*net.IPNet       // ANSINH_TRUSTED_PROXIES
+	deviceKey     []byte             // signs the device cookies of past logins
+	flashKey      []byte             // signs the notices carried to the next staff page
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -108,7 +112,9 @@ func New(d Deps) (*fiber.App, error) {
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
 		bot: d.Bot, rates: d.Rates, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
-		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID()}
+		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID(),
+		proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device"),
+		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash")}
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}
@@ -124,24 +130,30 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	cfg := fiber.Config{
-		AppName:               "ansinh",
-		Views:                 views,
-		ViewsLayout:           "layout",
-		ErrorHandler:          h.ErrorHandler,
-		BodyLimit:             MaxBodyBytes,
+		AppName:      "ansinh",
+		Views:        views,
+		ViewsLayout:  "layout",
+		ErrorHandler: h.ErrorHandler,
+		BodyLimit:    MaxBodyBytes,
+		// Room for headers up to twice MaxHeaderBytes, so that limitHeaders, which
+		// knows the path, answers most oversized ones in the right shape.
+		ReadBufferSize:        2 * MaxHeaderBytes,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		EnableIPValidation:    true,
 	}
-	if len(d.Config.TrustedProxies) > 0 {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = d.Config.TrustedProxies
+	// X-Forwarded-Proto is believed from the trusted proxies only (none by default);
+	// the client's address is clientIP's business, not Fiber's ProxyHeader.
+	cfg.EnableTrustedProxyCheck = true
+	cfg.TrustedProxies = d.Config.TrustedProxies
+	static, err := staticFiles()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	app := fiber.New(cfg)
-	h.routes(app)
+	h.routes(app, static)
 	return app, nil
 }
 
@@ -155,7 +167,7 @@ func (h *Handler) audit(c *fiber.Ctx, e *ansinh.AuditEvent) error {
 	if u := currentUser(c); u != nil && e.Actor == "" {
 		e.Actor, e.Role = u.Username, u.Role
 	}
-	e.IP = c.IP()
+	e.IP = h.clientIP(c)
 	e.At = h.now()
 	if err := h.store.Audit(c.UserContext(), e); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

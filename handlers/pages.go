@@ -49,7 +49,7 @@ func (h *Handler) LoginForm(c *fiber.Ctx) error {
 			return err
 		}
 		if status == fiber.StatusTooManyRequests {
-			c.Set(fiber.HeaderRetryAfter, "900")
+			c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 		}
 		return h.renderLogin(c, status, username, e.Message)
 	}
@@ -96,10 +96,26 @@ func (h *Handler) overHTTPS(c *fiber.Ctx) bool {
 	return c.Protocol() == "https" || strings.HasPrefix(h.cfg.BaseURL, "https://")
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site's staff pages: a path under
+// /can-bo/ and nothing a browser could read as another origin. Browsers drop tabs and
+// line breaks from URLs and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" lead away; any such character, a dot segment or an encoded slash
+// sends the user to the staff home instead.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/can-bo/"
+	const home = "/can-bo/"
+	if next == "" || len(next) > 2000 || !strings.HasPrefix(next, home) {
+		return home
+	}
+	for _, r := range next {
+		if r < 0x21 || r == 0x7f || r == '\\' || r > 0x7e {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, home) ||
+		strings.Contains(u.Path, "//") || strings.Contains(u.Path, "/.") || strings.Contains(strings.ToLower(u.RawPath), "%2f") ||
+		strings.Contains(strings.ToLower(u.RawPath), "%5c") {
+		return home
 	}
 	return utils.CopyString(next)
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"mime/multipart"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"ansinh"
+	"ansinh/store"
 	"ansinh/vietqr"
 )
 
@@ -50,7 +52,7 @@ func (p *page) upload(path, name string, content []byte) (*response, *goquery.Do
 	p.e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	csrf, token := p.e.csrf()
+	csrf, token := p.e.csrfFor(p.cookie)
 	_ = mw.WriteField("_csrf", token)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
@@ -192,23 +194,34 @@ func TestPrintablePosterAndCards(t *testing.T) {
 	if got, err := vietqr.DecodeImage(bytes.NewReader(png)); err != nil || got != "http://localhost:8080/c/31498" {
 		t.Fatalf("poster code reads %q, %v", got, err)
 	}
+	// Opening the link mints nothing: it asks, and the post prints.
 	r, doc = x.get("/can-bo/qr/31498/giay-bao")
+	if r.StatusCode != 200 || doc.Find(".cards .card").Length() != 0 || doc.Find(`form[method=post][action="/can-bo/qr/31498/giay-bao"] button`).Length() != 1 {
+		t.Fatalf("cards link: %d, %d cards", r.StatusCode, doc.Find(".cards .card").Length())
+	}
+	if evs, _ := e.store.AuditEvents(context.Background(), store.AuditFilter{Action: ansinh.ActionQRPrint}); len(evs) != 0 {
+		t.Fatalf("a GET printed cards: %v", evs)
+	}
+	r, doc = x.post("/can-bo/qr/31498/giay-bao", url.Values{})
 	if r.StatusCode != 200 || doc.Find(".cards .card").Length() != 1 || text(doc, ".cards .name") != "Trần Thị Bảy" {
 		t.Fatalf("cards: %d, %d cards", r.StatusCode, doc.Find(".cards .card").Length())
 	}
 	card, _ := doc.Find(".cards img").Attr("src")
 	png, _ = base64.StdEncoding.DecodeString(strings.TrimPrefix(card, "data:image/png;base64,"))
-	url, err := vietqr.DecodeImage(bytes.NewReader(png))
-	if err != nil || !strings.HasPrefix(url, "http://localhost:8080/r/") {
-		t.Fatalf("card code reads %q, %v", url, err)
+	cardURL, err := vietqr.DecodeImage(bytes.NewReader(png))
+	if err != nil || !strings.HasPrefix(cardURL, "http://localhost:8080/r/") {
+		t.Fatalf("card code reads %q, %v", cardURL, err)
 	}
-	if r := e.do("GET", strings.TrimPrefix(url, "http://localhost:8080"), "", nil); r.StatusCode != 200 {
+	if r := e.do("GET", strings.TrimPrefix(cardURL, "http://localhost:8080"), "", nil); r.StatusCode != 200 {
 		t.Fatalf("the card's code opens the form: %d", r.StatusCode)
 	}
 	for _, path := range []string{"/can-bo/qr/31569", "/can-bo/qr/31569/giay-bao"} {
 		if r, _ := x.get(path); r.StatusCode != 404 {
 			t.Fatalf("%s for another commune's officer: %d", path, r.StatusCode)
 		}
+	}
+	if r, _ := x.post("/can-bo/qr/31569/giay-bao", url.Values{}); r.StatusCode != 404 {
+		t.Fatalf("printing another commune's cards: %d", r.StatusCode)
 	}
 	if r, _ := x.get("/can-bo/qr/31498?sdt=12"); r.StatusCode != 422 {
 		t.Fatalf("bad phone: %d", r.StatusCode)

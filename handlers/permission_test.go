@@ -88,9 +88,11 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 	},
 	ansinh.ActIssueQR: {
 		{method: "GET", route: "/api/v1/beneficiaries/:id/qr"},
+		{method: "POST", route: "/api/v1/beneficiaries/:id/qr", body: map[string]string{}},
 		{method: "POST", route: "/api/v1/qr/:token/revoke"},
 		{method: "GET", route: "/can-bo/qr/:code", page: true},
 		{method: "GET", route: "/can-bo/qr/:code/giay-bao", page: true},
+		{method: "POST", route: "/can-bo/qr/:code/giay-bao", page: true, body: url.Values{}},
 	},
 	ansinh.ActSubmitReport: {
 		{method: "POST", route: "/api/v1/reports/monthly/submit", body: map[string]string{}},

@@ -231,7 +231,7 @@ func (h *Handler) ReviewRegistration(c *fiber.Ctx) error {
 // decide records a decision through the registration service: who may, the audit, the
 // notice.
 func (h *Handler) decide(c *fiber.Ctx, r *ansinh.Registration, d *ansinh.Decision) error {
-	return h.registrations.Decide(c.UserContext(), currentUser(c), c.IP(), r, d)
+	return h.registrations.Decide(c.UserContext(), currentUser(c), h.clientIP(c), r, d)
 }
 
 // VerifyRegistration makes the submitted account the beneficiary's.

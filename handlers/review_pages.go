@@ -40,7 +40,7 @@ func (h *Handler) QueuePage(c *fiber.Ctx) error {
 		data["Next"] = link(q.page + 1)
 	}
 	data["CanDecide"] = u.Role.Can(ansinh.ActDecide)
-	data["Notice"] = c.Query("thong-bao")
+	data["Notice"] = h.takeFlash(c)
 	return c.Render("queue", data)
 }
 
@@ -107,7 +107,8 @@ func (h *Handler) BulkVerifyForm(c *fiber.Ctx) error {
 		ids = append(ids, string(v))
 	}
 	if len(ids) == 0 || len(ids) > 200 {
-		return c.Redirect("/can-bo/duyet?thong-bao="+url.QueryEscape(ansinh.MsgBulkIDs), fiber.StatusSeeOther)
+		h.setFlash(c, ansinh.MsgBulkIDs)
+		return c.Redirect("/can-bo/duyet", fiber.StatusSeeOther)
 	}
 	results, err := h.verifyBulk(c, ids)
 	if err != nil {
@@ -120,7 +121,8 @@ func (h *Handler) BulkVerifyForm(c *fiber.Ctx) error {
 		}
 	}
 	msg := ansinh.MsgBulkDone(verified, len(results)-verified)
-	return c.Redirect("/can-bo/duyet?thong-bao="+url.QueryEscape(msg), fiber.StatusSeeOther)
+	h.setFlash(c, msg)
+	return c.Redirect("/can-bo/duyet", fiber.StatusSeeOther)
 }
 
 // AssistedPage is the form an officer fills in for a beneficiary at home.

@@ -15,9 +15,11 @@ import (
 )
 
 // routes lists every route, grouped by who may call it.
-func (h *Handler) routes(app *fiber.App) {
+func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	app.Use(h.observe)
 	app.Use(h.secureHeaders)
+	app.Use(limitHeaders)
+	app.Use(limitBody)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: h.logPanic}))
 	app.Use(withTimeout)
 	// Slow mobile data: every text answer is compressed.
@@ -27,18 +29,19 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/healthz", h.Healthz)
 	app.Get("/readyz", h.Readyz)
 	app.Get("/metrics", h.Metrics())
-	app.Use("/static", staticFiles())
+	app.Use("/static", static)
 	app.Get("/", h.Landing)
-	app.Get("/tra-cuu", h.StatusPage)
-	app.Get("/bien-nhan/:receipt", h.ReceiptPage)
 	app.Get("/qr/communes/:file", h.CommuneQR)
 	app.Get("/dang-nhap", h.LoginPage)
-	app.Post("/dang-nhap", h.checkCSRF, h.LoginForm)
+	app.Post("/dang-nhap", smallBody, h.checkCSRF, h.LoginForm)
 
 	// The registration form and its API: public, rate-limited per address, the form
-	// also protected against cross-site posts.
+	// also protected against cross-site posts. The status and receipt pages look
+	// receipts up: limited too, so that nobody walks through receipt codes.
 	public := h.publicLimit()
 	csrf := h.checkCSRF
+	app.Get("/tra-cuu", public, h.StatusPage)
+	app.Get("/bien-nhan/:receipt", public, h.ReceiptPage)
 	app.Get("/c/:code", public, h.CommuneForm)
 	app.Post("/c/:code", public, csrf, h.CommuneIdentity)
 	app.Get("/r/:token", public, h.TokenForm)
@@ -56,7 +59,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/webhooks/zalo", h.ZaloWebhook)
 
 	api := app.Group("/api/v1")
-	api.Post("/auth/login", h.LoginAPI)
+	api.Post("/auth/login", smallBody, h.LoginAPI)
 	api.Get("/openapi.json", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(openapi.Document)
@@ -84,7 +87,8 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/beneficiaries/:id/eligibility", token, h.may(ansinh.ActManage), h.SetEligibility)
 	api.Post("/beneficiaries/:id/commune", token, h.may(ansinh.ActManage), h.ChooseCommune)
 	api.Get("/imports/:id/errors.csv", token, h.may(ansinh.ActImport), h.ImportErrorsCSV)
-	api.Get("/beneficiaries/:id/qr", token, h.may(ansinh.ActIssueQR), h.BeneficiaryQR)
+	api.Post("/beneficiaries/:id/qr", token, h.may(ansinh.ActIssueQR), h.BeneficiaryQR)
+	api.Get("/beneficiaries/:id/qr", token, h.may(ansinh.ActIssueQR), h.BeneficiaryQR) // deprecated: kept for scripts (SPEC §5); bearer only, so no page can trigger it
 	api.Get("/beneficiaries/:id/history", token, h.may(ansinh.ActViewSubmissions), h.BeneficiaryHistory)
 	api.Post("/beneficiaries/:id/registrations", token, h.may(ansinh.ActAssist), h.AssistedRegistration)
 	api.Get("/identity/export", token, h.may(ansinh.ActIdentityList), h.IdentityExport)
@@ -156,15 +160,16 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Get("/doi-tuong/:id/dang-ky-ho", h.may(ansinh.ActAssist), h.AssistedPage)
 	staff.Post("/doi-tuong/:id/dang-ky-ho", h.may(ansinh.ActAssist), h.AssistedForm)
 	staff.Get("/qr/:code", h.may(ansinh.ActIssueQR), h.PosterPage)
-	staff.Get("/qr/:code/giay-bao", h.may(ansinh.ActIssueQR), h.CardsPage)
+	staff.Get("/qr/:code/giay-bao", h.may(ansinh.ActIssueQR), h.CardsConfirmPage)
+	staff.Post("/qr/:code/giay-bao", h.may(ansinh.ActIssueQR), h.CardsPage) // mints codes: a post, never a link
 	staff.Get("/nhap-danh-sach", h.may(ansinh.ActImport), h.ImportPage)
 	staff.Post("/nhap-danh-sach", h.may(ansinh.ActImport), h.ImportForm)
 	staff.Get("/nhap-danh-sach/mau.xlsx", h.may(ansinh.ActImport), h.ImportTemplate)
 	staff.Get("/nhap-danh-sach/:id/loi.csv", h.may(ansinh.ActImport), h.ImportErrorsCSV)
-	app.Post("/dang-xuat", h.requireCookie, h.checkCSRF, h.LogoutForm)
+	app.Post("/dang-xuat", smallBody, h.requireCookie, h.checkCSRF, h.LogoutForm)
 
-	// Anything else under /api is a JSON 404 (the ErrorHandler decides the shape).
-	app.All("/api/*", func(*fiber.Ctx) error { return fiber.ErrNotFound })
+	// Anything else is Fiber's 404, or 405 for a path known under another method; the
+	// ErrorHandler answers JSON under /api and a page elsewhere.
 }
 
 func withTimeout(c *fiber.Ctx) error {
@@ -183,7 +188,7 @@ func (h *Handler) publicLimit() fiber.Handler {
 	}
 	l := ratelimit.New(h.cfg.PublicRateLimit, time.Minute, h.rates, nil)
 	return func(c *fiber.Ctx) error {
-		if ok, wait := l.Allow(c.UserContext(), c.IP()); !ok {
+		if ok, wait := l.Allow(c.UserContext(), h.clientIP(c)); !ok {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
 			return ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgTooManyRequests)
 		}

@@ -386,7 +386,7 @@ func TestWaitingPagesForCommuneOfficers(t *testing.T) {
 	pageImport := func(set string) (*response, *goquery.Document) {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
-		csrf, token := e.csrf()
+		csrf, token := e.csrfFor(so.cookie)
 		_ = mw.WriteField("_csrf", token)
 		_ = mw.WriteField("unit_set", set)
 		fw, _ := mw.CreateFormFile("file", "ds.csv")

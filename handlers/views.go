@@ -97,9 +97,24 @@ func assetVersions() (map[string]string, error) {
 	return v, err
 }
 
-func staticFiles() fiber.Handler {
-	sub, _ := fs.Sub(templates.Static, "static")
-	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 365 * 24 * 3600})
+// staticFiles serves the embedded assets, and answers 404 for any other path under
+// /static (a directory, "/static/" itself: the filesystem middleware answered 500).
+func staticFiles() (fiber.Handler, error) {
+	sub, err := fs.Sub(templates.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	known, err := assetVersions()
+	if err != nil {
+		return nil, err
+	}
+	serve := filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 365 * 24 * 3600})
+	return func(c *fiber.Ctx) error {
+		if _, ok := known[strings.TrimPrefix(c.Path(), "/static/")]; !ok {
+			return fiber.ErrNotFound
+		}
+		return serve(c)
+	}, nil
 }
 
 // inputField is one labelled input of a form, with its value and error.

@@ -52,6 +52,9 @@ const (
 	colG2PMessages         = "g2p_messages"
 	colG2PCallbacks        = "g2p_callbacks"
 	colG2PCallbacksPending = "g2p_callbacks_pending"
+
+	colAttempts     = "attempts"
+	colImportErrors = "import_errors"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -185,6 +188,14 @@ var migrations = []migration{
 			},
 			colBreaches: {{Keys: bson.D{{Key: "discovered_at", Value: -1}}}},
 		})
+	}},
+	// Logins and identity checks claim a numbered attempt before they are checked; an
+	// import's row errors are stored a page at a time instead of in its report.
+	{"throttle attempts and import error pages", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colAttempts, colImportErrors); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{colAttempts: {ttlIndex("expires_at")}})
 	}},
 }
 

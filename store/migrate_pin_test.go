@@ -27,6 +27,7 @@ var pinned = []struct{ name, hash string }{
 	{"seal chat state, events and outbox texts stored in clear", "a0ce04443357a601c359b47d60841053fa85961bb558f9f5b388d82d1d5eaa82"},
 	{"retention mark and indexes", "fd054634a6e7141d05af47320ca091e0d7c9c420c1b889997eaacf7325fc5986"},
 	{"privacy requests and breach register", "ce264c28c5a0b5ea4e210d390533c4986192a4b45023cb3f5c0cae64b520c39f"},
+	{"throttle attempts and import error pages", "b4a12b07f9234857c3b84019760d061e48297806ff643170edc99e9654079c45"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

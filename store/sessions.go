@@ -65,7 +65,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 // not do. It returns how many documents went.
 func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	for _, col := range []string{colSessions, colLoginFailures, colRate, colClaims, colG2PMessages} {
+	for _, col := range []string{colSessions, colLoginFailures, colRate, colClaims, colG2PMessages, colAttempts} {
 		res, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
 		if err != nil {
 			return n, s.fail("purge "+col, err)

@@ -106,7 +106,9 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 			bad(k.name, "must be at least %d characters", ansinh.MinSecretLen)
 		}
 	}
-	if _, err := checkHostPort(c.EmbeddedAddr); err != nil {
+	if c.EmbeddedAddr == "" {
+		// the default: a Unix socket in the data directory
+	} else if _, err := checkHostPort(c.EmbeddedAddr); err != nil {
 		bad("ANSINH_EMBEDDED_ADDR", "%v (example: 127.0.0.1:27017)", err)
 	} else if host, _, _ := net.SplitHostPort(c.EmbeddedAddr); !isLoopback(host) {
 		bad("ANSINH_EMBEDDED_ADDR", "the embedded store has no authentication and may listen on loopback only (127.0.0.1, ::1 or localhost)")

@@ -52,18 +52,26 @@ func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	// The errors are printed as they come, a page at a time, not gathered.
+	printErrors := func(_ context.Context, _ int, errs []ansinh.RowError) error {
+		for _, e := range errs {
+			fmt.Fprintf(a.stdout, "row %d, %s: %s\n", e.Row, e.Column, e.Message)
+		}
+		return nil
+	}
 	res, err := importer.Import(ctx, st, a.units, f, info.Size(), importer.Options{Actor: actor, IP: "cli", File: path,
-		Sets: a.sets, UnitSet: *set, Review: registration.New(st, a.cfg.SecretKey, nil)})
+		Sets: a.sets, UnitSet: *set, Errors: printErrors,
+		Review: registration.New(st, a.cfg.SecretKey, nil)})
 	if err != nil {
 		return describe(err)
 	}
+	if res.ErrorCount > importer.MaxStoredErrors {
+		fmt.Fprintf(a.stdout, "… %d more errors not listed\n", res.ErrorCount-importer.MaxStoredErrors)
+	}
 	fmt.Fprintf(a.stdout, "unit set %s: inserted %d, updated %d, unchanged %d, rows with errors: %d\n",
-		res.UnitSet, res.Inserted, res.Updated, res.Unchanged, len(res.Errors))
+		res.UnitSet, res.Inserted, res.Updated, res.Unchanged, res.ErrorCount)
 	if res.ForReview > 0 {
 		fmt.Fprintf(a.stdout, "%d rows name another account than the person's: each is now a submission in its commune's review queue, not a switch of the account\n", res.ForReview)
-	}
-	for _, e := range res.Errors {
-		fmt.Fprintf(a.stdout, "row %d, %s: %s\n", e.Row, e.Column, e.Message)
 	}
 	return nil
 }

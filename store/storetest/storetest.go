@@ -65,7 +65,7 @@ func client(tb testing.TB) *mongo.Client {
 			if server.err != nil {
 				return
 			}
-			server.emb, server.err = store.StartEmbedded(server.dir, "127.0.0.1:0", Logger())
+			server.emb, server.err = store.StartEmbedded(server.dir, "", Logger()) // the default: its Unix socket
 			if server.err != nil {
 				return
 			}
