@@ -244,7 +244,7 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 		}, []string{"op"}),
 	}
 	s.inserts = map[string]*inserter{}
-	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs} {
+	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs, colAttempts} {
 		s.inserts[col] = newInserter(s.db.Collection(col))
 	}
 	if reg != nil {
