@@ -322,3 +322,62 @@ func ChannelLabel(channel string) string {
 	}
 	return channel
 }
+
+// Messages of staff accounts: managing users, one's own password, the audit trail.
+const (
+	MsgCannotManage           = "Vai trò của ông/bà không được quản lý tài khoản cán bộ."
+	MsgUserNotFound           = "Không tìm thấy tài khoản này trong phạm vi quản lý của ông/bà."
+	MsgManageSelf             = "Ông/bà không thể khóa hay đặt lại mật khẩu của chính mình. Để đổi mật khẩu, hãy dùng trang Tài khoản của tôi."
+	MsgManageRank             = "Ông/bà chỉ quản lý được tài khoản có vai trò thấp hơn vai trò của mình."
+	MsgPasswordWrong          = "Mật khẩu hiện tại không đúng."
+	MsgPasswordSame           = "Mật khẩu mới phải khác mật khẩu hiện tại."
+	MsgPasswordUsername       = "Mật khẩu mới không được chứa tên đăng nhập."
+	MsgPasswordMismatch       = "Hai lần nhập mật khẩu mới không giống nhau."
+	MsgPasswordChangeRequired = "Ông/bà đang dùng mật khẩu một lần. Hãy đổi mật khẩu trước khi làm việc khác."
+	MsgPasswordChanged        = "Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã được đăng xuất."
+	MsgUserDisabledNotice     = "Đã khóa tài khoản %s. Người này không đăng nhập được nữa cho đến khi được mở khóa."
+	MsgUserEnabledNotice      = "Đã mở khóa tài khoản %s."
+	MsgUserCreatedNotice      = "Đã tạo tài khoản %s."
+	MsgOneTimeGone            = "Mật khẩu một lần chỉ hiện một lần và đã hết hiệu lực hiển thị. Nếu chưa kịp ghi lại, hãy đặt lại mật khẩu cho tài khoản này một lần nữa."
+	MsgAuditFilterTarget      = "Hồ sơ ghi dạng loại:mã, ví dụ user:xa.31507 hoặc beneficiary:…"
+	MsgAuditFilterTooLong     = "Điều kiện lọc quá dài."
+	MsgAuditDateOrder         = "Ngày bắt đầu phải trước ngày kết thúc."
+)
+
+// EPASSWORDCHANGE is the error code of every request but the password change while
+// the user holds a one-time password.
+const EPASSWORDCHANGE = "password_change_required"
+
+var moreActionLabels = map[string]string{
+	ActionLogin:              "Đăng nhập",
+	ActionLoginFailed:        "Đăng nhập không thành công",
+	ActionLoginBlocked:       "Đăng nhập bị chặn (sai quá nhiều lần)",
+	ActionLogout:             "Đăng xuất",
+	ActionUserCreate:         "Tạo tài khoản cán bộ",
+	ActionUserDisable:        "Khóa tài khoản cán bộ",
+	ActionUserEnable:         "Mở khóa tài khoản cán bộ",
+	ActionUserPasswordReset:  "Đặt lại mật khẩu (mật khẩu một lần)",
+	ActionUserPasswordChange: "Tự đổi mật khẩu",
+	ActionUserPasswordFailed: "Đổi mật khẩu không thành công (sai mật khẩu hiện tại)",
+	ActionUserUnitMove:       "Chuyển tài khoản sang danh mục đơn vị mới",
+	ActionUnitsMigrate:       "Chuyển dữ liệu sang danh mục đơn vị mới",
+	ActionExport:             "Tải danh sách đối tượng",
+	ActionReportSubmit:       "Gửi báo cáo tháng",
+	ActionPaymentList:        "Tải danh sách chi trả",
+	ActionAPIClient:          "Đăng ký hệ thống kết nối",
+	ActionAPIClientPause:     "Tạm dừng hệ thống kết nối",
+	ActionAPIClientResume:    "Cho hệ thống kết nối hoạt động lại",
+	ActionAPIClientRevoke:    "Thu hồi hệ thống kết nối",
+	ActionResolve:            "Hệ thống kết nối tra cứu tài khoản",
+	ActionResolveRefused:     "Từ chối yêu cầu tra cứu của hệ thống kết nối",
+	ActionOutboxRetry:        "Gửi lại tin nhắn",
+	ActionAuditExport:        "Tải nhật ký thao tác",
+}
+
+func init() {
+	for k, v := range moreActionLabels {
+		if _, ok := actionLabels[k]; !ok {
+			actionLabels[k] = v
+		}
+	}
+}

@@ -19,15 +19,18 @@ const (
 	ActPaymentList     Action = "payments.export"        // the payment list with whole numbers
 	ActAPIClients      Action = "api_clients.create"     // register, list, pause, resume and revoke G2P mapper clients
 	ActProvinceBacklog Action = "queue.backlog"          // see the backlog of the communes below
+	ActManageUsers     Action = "users.manage"           // disable, re-enable, reset the password of staff below one's role, inside one's unit
+	ActAudit           Action = "audit.view"             // read and export the audit trail
 )
 
 // permissions is the role × action table.
 var permissions = map[Role]map[Action]bool{
-	RoleAdmin: {ActCreateUsers: true, ActImport: true, ActAPIClients: true, ActProvinceBacklog: true},
+	RoleAdmin: {ActCreateUsers: true, ActImport: true, ActAPIClients: true, ActProvinceBacklog: true, ActManageUsers: true,
+		ActAudit: true},
 	RoleProvince: {ActCreateUsers: true, ActImport: true, ActReveal: true, ActSubmitReport: true, ActPaymentList: true,
-		ActProvinceBacklog: true},
+		ActProvinceBacklog: true, ActManageUsers: true, ActAudit: true},
 	RoleDistrict: {ActCreateUsers: true, ActImport: true, ActReveal: true, ActManage: true, ActAssist: true, ActDecide: true,
-		ActSubmitReport: true, ActPaymentList: true, ActProvinceBacklog: true},
+		ActSubmitReport: true, ActPaymentList: true, ActProvinceBacklog: true, ActManageUsers: true},
 	RoleCommune: {ActReveal: true, ActManage: true, ActAssist: true, ActDecide: true, ActSubmitReport: true, ActPaymentList: true},
 	RolePolice:  {ActReveal: true, ActIdentity: true, ActProvinceBacklog: true},
 }
@@ -37,4 +40,4 @@ func (r Role) Can(a Action) bool { return permissions[r][a] }
 
 // Actions lists every action, in the order the permission table is shown.
 var Actions = []Action{ActCreateUsers, ActImport, ActReveal, ActManage, ActIdentity, ActAssist, ActDecide,
-	ActSubmitReport, ActPaymentList, ActAPIClients, ActProvinceBacklog}
+	ActSubmitReport, ActPaymentList, ActAPIClients, ActProvinceBacklog, ActManageUsers, ActAudit}
