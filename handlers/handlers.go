@@ -13,6 +13,7 @@ import (
 
 	"ansinh"
 	"ansinh/mapper"
+	"ansinh/pii"
 	"ansinh/ratelimit"
 	"ansinh/registration"
 )
@@ -76,6 +77,8 @@ type Handler struct {
 	mapper        *mapper.Service
 	g2pKey        ed25519.PrivateKey // signs the mapper's answers
 	g2pID         string             // ansinh's sender id in them
+	flashKey      []byte             // signs the notices carried to the next staff page
+	oneTime       *pii.Vault         // seals a one-time password on its way to the page that shows it once
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -106,7 +109,12 @@ func New(d Deps) (*fiber.App, error) {
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
 		bot: d.Bot, rates: d.Rates, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
-		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID()}
+		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID(), flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash")}
+	vault, err := pii.New(ansinh.DeriveKey(d.Config.SecretKey, "one-time-password"), ansinh.DeriveKey(d.Config.SecretKey, "one-time-password-index"))
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	h.oneTime = vault
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}

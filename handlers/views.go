@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -61,6 +62,10 @@ func newViews(st site) (*html.Engine, error) {
 	engine.AddFunc("program", func(g ansinh.Group) string { return g.Label() })
 	engine.AddFunc("can", func(u *ansinh.User, a string) bool { return u != nil && u.Role.Can(ansinh.Action(a)) })
 	engine.AddFunc("vndate", ansinh.DisplayDate)
+	engine.AddFunc("vntime", func(t time.Time) string { return t.In(ansinh.Vietnam).Format("02/01/2006 15:04") })
+	engine.AddFunc("vnnum", ansinh.FormatCount)
+	engine.AddFunc("vnpct", ansinh.FormatPercent)
+	engine.AddFunc("vnmonth", ansinh.FormatMonth)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
