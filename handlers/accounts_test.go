@@ -120,7 +120,7 @@ func TestManageUserScope(t *testing.T) {
 				}
 				evs := e.userAudit(auditAction, tc.target)
 				if len(evs) != audited+1 || evs[0].Actor != tc.manager || evs[0].Unit != after.Unit {
-					t.Fatalf("audit of %s: %d events (before %d), latest %+v", action, len(evs), audited, evs[0])
+					t.Fatalf("audit of %s: %d events (before %d): %+v", action, len(evs), audited, evs)
 				}
 			})
 		}

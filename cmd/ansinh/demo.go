@@ -107,9 +107,9 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 			demo.Beneficiaries, demo.WithAccount, ansinh.SetSocTrang2024)
 	}
 	users := demoUsers(a.units)
-	fmt.Fprintln(a.stdout, "Staff users (demo passwords, shown once):")
+	fmt.Fprintln(a.stdout, "Staff users (one-time demo passwords, shown once; each is changed at the first login):")
 	for _, nu := range users {
-		nu.Password = ansinh.RandomToken(9)
+		nu.Password, nu.MustChangePassword = ansinh.OneTimePassword(), true
 		if _, err := ansinh.CreateUser(ctx, st, &nu, "demo", now); err != nil {
 			if ansinh.ErrorCode(err) == ansinh.ECONFLICT {
 				fmt.Fprintf(a.stdout, "  %-16s already exists, left as it is\n", nu.Username)
@@ -118,7 +118,7 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 			return err
 		}
 		if err := st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "demo", Action: ansinh.ActionUserCreate,
-			Target: "user:" + nu.Username, Unit: nu.Unit, IP: "cli", Detail: map[string]any{"role": string(nu.Role)}}); err != nil {
+			Target: "user:" + nu.Username, Unit: nu.Unit, IP: "cli", Detail: map[string]any{"role": string(nu.Role), "one_time": true}}); err != nil {
 			return err
 		}
 		unit, _ := a.units.Get(nu.Unit)
