@@ -1,0 +1,200 @@
+package browser_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"ansinh"
+	"ansinh/store"
+)
+
+// The staff pages are used on an office computer: the tests below run at 1366 × 768,
+// the most common screen of the communes' computers, with scripts on (the checks need
+// them; the pages themselves use none).
+const (
+	desktopWidth  = 1366
+	desktopHeight = 768
+)
+
+// startDesktop opens a headless Chromium tab at an office computer's screen.
+func startDesktop(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*browserTimeout)
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		bcancel()
+		acancel()
+		cancel()
+	})
+	do(t, bctx, "start the browser", chromedp.EmulateViewport(desktopWidth, desktopHeight))
+	return bctx
+}
+
+// staffUser is a staff account the tests log in with (its password is not one-time).
+type staffUser struct {
+	name string
+	role ansinh.Role
+	unit string
+}
+
+func (u staffUser) password() string { return u.name + "-password" }
+
+// seedStaff creates the accounts in the store before the app starts.
+func seedStaff(t *testing.T, users ...staffUser) func(*store.Store) {
+	return func(st *store.Store) {
+		for _, u := range users {
+			if _, err := ansinh.CreateUser(context.Background(), st, &ansinh.NewUser{Username: u.name, Password: u.password(),
+				Role: u.role, Unit: u.unit}, "test", time.Now()); err != nil {
+				t.Fatalf("create %s: %v", u.name, err)
+			}
+		}
+	}
+}
+
+// logIn logs in on the login page and checks where the browser lands.
+func logIn(t *testing.T, ctx context.Context, base, username, password, wantPath string) {
+	t.Helper()
+	navigate(t, ctx, base+"/dang-nhap", 200)
+	typeInto(t, ctx, "#username", username)
+	typeInto(t, ctx, "#password", password)
+	click(t, ctx, `form[action="/dang-nhap"] button[type=submit]`, 200)
+	if loc := location(t, ctx); loc.Path != wantPath {
+		t.Fatalf("after logging in as %s the browser is at %s, want %s", username, loc, wantPath)
+	}
+}
+
+// logOut posts the logout form of the page (the staff home has one; so has the
+// forced change form).
+func logOut(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	navigate(t, ctx, base+"/can-bo/", 200)
+	click(t, ctx, `form[action="/dang-xuat"] button`, 200)
+}
+
+var oneTimeRE = regexp.MustCompile(`^[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}$`)
+
+// TestUserManagementAndForcedPasswordChange: a district officer lists the accounts
+// of the district, creates one for a commune officer and reads its one-time password
+// once; the new officer logs in with it, can go nowhere but the change form, changes
+// it, and then works. Then the district officer locks the account: it logs in no
+// more. Every page passes the accessibility checks.
+func TestUserManagementAndForcedPasswordChange(t *testing.T) {
+	chromiumPath(t)
+	district := staffUser{"huyen941", ansinh.RoleDistrict, "941"}
+	other := staffUser{"xa31569", ansinh.RoleCommune, "31569"} // another district's
+	srv := startServerWith(t, seedCSV, 1, seedStaff(t, district, other, staffUser{"xa31498", ansinh.RoleCommune, communeCode}))
+	ctx := startDesktop(t)
+	shot := func(step string) { screenshot(t, ctx, "staff-"+step) }
+
+	// 1. The district's accounts, with the buttons the district officer may use.
+	logIn(t, ctx, srv.URL, district.name, district.password(), "/can-bo/")
+	navigate(t, ctx, srv.URL+"/can-bo/nguoi-dung", 200)
+	listed := eval[[]string](t, ctx, `[...document.querySelectorAll('#users tbody tr')].map(r => r.dataset.username)`)
+	if !slices.Equal(listed, []string{"huyen941", "xa31498"}) {
+		t.Errorf("the district's accounts are %q, want huyen941 and xa31498 (not %s of another district)", listed, other.name)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('tr[data-username="huyen941"] button').length`); n != 0 {
+		t.Errorf("the officer may lock or reset their own account: %d buttons", n)
+	}
+	checkA11y(t, ctx, "users")
+	shot("1-users")
+
+	// 2. A new account: the form, then its one-time password, once.
+	click(t, ctx, "#new-user", 200)
+	checkA11y(t, ctx, "user-new")
+	typeInto(t, ctx, "#username", "xa.31498.lan")
+	do(t, ctx, "choose the role and unit", chromedp.SetValue(chromedp.CSS("#role"), string(ansinh.RoleCommune)),
+		chromedp.SetValue(chromedp.CSS("#unit"), communeCode))
+	typeInto(t, ctx, "#phone", "0912 345 678")
+	shot("2-user-new")
+	click(t, ctx, "#create-user", 200)
+	if loc := location(t, ctx); loc.Path != "/can-bo/nguoi-dung/xa.31498.lan/mat-khau-mot-lan" {
+		t.Fatalf("after creating the account the browser is at %s", loc)
+	}
+	password := text(t, ctx, "#one-time-password")
+	if !oneTimeRE.MatchString(password) {
+		t.Fatalf("one-time password %q", password)
+	}
+	checkA11y(t, ctx, "user-one-time")
+	shot("3-one-time-password")
+	navigate(t, ctx, srv.URL+"/can-bo/nguoi-dung/xa.31498.lan/mat-khau-mot-lan", 200)
+	if n := reviewCount(t, ctx, "#one-time-password"); n != 0 || text(t, ctx, "#one-time-gone") != ansinh.MsgOneTimeGone {
+		t.Fatal("a reload shows the one-time password again")
+	}
+	logOut(t, ctx, srv.URL)
+
+	// 3. The new officer: the one-time password leads to the change form, and only there.
+	logIn(t, ctx, srv.URL, "xa.31498.lan", password, "/can-bo/mat-khau")
+	if n := reviewCount(t, ctx, "#forced"); n != 1 {
+		t.Fatal("the change form does not say why")
+	}
+	checkA11y(t, ctx, "password-forced")
+	shot("4-password-forced")
+	navigate(t, ctx, srv.URL+"/can-bo/duyet", 200)
+	if loc := location(t, ctx); loc.Path != "/can-bo/mat-khau" {
+		t.Fatalf("with a one-time password the queue opened (%s)", loc)
+	}
+	typeInto(t, ctx, "#current", password)
+	typeInto(t, ctx, "#new", "mùa lúa chín vàng 2026")
+	typeInto(t, ctx, "#confirm", "mùa lúa chín vàng 2027")
+	click(t, ctx, "#save-password", 422)
+	if got := text(t, ctx, "#err-confirm"); got != ansinh.MsgPasswordMismatch {
+		t.Errorf("mistyped confirmation: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.querySelector('#confirm').getAttribute('aria-invalid')`); got != "true" {
+		t.Errorf("the mistyped field is not marked: aria-invalid=%q", got)
+	}
+	checkA11y(t, ctx, "password-error")
+	shot("5-password-error")
+	typeInto(t, ctx, "#current", password)
+	typeInto(t, ctx, "#new", "mùa lúa chín vàng 2026")
+	typeInto(t, ctx, "#confirm", "mùa lúa chín vàng 2026")
+	click(t, ctx, "#save-password", 200)
+	if loc := location(t, ctx); loc.Path != "/can-bo/tai-khoan" {
+		t.Fatalf("after the change the browser is at %s", loc)
+	}
+	if got := text(t, ctx, ".notice[role=status]"); got != ansinh.MsgPasswordChanged {
+		t.Errorf("notice after the change %q", got)
+	}
+	if n := reviewCount(t, ctx, "#logins tbody tr.login-ok"); n != 1 {
+		t.Errorf("the account page lists %d successful logins, want 1", n)
+	}
+	checkA11y(t, ctx, "account")
+	shot("6-account")
+	navigate(t, ctx, srv.URL+"/can-bo/duyet", 200)
+	if loc := location(t, ctx); loc.Path != "/can-bo/duyet" {
+		t.Fatalf("after the change the queue is still closed (%s)", loc)
+	}
+	logOut(t, ctx, srv.URL)
+
+	// 4. Locked by the district officer, the account logs in no more.
+	logIn(t, ctx, srv.URL, district.name, district.password(), "/can-bo/")
+	navigate(t, ctx, srv.URL+"/can-bo/nguoi-dung", 200)
+	click(t, ctx, `tr[data-username="xa.31498.lan"] button.disable`, 200)
+	if got := text(t, ctx, ".notice[role=status]"); got != fmt.Sprintf(ansinh.MsgUserDisabledNotice, "xa.31498.lan") {
+		t.Errorf("notice after locking %q", got)
+	}
+	if got := text(t, ctx, `tr[data-username="xa.31498.lan"] .state`); !strings.HasSuffix(got, "Đã khóa") {
+		t.Errorf("state after locking %q", got)
+	}
+	shot("7-locked")
+	logOut(t, ctx, srv.URL)
+	navigate(t, ctx, srv.URL+"/dang-nhap", 200)
+	typeInto(t, ctx, "#username", "xa.31498.lan")
+	typeInto(t, ctx, "#password", "mùa lúa chín vàng 2026")
+	click(t, ctx, `form[action="/dang-nhap"] button[type=submit]`, 401)
+	if got := text(t, ctx, ".alert"); got != ansinh.MsgAccountDisabled {
+		t.Errorf("login of a locked account says %q", got)
+	}
+}
