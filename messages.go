@@ -381,3 +381,41 @@ func init() {
 		}
 	}
 }
+
+// Messages of the verification queue and review page.
+const (
+	MsgCheckProxy       = "Nhận thay vào tài khoản của %s: cần xem giấy ủy quyền nhận thay (có xác nhận của UBND xã hoặc công chứng) trước khi xác nhận."
+	MsgVerifiedNext     = "Đã xác nhận hồ sơ vừa rồi. Đây là hồ sơ đang chờ tiếp theo."
+	MsgVerifiedLast     = "Đã xác nhận. Không còn hồ sơ nào đang chờ."
+	MsgRevealedReview   = "Đang hiện đầy đủ các số của hồ sơ này trong 5 phút. Việc xem đã được ghi nhật ký."
+	MsgQueueSearchLong  = "Tên tìm kiếm quá dài."
+	MsgWaitedToday      = "hôm nay"
+	MsgProxyNoProof     = "Chưa có ai ghi nhận đã xem giấy ủy quyền. Người nhận thay cần mang giấy ủy quyền có xác nhận đến UBND xã; xác nhận sau khi đã xem."
+	MsgProxyProofSeen   = "Cán bộ đã ghi nhận đã xem: %s"
+	MsgNoPhone          = "Không để lại số điện thoại"
+	MsgCheckFilter      = "Bộ lọc cảnh báo không hợp lệ."
+	MsgBulkInfoOnlyHint = "Chỉ chọn được hồ sơ không có cảnh báo (⚠, ⛔). Hồ sơ chỉ có thông tin (ℹ), như căn cước chưa được công an đối chiếu, vẫn xác nhận được."
+)
+
+// MsgWaited says how long a submission has waited: "hôm nay", "chờ 3 ngày".
+func MsgWaited(days int) string {
+	if days <= 0 {
+		return MsgWaitedToday
+	}
+	return fmt.Sprintf("chờ %d ngày", days)
+}
+
+// checkLabels name each finding in the queue.
+var checkLabels = map[string]string{
+	CheckHolderName:             "Tên chủ tài khoản khác",
+	CheckAccountShared:          "Tài khoản trùng người khác",
+	CheckSeveral:                "Đã gửi nhiều lần",
+	CheckIdentity:               "Chưa đối chiếu căn cước",
+	CheckIdentity + ".mismatch": "Căn cước không khớp",
+	CheckCCCD:                   "Số CCCD cần xem lại",
+	CheckBank:                   "Ngân hàng không nhận",
+	CheckProxy:                  "Cần xem giấy ủy quyền",
+	"mixed_script":              "Chữ lạ trong tên",
+	"":                          "Cần xem lại",
+	"info":                      "Thông tin",
+}

@@ -149,6 +149,7 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Get("/duyet/:id", h.ReviewPage)
 	staff.Post("/duyet/:id/xac-nhan", h.VerifyForm)
 	staff.Post("/duyet/:id/tu-choi", h.RejectForm)
+	staff.Post("/duyet/:id/hien-so", h.RevealReviewForm)
 	staff.Get("/doi-tuong/:id/dang-ky-ho", h.AssistedPage)
 	staff.Post("/doi-tuong/:id/dang-ky-ho", h.AssistedForm)
 	staff.Get("/qr/:code", h.PosterPage)
@@ -157,6 +158,7 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Post("/nhap-danh-sach", h.ImportForm)
 	staff.Get("/nhap-danh-sach/mau.xlsx", h.ImportTemplate)
 	staff.Get("/nhap-danh-sach/:id/loi.csv", h.ImportErrorsCSV)
+	staff.Get("/nhap-danh-sach/:id", h.ImportReportPage)
 	app.Post("/dang-xuat", h.requireCookie, h.checkCSRF, h.LogoutForm)
 
 	// Anything else under /api is a JSON 404 (the ErrorHandler decides the shape).

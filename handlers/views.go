@@ -66,6 +66,7 @@ func newViews(st site) (*html.Engine, error) {
 	engine.AddFunc("vnnum", ansinh.FormatCount)
 	engine.AddFunc("vnpct", ansinh.FormatPercent)
 	engine.AddFunc("vnmonth", ansinh.FormatMonth)
+	engine.AddFunc("waited", ansinh.MsgWaited)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
