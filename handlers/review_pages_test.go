@@ -13,7 +13,7 @@ import (
 // proxyRegistration is Trần Thị Bảy's submission into her son's account.
 func proxyRegistration(key string) map[string]any {
 	return map[string]any{"cccd": "094152000111", "birth_date": "1952-01-01", "submitter": "proxy",
-		"proxy": map[string]any{"name": "Lê Văn Con", "cccd": "094080001111", "phone": "0987 654 321", "relationship": "con"},
+		"proxy":    map[string]any{"name": "Lê Văn Con", "cccd": "094080001111", "phone": "0987 654 321", "relationship": "con"},
 		"bank_bin": "970405", "account_number": "4444 3333 2222", "account_name": "Le Van Con", "phone": "0912 000 111",
 		"consent": true, "idempotency_key": key}
 }
