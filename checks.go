@@ -40,7 +40,7 @@ func (c Check) Label() string {
 func (c Check) Icon() string {
 	switch c.Severity {
 	case SeverityError:
-		return "⛔"
+		return "✖"
 	case SeverityWarning:
 		return "⚠"
 	}

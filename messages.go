@@ -394,7 +394,7 @@ const (
 	MsgProxyProofSeen   = "Cán bộ đã ghi nhận đã xem: %s"
 	MsgNoPhone          = "Không để lại số điện thoại"
 	MsgCheckFilter      = "Bộ lọc cảnh báo không hợp lệ."
-	MsgBulkInfoOnlyHint = "Chỉ chọn được hồ sơ không có cảnh báo (⚠, ⛔). Hồ sơ chỉ có thông tin (ℹ), như căn cước chưa được công an đối chiếu, vẫn xác nhận được."
+	MsgBulkInfoOnlyHint = "Chỉ chọn được hồ sơ không có cảnh báo (⚠, ✖). Hồ sơ chỉ có thông tin (ℹ), như căn cước chưa được công an đối chiếu, vẫn xác nhận được."
 )
 
 // MsgWaited says how long a submission has waited: "hôm nay", "chờ 3 ngày".

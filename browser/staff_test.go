@@ -198,3 +198,120 @@ func TestUserManagementAndForcedPasswordChange(t *testing.T) {
 		t.Errorf("login of a locked account says %q", got)
 	}
 }
+
+// The three people of the queue test, all of Phường 5: Sáu and Bảy register into
+// their own accounts (information only: the police have not checked them yet), Chín
+// into her son's (a warning: nobody has seen the authorisation).
+const queueCSV = reviewCSV + "Lê Thị Chín,094155000333,09/09/1955,Nữ,31498,BTXH\n"
+
+// TestQueueBulkVerifyAndReviewInPlace: at 1366 px the commune officer's queue is in
+// Vietnamese, with signs and colours, warnings apart from information; the two
+// submissions that carry only information are ticked and verified at once; the proxy
+// submission's page shows the proxy and the authorisation, reveals its numbers in
+// place, and a rejection missing its note keeps the chosen reason.
+func TestQueueBulkVerifyAndReviewInPlace(t *testing.T) {
+	chromiumPath(t)
+	officer := staffUser{"xa31498", ansinh.RoleCommune, communeCode}
+	srv := startServerWith(t, queueCSV, 3, seedStaff(t, officer))
+	sau := reviewSubmit(t, srv.URL, map[string]any{"cccd": "094050001234", "birth_date": "1950-03-05", "submitter": "self",
+		"bank_bin": "970405", "account_number": "123456789012", "account_name": "Nguyen Van Sau", "consent": true})
+	bay := reviewSubmit(t, srv.URL, map[string]any{"cccd": "094152000111", "birth_date": "1952-01-01", "submitter": "self",
+		"bank_bin": "970405", "account_number": "444433332222", "account_name": "Tran Thi Bay", "consent": true})
+	chin := reviewSubmit(t, srv.URL, map[string]any{"cccd": "094155000333", "birth_date": "1955-09-09", "submitter": "proxy",
+		"proxy": map[string]any{"name": "Lê Văn Mười", "cccd": "094080001111", "phone": "0987654321", "relationship": "con"},
+		"bank_bin": "970405", "account_number": "555566667777", "account_name": "Le Van Muoi", "phone": "0912000111", "consent": true})
+	ctx := startDesktop(t)
+	shot := func(step string) { screenshot(t, ctx, "queue-"+step) }
+
+	logIn(t, ctx, srv.URL, officer.name, officer.password(), "/can-bo/")
+	navigate(t, ctx, srv.URL+"/can-bo/duyet", 200)
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > desktopWidth {
+		t.Errorf("at %d px the queue is %d px wide", desktopWidth, w)
+	}
+	headers := eval[[]string](t, ctx, `[...document.querySelectorAll('#queue thead th')].map(th => th.textContent.trim())`)
+	if want := []string{"Chọn", "Người hưởng", "Nhận thay", "Kênh", "Gửi lúc", "Chờ", "Cảnh báo", "Thông tin"}; !slices.Equal(headers, want) {
+		t.Errorf("queue columns %q, want %q", headers, want)
+	}
+	page := text(t, ctx, "#queue")
+	for _, code := range []string{"identity", "holder_name", "proxy_authorisation", "info", "warning"} {
+		if strings.Contains(page, code) {
+			t.Errorf("the queue shows %q", code)
+		}
+	}
+	row := func(receipt, cell string) string {
+		return text(t, ctx, fmt.Sprintf(`#queue tr[data-receipt=%q] td.%s`, receipt, cell))
+	}
+	if got := row(sau, "infos"); got != "ℹ Chưa đối chiếu căn cước" {
+		t.Errorf("Sáu's information %q", got)
+	}
+	if got := row(chin, "warnings"); got != "⚠ Cần xem giấy ủy quyền" {
+		t.Errorf("Chín's warnings %q", got)
+	}
+	if got := row(chin, "proxy"); !strings.Contains(got, "Lê Văn Mười (con)") {
+		t.Errorf("Chín's proxy %q", got)
+	}
+	// The colours come from the stylesheet: a warning is amber, information blue.
+	if bg := eval[string](t, ctx, `getComputedStyle(document.querySelector('td.warnings .badge')).backgroundColor`); bg != "rgb(255, 243, 196)" {
+		t.Errorf("a warning's colour %s", bg)
+	}
+	if bg := eval[string](t, ctx, `getComputedStyle(document.querySelector('td.infos .badge')).backgroundColor`); bg != "rgb(230, 238, 251)" {
+		t.Errorf("information's colour %s", bg)
+	}
+	boxes := eval[[]string](t, ctx, `[...document.querySelectorAll('#queue input[name=ids]')].map(b => b.value)`)
+	if !slices.Equal(boxes, []string{sau, bay}) {
+		t.Fatalf("tickable submissions %q, want Sáu's and Bảy's", boxes)
+	}
+	checkA11y(t, ctx, "queue")
+	shot("1-queue")
+
+	do(t, ctx, "tick the two", chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[value=%q]`, sau))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[value=%q]`, bay))))
+	click(t, ctx, "#bulk-verify", 200)
+	if got := text(t, ctx, ".notice[role=status]"); got != ansinh.MsgBulkDone(2, 0) {
+		t.Errorf("after the bulk verification %q", got)
+	}
+	reviewQueue(t, ctx, 1, "Lê Thị Chín")
+	shot("2-after-bulk")
+	for _, r := range []string{sau, bay} {
+		if status, _ := reviewStatus(t, srv.URL, r); status != ansinh.StatusVerified {
+			t.Errorf("%s is %s after the bulk verification", r, status)
+		}
+	}
+
+	// The proxy submission: its details, an in-place reveal, a rejection missing its note.
+	reviewFollow(t, ctx, reviewRowLink("Lê Thị Chín"), 200)
+	if got := text(t, ctx, "#proxy-cccd"); got != "••••••••1111" {
+		t.Errorf("the proxy's CCCD before the reveal %q", got)
+	}
+	if got := text(t, ctx, "#authorisation"); !strings.Contains(got, "giấy ủy quyền") {
+		t.Errorf("authorisation %q", got)
+	}
+	checkA11y(t, ctx, "review-proxy")
+	shot("3-review-proxy")
+	click(t, ctx, "#reveal", 200)
+	if loc := location(t, ctx); loc.Path != "/can-bo/duyet/"+chin {
+		t.Errorf("the reveal left the page for %s", loc)
+	}
+	for sel, want := range map[string]string{"#proxy-cccd": "094080001111", "#proxy-phone": "0987654321", "#phone": "0912000111",
+		"#account": "555566667777", "#cccd": "094155000333"} {
+		if got := text(t, ctx, sel); got != want {
+			t.Errorf("revealed %s %q, want %q", sel, got, want)
+		}
+	}
+	shot("4-revealed")
+	do(t, ctx, "choose other", chromedp.SetValue(chromedp.CSS("#reason"), "other"))
+	click(t, ctx, "#reject", 422)
+	if got := value(t, ctx, "#reason"); got != "other" {
+		t.Errorf("after a rejection without its note the reason is %q", got)
+	}
+	if got := text(t, ctx, "#err-note"); got != ansinh.MsgRejectNote {
+		t.Errorf("the note's error %q", got)
+	}
+	checkA11y(t, ctx, "review-error")
+	shot("5-reject-needs-note")
+	typeInto(t, ctx, "#note", "Xin mang giấy ủy quyền có xác nhận đến UBND phường.")
+	click(t, ctx, "#reject", 200)
+	if status, reason := reviewStatus(t, srv.URL, chin); status != ansinh.StatusRejected || !strings.Contains(reason, "giấy ủy quyền") {
+		t.Errorf("Chín's submission is %s (%q)", status, reason)
+	}
+}

@@ -55,7 +55,7 @@ func TestQueuePageInVietnamese(t *testing.T) {
 	if row(bay).Find(`input[type=checkbox]`).Length() != 0 {
 		t.Error("a submission with a warning can be ticked")
 	}
-	if got := strings.Join(strings.Fields(row(bay).Find("td.proxy").Text()), " "); got != "👥 Nhận thay Lê Văn Con (con)" {
+	if got := strings.Join(strings.Fields(row(bay).Find("td.proxy").Text()), " "); got != "⇄ Nhận thay Lê Văn Con (con)" {
 		t.Errorf("Bảy's proxy column: %q", got)
 	}
 	if got := text(doc, `#queue tr[data-receipt="`+sau+`"] td.waited`); got != "chờ 3 ngày" {
