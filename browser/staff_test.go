@@ -218,7 +218,7 @@ func TestQueueBulkVerifyAndReviewInPlace(t *testing.T) {
 	bay := reviewSubmit(t, srv.URL, map[string]any{"cccd": "094152000111", "birth_date": "1952-01-01", "submitter": "self",
 		"bank_bin": "970405", "account_number": "444433332222", "account_name": "Tran Thi Bay", "consent": true})
 	chin := reviewSubmit(t, srv.URL, map[string]any{"cccd": "094155000333", "birth_date": "1955-09-09", "submitter": "proxy",
-		"proxy": map[string]any{"name": "Lê Văn Mười", "cccd": "094080001111", "phone": "0987654321", "relationship": "con"},
+		"proxy":    map[string]any{"name": "Lê Văn Mười", "cccd": "094080001111", "phone": "0987654321", "relationship": "con"},
 		"bank_bin": "970405", "account_number": "555566667777", "account_name": "Le Van Muoi", "phone": "0912000111", "consent": true})
 	ctx := startDesktop(t)
 	shot := func(step string) { screenshot(t, ctx, "queue-"+step) }
