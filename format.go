@@ -83,3 +83,12 @@ func FormatMonth(v any) string {
 	}
 	return fmt.Sprintf("tháng %d/%d", int(t.Month()), t.Year())
 }
+
+// FormatChange writes a change with its sign and a decimal comma: "+1,5", "-0,3", "0,0".
+func FormatChange(v float64, decimals int) string {
+	s := strings.TrimSuffix(FormatPercent(v/100, decimals), "\u00a0%")
+	if !strings.HasPrefix(s, "-") && strings.Trim(s, "0,") != "" {
+		s = "+" + s
+	}
+	return s
+}

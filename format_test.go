@@ -30,3 +30,11 @@ func TestVietnameseFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatChange(t *testing.T) {
+	for v, want := range map[float64]string{1.5: "+1,5", -0.34: "-0,3", 0: "0,0", 1234.5: "+1.234,5"} {
+		if got := ansinh.FormatChange(v, 1); got != want {
+			t.Errorf("FormatChange(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -419,3 +419,8 @@ var checkLabels = map[string]string{
 	"":                          "Cần xem lại",
 	"info":                      "Thông tin",
 }
+
+// Messages of the monthly report page.
+const (
+	MsgReportConfirm = "Xin đánh dấu ô xác nhận đã xem lại số liệu trước khi gửi. Báo cáo chưa được gửi."
+)

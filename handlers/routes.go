@@ -144,6 +144,8 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Get("/tong-quan/bao-cao", h.MonthlyReport)
 	staff.Get("/chi-tra", h.PaymentList)
 	staff.Post("/tong-quan/gui-bao-cao", h.SubmitReportForm)
+	staff.Get("/bao-cao", h.ReportPage)
+	staff.Post("/bao-cao/gui", h.SubmitReportForm)
 	staff.Get("/duyet", h.QueuePage)
 	staff.Post("/duyet/xac-nhan-nhieu", h.BulkVerifyForm)
 	staff.Get("/duyet/:id", h.ReviewPage)

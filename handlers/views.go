@@ -67,6 +67,7 @@ func newViews(st site) (*html.Engine, error) {
 	engine.AddFunc("vnpct", ansinh.FormatPercent)
 	engine.AddFunc("vnmonth", ansinh.FormatMonth)
 	engine.AddFunc("waited", ansinh.MsgWaited)
+	engine.AddFunc("vnchange", ansinh.FormatChange)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
