@@ -315,3 +315,79 @@ func TestQueueBulkVerifyAndReviewInPlace(t *testing.T) {
 		t.Errorf("Chín's submission is %s (%q)", status, reason)
 	}
 }
+
+// TestDashboardHeadlineAndReportPreview: at 1366 px the district officer's dashboard
+// opens with the district's own shortfall, the quick win of the waiting submission and
+// each commune's people and officer; the report preview shows the official heading,
+// refuses to freeze without the confirmation, and freezes with it.
+func TestDashboardHeadlineAndReportPreview(t *testing.T) {
+	chromiumPath(t)
+	district := staffUser{"huyen941", ansinh.RoleDistrict, "941"}
+	srv := startServerWith(t, queueCSV, 3, func(st *store.Store) {
+		seedStaff(t, district)(st)
+		if _, err := ansinh.CreateUser(context.Background(), st, &ansinh.NewUser{Username: "xa31498", Password: "xa31498-password",
+			Role: ansinh.RoleCommune, Unit: communeCode, Phone: "0912345678"}, "test", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	reviewSubmit(t, srv.URL, map[string]any{"cccd": "094050001234", "birth_date": "1950-03-05", "submitter": "self",
+		"bank_bin": "970405", "account_number": "123456789012", "account_name": "Nguyen Van Sau", "consent": true})
+	ctx := startDesktop(t)
+	shot := func(step string) { screenshot(t, ctx, "dashboard-"+step) }
+
+	logIn(t, ctx, srv.URL, district.name, district.password(), "/can-bo/")
+	navigate(t, ctx, srv.URL+"/can-bo/tong-quan", 200)
+	if got := text(t, ctx, "#headline-target"); got != "⚠ Thành phố Sóc Trăng cần thêm 1 người có tài khoản để đạt 30\u00a0%." {
+		t.Errorf("headline %q", got)
+	}
+	if got := text(t, ctx, "#headline-all"); !strings.Contains(got, "cần thêm 3 người") {
+		t.Errorf("to every eligible person %q", got)
+	}
+	if got := text(t, ctx, "#pending"); !strings.Contains(got, "1 hồ sơ đang chờ duyệt") || !strings.Contains(got, "33,33\u00a0%") {
+		t.Errorf("quick win %q", got)
+	}
+	if got := text(t, ctx, `#units tr[data-unit="31498"] td.officer`); got != "xa31498: 0912345678" {
+		t.Errorf("Phường 5's officer %q", got)
+	}
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > desktopWidth {
+		t.Errorf("at %d px the dashboard is %d px wide", desktopWidth, w)
+	}
+	checkA11y(t, ctx, "dashboard")
+	shot("1-district")
+
+	click(t, ctx, "#report-preview", 200)
+	if loc := location(t, ctx); loc.Path != "/can-bo/bao-cao" {
+		t.Fatalf("the preview link leads to %s", loc)
+	}
+	if got := text(t, ctx, "#preview .motto"); !strings.Contains(got, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") {
+		t.Errorf("motto %q", got)
+	}
+	if got := text(t, ctx, "#preview .issuer"); !strings.Contains(got, "UBND THÀNH PHỐ SÓC TRĂNG") {
+		t.Errorf("issuer %q", got)
+	}
+	if got := text(t, ctx, "#report-total td"); got != "3" {
+		t.Errorf("total %q", got)
+	}
+	checkA11y(t, ctx, "report-preview")
+	shot("2-report-preview")
+	// Without the tick the browser does not post (required); the server refuses too,
+	// which a post without it (the attribute removed) shows.
+	do(t, ctx, "drop the required tick", chromedp.Evaluate[chromedp.Void](`document.querySelector('#confirm').removeAttribute('required')`))
+	click(t, ctx, "#send-report", 422)
+	if got := text(t, ctx, "#message"); got != ansinh.MsgReportConfirm {
+		t.Errorf("without the confirmation %q", got)
+	}
+	checkA11y(t, ctx, "report-unconfirmed")
+	do(t, ctx, "tick the confirmation", chromedp.Click(chromedp.CSS("#confirm")))
+	click(t, ctx, "#send-report", 200)
+	if got := text(t, ctx, ".notice[role=status]"); got != ansinh.MsgReportSentNow {
+		t.Errorf("after sending %q", got)
+	}
+	if got := text(t, ctx, "#report-status"); !strings.Contains(got, "Đã gửi và chốt số liệu") {
+		t.Errorf("status after sending %q", got)
+	}
+	if n := reviewCount(t, ctx, "#submit-report"); n != 0 {
+		t.Error("a sent report can be sent again")
+	}
+	shot("3-report-sent")
+}

@@ -81,6 +81,9 @@ type unitRow struct {
 	Phone         string
 }
 
+// Lagging: people live there and not enough of them have an account.
+func (r unitRow) Lagging() bool { return r.Beneficiaries > 0 && !r.MeetsTarget }
+
 // dashboard is what the headline and the tables of the dashboard say.
 type dashboard struct {
 	Gap, GapAll     int64   // the unit's own shortfall to the target, and to every eligible person
@@ -135,7 +138,7 @@ func (h *Handler) board(c *fiber.Ctx, u *ansinh.Unit, cov *ansinh.Coverage, back
 	}
 	for _, cc := range cov.Children {
 		r := row(cc)
-		if !cc.MeetsTarget {
+		if r.Lagging() {
 			d.Lagging++
 		}
 		d.Rows = append(d.Rows, r)

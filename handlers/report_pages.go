@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,8 +39,26 @@ func (h *Handler) renderReport(c *fiber.Ctx, status int, message string) error {
 			units = append(units, x)
 		}
 	}
+	// Each department once, with the programmes it receives and the earliest deadline.
+	type recipient struct {
+		Department string
+		Programs   []string
+		Deadline   time.Time
+	}
+	var to []*recipient
+	for _, p := range r.Programs {
+		i := slices.IndexFunc(to, func(x *recipient) bool { return x.Department == p.Department })
+		if i < 0 {
+			to = append(to, &recipient{Department: p.Department, Deadline: p.Deadline})
+			i = len(to) - 1
+		}
+		to[i].Programs = append(to[i].Programs, p.Name)
+		if p.Deadline.Before(to[i].Deadline) {
+			to[i].Deadline = p.Deadline
+		}
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(status).Render("report", fiber.Map{"Title": "Báo cáo " + ansinh.FormatMonth(r.Month) + " – " + r.Name, "User": u,
+	return c.Status(status).Render("report", fiber.Map{"To": to,"Title": "Báo cáo " + ansinh.FormatMonth(r.Month) + " – " + r.Name, "User": u,
 		"R": r, "Heading": hd, "Signed": report.SignedDate(r, hd.Place), "Subject": report.Subject(r, ""), "Months": months,
 		"Units": units, "Unit": unit, "Message": message, "Notice": h.takeFlash(c),
 		"CanSubmit": r.Status == ansinh.ReportDraft && unit == u.Unit && u.Role.Can(ansinh.ActSubmitReport)})
