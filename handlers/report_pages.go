@@ -58,7 +58,7 @@ func (h *Handler) renderReport(c *fiber.Ctx, status int, message string) error {
 		}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(status).Render("report", fiber.Map{"To": to,"Title": "Báo cáo " + ansinh.FormatMonth(r.Month) + " – " + r.Name, "User": u,
+	return c.Status(status).Render("report", fiber.Map{"To": to, "Title": "Báo cáo " + ansinh.FormatMonth(r.Month) + " – " + r.Name, "User": u,
 		"R": r, "Heading": hd, "Signed": report.SignedDate(r, hd.Place), "Subject": report.Subject(r, ""), "Months": months,
 		"Units": units, "Unit": unit, "Message": message, "Notice": h.takeFlash(c),
 		"CanSubmit": r.Status == ansinh.ReportDraft && unit == u.Unit && u.Role.Can(ansinh.ActSubmitReport)})
