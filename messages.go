@@ -2,6 +2,7 @@ package ansinh
 
 import (
 	"fmt"
+	"sort"
 
 	"ansinh/pii"
 )
@@ -424,3 +425,13 @@ var checkLabels = map[string]string{
 const (
 	MsgReportConfirm = "Xin đánh dấu ô xác nhận đã xem lại số liệu trước khi gửi. Báo cáo chưa được gửi."
 )
+
+// AuditActionList is every audit action people can filter by, ordered by its label.
+func AuditActionList() []string {
+	out := make([]string, 0, len(actionLabels))
+	for a := range actionLabels {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return actionLabels[out[i]] < actionLabels[out[j]] })
+	return out
+}

@@ -391,3 +391,34 @@ func TestDashboardHeadlineAndReportPreview(t *testing.T) {
 	}
 	shot("3-report-sent")
 }
+
+// TestAuditPageInBrowser: the province officer filters the audit trail by user and
+// action at 1366 px; the page passes the accessibility checks, with and without an
+// error.
+func TestAuditPageInBrowser(t *testing.T) {
+	chromiumPath(t)
+	province := staffUser{"so.yte", ansinh.RoleProvince, "94"}
+	srv := startServerWith(t, seedCSV, 1, seedStaff(t, province, staffUser{"xa31498", ansinh.RoleCommune, communeCode}))
+	ctx := startDesktop(t)
+	logIn(t, ctx, srv.URL, "xa31498", "xa31498-password", "/can-bo/")
+	logOut(t, ctx, srv.URL)
+	logIn(t, ctx, srv.URL, province.name, province.password(), "/can-bo/")
+	navigate(t, ctx, srv.URL+"/can-bo/nhat-ky", 200)
+	typeInto(t, ctx, "#actor", "xa31498")
+	do(t, ctx, "choose the action", chromedp.SetValue(chromedp.CSS("#action"), ansinh.ActionLogin))
+	click(t, ctx, `#audit-filters button[type=submit]`, 200)
+	if got := text(t, ctx, "#total"); got != "1" {
+		t.Errorf("xa31498's logins: %s", got)
+	}
+	if got := text(t, ctx, "#audit tbody td.target"); got != "user:xa31498" {
+		t.Errorf("the record %q", got)
+	}
+	checkA11y(t, ctx, "audit")
+	screenshot(t, ctx, "audit-1-filtered")
+	navigate(t, ctx, srv.URL+"/can-bo/nhat-ky?target=xa31498", 422)
+	if got := text(t, ctx, "#err-target"); got != ansinh.MsgAuditFilterTarget {
+		t.Errorf("a record without its kind: %q", got)
+	}
+	checkA11y(t, ctx, "audit-error")
+	screenshot(t, ctx, "audit-2-error")
+}

@@ -23,6 +23,7 @@ import (
 type Store interface {
 	Pinger
 	Auditor
+	AuditReader
 	AuthStore
 	UserStore
 	BeneficiaryStore
@@ -40,6 +41,11 @@ type Pinger interface {
 // Auditor appends to the audit trail.
 type Auditor interface {
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
+}
+
+// AuditReader counts the events of the audit trail (ReviewStore reads them).
+type AuditReader interface {
+	CountAuditEvents(ctx context.Context, f ansinh.AuditFilter) (int64, error)
 }
 
 // Deps are the handlers' dependencies, built once by main (or a test).

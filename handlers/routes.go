@@ -132,6 +132,8 @@ func (h *Handler) routes(app *fiber.App) {
 	staff.Post("/nguoi-dung/:username/mo-khoa", h.EnableUserForm)
 	staff.Post("/nguoi-dung/:username/dat-lai-mat-khau", h.ResetPasswordForm)
 	staff.Get("/nguoi-dung/:username/mat-khau-mot-lan", h.OneTimePage)
+	staff.Get("/nhat-ky", h.AuditPage)
+	staff.Get("/nhat-ky/xuat.csv", h.AuditCSV)
 	staff.Get("/doi-tuong", h.BeneficiariesPage)
 	staff.Get("/doi-tuong/xuat.csv", h.ExportBeneficiaries)
 	staff.Get("/doi-tuong/:id", h.BeneficiaryPage)
