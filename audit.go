@@ -10,7 +10,15 @@ const (
 	ActionLogout       = "auth.logout"
 	ActionUserCreate   = "user.create"
 	ActionUserUnitMove = "user.unit_migrate" // a change of unit set moved or locked the account
-	ActionUnitsMigrate = "units.migrate"     // the store's live data moved to another unit set
+	ActionUserDisable  = "user.disable"
+	ActionUserEnable   = "user.enable"
+	// ActionUserPasswordReset: a manager gave the user a one-time password (never in
+	// the event); ActionUserPasswordChange: the user changed their own.
+	ActionUserPasswordReset  = "user.password_reset"
+	ActionUserPasswordChange = "user.password_change"
+	ActionUserPasswordFailed = "user.password_change_failed" // the current password was wrong
+	ActionAuditExport        = "audit.export"
+	ActionUnitsMigrate       = "units.migrate" // the store's live data moved to another unit set
 
 	ActionImport            = "beneficiary.import"
 	ActionImportElsewhere   = "beneficiary.import_elsewhere" // a list row for a person another unit holds

@@ -2,6 +2,7 @@ package ansinh
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"ansinh/pii"
@@ -385,4 +386,116 @@ func ChannelLabel(channel string) string {
 		return l
 	}
 	return channel
+}
+
+// Messages of staff accounts: managing users, one's own password, the audit trail.
+const (
+	MsgCannotManage           = "Vai trò của ông/bà không được quản lý tài khoản cán bộ."
+	MsgUserNotFound           = "Không tìm thấy tài khoản này trong phạm vi quản lý của ông/bà."
+	MsgManageSelf             = "Ông/bà không thể khóa hay đặt lại mật khẩu của chính mình. Để đổi mật khẩu, hãy dùng trang Tài khoản của tôi."
+	MsgManageRank             = "Ông/bà chỉ quản lý được tài khoản có vai trò thấp hơn vai trò của mình."
+	MsgPasswordWrong          = "Mật khẩu hiện tại không đúng."
+	MsgPasswordSame           = "Mật khẩu mới phải khác mật khẩu hiện tại."
+	MsgPasswordUsername       = "Mật khẩu mới không được chứa tên đăng nhập."
+	MsgPasswordMismatch       = "Hai lần nhập mật khẩu mới không giống nhau."
+	MsgPasswordChangeRequired = "Ông/bà đang dùng mật khẩu một lần. Hãy đổi mật khẩu trước khi làm việc khác."
+	MsgPasswordChanged        = "Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã được đăng xuất."
+	MsgUserDisabledNotice     = "Đã khóa tài khoản %s. Người này không đăng nhập được nữa cho đến khi được mở khóa."
+	MsgUserEnabledNotice      = "Đã mở khóa tài khoản %s."
+	MsgUserCreatedNotice      = "Đã tạo tài khoản %s."
+	MsgOneTimeGone            = "Mật khẩu một lần chỉ hiện một lần và đã hết hiệu lực hiển thị. Nếu chưa kịp ghi lại, hãy đặt lại mật khẩu cho tài khoản này một lần nữa."
+	MsgAuditFilterTarget      = "Hồ sơ ghi dạng loại:mã, ví dụ user:xa.31507 hoặc beneficiary:…"
+	MsgAuditFilterTooLong     = "Điều kiện lọc quá dài."
+	MsgAuditDateOrder         = "Ngày bắt đầu phải trước ngày kết thúc."
+)
+
+// EPASSWORDCHANGE is the error code of every request but the password change while
+// the user holds a one-time password.
+const EPASSWORDCHANGE = "password_change_required"
+
+var moreActionLabels = map[string]string{
+	ActionLogin:              "Đăng nhập",
+	ActionLoginFailed:        "Đăng nhập không thành công",
+	ActionLoginBlocked:       "Đăng nhập bị chặn (sai quá nhiều lần)",
+	ActionLogout:             "Đăng xuất",
+	ActionUserCreate:         "Tạo tài khoản cán bộ",
+	ActionUserDisable:        "Khóa tài khoản cán bộ",
+	ActionUserEnable:         "Mở khóa tài khoản cán bộ",
+	ActionUserPasswordReset:  "Đặt lại mật khẩu (mật khẩu một lần)",
+	ActionUserPasswordChange: "Tự đổi mật khẩu",
+	ActionUserPasswordFailed: "Đổi mật khẩu không thành công (sai mật khẩu hiện tại)",
+	ActionUserUnitMove:       "Chuyển tài khoản sang danh mục đơn vị mới",
+	ActionUnitsMigrate:       "Chuyển dữ liệu sang danh mục đơn vị mới",
+	ActionExport:             "Tải danh sách đối tượng",
+	ActionReportSubmit:       "Gửi báo cáo tháng",
+	ActionPaymentList:        "Tải danh sách chi trả",
+	ActionAPIClient:          "Đăng ký hệ thống kết nối",
+	ActionAPIClientPause:     "Tạm dừng hệ thống kết nối",
+	ActionAPIClientResume:    "Cho hệ thống kết nối hoạt động lại",
+	ActionAPIClientRevoke:    "Thu hồi hệ thống kết nối",
+	ActionResolve:            "Hệ thống kết nối tra cứu tài khoản",
+	ActionResolveRefused:     "Từ chối yêu cầu tra cứu của hệ thống kết nối",
+	ActionOutboxRetry:        "Gửi lại tin nhắn",
+	ActionAuditExport:        "Tải nhật ký thao tác",
+}
+
+func init() {
+	for k, v := range moreActionLabels {
+		if _, ok := actionLabels[k]; !ok {
+			actionLabels[k] = v
+		}
+	}
+}
+
+// Messages of the verification queue and review page.
+const (
+	MsgCheckProxy       = "Nhận thay vào tài khoản của %s: cần xem giấy ủy quyền nhận thay (có xác nhận của UBND xã hoặc công chứng) trước khi xác nhận."
+	MsgVerifiedNext     = "Đã xác nhận hồ sơ vừa rồi. Đây là hồ sơ đang chờ tiếp theo."
+	MsgVerifiedLast     = "Đã xác nhận. Không còn hồ sơ nào đang chờ."
+	MsgRevealedReview   = "Đang hiện đầy đủ các số của hồ sơ này trong 5 phút. Việc xem đã được ghi nhật ký."
+	MsgQueueSearchLong  = "Tên tìm kiếm quá dài."
+	MsgWaitedToday      = "hôm nay"
+	MsgProxyNoProof     = "Chưa có ai ghi nhận đã xem giấy ủy quyền. Người nhận thay cần mang giấy ủy quyền có xác nhận đến UBND xã; xác nhận sau khi đã xem."
+	MsgProxyProofSeen   = "Cán bộ đã ghi nhận đã xem: %s"
+	MsgNoPhone          = "Không để lại số điện thoại"
+	MsgCheckFilter      = "Bộ lọc cảnh báo không hợp lệ."
+	MsgBulkInfoOnlyHint = "Chỉ chọn được hồ sơ không có cảnh báo (⚠, ✖). Hồ sơ chỉ có thông tin (ℹ), như căn cước chưa được công an đối chiếu, vẫn xác nhận được."
+)
+
+// MsgWaited says how long a submission has waited: "hôm nay", "chờ 3 ngày".
+func MsgWaited(days int) string {
+	if days <= 0 {
+		return MsgWaitedToday
+	}
+	return fmt.Sprintf("chờ %d ngày", days)
+}
+
+// checkLabels name each finding in the queue.
+var checkLabels = map[string]string{
+	CheckHolderName:             "Tên chủ tài khoản khác",
+	CheckAccountShared:          "Tài khoản trùng người khác",
+	CheckSeveral:                "Đã gửi nhiều lần",
+	CheckIdentity:               "Chưa đối chiếu căn cước",
+	CheckIdentity + ".mismatch": "Căn cước không khớp",
+	CheckCCCD:                   "Số CCCD cần xem lại",
+	CheckBank:                   "Ngân hàng không nhận",
+	CheckProxy:                  "Cần xem giấy ủy quyền",
+	"mixed_script":              "Chữ lạ trong tên",
+	"":                          "Cần xem lại",
+	"info":                      "Thông tin",
+}
+
+// Messages of the monthly report page.
+const (
+	MsgReportConfirm = "Xin đánh dấu ô xác nhận đã xem lại số liệu trước khi gửi. Báo cáo chưa được gửi."
+)
+
+// AuditActionList is every audit action people can filter by, ordered by its label.
+func AuditActionList() []string {
+	out := make([]string, 0, len(actionLabels))
+	for a := range actionLabels {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return actionLabels[out[i]] < actionLabels[out[j]] })
+	return out
 }

@@ -29,6 +29,8 @@ const (
 	ActCoverage        Action = "coverage.view"             // dashboards, coverage and the monthly report (figures, no person)
 	ActPrivacyRequests Action = "privacy.requests"          // record and answer a person's requests (see, correct, withdraw consent)
 	ActBreaches        Action = "privacy.breaches"          // the breach register
+	ActManageUsers     Action = "users.manage"              // disable, re-enable, reset the password of staff below one's role, inside one's unit
+	ActAudit           Action = "audit.view"                // read and export the audit trail
 )
 
 // permissions is the role × action table. The police liaison confirms identities
@@ -39,14 +41,14 @@ const (
 var permissions = map[Role]map[Action]bool{
 	RoleAdmin: {ActCreateUsers: true, ActImport: true, ActView: true, ActViewPayment: true, ActExport: true,
 		ActViewSubmissions: true, ActIssueQR: true, ActAPIClients: true, ActProvinceBacklog: true, ActCoverage: true,
-		ActBreaches: true},
+		ActBreaches: true, ActManageUsers: true, ActAudit: true},
 	RoleProvince: {ActCreateUsers: true, ActImport: true, ActView: true, ActViewPayment: true, ActExport: true, ActReveal: true,
 		ActRevealCCCD: true, ActIdentityList: true, ActViewSubmissions: true, ActIssueQR: true, ActSubmitReport: true,
-		ActPaymentList: true, ActProvinceBacklog: true, ActCoverage: true, ActPrivacyRequests: true},
+		ActPaymentList: true, ActProvinceBacklog: true, ActCoverage: true, ActPrivacyRequests: true, ActManageUsers: true, ActAudit: true},
 	RoleDistrict: {ActCreateUsers: true, ActImport: true, ActView: true, ActViewPayment: true, ActExport: true, ActReveal: true,
 		ActRevealCCCD: true, ActManage: true, ActIdentityList: true, ActViewSubmissions: true, ActAssist: true, ActDecide: true,
 		ActIssueQR: true, ActSubmitReport: true, ActPaymentList: true, ActProvinceBacklog: true, ActCoverage: true,
-		ActPrivacyRequests: true},
+		ActPrivacyRequests: true, ActManageUsers: true},
 	RoleCommune: {ActView: true, ActViewPayment: true, ActExport: true, ActReveal: true, ActRevealCCCD: true, ActManage: true,
 		ActIdentityList: true, ActViewSubmissions: true, ActAssist: true, ActDecide: true, ActIssueQR: true, ActSubmitReport: true,
 		ActPaymentList: true, ActCoverage: true, ActPrivacyRequests: true},
@@ -59,4 +61,4 @@ func (r Role) Can(a Action) bool { return permissions[r][a] }
 // Actions lists every action, in the order the permission table is shown.
 var Actions = []Action{ActCreateUsers, ActImport, ActView, ActViewPayment, ActExport, ActReveal, ActRevealCCCD, ActManage,
 	ActIdentityList, ActIdentity, ActViewSubmissions, ActAssist, ActDecide, ActIssueQR, ActSubmitReport, ActPaymentList,
-	ActAPIClients, ActProvinceBacklog, ActCoverage, ActPrivacyRequests, ActBreaches}
+	ActAPIClients, ActProvinceBacklog, ActCoverage, ActPrivacyRequests, ActBreaches, ActManageUsers, ActAudit}

@@ -24,6 +24,9 @@ const (
 	CheckCCCD          = "cccd_structure"
 	CheckBank          = "bank"
 	CheckScript        = "mixed_script"
+	// CheckProxy: the allowance would go to a proxy's account and nobody has recorded
+	// seeing the authorisation yet.
+	CheckProxy = "proxy_authorisation"
 )
 
 // ReviewFacts is what the checks look at besides the submission and the record.
@@ -107,6 +110,9 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 		}
 		add(CheckHolderName, severity, MsgCheckHolder, r.AccountName, who, HolderName(expected), int(score*100+0.5),
 			words(onlyHolder), who, words(onlyName))
+	}
+	if r.Proxy != nil && strings.TrimSpace(r.ProofSeen) == "" {
+		add(CheckProxy, "warning", MsgCheckProxy, r.Proxy.Name)
 	}
 	if len(f.SharedWith) > 0 {
 		uses := make([]string, len(f.SharedWith))

@@ -43,8 +43,11 @@ func TestRunChecks(t *testing.T) {
 		{"holder", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
 			r.AccountName = "LE VAN TAM"
 		}, "holder_name"},
-		{"proxy holder is fine", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+		{"proxy holder is fine, the authorisation is to be seen", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
 			r.AccountName, r.Proxy = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn Con"}
+		}, "proxy_authorisation"},
+		{"proxy with the authorisation seen", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			r.AccountName, r.Proxy, r.ProofSeen = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn Con"}, "Giấy ủy quyền có xác nhận của UBND xã"
 		}, ""},
 		{"shared", func(_ *ansinh.Registration, _ *ansinh.Beneficiary, f *ansinh.ReviewFacts) {
 			f.SharedWith = []ansinh.SharedUse{{Name: "x", CCCDLast4: "1234", Verified: true}}
@@ -61,7 +64,7 @@ func TestRunChecks(t *testing.T) {
 		}, "holder_name,mixed_script"},
 		{"greek look-alike in the proxy", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
 			r.AccountName, r.Proxy = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn C\u03bfn"} // Greek ο
-		}, "holder_name,mixed_script"},
+		}, "holder_name,proxy_authorisation,mixed_script"},
 		{"cyrillic in the holder", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
 			r.AccountName = "NGUYEN V\u0410N SAU" // Cyrillic А
 		}, "holder_name,mixed_script"},

@@ -274,7 +274,7 @@ func (h *Handler) LoginAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"token": token, "expires_at": exp.UTC(), "user": viewUser(u)})
+	return c.JSON(fiber.Map{"token": token, "expires_at": exp.UTC(), "user": viewUser(u), "must_change_password": u.MustChangePassword})
 }
 
 // LogoutAPI ends the bearer token's session.
@@ -325,6 +325,9 @@ func (h *Handler) requireCookie(c *fiber.Ctx) error {
 			_ = c.Bind(fiber.Map{"CSRF": h.csrfToken(c)})
 			return c.Next()
 		}
+		if ansinh.ErrorCode(err) == ansinh.EPASSWORDCHANGE && c.Method() == fiber.MethodGet {
+			return c.Redirect(passwordPage, fiber.StatusSeeOther)
+		}
 		if ansinh.ErrorCode(err) != ansinh.EUNAUTHORIZED {
 			return err
 		}
@@ -359,7 +362,24 @@ func (h *Handler) authenticate(c *fiber.Ctx, token, kind string) error {
 	}
 	c.Locals(localUser, u)
 	c.Locals(localToken, utils.CopyString(token))
+	if u.MustChangePassword && !openWithOneTimePassword[c.Path()] {
+		return ansinh.Errorf(ansinh.EPASSWORDCHANGE, ansinh.MsgPasswordChangeRequired)
+	}
 	return nil
+}
+
+// passwordPage is where a staff user changes their password.
+const passwordPage = "/can-bo/mat-khau"
+
+// openWithOneTimePassword are the only paths a user holding a one-time password may
+// use: change it, say who they are, log out. Every other path answers 403
+// password_change_required (a page is redirected to the change form).
+var openWithOneTimePassword = map[string]bool{
+	"/api/v1/me/password": true,
+	"/api/v1/me":          true,
+	"/api/v1/auth/logout": true,
+	passwordPage:          true,
+	"/dang-xuat":          true,
 }
 
 // currentUser is the authenticated caller, or nil.

@@ -319,14 +319,16 @@ func (e *env) csrfFor(cookie *http.Cookie) (*http.Cookie, string) {
 	if cookie == nil || cookie.Name != "ansinh_session" {
 		return csrf, token
 	}
-	req := httptest.NewRequest("GET", "/can-bo/", nil)
-	req.AddCookie(csrf)
-	req.AddCookie(cookie)
-	m := csrfFieldRE.FindSubmatch(e.send(req).body)
-	if m == nil {
-		return csrf, token // not logged in (any more): the test sees what follows
+	// The staff home, or the password form for an officer who must change it first.
+	for _, page := range []string{"/can-bo/", "/can-bo/mat-khau"} {
+		req := httptest.NewRequest("GET", page, nil)
+		req.AddCookie(csrf)
+		req.AddCookie(cookie)
+		if m := csrfFieldRE.FindSubmatch(e.send(req).body); m != nil {
+			return csrf, string(m[1])
+		}
 	}
-	return csrf, string(m[1])
+	return csrf, token // not logged in (any more): the test sees what follows
 }
 
 var csrfFieldRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

@@ -19,15 +19,16 @@ import (
 
 // codeStatus is the one place that maps the domain's error codes to HTTP statuses.
 var codeStatus = map[string]int{
-	ansinh.EBADREQUEST:   fiber.StatusBadRequest,
-	ansinh.EINVALID:      fiber.StatusUnprocessableEntity,
-	ansinh.EUNAUTHORIZED: fiber.StatusUnauthorized,
-	ansinh.EFORBIDDEN:    fiber.StatusForbidden,
-	ansinh.ENOTFOUND:     fiber.StatusNotFound,
-	ansinh.ECONFLICT:     fiber.StatusConflict,
-	ansinh.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
-	ansinh.ERATELIMIT:    fiber.StatusTooManyRequests,
-	ansinh.EINTERNAL:     fiber.StatusInternalServerError,
+	ansinh.EBADREQUEST:     fiber.StatusBadRequest,
+	ansinh.EINVALID:        fiber.StatusUnprocessableEntity,
+	ansinh.EUNAUTHORIZED:   fiber.StatusUnauthorized,
+	ansinh.EFORBIDDEN:      fiber.StatusForbidden,
+	ansinh.EPASSWORDCHANGE: fiber.StatusForbidden,
+	ansinh.ENOTFOUND:       fiber.StatusNotFound,
+	ansinh.ECONFLICT:       fiber.StatusConflict,
+	ansinh.ETOOLARGE:       fiber.StatusRequestEntityTooLarge,
+	ansinh.ERATELIMIT:      fiber.StatusTooManyRequests,
+	ansinh.EINTERNAL:       fiber.StatusInternalServerError,
 }
 
 // fiberErrors turns Fiber's own errors (no route, body too large, …) into domain ones.

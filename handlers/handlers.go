@@ -14,6 +14,7 @@ import (
 
 	"ansinh"
 	"ansinh/mapper"
+	"ansinh/pii"
 	"ansinh/ratelimit"
 	"ansinh/registration"
 )
@@ -23,6 +24,7 @@ import (
 type Store interface {
 	Pinger
 	Auditor
+	AuditReader
 	AuthStore
 	UserStore
 	BeneficiaryStore
@@ -42,6 +44,11 @@ type Pinger interface {
 // Auditor appends to the audit trail.
 type Auditor interface {
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
+}
+
+// AuditReader counts the events of the audit trail (ReviewStore reads them).
+type AuditReader interface {
+	CountAuditEvents(ctx context.Context, f ansinh.AuditFilter) (int64, error)
 }
 
 // Deps are the handlers' dependencies, built once by main (or a test).
@@ -82,6 +89,7 @@ type Handler struct {
 	proxies       []*net.IPNet       // ANSINH_TRUSTED_PROXIES
 	deviceKey     []byte             // signs the device cookies of past logins
 	flashKey      []byte             // signs the notices carried to the next staff page
+	oneTime       *pii.Vault         // seals a one-time password on its way to the page that shows it once
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -115,6 +123,11 @@ func New(d Deps) (*fiber.App, error) {
 		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID(),
 		proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device"),
 		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash")}
+	vault, err := pii.New(ansinh.DeriveKey(d.Config.SecretKey, "one-time-password"), ansinh.DeriveKey(d.Config.SecretKey, "one-time-password-index"))
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	h.oneTime = vault
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}

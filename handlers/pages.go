@@ -18,8 +18,11 @@ func (h *Handler) Landing(c *fiber.Ctx) error {
 // LoginPage shows the staff login form.
 func (h *Handler) LoginPage(c *fiber.Ctx) error {
 	if token := c.Cookies(cookieName); token != "" {
-		if err := h.authenticate(c, token, "web"); err == nil {
+		switch err := h.authenticate(c, token, "web"); ansinh.ErrorCode(err) {
+		case "":
 			return c.Redirect("/can-bo/", fiber.StatusSeeOther)
+		case ansinh.EPASSWORDCHANGE:
+			return c.Redirect(passwordPage, fiber.StatusSeeOther)
 		}
 	}
 	return h.renderLogin(c, fiber.StatusOK, "", "")
@@ -66,6 +69,9 @@ func (h *Handler) LoginForm(c *fiber.Ctx) error {
 		SameSite: fiber.CookieSameSiteLaxMode,
 		Secure:   h.overHTTPS(c),
 	})
+	if u.MustChangePassword {
+		return c.Redirect(passwordPage, fiber.StatusSeeOther)
+	}
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 

@@ -29,6 +29,7 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "POST", route: "/can-bo/nhap-danh-sach", page: true, body: url.Values{}},
 		{method: "GET", route: "/can-bo/nhap-danh-sach/mau.xlsx", page: true},
 		{method: "GET", route: "/can-bo/nhap-danh-sach/:id/loi.csv", page: true},
+		{method: "GET", route: "/can-bo/nhap-danh-sach/:id", page: true},
 	},
 	ansinh.ActView: {
 		{method: "GET", route: "/api/v1/beneficiaries"},
@@ -44,6 +45,7 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 	ansinh.ActReveal: {
 		{method: "POST", route: "/api/v1/beneficiaries/:id/reveal"},
 		{method: "POST", route: "/can-bo/doi-tuong/:id/hien-so", page: true, body: url.Values{}},
+		{method: "POST", route: "/can-bo/duyet/:id/hien-so", page: true, body: url.Values{}},
 	},
 	ansinh.ActRevealCCCD: {
 		{method: "POST", route: "/api/v1/beneficiaries/:id/reveal-cccd"},
@@ -97,6 +99,7 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 	ansinh.ActSubmitReport: {
 		{method: "POST", route: "/api/v1/reports/monthly/submit", body: map[string]string{}},
 		{method: "POST", route: "/can-bo/tong-quan/gui-bao-cao", page: true, body: url.Values{}},
+		{method: "POST", route: "/can-bo/bao-cao/gui", page: true, body: url.Values{}},
 	},
 	ansinh.ActPaymentList: {
 		{method: "GET", route: "/api/v1/payments"},
@@ -117,6 +120,22 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "POST", route: "/can-bo/yeu-cau-du-lieu/:id/tra-loi", page: true, body: url.Values{}},
 		{method: "GET", route: "/can-bo/yeu-cau-du-lieu/:id/du-lieu", page: true},
 	},
+	ansinh.ActManageUsers: {
+		{method: "POST", route: "/api/v1/users/:username/disable", body: map[string]string{}},
+		{method: "POST", route: "/api/v1/users/:username/enable", body: map[string]string{}},
+		{method: "POST", route: "/api/v1/users/:username/reset-password", body: map[string]string{}},
+		{method: "GET", route: "/can-bo/nguoi-dung", page: true},
+		{method: "GET", route: "/can-bo/nguoi-dung/moi", page: true},
+		{method: "POST", route: "/can-bo/nguoi-dung/moi", page: true, body: url.Values{}},
+		{method: "POST", route: "/can-bo/nguoi-dung/:username/khoa", page: true, body: url.Values{}},
+		{method: "POST", route: "/can-bo/nguoi-dung/:username/mo-khoa", page: true, body: url.Values{}},
+		{method: "POST", route: "/can-bo/nguoi-dung/:username/dat-lai-mat-khau", page: true, body: url.Values{}},
+		{method: "GET", route: "/can-bo/nguoi-dung/:username/mat-khau-mot-lan", page: true},
+	},
+	ansinh.ActAudit: {
+		{method: "GET", route: "/can-bo/nhat-ky", page: true},
+		{method: "GET", route: "/can-bo/nhat-ky/xuat.csv", page: true},
+	},
 	ansinh.ActBreaches: {
 		{method: "GET", route: "/can-bo/vi-pham-du-lieu", page: true},
 		{method: "POST", route: "/can-bo/vi-pham-du-lieu", page: true, body: url.Values{}},
@@ -128,6 +147,7 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "GET", route: "/api/v1/reports/monthly"},
 		{method: "GET", route: "/can-bo/tong-quan", page: true},
 		{method: "GET", route: "/can-bo/tong-quan/bao-cao", page: true},
+		{method: "GET", route: "/can-bo/bao-cao", page: true},
 	},
 }
 
@@ -223,7 +243,9 @@ func TestEveryStaffRouteHasAProbe(t *testing.T) {
 	}
 	// Routes every logged-in user may use, whatever the role.
 	anyone := map[string]bool{"POST /api/v1/auth/logout": true, "GET /api/v1/me": true, "GET /api/v1/units": true,
-		"GET /api/v1/unit-sets": true, "GET /api/v1/users": true, "GET /can-bo/": true, "HEAD /can-bo/": true}
+		"GET /api/v1/unit-sets": true, "GET /api/v1/users": true, "GET /can-bo/": true, "HEAD /can-bo/": true,
+		"POST /api/v1/me/password": true, "GET /api/v1/me/logins": true, "GET /can-bo/tai-khoan": true,
+		"GET /can-bo/mat-khau": true, "POST /can-bo/mat-khau": true}
 	var missing []string
 	for _, r := range e.app.GetRoutes(true) {
 		key := r.Method + " " + r.Path

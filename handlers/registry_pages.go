@@ -48,14 +48,18 @@ func (h *Handler) unitOptions(code string) []*ansinh.Unit {
 	return out
 }
 
-// BeneficiaryPage shows one record with the actions the officer's role allows.
+// BeneficiaryPage shows one record with the actions the officer's role allows; with
+// its whole numbers for a few minutes after an audited reveal (RevealForm).
 func (h *Handler) BeneficiaryPage(c *fiber.Ctx) error {
-	b, err := h.scopedBeneficiary(c, false)
+	revealed := h.revealGranted(c, beneficiaryPath(c.Params("id"))) && currentUser(c).Role.Can(ansinh.ActReveal)
+	b, err := h.scopedBeneficiary(c, revealed)
 	if err != nil {
 		return err
 	}
-	return h.renderBeneficiary(c, fiber.StatusOK, b, "", "")
+	return h.renderBeneficiary(c, fiber.StatusOK, b, "", h.takeFlash(c))
 }
+
+func beneficiaryPath(id string) string { return "/can-bo/doi-tuong/" + id }
 
 func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Beneficiary, message, notice string) error {
 	u := currentUser(c)
@@ -104,13 +108,16 @@ func ineligibleText(b *ansinh.Beneficiary) string {
 	return t
 }
 
-// RevealForm shows the record with its full numbers (audited).
+// RevealForm lets the record page show its full numbers for a few minutes (audited
+// here; post, redirect, get).
 func (h *Handler) RevealForm(c *fiber.Ctx) error {
 	b, err := h.reveal(c)
 	if err != nil {
 		return err
 	}
-	return h.renderBeneficiary(c, fiber.StatusOK, b, "", ansinh.MsgRevealed)
+	h.grantReveal(c, beneficiaryPath(b.ID))
+	h.setFlash(c, ansinh.MsgRevealed)
+	return c.Redirect(beneficiaryPath(b.ID), fiber.StatusSeeOther)
 }
 
 // RevealCCCDForm shows the record with its whole CCCD (audited).
@@ -138,7 +145,8 @@ func (h *Handler) EligibilityForm(c *fiber.Ctx) error {
 // to the form, or a notice.
 func (h *Handler) afterForm(c *fiber.Ctx, b *ansinh.Beneficiary, err error, notice string) error {
 	if err == nil {
-		return h.renderBeneficiary(c, fiber.StatusOK, b, "", notice)
+		h.setFlash(c, notice)
+		return c.Redirect(beneficiaryPath(b.ID), fiber.StatusSeeOther)
 	}
 	status, e := classify(err)
 	if status >= 500 || status == fiber.StatusNotFound || status == fiber.StatusForbidden {
@@ -182,6 +190,23 @@ func (h *Handler) ImportForm(c *fiber.Ctx) error {
 	rep, err := h.importUpload(c)
 	if err != nil {
 		return h.renderPageError(c, "import", data, err)
+	}
+	return c.Redirect("/can-bo/nhap-danh-sach/"+rep.ID, fiber.StatusSeeOther)
+}
+
+// ImportReportPage shows the report of one of the officer's own imports, the page an
+// upload leads to.
+func (h *Handler) ImportReportPage(c *fiber.Ctx) error {
+	rep, err := h.store.ImportReport(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if rep.By != currentUser(c).Username {
+		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	data := h.importData(c, h.sets.Current().ID)
+	if rep.UnitSet != "" {
+		data["UnitSet"] = rep.UnitSet
 	}
 	data["Report"] = rep
 	return c.Render("import", data)

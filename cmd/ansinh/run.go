@@ -33,6 +33,10 @@ Usage:
   ansinh coverage reconcile [-repair]
                             recount coverage from the records; report (and repair) drift
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
+  ansinh user list [-unit CODE]
+                            the staff accounts of a unit and beneath it
+  ansinh user disable|enable|reset-password NAME
+                            lock or unlock an account, or give it a one-time password
   ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]
                             a unit's monthly report (frozen if submitted, else the draft)
   ansinh units migrate [-to SET] [-dry-run]

@@ -174,7 +174,8 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 	if password == "" {
 		password, generated = ansinh.RandomToken(12), true
 	}
-	req := &ansinh.NewUser{Username: "admin", Password: password, Role: ansinh.RoleAdmin, Unit: a.units.Root.Code}
+	// A printed password is a one-time one: the admin chooses their own at first login.
+	req := &ansinh.NewUser{Username: "admin", Password: password, Role: ansinh.RoleAdmin, Unit: a.units.Root.Code, MustChangePassword: generated}
 	now := time.Now()
 	if _, err := ansinh.CreateUser(ctx, st, req, "system", now); err != nil {
 		if ansinh.ErrorCode(err) == ansinh.ECONFLICT {
@@ -188,7 +189,7 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	if generated {
-		fmt.Fprintf(a.stdout, "\nCreated user admin with password: %s\nIt is shown only this once. Set ANSINH_ADMIN_PASSWORD to choose it yourself.\n\n", password)
+		fmt.Fprintf(a.stdout, "\nCreated user admin with password: %s\nIt is shown only this once and must be changed at the first login. Set ANSINH_ADMIN_PASSWORD to choose it yourself.\n\n", password)
 	}
 	a.log.Info("created the admin user", "unit", req.Unit)
 	return nil
