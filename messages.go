@@ -285,6 +285,7 @@ var actionLabels = map[string]string{
 	ActionVerify:            "Xã xác nhận tài khoản",
 	ActionReject:            "Xã từ chối đăng ký",
 	ActionImport:            "Nhập từ danh sách",
+	ActionImportJob:         "Gửi danh sách để nhập",
 	ActionImportElsewhere:   "Danh sách của đơn vị khác có người này (chờ Sở xử lý)",
 	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
 	ActionReveal:            "Cán bộ xem số đầy đủ",
