@@ -9,7 +9,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -71,7 +70,7 @@ func New(ctx context.Context, c Config) *Runner {
 		c.Now = time.Now
 	}
 	r := &Runner{st: c.Store, units: c.Units, sets: c.Sets, review: c.Review, log: c.Log, now: c.Now, running: map[string]chan struct{}{}}
-	r.ctx, r.stop = context.WithCancel(context.WithoutCancel(ctx))
+	r.ctx, r.stop = context.WithCancel(ctx)
 	return r
 }
 
@@ -81,6 +80,9 @@ func (r *Runner) Stop() {
 	r.stop()
 	r.wg.Wait()
 }
+
+// Wait waits until no job is running (for tests and the CLI).
+func (r *Runner) Wait() { r.wg.Wait() }
 
 // ImportRequest is an uploaded list to import.
 type ImportRequest struct {
@@ -220,6 +222,3 @@ func (r *Runner) runImport(ctx context.Context, j *ansinh.Job) error {
 	j.Inserted, j.Updated, j.Unchanged = res.Inserted, res.Updated, res.Unchanged
 	return r.st.FinishJob(ctx, j)
 }
-
-// ErrStopped is returned by Wait when the runner stops first.
-var ErrStopped = errors.New("jobs: stopped")
