@@ -125,6 +125,10 @@ func TestKillDuringImportJob(t *testing.T) {
 	}
 
 	srv = startChild(t, env)
+	// The job is taken up before the server says it is ready.
+	if !strings.Contains(srv.stderr.String(), "running again a job a stop left running") {
+		t.Fatalf("the restarted server did not take up the job:\n%s", srv.stderr.String())
+	}
 	var p importProgress
 	for range 60_000 { // no time asserted: only a bound on a hung job
 		if p = progressOf(t, srv.url, token, id); p.Status != ansinh.JobRunning {
