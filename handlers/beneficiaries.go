@@ -274,9 +274,10 @@ func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.Job, *ansinh.ImportReport,
 	if len([]rune(name)) > 200 {
 		name = string([]rune(name)[:200])
 	}
-	// The whole file is read before anything is stored: a file that cannot be imported
-	// is refused now, not after the answer.
-	if err := importer.Check(bytes.NewReader(data), int64(len(data)), name); err != nil {
+	// A file that cannot be imported is refused now: a small one read whole, a large
+	// one by its header (its job reads it whole before it stores anything, and fails
+	// with the same message), so that the answer comes at once.
+	if err := importer.Check(bytes.NewReader(data), int64(len(data)), name, len(data) <= SyncImportBytes); err != nil {
 		return nil, nil, err
 	}
 	j, finished, err := h.jobs.SubmitImport(c.UserContext(), jobs.ImportRequest{Actor: u, IP: h.clientIP(c), File: name, UnitSet: set.ID, Data: data})

@@ -404,11 +404,15 @@ func checkFile(file io.ReaderAt, size int64, name string) (int, error) {
 	}
 }
 
-// Check reads the whole file and its header as Import does first, storing nothing: an
-// upload answered before its import runs is refused here when it cannot be imported.
-func Check(file io.ReaderAt, size int64, name string) error {
-	if _, err := checkFile(file, size, name); err != nil {
-		return err
+// Check reads the file's header as Import does first, and with whole set the whole file,
+// storing nothing: an upload answered before its import runs is refused here when it
+// cannot be imported. (A large file answered at once is read whole by its job, which
+// fails with the same message before it stores anything.)
+func Check(file io.ReaderAt, size int64, name string, whole bool) error {
+	if whole {
+		if _, err := checkFile(file, size, name); err != nil {
+			return err
+		}
 	}
 	rd, err := sheet.Open(file, size, name)
 	if err != nil {

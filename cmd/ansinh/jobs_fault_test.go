@@ -148,3 +148,21 @@ func TestKillDuringImportJob(t *testing.T) {
 	}
 	t.Logf("killed with %d of %d stored; the restart finished the job: %d inserted", stored, rows, p.Report.Inserted)
 }
+
+func TestDrawBar(t *testing.T) {
+	tests := []struct {
+		name              string
+		done, total, errs int
+		want              string
+	}{
+		{"start", 0, 100000, 0, "[..............................]   0%  0/100000 rows, 0 errors"},
+		{"half", 50000, 100000, 3, "[###############...............]  50%  50000/100000 rows, 3 errors"},
+		{"end", 7, 7, 0, "[##############################] 100%  7/7 rows, 0 errors"},
+		{"empty file", 0, 0, 0, "[##############################] 100%  0/0 rows, 0 errors"},
+	}
+	for _, tt := range tests {
+		if got := drawBar(tt.done, tt.total, tt.errs); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
