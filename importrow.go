@@ -115,6 +115,9 @@ type ImportRow struct {
 	Row           int
 	Beneficiary   Beneficiary
 	EligibleGiven bool // the file says whether the person may open an account
+	// Job is the import job storing the row: the record keeps it (with what the job did
+	// to it), so that a job run again after a crash knows which rows it stored itself.
+	Job string
 }
 
 // ParseImportRow turns a row into a beneficiary, or into every problem it has.
@@ -267,6 +270,7 @@ type ImportedRow struct {
 	Hash       string // RowHash of the row it was last imported from
 	Commune    string
 	Candidates []string // while the commune waits for a choice
+	Job        string   // the import job that last wrote it and how: "id:i", "id:u" or "id:r"
 }
 
 // Within reports whether the stored record belongs to unit (see Beneficiary.Within).

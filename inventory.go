@@ -36,8 +36,8 @@ var Inventory = []DataSet{
 			"Chỉ thị 21/CT-TTg); Luật 91/2025/QH15: xử lý không cần sự đồng ý để thực hiện nhiệm vụ theo luật định.",
 		Fields:      "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước.",
 		Sensitive:   "Số tài khoản ngân hàng của người nhận.",
-		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors"},
-		Sealed:      []string{"cccd_enc", "account.number_enc"},
+		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors", "jobs", "job_files", "job_locks"},
+		Sealed:      []string{"cccd_enc", "account.number_enc", "data_enc"},
 		Indexed:     "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
 		Viewers:     []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},
 		Retention: func(RetentionConfig) string {

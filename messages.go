@@ -131,6 +131,10 @@ const (
 	MsgFileLimits      = "Tệp vượt giới hạn: tối đa 300.000 dòng, 500 cột, mỗi ô không quá 10.000 chữ. Xin tách tệp hoặc xóa các cột, ô thừa rồi nhập lại."
 	MsgFileTooLarge    = "Tệp quá lớn (tối đa 20 MB)."
 	MsgFileMissing     = "Vui lòng chọn tệp danh sách để tải lên."
+	// A job of the same file (same content) is still running.
+	MsgJobSameFile = "Tệp này đang được nhập. Xin chờ lần nhập đó xong rồi xem kết quả."
+	// A job stopped by an error of the service, not of the file.
+	MsgJobFailed = "Việc nhập dừng lại do lỗi của hệ thống. Các dòng đã lưu được ghi ở trên; hãy nhập lại cùng tệp, các dòng đã lưu sẽ không bị nhập hai lần."
 )
 
 // Messages of unit sets and the choice of a new commune for a person of a split old
@@ -282,6 +286,7 @@ var actionLabels = map[string]string{
 	ActionVerify:            "Xã xác nhận tài khoản",
 	ActionReject:            "Xã từ chối đăng ký",
 	ActionImport:            "Nhập từ danh sách",
+	ActionImportJob:         "Gửi danh sách để nhập",
 	ActionImportElsewhere:   "Danh sách của đơn vị khác có người này (chờ Sở xử lý)",
 	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
 	ActionReveal:            "Cán bộ xem số đầy đủ",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -13,12 +14,14 @@ import (
 
 	"ansinh"
 	"ansinh/importer"
+	"ansinh/jobs"
 	"ansinh/sheet"
 )
 
 // BeneficiaryStore is what the registry pages and API need.
 type BeneficiaryStore interface {
 	importer.Store
+	jobs.Store
 	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	RevealBeneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
@@ -151,58 +154,159 @@ func withoutPayment(v beneficiaryView) beneficiaryView {
 	return v
 }
 
-// ImportBeneficiaries loads an uploaded list (multipart field "file").
+// ImportBeneficiaries loads an uploaded list (multipart field "file"). A small list is
+// imported while the request waits and answered with its report; a large one is
+// stored and imported as a job: 202 {"id","status":"running"}, its progress and at the
+// end its report at GET /api/v1/imports/{id}.
 func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
-	rep, err := h.importUpload(c)
+	j, rep, err := h.importUpload(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": rep.ID, "unit_set": rep.UnitSet, "inserted": rep.Inserted, "updated": rep.Updated,
-		"unchanged": rep.Unchanged, "errors": rep.Errors, "error_count": rep.ErrorCount,
-		"errors_csv": "/api/v1/imports/" + rep.ID + "/errors.csv"})
+	if rep != nil {
+		return c.JSON(importAnswer(rep))
+	}
+	if j.Status == ansinh.JobRunning {
+		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"id": j.ID, "status": j.Status, "progress": "/api/v1/imports/" + j.ID})
+	}
+	return c.JSON(jobAnswer(j, nil))
 }
 
-// importUpload runs an import of the uploaded file and keeps its report.
-func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
+// importAnswer is an import's report as the API answers it.
+func importAnswer(rep *ansinh.ImportReport) fiber.Map {
+	return fiber.Map{"id": rep.ID, "status": ansinh.JobDone, "unit_set": rep.UnitSet, "inserted": rep.Inserted, "updated": rep.Updated,
+		"unchanged": rep.Unchanged, "errors": rep.Errors, "error_count": rep.ErrorCount,
+		"errors_csv": "/api/v1/imports/" + rep.ID + "/errors.csv"}
+}
+
+// jobAnswer is a job's progress: {"id","status","done","total","errors"}, with the
+// report once it is done, or what was stored and why it stopped when it failed.
+func jobAnswer(j *ansinh.Job, rep *ansinh.ImportReport) fiber.Map {
+	out := fiber.Map{"id": j.ID, "status": j.Status, "done": j.Done, "total": j.Total, "errors": j.Errors, "file": j.File}
+	switch {
+	case rep != nil:
+		out["report"] = importAnswer(rep)
+	case j.Status == ansinh.JobFailed:
+		out["message"] = j.Message
+		out["stored"] = fiber.Map{"inserted": j.Inserted, "updated": j.Updated, "unchanged": j.Unchanged}
+	}
+	return out
+}
+
+// ImportProgress answers how far an import job got (the caller's own imports only).
+func (h *Handler) ImportProgress(c *fiber.Ctx) error {
+	j, rep, err := h.ownImport(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(jobAnswer(j, rep))
+}
+
+// ownImport loads the caller's import job and, once done, its report. A report of
+// before the jobs is shown as a job that is done.
+func (h *Handler) ownImport(c *fiber.Ctx) (*ansinh.Job, *ansinh.ImportReport, error) {
+	u := currentUser(c)
+	id := c.Params("id")
+	j, err := h.store.Job(c.UserContext(), id)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+		rep, err := h.store.ImportReport(c.UserContext(), id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rep.By != u.Username {
+			return nil, nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+		}
+		return &ansinh.Job{ID: rep.ID, Kind: ansinh.JobImportBeneficiaries, Status: ansinh.JobDone, File: rep.File, Errors: rep.ErrorCount},
+			rep, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if j.By != u.Username || j.Kind != ansinh.JobImportBeneficiaries {
+		return nil, nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	if j.Status != ansinh.JobDone {
+		return j, nil, nil
+	}
+	rep, err := h.store.ImportReport(c.UserContext(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return j, rep, nil
+}
+
+// SyncImportBytes is the largest list imported while the request waits (a few
+// thousand rows, a few seconds); a larger one is answered at once and runs as a job.
+const SyncImportBytes = 1 << 20
+
+// syncImportWait bounds that wait (another job may be running first), well within
+// the request's time-out: past it the answer is the job's, as for a large list.
+const syncImportWait = 20 * time.Second
+
+// importUpload checks the uploaded file, stores it as an import job and starts it. A
+// small file's job is waited for: its report comes back (nil while it still runs).
+func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.Job, *ansinh.ImportReport, error) {
 	u := currentUser(c)
 	if !u.Role.Can(ansinh.ActImport) {
-		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+		return nil, nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	set, err := importer.CheckUnitSet(h.sets, strings.TrimSpace(c.FormValue("unit_set")))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return nil, ansinh.FieldError("file", ansinh.MsgFileMissing)
+		return nil, nil, ansinh.FieldError("file", ansinh.MsgFileMissing)
 	}
 	if fh.Size > MaxImportBytes {
-		return nil, &ansinh.Error{Code: ansinh.ETOOLARGE, Message: ansinh.MsgFileTooLarge, Fields: map[string]string{"file": ansinh.MsgFileTooLarge}}
+		return nil, nil, &ansinh.Error{Code: ansinh.ETOOLARGE, Message: ansinh.MsgFileTooLarge, Fields: map[string]string{"file": ansinh.MsgFileTooLarge}}
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
+		return nil, nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
 	}
 	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxImportBytes+1))
+	if err != nil || len(data) > MaxImportBytes {
+		return nil, nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
+	}
 	name := utils.CopyString(fh.Filename)
 	if len([]rune(name)) > 200 {
 		name = string([]rune(name)[:200])
 	}
-	id := ansinh.RandomToken(12)
-	sink := func(ctx context.Context, page int, errs []ansinh.RowError) error {
-		return h.store.AddImportErrors(ctx, id, page, errs)
+	// A file that cannot be imported is refused now: a small one read whole, a large
+	// one by its header (its job reads it whole before it stores anything, and fails
+	// with the same message), so that the answer comes at once.
+	if err := importer.Check(bytes.NewReader(data), int64(len(data)), name, len(data) <= SyncImportBytes); err != nil {
+		return nil, nil, err
 	}
-	res, err := importer.Import(c.UserContext(), h.store, h.units, f, fh.Size,
-		importer.Options{Actor: u, IP: h.clientIP(c), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID, Errors: sink, Review: h.registrations})
+	j, finished, err := h.jobs.SubmitImport(c.UserContext(), jobs.ImportRequest{Actor: u, IP: h.clientIP(c), File: name, UnitSet: set.ID, Data: data})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rep := &ansinh.ImportReport{ID: id, By: u.Username, Unit: u.Unit, File: name, UnitSet: res.UnitSet, At: h.now(), Inserted: res.Inserted,
-		Updated: res.Updated, Unchanged: res.Unchanged, Errors: res.Errors, ErrorCount: res.ErrorCount, ErrorPages: res.ErrorPages}
-	if err := h.store.SaveImportReport(c.UserContext(), rep); err != nil {
-		return nil, err
+	if len(data) > SyncImportBytes {
+		return j, nil, nil
 	}
-	return rep, nil
+	wait := time.NewTimer(syncImportWait)
+	defer wait.Stop()
+	select {
+	case <-finished:
+	case <-wait.C:
+		return j, nil, nil
+	case <-c.UserContext().Done():
+		return j, nil, nil
+	}
+	if j, err = h.store.Job(c.UserContext(), j.ID); err != nil {
+		return nil, nil, err
+	}
+	if j.Status != ansinh.JobDone {
+		return j, nil, nil
+	}
+	rep, err := h.store.ImportReport(c.UserContext(), j.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return j, rep, nil
 }
 
 // ImportErrorsCSV downloads an import's error table.

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/jobs"
 	"ansinh/mapper"
 	"ansinh/pii"
 	"ansinh/ratelimit"
@@ -67,6 +68,9 @@ type Deps struct {
 	// Rates shares the public rate limit between instances; nil counts in this
 	// instance alone.
 	Rates ratelimit.Reserver
+	// Jobs runs the long work (large imports); nil: a runner of this app's own, whose
+	// jobs run until the process ends.
+	Jobs *jobs.Runner
 }
 
 // Handler holds the dependencies; one method per route.
@@ -90,6 +94,7 @@ type Handler struct {
 	deviceKey     []byte             // signs the device cookies of past logins
 	flashKey      []byte             // signs the notices carried to the next staff page
 	oneTime       *pii.Vault         // seals a one-time password on its way to the page that shows it once
+	jobs          *jobs.Runner
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -133,6 +138,10 @@ func New(d Deps) (*fiber.App, error) {
 		notifier = LogNotifier{Log: d.Logger}
 	}
 	h.registrations.SecondOfficer, h.registrations.Notifier, h.registrations.Log = d.Config.AssistedSecondOfficer, notifier, d.Logger
+	if h.jobs = d.Jobs; h.jobs == nil {
+		h.jobs = jobs.New(context.Background(), jobs.Config{Store: d.Store, Units: d.Units, Sets: d.UnitSets, Review: h.registrations,
+			Log: d.Logger, Now: d.Now})
+	}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)

@@ -30,6 +30,9 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "GET", route: "/can-bo/nhap-danh-sach/mau.xlsx", page: true},
 		{method: "GET", route: "/can-bo/nhap-danh-sach/:id/loi.csv", page: true},
 		{method: "GET", route: "/can-bo/nhap-danh-sach/:id", page: true},
+		{method: "GET", route: "/api/v1/imports/:id"},
+		{method: "GET", route: "/can-bo/nhap-danh-sach/viec/:id", page: true},
+		{method: "GET", route: "/can-bo/nhap-danh-sach/viec/:id/tien-do", page: true},
 	},
 	ansinh.ActView: {
 		{method: "GET", route: "/api/v1/beneficiaries"},

@@ -187,9 +187,12 @@ func (h *Handler) ImportForm(c *fiber.Ctx) error {
 			data["UnitSet"] = id
 		}
 	}
-	rep, err := h.importUpload(c)
+	j, rep, err := h.importUpload(c)
 	if err != nil {
 		return h.renderPageError(c, "import", data, err)
+	}
+	if rep == nil { // a large list: its job runs on, and its page shows how far it got
+		return c.Redirect("/can-bo/nhap-danh-sach/viec/"+j.ID, fiber.StatusSeeOther)
 	}
 	return c.Redirect("/can-bo/nhap-danh-sach/"+rep.ID, fiber.StatusSeeOther)
 }
@@ -209,6 +212,26 @@ func (h *Handler) ImportReportPage(c *fiber.Ctx) error {
 		data["UnitSet"] = rep.UnitSet
 	}
 	data["Report"] = rep
+	return c.Render("import", data)
+}
+
+// ImportJobPage shows how far an import job got (a progress bar that a refresh, or the
+// page's script, brings up to date), and its report once it is done.
+func (h *Handler) ImportJobPage(c *fiber.Ctx) error {
+	j, rep, err := h.ownImport(c)
+	if err != nil {
+		return err
+	}
+	data := h.importData(c, h.sets.Current().ID)
+	if rep != nil {
+		data["Report"] = rep
+		return c.Render("import", data)
+	}
+	data["Job"] = j
+	data["Percent"] = 0
+	if j.Total > 0 {
+		data["Percent"] = j.Done * 100 / j.Total
+	}
 	return c.Render("import", data)
 }
 

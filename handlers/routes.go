@@ -92,6 +92,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	api.Post("/beneficiaries/:id/eligibility", token, h.may(ansinh.ActManage), h.SetEligibility)
 	api.Post("/beneficiaries/:id/commune", token, h.may(ansinh.ActManage), h.ChooseCommune)
 	api.Get("/imports/:id/errors.csv", token, h.may(ansinh.ActImport), h.ImportErrorsCSV)
+	api.Get("/imports/:id", token, h.may(ansinh.ActImport), h.ImportProgress)
 	api.Post("/beneficiaries/:id/qr", token, h.may(ansinh.ActIssueQR), h.BeneficiaryQR)
 	api.Get("/beneficiaries/:id/qr", token, h.may(ansinh.ActIssueQR), h.BeneficiaryQR) // deprecated: kept for scripts (SPEC §5); bearer only, so no page can trigger it
 	api.Get("/beneficiaries/:id/history", token, h.may(ansinh.ActViewSubmissions), h.BeneficiaryHistory)
@@ -187,6 +188,8 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	staff.Get("/nhap-danh-sach/mau.xlsx", h.may(ansinh.ActImport), h.ImportTemplate)
 	staff.Get("/nhap-danh-sach/:id/loi.csv", h.may(ansinh.ActImport), h.ImportErrorsCSV)
 	staff.Get("/nhap-danh-sach/:id", h.may(ansinh.ActImport), h.ImportReportPage)
+	staff.Get("/nhap-danh-sach/viec/:id", h.may(ansinh.ActImport), h.ImportJobPage)
+	staff.Get("/nhap-danh-sach/viec/:id/tien-do", h.may(ansinh.ActImport), h.ImportProgress) // the page script's, on the staff session
 	app.Post("/dang-xuat", smallBody, h.requireCookie, h.checkCSRF, h.LogoutForm)
 
 	// Anything else is Fiber's 404, or 405 for a path known under another method; the

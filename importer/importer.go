@@ -105,6 +105,16 @@ type Options struct {
 	// Review takes the accounts of rows that name another account than the person's;
 	// without it such accounts are left alone (and counted in ForReview all the same).
 	Review Review
+	// Job, when the import runs as a job, marks each record it writes with the job's id
+	// (ImportRow.Job): run again after a crash, the import counts the rows marked as its
+	// own as inserted or updated, not unchanged, so that its report says what it stored.
+	Job string
+	// AuditedTo is, for a job run again, how many rows the earlier run had finished
+	// (their audit events are written): those are not audited twice.
+	AuditedTo int
+	// Progress hears, after each stored batch (and every thousand rows), how many of the
+	// file's rows are done and how many row errors were found so far.
+	Progress func(ctx context.Context, done, total, errors int) error
 }
 
 // CheckUnitSet returns the set a file's codes are in: id, or the current set when id is
@@ -155,7 +165,8 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 	}
 	// The whole file must be readable and within the limits before anything is
 	// stored: a file that breaks at row 200,000 changes nothing.
-	if err := checkFile(file, size, opt.File); err != nil {
+	total, err := checkFile(file, size, opt.File)
+	if err != nil {
 		return nil, err
 	}
 	rd, err := sheet.Open(file, size, opt.File)
@@ -175,8 +186,32 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 	if err != nil {
 		return nil, err
 	}
-
 	res := &Result{UnitSet: opt.UnitSet, Errors: []ansinh.RowError{}}
+	done := 0 // rows read
+	progress := func() error {
+		if opt.Progress == nil {
+			return nil
+		}
+		return opt.Progress(ctx, done, total, res.ErrorCount)
+	}
+	if err := progress(); err != nil {
+		return nil, err
+	}
+	res, err = importRows(ctx, st, units, rd, header, parse, existing, opt, res, &done, progress)
+	if err != nil {
+		return res, err
+	}
+	if err := progress(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// importRows stores the rows after the header. On an error, res counts what was
+// stored before it.
+func importRows(ctx context.Context, st Store, units *ansinh.Units, rd sheet.Reader, header *ansinh.ImportHeader,
+	parse func(h *ansinh.ImportHeader, cells []string, row int, today time.Time) (*ansinh.ImportRow, []ansinh.RowError),
+	existing map[string]ansinh.ImportedRow, opt Options, res *Result, done *int, progress func() error) (*Result, error) {
 	addError := func(e ansinh.RowError) error {
 		res.addError(e)
 		return res.flushErrors(ctx, opt.Errors, false)
@@ -200,7 +235,7 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 			}
 		}
 		batch = batch[:0]
-		return nil
+		return progress()
 	}
 	for {
 		cells, row, err := rd.Next()
@@ -208,13 +243,19 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 			break
 		}
 		if err != nil {
-			return nil, fileError(err)
+			return res, fileError(err)
 		}
+		if *done++; *done%1000 == 0 && len(batch) == 0 {
+			if err := progress(); err != nil {
+				return res, err
+			}
+		}
+		audited := *done <= opt.AuditedTo // by the run a crash stopped
 		r, rowErrs := parse(header, cells, row, today)
 		if len(rowErrs) > 0 {
 			for _, e := range rowErrs {
 				if err := addError(e); err != nil {
-					return nil, err
+					return res, err
 				}
 			}
 			continue
@@ -222,18 +263,19 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 		// A person of a split old commune is the importer's when one candidate is.
 		if !r.Beneficiary.Within(units, opt.Actor.Unit) {
 			if err := addError(header.OutOfScope(row)); err != nil {
-				return nil, err
+				return res, err
 			}
 			continue
 		}
 		id := st.BeneficiaryID(r.Beneficiary.CCCD)
 		if first, dup := seen[id]; dup {
 			if err := addError(header.RepeatedCCCD(row, first)); err != nil {
-				return nil, err
+				return res, err
 			}
 			continue
 		}
 		seen[id] = row
+		r.Job = opt.Job
 		stored, known := existing[id]
 		switch {
 		case known && !stored.Within(units, opt.Actor.Unit):
@@ -241,34 +283,48 @@ func Import(ctx context.Context, st Store, units *ansinh.Units, file io.ReaderAt
 			// saying so (the message names no unit). The department sees the row in
 			// the record's history and settles it.
 			if err := addError(header.HeldElsewhere(row)); err != nil {
-				return nil, err
+				return res, err
+			}
+			if audited {
+				continue
 			}
 			if err := st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role,
 				Action: ansinh.ActionImportElsewhere, Target: "beneficiary:" + id, Unit: stored.Commune, IP: opt.IP,
 				Detail: map[string]any{"file": opt.File, "row": row, "importer_unit": opt.Actor.Unit}}); err != nil {
-				return nil, err
+				return res, err
 			}
 		case !known:
 			if batch = append(batch, r); len(batch) == batchSize {
 				if err := flush(); err != nil {
-					return nil, err
+					return res, err
 				}
 			}
+		case stored.Hash == st.RowHash(r) && opt.Job != "" && stored.Job == opt.Job+":i":
+			res.Inserted++ // by this job's run that a crash stopped
+		case stored.Hash == st.RowHash(r) && opt.Job != "" && stored.Job == opt.Job+":u":
+			res.Updated++
+			if !audited {
+				if err := auditUpdate(ctx, st, r, now, opt, []string{"resumed"}); err != nil {
+					return res, err
+				}
+			}
+		case stored.Hash == st.RowHash(r) && opt.Job != "" && stored.Job == opt.Job+":r":
+			res.ForReview++
 		case stored.Hash == st.RowHash(r):
 			res.Unchanged++
 		default:
 			if err := update(ctx, st, r, now, opt, res); err != nil {
-				return nil, err
+				return res, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return nil, err
+		return res, err
 	}
 	if err := res.flushErrors(ctx, opt.Errors, true); err != nil {
-		return nil, err
+		return res, err
 	}
-	err = st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionImport,
+	err := st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionImport,
 		Unit: opt.Actor.Unit, IP: opt.IP, Detail: map[string]any{
 			"file": opt.File, "unit_set": opt.UnitSet, "inserted": res.Inserted, "updated": res.Updated, "unchanged": res.Unchanged, "errors": res.ErrorCount}})
 	return res, err
@@ -292,6 +348,12 @@ func update(ctx context.Context, st Store, r *ansinh.ImportRow, now time.Time, o
 		}
 	}
 	res.Updated++
+	return auditUpdate(ctx, st, r, now, opt, changed)
+}
+
+// auditUpdate records a change an import made to a record; after a restart, the
+// fields of a change the earlier run made are not known any more: "resumed".
+func auditUpdate(ctx context.Context, st Store, r *ansinh.ImportRow, now time.Time, opt Options, changed []string) error {
 	return st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: opt.Actor.Username, Role: opt.Actor.Role, Action: ansinh.ActionBeneficiaryUpdate,
 		Target: "beneficiary:" + st.BeneficiaryID(r.Beneficiary.CCCD), Unit: r.Beneficiary.Commune, IP: opt.IP,
 		Detail: map[string]any{"source": "import", "file": opt.File, "unit_set": opt.UnitSet, "row": r.Row, "fields": changed}})
@@ -323,22 +385,46 @@ var vietnam = time.FixedZone("ICT", 7*3600)
 // (any list, not only the beneficiaries').
 func FileError(err error) error { return fileError(err) }
 
-// checkFile reads every row of the file once, storing nothing.
-func checkFile(file io.ReaderAt, size int64, name string) error {
+// checkFile reads every row of the file once, storing nothing, and counts the rows
+// after the header.
+func checkFile(file io.ReaderAt, size int64, name string) (int, error) {
+	rd, err := sheet.Open(file, size, name)
+	if err != nil {
+		return 0, fileError(err)
+	}
+	defer rd.Close()
+	for n := -1; ; n++ {
+		_, _, err := rd.Next()
+		if err == io.EOF {
+			return max(n, 0), nil
+		}
+		if err != nil {
+			return 0, fileError(err)
+		}
+	}
+}
+
+// Check reads the file's header as Import does first, and with whole set the whole file,
+// storing nothing: an upload answered before its import runs is refused here when it
+// cannot be imported. (A large file answered at once is read whole by its job, which
+// fails with the same message before it stores anything.)
+func Check(file io.ReaderAt, size int64, name string, whole bool) error {
+	if whole {
+		if _, err := checkFile(file, size, name); err != nil {
+			return err
+		}
+	}
 	rd, err := sheet.Open(file, size, name)
 	if err != nil {
 		return fileError(err)
 	}
 	defer rd.Close()
-	for {
-		_, _, err := rd.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fileError(err)
-		}
+	cells, _, err := rd.Next()
+	if err != nil {
+		return fileError(err)
 	}
+	_, err = ansinh.MapImportHeader(cells)
+	return err
 }
 
 func fileError(err error) error {

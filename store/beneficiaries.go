@@ -22,6 +22,7 @@ import (
 // number are only ever stored encrypted.
 type beneficiaryDoc struct {
 	ID        string `bson:"_id"`
+	Import    string `bson:"import,omitempty"` // the import job that last wrote it (ImportRow.Job)
 	Name      string `bson:"name"`
 	NameKey   string `bson:"name_key"`
 	CCCDEnc   string `bson:"cccd_enc"`
@@ -171,7 +172,7 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow, error) {
 	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{},
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "row_hash", Value: 1}, {Key: "commune", Value: 1},
-			{Key: "candidates", Value: 1}}).SetBatchSize(5000))
+			{Key: "candidates", Value: 1}, {Key: "import", Value: 1}}).SetBatchSize(5000))
 	if err != nil {
 		return nil, s.fail("imported rows", err)
 	}
@@ -183,11 +184,12 @@ func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow
 			RowHash    string   `bson:"row_hash"`
 			Commune    string   `bson:"commune"`
 			Candidates []string `bson:"candidates"`
+			Import     string   `bson:"import"`
 		}
 		if err := cur.Decode(&d); err != nil {
 			return nil, s.fail("imported rows", err)
 		}
-		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune, Candidates: d.Candidates}
+		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune, Candidates: d.Candidates, Job: d.Import}
 	}
 	if err := cur.Err(); err != nil {
 		return nil, s.fail("imported rows", err)
@@ -208,6 +210,9 @@ func (s *Store) InsertImported(ctx context.Context, rows []*ansinh.ImportRow, no
 		}
 		d := s.toDoc(b)
 		d.RowHash = s.RowHash(r)
+		if r.Job != "" {
+			d.Import = r.Job + ":i"
+		}
 		if !b.Eligible {
 			d.Ineligible = &ineligibleDoc{Reason: "other", Note: ansinh.NoteIneligibleByImport, By: "import", At: now.UTC()}
 		}
@@ -341,6 +346,13 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 		}
 	}
 	set = append(set, bson.E{Key: "row_hash", Value: s.RowHash(r)}, bson.E{Key: "updated_at", Value: now.UTC()})
+	if changed = dedupe(changed); r.Job != "" && len(changed) > 0 {
+		how := ":u"
+		if len(changed) == 1 && changed[0] == ansinh.ChangedAccountForReview {
+			how = ":r"
+		}
+		set = append(set, bson.E{Key: "import", Value: r.Job + how})
+	}
 	update := bson.D{{Key: "$set", Value: set}}
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
@@ -351,7 +363,7 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	if err := s.moveCounts(ctx, before, &after); err != nil {
 		return nil, err
 	}
-	return dedupe(changed), nil
+	return changed, nil
 }
 
 func dedupe(ss []string) []string {

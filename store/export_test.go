@@ -164,3 +164,10 @@ func (s *Store) SetSchemaVersionForTest(ctx context.Context, v int) error {
 
 // SealedForTest is how many documents the migrations of this open sealed in place.
 func (s *Store) SealedForTest() int { return s.sealed }
+
+// DropJobForTest removes a job's record alone, as a crash between its claim and its
+// record would leave it.
+func (s *Store) DropJobForTest(ctx context.Context, id string) error {
+	_, err := s.db.Collection(colJobs).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}

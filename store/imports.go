@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"ansinh"
 )
@@ -54,7 +55,8 @@ func (s *Store) AddImportErrors(ctx context.Context, report string, page int, er
 	for i, e := range errs {
 		d.Errors[i] = rowErrDoc(e)
 	}
-	if _, err := s.db.Collection(colImportErrors).InsertOne(ctx, d); err != nil {
+	// A job run again after a restart stores the same pages again: already there is done.
+	if _, err := s.db.Collection(colImportErrors).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("save import errors", err)
 	}
 	return nil

@@ -197,6 +197,11 @@ var migrations = []migration{
 		}
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{colAttempts: {ttlIndex("expires_at")}})
 	}},
+	// Long work (an import) runs as a job: its record, its file while it runs (sealed,
+	// in chunks) and the claim on the file that makes one job per file.
+	{"jobs, their files and claims", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colJobs, colJobFiles, colJobLocks)
+	}},
 }
 
 // storeKey carries the store into the steps that need more than the database (the

@@ -59,9 +59,13 @@ func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) e
 		}
 		return nil
 	}
+	bar := progressBar(stderr)
 	res, err := importer.Import(ctx, st, a.units, f, info.Size(), importer.Options{Actor: actor, IP: "cli", File: path,
-		Sets: a.sets, UnitSet: *set, Errors: printErrors,
+		Sets: a.sets, UnitSet: *set, Errors: printErrors, Progress: bar,
 		Review: registration.New(st, a.cfg.SecretKey, nil)})
+	if bar != nil {
+		fmt.Fprintln(stderr)
+	}
 	if err != nil {
 		return describe(err)
 	}
@@ -90,4 +94,31 @@ func (a *app) setIDs() string {
 // cliUser is who the operator is when no -as is given: the system, on the root unit.
 func (a *app) cliUser() *ansinh.User {
 	return &ansinh.User{Username: "cli", Role: ansinh.RoleAdmin, Unit: a.units.Root.Code}
+}
+
+// progressBar draws the import's progress on w when w is a terminal (nil otherwise:
+// a log or a pipe gets no carriage returns).
+func progressBar(w io.Writer) func(ctx context.Context, done, total, errs int) error {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if info, err := f.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(_ context.Context, done, total, errs int) error {
+		fmt.Fprint(w, "\r"+drawBar(done, total, errs))
+		return nil
+	}
+}
+
+// drawBar is one line of progress: [#####.....]  45%  45000/100000 rows, 12 errors.
+func drawBar(done, total, errs int) string {
+	const width = 30
+	pct := 100
+	if total > 0 {
+		pct = min(done*100/total, 100)
+	}
+	n := pct * width / 100
+	return fmt.Sprintf("[%s%s] %3d%%  %d/%d rows, %d errors", strings.Repeat("#", n), strings.Repeat(".", width-n), pct, done, total, errs)
 }

@@ -11,6 +11,7 @@ import (
 
 	"ansinh"
 	"ansinh/handlers"
+	"ansinh/jobs"
 	"ansinh/mapper"
 	"ansinh/registration"
 	"ansinh/store"
@@ -68,13 +69,27 @@ func (a *app) serve(ctx context.Context) error {
 	if err := bot.SeedToken(ctx, a.cfg.Zalo.RefreshToken); err != nil {
 		return err
 	}
+	// The workers outlive ctx until the requests are done (a request may hand them
+	// work), and are waited for before the store closes (deferred above, so it runs last).
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	decisions := registration.New(st, a.cfg.SecretKey, nil)
+	decisions.Notifier, decisions.Log = bot, a.log
+	// Long imports run as jobs; one a stop or a crash left running is run again.
+	runner := jobs.New(work, jobs.Config{Store: st, Units: a.units, Sets: a.sets, Review: decisions, Log: a.log})
+	defer func() { stopWork(); runner.Stop(); workers.Wait() }()
 	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot,
-		Rates: st})
+		Rates: st, Jobs: runner})
 	if err != nil {
 		return err
 	}
 	if a.extend != nil {
 		a.extend(web)
+	}
+	// Before the first request: the sweep takes the files of no running job for left
+	// over, and an upload being stored is one.
+	if err := runner.Resume(ctx); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
@@ -82,13 +97,6 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
-	// The workers outlive ctx until the requests are done (a request may hand them
-	// work), and are waited for before the store closes (deferred above, so it runs last).
-	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	var workers sync.WaitGroup
-	defer func() { stopWork(); workers.Wait() }()
-	decisions := registration.New(st, a.cfg.SecretKey, nil)
-	decisions.Notifier, decisions.Log = bot, a.log
 	workers.Go(func() { a.maintain(work, st, decisions) })
 	workers.Go(func() { bot.Run(work) })
 	callbacks := &mapper.Deliverer{Queue: st, Log: a.log}
