@@ -75,6 +75,20 @@ var Inventory = []DataSet{
 		},
 	},
 	{
+		Name:        "Thông báo kết quả cho người dân",
+		Purpose:     "Báo quyết định của xã và kết quả chi trả cho người đã đồng ý nhận thông báo (Zalo, tin mẫu Zalo theo số điện thoại, SMS).",
+		Basis:       "Sự đồng ý riêng khi đăng ký (câu hỏi riêng, không đánh dấu sẵn).",
+		Fields:      "Mã người dùng Zalo, số điện thoại, mã đăng ký, loại thông báo; mỗi lần gửi: kênh, loại chi phí, kết quả.",
+		Sensitive:   "Không.",
+		Collections: []string{"notices", "notices_pending", "notice_attempts"},
+		Sealed:      []string{"phone_enc", "params_enc"},
+		Clear:       map[string]string{"zalo_user": "mã người dùng Zalo (bí danh Zalo cấp cho Official Account, cần để gửi)"},
+		Viewers:     []Action{ActViewSubmissions},
+		Retention: func(c RetentionConfig) string {
+			return "Số điện thoại và nội dung được xóa ngay khi thông báo gửi xong hoặc không gửi được; các lần gửi được giữ cùng hồ sơ người hưởng."
+		},
+	},
+	{
 		Name:        "Yêu cầu của người dân về dữ liệu cá nhân",
 		Purpose:     "Ghi nhận, trả lời đúng hạn yêu cầu xem, sửa dữ liệu, rút lại sự đồng ý.",
 		Basis:       "Nghĩa vụ của bên kiểm soát dữ liệu (Luật 91/2025/QH15, Nghị định 356/2025/NĐ-CP).",

@@ -55,6 +55,10 @@ const (
 
 	colAttempts     = "attempts"
 	colImportErrors = "import_errors"
+
+	colNotices        = "notices"
+	colNoticesPending = "notices_pending"
+	colNoticeAttempts = "notice_attempts"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -196,6 +200,15 @@ var migrations = []migration{
 			return err
 		}
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{colAttempts: {ttlIndex("expires_at")}})
+	}},
+	{"notices, their queue and attempts", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colNotices, colNoticesPending, colNoticeAttempts); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colNoticesPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
+			colNoticeAttempts: {{Keys: bson.D{{Key: "beneficiary_id", Value: 1}, {Key: "at", Value: 1}}}},
+		})
 	}},
 }
 

@@ -28,6 +28,7 @@ var pinned = []struct{ name, hash string }{
 	{"retention mark and indexes", "fd054634a6e7141d05af47320ca091e0d7c9c420c1b889997eaacf7325fc5986"},
 	{"privacy requests and breach register", "ce264c28c5a0b5ea4e210d390533c4986192a4b45023cb3f5c0cae64b520c39f"},
 	{"throttle attempts and import error pages", "b4a12b07f9234857c3b84019760d061e48297806ff643170edc99e9654079c45"},
+	{"notices, their queue and attempts", "7ce282b1ba3b3bfc83ab452ff70eaf8d9f7ede23c27a2520b9b7669146b0aa1e"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations
