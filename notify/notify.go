@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"ansinh"
@@ -62,7 +63,13 @@ type Service struct {
 	Now         func() time.Time
 	Log         *slog.Logger
 	MaxAttempts int // passing failures before a notice fails; 0: 8
+	wakeOnce    sync.Once
 	wake        chan struct{}
+}
+
+func (s *Service) wakeCh() chan struct{} {
+	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
+	return s.wake
 }
 
 // Zalo's windows for consultation messages.
@@ -133,18 +140,15 @@ func (s *Service) Queue(ctx context.Context, r *ansinh.Registration, kind, id st
 
 // Wake tells the worker there is work.
 func (s *Service) Wake() {
-	if s.wake == nil {
-		return
-	}
 	select {
-	case s.wake <- struct{}{}:
+	case s.wakeCh() <- struct{}{}:
 	default:
 	}
 }
 
 // Run sends due notices until ctx ends: when woken, and every 30 seconds.
 func (s *Service) Run(ctx context.Context) {
-	s.wake = make(chan struct{}, 1)
+	wake := s.wakeCh()
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
 	for {
@@ -154,7 +158,7 @@ func (s *Service) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.wake:
+		case <-wake:
 		case <-t.C:
 		}
 	}
