@@ -83,7 +83,7 @@ var Inventory = []DataSet{
 		Collections: []string{"notices", "notices_pending", "notice_attempts"},
 		Sealed:      []string{"phone_enc", "params_enc"},
 		Clear:       map[string]string{"zalo_user": "mã người dùng Zalo (bí danh Zalo cấp cho Official Account, cần để gửi)"},
-		Viewers:     []Action{ActViewSubmissions},
+		Viewers:     []Action{ActViewPayment},
 		Retention: func(c RetentionConfig) string {
 			return "Số điện thoại và nội dung được xóa ngay khi thông báo gửi xong hoặc không gửi được; các lần gửi được giữ cùng hồ sơ người hưởng."
 		},

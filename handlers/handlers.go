@@ -31,6 +31,7 @@ type Store interface {
 	ReviewStore
 	ReportStore
 	G2PStore
+	ansinh.NoticeStore
 	registration.Store
 }
 
