@@ -61,6 +61,9 @@ type Beneficiary struct {
 	Identity   IdentityCheck
 	Account    *Account // the verified account, if any
 	Warnings   []string // rule disagreements kept on the record (not rejections)
+	// Phone is the person's mobile as a list gave it, 84…: plain only while imported;
+	// sealed at rest, opened only to send a notice.
+	Phone string
 	// ConsentWithdrawn: the person withdrew consent to be paid into an account.
 	ConsentWithdrawn *Withdrawal
 	Synthetic        bool // made by `ansinh demo`

@@ -34,10 +34,10 @@ var Inventory = []DataSet{
 		Purpose: "Xác định người hưởng, chi trả trợ cấp hằng tháng, theo dõi tỷ lệ nhận qua tài khoản và báo cáo tháng.",
 		Basis: "Nhiệm vụ của cơ quan nhà nước (Nghị định 20/2021/NĐ-CP, 176/2025/NĐ-CP, pháp lệnh ưu đãi người có công; " +
 			"Chỉ thị 21/CT-TTg); Luật 91/2025/QH15: xử lý không cần sự đồng ý để thực hiện nhiệm vụ theo luật định.",
-		Fields:      "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước.",
+		Fields:      "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước, số điện thoại (nếu danh sách có).",
 		Sensitive:   "Số tài khoản ngân hàng của người nhận.",
 		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors"},
-		Sealed:      []string{"cccd_enc", "account.number_enc"},
+		Sealed:      []string{"cccd_enc", "account.number_enc", "phone_enc"},
 		Indexed:     "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
 		Viewers:     []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},
 		Retention: func(RetentionConfig) string {

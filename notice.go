@@ -112,6 +112,9 @@ func NextMorning(t time.Time) time.Time {
 // Zalo and SMS gateways take; "" when it is not a valid number.
 func InternationalPhone(s string) string {
 	p := NormalizePhone(s)
+	if len(p) == 9 && strings.ContainsRune("35789", rune(p[0])) {
+		p = "0" + p // a spreadsheet dropped the leading zero
+	}
 	if !ValidPhone(p) {
 		return ""
 	}

@@ -27,6 +27,7 @@ type Store interface {
 	AddNoticeAttempt(ctx context.Context, key string, a *ansinh.NoticeAttempt) error
 	ReceiptUser(ctx context.Context, receipt string) (channel, user string, err error)
 	RegistrationPhone(ctx context.Context, receipt string) (string, error)
+	BeneficiaryPhone(ctx context.Context, id string) (string, error)
 }
 
 // Tokens gives the OA's access token (the chat worker keeps it fresh); force refreshes.
@@ -128,6 +129,11 @@ func (s *Service) Queue(ctx context.Context, r *ansinh.Registration, kind, id st
 	phone, err := s.Store.RegistrationPhone(ctx, r.Receipt)
 	if err != nil {
 		return err
+	}
+	if phone == "" { // the number the beneficiary list gave
+		if phone, err = s.Store.BeneficiaryPhone(ctx, r.BeneficiaryID); err != nil {
+			return err
+		}
 	}
 	n.Phone = ansinh.InternationalPhone(phone)
 	_, next := ansinh.NoticeHours(now)

@@ -417,3 +417,27 @@ func BenchmarkNoticeSend(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "notices/s")
 }
+
+func TestThePhoneFromTheListIsUsedWhenTheRegistrationGaveNone(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	rows := []*ansinh.ImportRow{{Beneficiary: ansinh.Beneficiary{Name: "Trần Thị Bảy", CCCD: "094160001235", BirthDate: "1960-03-05",
+		Commune: "31498", Group: ansinh.GroupNCC, Eligible: true, Phone: "84987654321"}}}
+	if _, err := r.st.InsertImported(ctx, rows, r.clock); err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.st.Beneficiary(ctx, r.st.BeneficiaryID("094160001235"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Phone != "" {
+		t.Fatal("the phone is opened on every read of the record")
+	}
+	r.b = b
+	receipt := r.register(ansinh.ChannelQR, true, false)
+	r.decide(receipt, ansinh.StatusVerified)
+	r.send()
+	if got := r.zalo.sent("/message/template"); len(got) != 1 || got[0]["phone"] != "84987654321" {
+		t.Fatalf("template by phone: %v", got)
+	}
+}

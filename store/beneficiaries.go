@@ -26,6 +26,7 @@ type beneficiaryDoc struct {
 	NameKey   string `bson:"name_key"`
 	CCCDEnc   string `bson:"cccd_enc"`
 	CCCDLast4 string `bson:"cccd_last4"`
+	PhoneEnc  string `bson:"phone_enc,omitempty"`
 	BirthDate string `bson:"birth_date"`
 	Sex       string `bson:"sex,omitempty"`
 	Commune   string `bson:"commune"`
@@ -118,6 +119,9 @@ func (s *Store) RowHash(r *ansinh.ImportRow) string {
 	if a := b.Account; a != nil {
 		parts = append(parts, a.BankBIN, a.Number, a.HolderName)
 	}
+	if b.Phone != "" { // only when given: rows of lists without phones hash as before
+		parts = append(parts, "phone", b.Phone)
+	}
 	return s.vault.Index("row", strings.Join(parts, "\x1f"))
 }
 
@@ -136,6 +140,9 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 	}
 	if a := b.Account; a != nil {
 		d.Account = s.accountDoc(a)
+	}
+	if b.Phone != "" {
+		d.PhoneEnc = s.vault.Seal(b.Phone, ctxPhone)
 	}
 	return d
 }
@@ -311,6 +318,12 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	field("sub_group", "sub_group", old.SubGroup, b.SubGroup)
 	field("amount", "amount", old.Amount, b.Amount)
 	field("warnings", "warnings", old.Warnings, b.Warnings)
+	if b.Phone != "" { // a list without the column, or a blank cell, keeps the number
+		if had, _ := s.vault.Open(old.PhoneEnc, ctxPhone); old.PhoneEnc == "" || had != b.Phone {
+			changed = append(changed, "phone")
+			set = append(set, bson.E{Key: "phone_enc", Value: s.vault.Seal(b.Phone, ctxPhone)})
+		}
+	}
 	after.Name, after.Commune, after.Candidates, after.Group = b.Name, commune, candidates, b.Group
 	if r.EligibleGiven && old.Eligible != b.Eligible {
 		after.Eligible = b.Eligible
@@ -547,4 +560,25 @@ func (s *Store) PaymentList(ctx context.Context, communes []string) ([]PaymentRo
 		return nil, s.fail("payment list", err)
 	}
 	return out, nil
+}
+
+// BeneficiaryPhone is the mobile number a list gave for the person (84…), decrypted,
+// "" when none: for a notice only.
+func (s *Store) BeneficiaryPhone(ctx context.Context, id string) (string, error) {
+	var d struct {
+		PhoneEnc string `bson:"phone_enc"`
+	}
+	err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(bson.D{{Key: "phone_enc", Value: 1}})).Decode(&d)
+	if err != nil {
+		return "", s.fail("beneficiary phone", err)
+	}
+	if d.PhoneEnc == "" {
+		return "", nil
+	}
+	p, err := s.vault.Open(d.PhoneEnc, ctxPhone)
+	if err != nil {
+		return "", s.fail("beneficiary phone", err)
+	}
+	return p, nil
 }
