@@ -13,6 +13,7 @@ const (
 	ActionUnitsMigrate = "units.migrate"     // the store's live data moved to another unit set
 
 	ActionImport            = "beneficiary.import"
+	ActionPaymentResults    = "payment.results"
 	ActionImportElsewhere   = "beneficiary.import_elsewhere" // a list row for a person another unit holds
 	ActionBeneficiaryUpdate = "beneficiary.update"
 	ActionReveal            = "beneficiary.reveal"

@@ -36,7 +36,7 @@ var Inventory = []DataSet{
 			"Chỉ thị 21/CT-TTg); Luật 91/2025/QH15: xử lý không cần sự đồng ý để thực hiện nhiệm vụ theo luật định.",
 		Fields:      "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước, số điện thoại (nếu danh sách có).",
 		Sensitive:   "Số tài khoản ngân hàng của người nhận.",
-		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors"},
+		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors", "payment_results", "returned_accounts"},
 		Sealed:      []string{"cccd_enc", "account.number_enc", "phone_enc"},
 		Indexed:     "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
 		Viewers:     []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},

@@ -367,10 +367,17 @@ const (
 // Notices sent later (by template or SMS), and how the record page names their
 // channels and results.
 const (
-	MsgSMSVerified    = "Đăng ký tài khoản nhận trợ cấp mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản ông/bà đã đăng ký."
-	MsgSMSRejected    = "Đăng ký tài khoản nhận trợ cấp mã %s chưa được chấp nhận. Lý do: %s Ông/bà vui lòng liên hệ cán bộ xã hoặc đăng ký lại."
-	MsgNoticeReturned = "Khoản trợ cấp chuyển vào tài khoản ông/bà đã đăng ký (mã %s) bị ngân hàng trả lại. Ông/bà vui lòng đăng ký một tài khoản khác hoặc liên hệ cán bộ xã."
-	MsgNoticeReminder = "Xin nhắc ông/bà: đăng ký mã %s đang chờ xã xem xét."
+	MsgSMSVerified         = "Đăng ký tài khoản nhận trợ cấp mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản ông/bà đã đăng ký."
+	MsgSMSRejected         = "Đăng ký tài khoản nhận trợ cấp mã %s chưa được chấp nhận. Lý do: %s Ông/bà vui lòng liên hệ cán bộ xã hoặc đăng ký lại."
+	MsgNoticeReturned      = "Khoản trợ cấp chuyển vào tài khoản ông/bà đã đăng ký (mã %s) bị ngân hàng trả lại. Ông/bà vui lòng đăng ký một tài khoản khác hoặc liên hệ cán bộ xã."
+	MsgPaymentConflict     = "Tháng này người này đã có kết quả chi trả khác trong một tệp trước: giữ kết quả cũ. Nếu tệp trước sai, xin liên hệ quản trị viên."
+	MsgPaymentNoPerson     = "Không tìm thấy người có số CCCD này trong danh sách của đơn vị."
+	MsgPaymentNoAccount    = "Người này chưa có tài khoản nhận trợ cấp."
+	MsgPaymentOtherAccount = "Số tài khoản không phải tài khoản hiện tại của người này."
+	MsgPaymentOutcome      = "Kết quả phải là \"thành công\" hoặc \"trả lại\"."
+	MsgPaymentColumns      = "Tệp cần cột cccd và ket_qua (và có thể có so_tai_khoan, ly_do)."
+	MsgMonthInvalid        = "Tháng phải có dạng NNNN-TT, ví dụ 2026-11."
+	MsgNoticeReminder      = "Xin nhắc ông/bà: đăng ký mã %s đang chờ xã xem xét."
 )
 
 // NoticeChannelNames and NoticeResultNames label a notice attempt on the record page.

@@ -32,6 +32,7 @@ type Store interface {
 	ReportStore
 	G2PStore
 	ansinh.NoticeStore
+	PaymentStore
 	registration.Store
 }
 

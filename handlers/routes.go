@@ -77,6 +77,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	api.Get("/users", token, h.ListUsers)
 	api.Post("/users", token, h.may(ansinh.ActCreateUsers), h.CreateUser)
 	api.Post("/beneficiaries/import", token, h.may(ansinh.ActImport), h.ImportBeneficiaries)
+	api.Post("/payments/results", token, h.may(ansinh.ActImport), h.PaymentResults)
 	api.Get("/beneficiaries/template.xlsx", token, h.may(ansinh.ActImport), h.ImportTemplate)
 	api.Get("/beneficiaries/export.csv", token, h.may(ansinh.ActExport), h.ExportBeneficiaries)
 	api.Get("/beneficiaries", token, h.may(ansinh.ActView), h.ListBeneficiaries)

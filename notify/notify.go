@@ -85,6 +85,7 @@ const (
 const (
 	ParamReceipt = "ma_ho_so"
 	ParamReason  = "ly_do"
+	ParamMonth   = "thang"
 )
 
 func (s *Service) now() time.Time {
@@ -108,6 +109,13 @@ func (s *Service) Decided(ctx context.Context, r *ansinh.Registration, d *ansinh
 	return s.Queue(ctx, r, kind, "decision:"+r.Receipt, params)
 }
 
+// Returned queues the notice that a payment of month into the person's account came
+// back (registration.PaymentNotifier).
+func (s *Service) Returned(ctx context.Context, r *ansinh.Registration, month string) error {
+	params := map[string]string{ParamReceipt: ansinh.FormatReceipt(r.Receipt), ParamMonth: month}
+	return s.Queue(ctx, r, ansinh.NoticeReturned, "returned:"+month+":"+r.BeneficiaryID, params)
+}
+
 // Queue stores a notice of kind about submission r under id, to go out at the next
 // sending hour.
 func (s *Service) Queue(ctx context.Context, r *ansinh.Registration, kind, id string, params map[string]string) error {
@@ -126,9 +134,12 @@ func (s *Service) Queue(ctx context.Context, r *ansinh.Registration, kind, id st
 			n.ZaloUser = user
 		}
 	}
-	phone, err := s.Store.RegistrationPhone(ctx, r.Receipt)
-	if err != nil {
-		return err
+	var phone string
+	var err error
+	if r.Receipt != "" {
+		if phone, err = s.Store.RegistrationPhone(ctx, r.Receipt); err != nil {
+			return err
+		}
 	}
 	if phone == "" { // the number the beneficiary list gave
 		if phone, err = s.Store.BeneficiaryPhone(ctx, r.BeneficiaryID); err != nil {

@@ -50,6 +50,7 @@ type beneficiaryDoc struct {
 	// ConsentWithdrawn: the person withdrew consent to be paid into an account (a
 	// request answered by an officer).
 	ConsentWithdrawn *withdrawalDoc `bson:"consent_withdrawn,omitempty"`
+	Returned         *returnedDoc   `bson:"returned,omitempty"`
 	Synthetic        bool           `bson:"synthetic,omitempty"`
 	RowHash          string         `bson:"row_hash,omitempty"`
 	CreatedAt        time.Time      `bson:"created_at"`
@@ -89,6 +90,17 @@ type accountDoc struct {
 	Proxy      bool      `bson:"proxy"`
 	Source     string    `bson:"source"`
 	VerifiedAt time.Time `bson:"verified_at"`
+	// ConfirmedAt: a payment into it went through (ConfirmAccountByPayment).
+	ConfirmedAt time.Time `bson:"confirmed_at,omitempty"`
+}
+
+// returnedDoc marks a record whose account was dropped after a payment came back.
+type returnedDoc struct {
+	Month   string    `bson:"month"`
+	Reason  string    `bson:"reason,omitempty"`
+	BankBIN string    `bson:"bin"`
+	Last4   string    `bson:"last4"`
+	At      time.Time `bson:"at"`
 }
 
 const (
@@ -149,7 +161,8 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 
 func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
 	return &accountDoc{BankBIN: a.BankBIN, NumberEnc: s.vault.Seal(a.Number, ctxAccount), Index: s.AccountIndex(a.BankBIN, a.Number),
-		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC()}
+		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC(),
+		ConfirmedAt: a.ConfirmedAt.UTC()}
 }
 
 func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
@@ -168,7 +181,11 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 		b.ConsentWithdrawn = &ansinh.Withdrawal{At: w.At, By: w.By, Request: w.Request, Purpose: w.Purpose}
 	}
 	if a := d.Account; a != nil {
-		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}
+		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source,
+			VerifiedAt: a.VerifiedAt, ConfirmedAt: a.ConfirmedAt}
+	}
+	if r := d.Returned; r != nil {
+		b.Returned = &ansinh.ReturnedPayment{Month: r.Month, Reason: r.Reason, BankBIN: r.BankBIN, Last4: r.Last4, At: r.At}
 	}
 	return b
 }

@@ -59,6 +59,9 @@ const (
 	colNotices        = "notices"
 	colNoticesPending = "notices_pending"
 	colNoticeAttempts = "notice_attempts"
+
+	colPaymentResults   = "payment_results"
+	colReturnedAccounts = "returned_accounts"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -208,6 +211,14 @@ var migrations = []migration{
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
 			colNoticesPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
 			colNoticeAttempts: {{Keys: bson.D{{Key: "beneficiary_id", Value: 1}, {Key: "at", Value: 1}}}},
+		})
+	}},
+	{"payment results and accounts returned", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPaymentResults, colReturnedAccounts); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colReturnedAccounts: {{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "at", Value: -1}}}},
 		})
 	}},
 }
