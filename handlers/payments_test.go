@@ -87,6 +87,17 @@ func TestPaymentResults(t *testing.T) {
 		t.Fatalf("counts %+v", counts)
 	}
 	e.wantExactCounters()
+	var cov struct {
+		WithAccount        int64 `json:"with_account"`
+		ConfirmedByPayment int64 `json:"confirmed_by_payment"`
+	}
+	e.do("GET", "/api/v1/coverage", token, nil).decode(&cov)
+	if cov.WithAccount != 3 || cov.ConfirmedByPayment != 3 {
+		t.Fatalf("coverage API %+v", cov)
+	}
+	if _, doc := e.browser("so.tc").get("/can-bo/tong-quan"); strings.TrimSpace(doc.Find("#confirmed").Text()) != "3" {
+		t.Fatalf("dashboard confirmed %q", doc.Find("#confirmed").Text())
+	}
 	// Told: the returned notice goes by template by phone.
 	if _, err := svc.SendDue(ctx); err != nil {
 		t.Fatal(err)
