@@ -22,6 +22,7 @@ const (
 
 	ActionImport            = "beneficiary.import"
 	ActionImportJob         = "beneficiary.import_job"       // an uploaded list kept to be imported as a job
+	ActionPaymentResults    = "payment.results"
 	ActionImportElsewhere   = "beneficiary.import_elsewhere" // a list row for a person another unit holds
 	ActionBeneficiaryUpdate = "beneficiary.update"
 	ActionReveal            = "beneficiary.reveal"

@@ -61,6 +61,12 @@ type Beneficiary struct {
 	Identity   IdentityCheck
 	Account    *Account // the verified account, if any
 	Warnings   []string // rule disagreements kept on the record (not rejections)
+	// Phone is the person's mobile as a list gave it, 84…: plain only while imported;
+	// sealed at rest, opened only to send a notice.
+	Phone string
+	// Returned: the last account was dropped because a payment into it came back; the
+	// person needs a new one. Nil otherwise.
+	Returned *ReturnedPayment
 	// ConsentWithdrawn: the person withdrew consent to be paid into an account.
 	ConsentWithdrawn *Withdrawal
 	Synthetic        bool // made by `ansinh demo`
@@ -117,6 +123,9 @@ type Account struct {
 	Proxy      bool
 	Source     string
 	VerifiedAt time.Time
+	// ConfirmedAt is when a payment into it first went through (zero: not yet): the
+	// account is confirmed by payment, not only registered.
+	ConfirmedAt time.Time
 }
 
 // ChangedAccountForReview, among the changes an import reports for a row, says that

@@ -53,6 +53,7 @@ type Config struct {
 	// Retention says when personal data whose purpose is served is erased.
 	Retention RetentionConfig
 	Zalo      ZaloConfig
+	SMS       SMSConfig
 }
 
 // OutboxConfig: a message that failed MaxAttempts times, or still unsent MaxAge after
@@ -76,6 +77,20 @@ type ZaloConfig struct {
 	RefreshToken string
 	APIURL       string
 	OAuthURL     string
+	// BusinessURL is the base of template messages by phone (ZALO_BUSINESS_API_URL).
+	BusinessURL string
+	// Templates are the approved template ids per notice (ZALO_TEMPLATE_*); "" none.
+	Templates ZaloTemplates
+}
+
+// ZaloTemplates are the ids of the OA's approved template messages, per kind of notice.
+type ZaloTemplates struct{ Verified, Rejected, Returned, Reminder string }
+
+// SMSConfig is the SMS gateway of notices that Zalo cannot carry (ANSINH_SMS_*); no
+// URL means no SMS.
+type SMSConfig struct {
+	URL string
+	Key string
 }
 
 // MinSecretLen is the shortest accepted ANSINH_SECRET_KEY / ANSINH_DATA_KEY.
@@ -90,7 +105,8 @@ func DefaultConfig() Config {
 		LogLevel: "info", LogFormat: "text", PublicRateLimit: 120, AssistedSecondOfficer: true,
 		Outbox:    OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge},
 		Retention: RetentionConfig{Submissions: DefaultRetentionSubmissions, Chat: DefaultRetentionChat},
-		Zalo:      ZaloConfig{APIURL: "https://openapi.zalo.me", OAuthURL: "https://oauth.zaloapp.com"},
+		Zalo: ZaloConfig{APIURL: "https://openapi.zalo.me", OAuthURL: "https://oauth.zaloapp.com",
+			BusinessURL: "https://business.openapi.zalo.me"},
 	}
 }
 

@@ -29,6 +29,7 @@ var importColumns = []struct {
 	{"ma_ngan_hang", "Ngân hàng", []string{"ma_ngan_hang", "ngan_hang", "bank", "bank_bin"}, false, "Nếu đã nhận qua tài khoản: tên ngân hàng (Agribank) hoặc mã BIN."},
 	{"so_tai_khoan", "Số tài khoản", []string{"so_tai_khoan", "account_number"}, false, "Nếu đã nhận qua tài khoản: số tài khoản."},
 	{"chu_tai_khoan", "Chủ tài khoản", []string{"chu_tai_khoan", "ten_chu_tai_khoan", "account_name"}, false, "Nếu đã nhận qua tài khoản: tên chủ tài khoản."},
+	{"so_dien_thoai", "Số điện thoại", []string{"so_dien_thoai", "sdt", "so_dt", "dien_thoai", "phone", "phone_number"}, false, "Không bắt buộc. Số di động của người hưởng, để báo kết quả (nếu người đó đồng ý)."},
 	{"du_dieu_kien_mo_tk", "Đủ điều kiện mở tài khoản", []string{"du_dieu_kien_mo_tk", "du_dieu_kien_mo_tai_khoan", "eligible"}, false, "Ghi \"không\" nếu người này không đủ điều kiện mở tài khoản."},
 }
 
@@ -219,6 +220,11 @@ func (h *ImportHeader) parseImportRow(cells []string, row int, units *Units, unk
 	b.SubGroup = NormalizeName(h.cell(cells, "nhom_con"))
 	if b.Amount, msg = ParseAmount(h.cell(cells, "muc_huong")); msg != "" {
 		bad("muc_huong", msg)
+	}
+	if cell := h.cell(cells, "so_dien_thoai"); cell != "" {
+		if b.Phone = InternationalPhone(cell); b.Phone == "" {
+			bad("so_dien_thoai", MsgPhoneInvalid)
+		}
 	}
 	yes, given, msg := ParseYesNo(h.cell(cells, "du_dieu_kien_mo_tk"))
 	if msg != "" {

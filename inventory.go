@@ -34,12 +34,13 @@ var Inventory = []DataSet{
 		Purpose: "Xác định người hưởng, chi trả trợ cấp hằng tháng, theo dõi tỷ lệ nhận qua tài khoản và báo cáo tháng.",
 		Basis: "Nhiệm vụ của cơ quan nhà nước (Nghị định 20/2021/NĐ-CP, 176/2025/NĐ-CP, pháp lệnh ưu đãi người có công; " +
 			"Chỉ thị 21/CT-TTg); Luật 91/2025/QH15: xử lý không cần sự đồng ý để thực hiện nhiệm vụ theo luật định.",
-		Fields:      "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước.",
-		Sensitive:   "Số tài khoản ngân hàng của người nhận.",
-		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors", "jobs", "job_files", "job_locks"},
-		Sealed:      []string{"cccd_enc", "account.number_enc", "data_enc"},
-		Indexed:     "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
-		Viewers:     []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},
+		Fields:    "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước, số điện thoại (nếu danh sách có).",
+		Sensitive: "Số tài khoản ngân hàng của người nhận.",
+		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors", "jobs", "job_files", "job_locks",
+			"payment_results", "returned_accounts"},
+		Sealed:  []string{"cccd_enc", "account.number_enc", "data_enc", "phone_enc"},
+		Indexed: "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
+		Viewers: []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},
 		Retention: func(RetentionConfig) string {
 			return "Suốt thời gian hưởng trợ cấp; hồ sơ là hồ sơ chi trả của cơ quan, không tự xóa."
 		},
@@ -72,6 +73,20 @@ var Inventory = []DataSet{
 		Viewers:     nil, // no staff page shows a conversation
 		Retention: func(c RetentionConfig) string {
 			return fmt.Sprintf("Xóa %d ngày sau lần trao đổi cuối; nội dung tin nhắn đã gửi được xóa ngay khi gửi xong.", days(c.Chat))
+		},
+	},
+	{
+		Name:        "Thông báo kết quả cho người dân",
+		Purpose:     "Báo quyết định của xã và kết quả chi trả cho người đã đồng ý nhận thông báo (Zalo, tin mẫu Zalo theo số điện thoại, SMS).",
+		Basis:       "Sự đồng ý riêng khi đăng ký (câu hỏi riêng, không đánh dấu sẵn).",
+		Fields:      "Mã người dùng Zalo, số điện thoại, mã đăng ký, loại thông báo; mỗi lần gửi: kênh, loại chi phí, kết quả.",
+		Sensitive:   "Không.",
+		Collections: []string{"notices", "notices_pending", "notice_attempts"},
+		Sealed:      []string{"phone_enc", "params_enc"},
+		Clear:       map[string]string{"zalo_user": "mã người dùng Zalo (bí danh Zalo cấp cho Official Account, cần để gửi)"},
+		Viewers:     []Action{ActViewPayment},
+		Retention: func(c RetentionConfig) string {
+			return "Số điện thoại và nội dung được xóa ngay khi thông báo gửi xong hoặc không gửi được; các lần gửi được giữ cùng hồ sơ người hưởng."
 		},
 	},
 	{

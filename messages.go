@@ -370,6 +370,37 @@ const (
 	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Ông/bà có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
 )
 
+// Notices sent later (by template or SMS), and how the record page names their
+// channels and results.
+const (
+	MsgSMSVerified         = "Đăng ký tài khoản nhận trợ cấp mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản ông/bà đã đăng ký."
+	MsgSMSRejected         = "Đăng ký tài khoản nhận trợ cấp mã %s chưa được chấp nhận. Lý do: %s Ông/bà vui lòng liên hệ cán bộ xã hoặc đăng ký lại."
+	MsgNoticeReturned      = "Khoản trợ cấp chuyển vào tài khoản ông/bà đã đăng ký (mã %s) bị ngân hàng trả lại. Ông/bà vui lòng đăng ký một tài khoản khác hoặc liên hệ cán bộ xã."
+	MsgPaymentConflict     = "Tháng này người này đã có kết quả chi trả khác trong một tệp trước: giữ kết quả cũ. Nếu tệp trước sai, xin liên hệ quản trị viên."
+	MsgPaymentNoPerson     = "Không tìm thấy người có số CCCD này trong danh sách của đơn vị."
+	MsgPaymentNoAccount    = "Người này chưa có tài khoản nhận trợ cấp."
+	MsgPaymentOtherAccount = "Số tài khoản không phải tài khoản hiện tại của người này."
+	MsgPaymentOutcome      = "Kết quả phải là \"thành công\" hoặc \"trả lại\"."
+	MsgPaymentColumns      = "Tệp cần cột cccd và ket_qua (và có thể có so_tai_khoan, ly_do)."
+	MsgMonthInvalid        = "Tháng phải có dạng NNNN-TT, ví dụ 2026-11."
+	MsgNoticeReminder      = "Xin nhắc ông/bà: đăng ký mã %s đang chờ xã xem xét."
+)
+
+// NoticeChannelNames and NoticeResultNames label a notice attempt on the record page.
+var (
+	NoticeChannelNames = map[string]string{
+		NoticeByConsultation: "Zalo (tin tư vấn)", NoticeByTemplateUser: "Zalo (tin mẫu, theo tài khoản Zalo)",
+		NoticeByTemplatePhone: "Zalo (tin mẫu, theo số điện thoại)", NoticeBySMS: "Tin nhắn SMS", NoticeByNone: "Không gửi",
+	}
+	NoticeResultNames = map[string]string{
+		NoticeSent: "Đã gửi", NoticeRefused: "Bị từ chối, thử kênh khác", NoticeWaiting: "Chờ giờ gửi hoặc hạn mức",
+		NoticeRetry: "Lỗi tạm thời, sẽ thử lại", NoticeFailed: "Không gửi được", NoticeNoConsent: "Người dân chưa đồng ý nhận thông báo",
+	}
+	NoticeCostNames = map[string]string{
+		CostFree: "miễn phí", CostBilled: "có phí (tin tư vấn)", CostTemplate: "có phí (tin mẫu)", CostSMS: "có phí (SMS)", CostNone: "—",
+	}
+)
+
 // MsgImportAccountWaitsForCommune: a list names a new account for someone whose commune
 // an officer has still to choose.
 const MsgImportAccountWaitsForCommune = "Người này đang chờ chọn xã: tài khoản mới trong danh sách sẽ được xét sau khi cán bộ chọn xã. Hãy nhập lại danh sách sau đó."

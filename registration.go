@@ -54,6 +54,9 @@ type Registration struct {
 	RegisteredBy  string // the officer, for an assisted registration
 	ProofSeen     string // what the officer saw (CCCD, bank card, authorisation)
 	Consent       Consent
+	// NotifyConsent: the person agreed to be told the decision and payment results (a
+	// separate question, never pre-ticked).
+	NotifyConsent bool
 	SubmittedAt   time.Time
 	Status        string
 	Reason        string

@@ -34,6 +34,8 @@ type Store interface {
 	ReviewStore
 	ReportStore
 	G2PStore
+	ansinh.NoticeStore
+	PaymentStore
 	registration.Store
 }
 

@@ -23,6 +23,7 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 	ansinh.ActCreateUsers: {{method: "POST", route: "/api/v1/users", body: map[string]string{"username": "x", "role": "nope"}}},
 	ansinh.ActImport: {
 		{method: "POST", route: "/api/v1/beneficiaries/import", body: map[string]string{}},
+		{method: "POST", route: "/api/v1/payments/results", body: map[string]string{}},
 		{method: "GET", route: "/api/v1/beneficiaries/template.xlsx"},
 		{method: "GET", route: "/api/v1/imports/:id/errors.csv"},
 		{method: "GET", route: "/can-bo/nhap-danh-sach", page: true},

@@ -387,6 +387,10 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if details.StatusCode != 200 || !strings.Contains(string(details.body), "Nguyễn Văn Sáu") {
 		t.Fatalf("details page: %d %s", details.StatusCode, details.body)
 	}
+	// The question to be told the outcome is asked, never pre-ticked.
+	if !strings.Contains(string(details.body), `name="notify_consent" value="1">`) {
+		t.Fatalf("no unticked notice question on the details page")
+	}
 	proof, key := match(t, proofRE, details.body), match(t, keyRE, details.body)
 	fields := url.Values{"_csrf": {csrf}, "proof": {proof}, "idempotency_key": {key}, "submitter": {"self"}, "bank_bin": {"970405"},
 		"account_number": {"1234.5678.9012"}, "account_name": {"nguyễn văn sáu"}, "phone": {"0912345678"}}
@@ -430,8 +434,25 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if r := s.do("POST", "/dang-ky/xac-nhan", confirm); r.StatusCode != 422 || !strings.Contains(string(r.body), ansinh.MsgSessionExpired) {
 		t.Fatalf("forged proof: %d", r.StatusCode)
 	}
-	if list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD)); len(list) != 1 {
+	list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD))
+	if len(list) != 1 {
 		t.Fatalf("%d registrations stored", len(list))
+	}
+	if r, _ := e.store.Registration(context.Background(), list[0]); r.NotifyConsent {
+		t.Fatal("consent to be told stored though the box was left unticked")
+	}
+	// Ticked on the details page, it travels through the check page and is stored.
+	fields.Set("notify_consent", "1")
+	fields.Set("idempotency_key", "key-notify-000001")
+	check = s.do("POST", "/dang-ky/chi-tiet", fields)
+	if !strings.Contains(string(check.body), `<dd id="check-notify">Có</dd>`) || !strings.Contains(string(check.body), `name="notify_consent" value="1"`) {
+		t.Fatalf("check page does not carry the notice consent: %s", check.body)
+	}
+	fields.Set("proof", match(t, proofRE, check.body))
+	if done := s.do("POST", "/dang-ky/xac-nhan", fields); done.StatusCode != 303 {
+		t.Fatalf("confirm with notice consent: %d", done.StatusCode)
+	} else if r, _ := e.store.Registration(context.Background(), strings.TrimPrefix(done.Header.Get("Location"), "/bien-nhan/")); r == nil || !r.NotifyConsent {
+		t.Fatalf("consent to be told not stored: %+v", r)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -93,8 +94,34 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 	if err != nil {
 		return err
 	}
-	data["History"], data["PastAccounts"], data["IneligibleText"] = history, past, ineligibleText(b)
+	notices, err := h.notices(c, b)
+	if err != nil {
+		return err
+	}
+	data["History"], data["PastAccounts"], data["IneligibleText"], data["Notices"] = history, past, ineligibleText(b), notices
 	return c.Status(status).Render("beneficiary", data)
+}
+
+// noticeView is one try to tell the person something, as the record shows it.
+type noticeView struct {
+	At                                  time.Time
+	Kind, Channel, Cost, Result, Detail string
+}
+
+var noticeKinds = map[string]string{ansinh.NoticeVerified: "Đăng ký được xác nhận", ansinh.NoticeRejected: "Đăng ký chưa được chấp nhận",
+	ansinh.NoticeReturned: "Tiền bị trả lại", ansinh.NoticeReminder: "Nhắc nhở"}
+
+func (h *Handler) notices(c *fiber.Ctx, b *ansinh.Beneficiary) ([]noticeView, error) {
+	as, err := h.store.NoticeAttempts(c.UserContext(), b.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]noticeView, len(as))
+	for i, a := range as {
+		out[i] = noticeView{At: a.At.In(ansinh.Vietnam), Kind: noticeKinds[a.Kind], Channel: ansinh.NoticeChannelNames[a.Channel],
+			Cost: ansinh.NoticeCostNames[a.Cost], Result: ansinh.NoticeResultNames[a.Result], Detail: a.Detail}
+	}
+	return out, nil
 }
 
 func ineligibleText(b *ansinh.Beneficiary) string {

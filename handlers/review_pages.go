@@ -45,6 +45,9 @@ func (h *Handler) QueuePage(c *fiber.Ctx) error {
 		data["Next"] = link(q.page + 1)
 	}
 	data["CanDecide"] = u.Role.Can(ansinh.ActDecide)
+	if data["Returned"], err = h.store.ReturnedAccounts(c.UserContext(), h.units.Subtree(u.Unit)); err != nil {
+		return err
+	}
 	return c.Render("queue", data)
 }
 

@@ -82,6 +82,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	api.Post("/users/:username/enable", token, h.may(ansinh.ActManageUsers), h.EnableUser)
 	api.Post("/users/:username/reset-password", token, h.may(ansinh.ActManageUsers), h.ResetUserPassword)
 	api.Post("/beneficiaries/import", token, h.may(ansinh.ActImport), h.ImportBeneficiaries)
+	api.Post("/payments/results", token, h.may(ansinh.ActImport), h.PaymentResults)
 	api.Get("/beneficiaries/template.xlsx", token, h.may(ansinh.ActImport), h.ImportTemplate)
 	api.Get("/beneficiaries/export.csv", token, h.may(ansinh.ActExport), h.ExportBeneficiaries)
 	api.Get("/beneficiaries", token, h.may(ansinh.ActView), h.ListBeneficiaries)

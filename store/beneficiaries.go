@@ -27,6 +27,7 @@ type beneficiaryDoc struct {
 	NameKey   string `bson:"name_key"`
 	CCCDEnc   string `bson:"cccd_enc"`
 	CCCDLast4 string `bson:"cccd_last4"`
+	PhoneEnc  string `bson:"phone_enc,omitempty"`
 	BirthDate string `bson:"birth_date"`
 	Sex       string `bson:"sex,omitempty"`
 	Commune   string `bson:"commune"`
@@ -50,6 +51,7 @@ type beneficiaryDoc struct {
 	// ConsentWithdrawn: the person withdrew consent to be paid into an account (a
 	// request answered by an officer).
 	ConsentWithdrawn *withdrawalDoc `bson:"consent_withdrawn,omitempty"`
+	Returned         *returnedDoc   `bson:"returned,omitempty"`
 	Synthetic        bool           `bson:"synthetic,omitempty"`
 	RowHash          string         `bson:"row_hash,omitempty"`
 	CreatedAt        time.Time      `bson:"created_at"`
@@ -89,6 +91,17 @@ type accountDoc struct {
 	Proxy      bool      `bson:"proxy"`
 	Source     string    `bson:"source"`
 	VerifiedAt time.Time `bson:"verified_at"`
+	// ConfirmedAt: a payment into it went through (ConfirmAccountByPayment).
+	ConfirmedAt time.Time `bson:"confirmed_at,omitempty"`
+}
+
+// returnedDoc marks a record whose account was dropped after a payment came back.
+type returnedDoc struct {
+	Month   string    `bson:"month"`
+	Reason  string    `bson:"reason,omitempty"`
+	BankBIN string    `bson:"bin"`
+	Last4   string    `bson:"last4"`
+	At      time.Time `bson:"at"`
 }
 
 const (
@@ -119,6 +132,9 @@ func (s *Store) RowHash(r *ansinh.ImportRow) string {
 	if a := b.Account; a != nil {
 		parts = append(parts, a.BankBIN, a.Number, a.HolderName)
 	}
+	if b.Phone != "" { // only when given: rows of lists without phones hash as before
+		parts = append(parts, "phone", b.Phone)
+	}
 	return s.vault.Index("row", strings.Join(parts, "\x1f"))
 }
 
@@ -138,12 +154,16 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 	if a := b.Account; a != nil {
 		d.Account = s.accountDoc(a)
 	}
+	if b.Phone != "" {
+		d.PhoneEnc = s.vault.Seal(b.Phone, ctxPhone)
+	}
 	return d
 }
 
 func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
 	return &accountDoc{BankBIN: a.BankBIN, NumberEnc: s.vault.Seal(a.Number, ctxAccount), Index: s.AccountIndex(a.BankBIN, a.Number),
-		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC()}
+		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC(),
+		ConfirmedAt: a.ConfirmedAt.UTC()}
 }
 
 func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
@@ -162,7 +182,11 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 		b.ConsentWithdrawn = &ansinh.Withdrawal{At: w.At, By: w.By, Request: w.Request, Purpose: w.Purpose}
 	}
 	if a := d.Account; a != nil {
-		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}
+		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source,
+			VerifiedAt: a.VerifiedAt, ConfirmedAt: a.ConfirmedAt}
+	}
+	if r := d.Returned; r != nil {
+		b.Returned = &ansinh.ReturnedPayment{Month: r.Month, Reason: r.Reason, BankBIN: r.BankBIN, Last4: r.Last4, At: r.At}
 	}
 	return b
 }
@@ -316,6 +340,12 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	field("sub_group", "sub_group", old.SubGroup, b.SubGroup)
 	field("amount", "amount", old.Amount, b.Amount)
 	field("warnings", "warnings", old.Warnings, b.Warnings)
+	if b.Phone != "" { // a list without the column, or a blank cell, keeps the number
+		if had, _ := s.vault.Open(old.PhoneEnc, ctxPhone); old.PhoneEnc == "" || had != b.Phone {
+			changed = append(changed, "phone")
+			set = append(set, bson.E{Key: "phone_enc", Value: s.vault.Seal(b.Phone, ctxPhone)})
+		}
+	}
 	after.Name, after.Commune, after.Candidates, after.Group = b.Name, commune, candidates, b.Group
 	if r.EligibleGiven && old.Eligible != b.Eligible {
 		after.Eligible = b.Eligible
@@ -559,4 +589,25 @@ func (s *Store) PaymentList(ctx context.Context, communes []string) ([]PaymentRo
 		return nil, s.fail("payment list", err)
 	}
 	return out, nil
+}
+
+// BeneficiaryPhone is the mobile number a list gave for the person (84…), decrypted,
+// "" when none: for a notice only.
+func (s *Store) BeneficiaryPhone(ctx context.Context, id string) (string, error) {
+	var d struct {
+		PhoneEnc string `bson:"phone_enc"`
+	}
+	err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(bson.D{{Key: "phone_enc", Value: 1}})).Decode(&d)
+	if err != nil {
+		return "", s.fail("beneficiary phone", err)
+	}
+	if d.PhoneEnc == "" {
+		return "", nil
+	}
+	p, err := s.vault.Open(d.PhoneEnc, ctxPhone)
+	if err != nil {
+		return "", s.fail("beneficiary phone", err)
+	}
+	return p, nil
 }

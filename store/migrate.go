@@ -55,6 +55,13 @@ const (
 
 	colAttempts     = "attempts"
 	colImportErrors = "import_errors"
+
+	colNotices        = "notices"
+	colNoticesPending = "notices_pending"
+	colNoticeAttempts = "notice_attempts"
+
+	colPaymentResults   = "payment_results"
+	colReturnedAccounts = "returned_accounts"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -201,6 +208,23 @@ var migrations = []migration{
 	// in chunks) and the claim on the file that makes one job per file.
 	{"jobs, their files and claims", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colJobs, colJobFiles, colJobLocks)
+	}},
+	{"notices, their queue and attempts", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colNotices, colNoticesPending, colNoticeAttempts); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colNoticesPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
+			colNoticeAttempts: {{Keys: bson.D{{Key: "beneficiary_id", Value: 1}, {Key: "at", Value: 1}}}},
+		})
+	}},
+	{"payment results and accounts returned", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPaymentResults, colReturnedAccounts); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colReturnedAccounts: {{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "at", Value: -1}}}},
+		})
 	}},
 }
 

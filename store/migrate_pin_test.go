@@ -29,6 +29,8 @@ var pinned = []struct{ name, hash string }{
 	{"privacy requests and breach register", "ce264c28c5a0b5ea4e210d390533c4986192a4b45023cb3f5c0cae64b520c39f"},
 	{"throttle attempts and import error pages", "b4a12b07f9234857c3b84019760d061e48297806ff643170edc99e9654079c45"},
 	{"jobs, their files and claims", "6f648fbe95bfccb94a3654751e8de2b1adf69cc2e659336a77f2d06167fad2e6"},
+	{"notices, their queue and attempts", "7ce282b1ba3b3bfc83ab452ff70eaf8d9f7ede23c27a2520b9b7669146b0aa1e"},
+	{"payment results and accounts returned", "72db0dfc06f7fc9210a5e130b835253d8bb8f382f5bf6905d8046f0ae0777a0b"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

@@ -134,7 +134,7 @@ func (s *Store) WithdrawConsent(ctx context.Context, beneficiaryID, request, by 
 			return nil, s.fail("withdraw consent: account", err)
 		}
 		before := d.beneficiary()
-		before.Account = &ansinh.Account{BankBIN: prev.BankBIN, Last4: prev.Last4, Proxy: prev.Proxy, Source: prev.Source}
+		before.Account = &ansinh.Account{BankBIN: prev.BankBIN, Last4: prev.Last4, Proxy: prev.Proxy, Source: prev.Source, ConfirmedAt: prev.ConfirmedAt}
 		after := *before
 		after.Account = nil
 		delta := ansinh.Contribution(&after).Sub(ansinh.Contribution(before))

@@ -22,8 +22,9 @@ func (e *ConfigError) Error() string {
 }
 
 var (
-	dbNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
-	unitSetRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	dbNameRE     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
+	templateIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	unitSetRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 )
 
 // loadConfig reads and validates the configuration over ansinh.DefaultConfig. getenv is os.Getenv in production.
@@ -78,7 +79,11 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 			RefreshToken: secret("ZALO_REFRESH_TOKEN"),
 			APIURL:       strings.TrimRight(get("ZALO_API_URL", d.Zalo.APIURL), "/"),
 			OAuthURL:     strings.TrimRight(get("ZALO_OAUTH_URL", d.Zalo.OAuthURL), "/"),
+			BusinessURL:  strings.TrimRight(get("ZALO_BUSINESS_API_URL", d.Zalo.BusinessURL), "/"),
+			Templates: ansinh.ZaloTemplates{Verified: get("ZALO_TEMPLATE_VERIFIED", ""), Rejected: get("ZALO_TEMPLATE_REJECTED", ""),
+				Returned: get("ZALO_TEMPLATE_RETURNED", ""), Reminder: get("ZALO_TEMPLATE_REMINDER", "")},
 		},
+		SMS: ansinh.SMSConfig{URL: strings.TrimRight(get("ANSINH_SMS_URL", ""), "/"), Key: secret("ANSINH_SMS_KEY")},
 	}
 
 	port, err := checkHostPort(c.Addr)
@@ -240,6 +245,23 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 	}
 	if err := checkURL(c.Zalo.OAuthURL); err != nil {
 		bad("ZALO_OAUTH_URL", "%v", err)
+	}
+	if err := checkURL(c.Zalo.BusinessURL); err != nil {
+		bad("ZALO_BUSINESS_API_URL", "%v", err)
+	}
+	for _, t := range []struct{ name, v string }{{"ZALO_TEMPLATE_VERIFIED", c.Zalo.Templates.Verified},
+		{"ZALO_TEMPLATE_REJECTED", c.Zalo.Templates.Rejected}, {"ZALO_TEMPLATE_RETURNED", c.Zalo.Templates.Returned},
+		{"ZALO_TEMPLATE_REMINDER", c.Zalo.Templates.Reminder}} {
+		if t.v != "" && !templateIDRE.MatchString(t.v) {
+			bad(t.name, "use the template id Zalo gave (1–64 letters, digits, _ or -)")
+		}
+	}
+	if c.SMS.URL != "" {
+		if err := checkURL(c.SMS.URL); err != nil {
+			bad("ANSINH_SMS_URL", "%v", err)
+		} else if c.SMS.Key == "" {
+			bad("ANSINH_SMS_KEY", "must be set with ANSINH_SMS_URL")
+		}
 	}
 	if len(problems) > 0 {
 		return c, &ConfigError{Problems: problems}

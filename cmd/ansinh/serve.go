@@ -13,6 +13,7 @@ import (
 	"ansinh/handlers"
 	"ansinh/jobs"
 	"ansinh/mapper"
+	"ansinh/notify"
 	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/zalo"
@@ -69,16 +70,17 @@ func (a *app) serve(ctx context.Context) error {
 	if err := bot.SeedToken(ctx, a.cfg.Zalo.RefreshToken); err != nil {
 		return err
 	}
+	notices := a.newNotices(st, bot)
 	// The workers outlive ctx until the requests are done (a request may hand them
 	// work), and are waited for before the store closes (deferred above, so it runs last).
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var workers sync.WaitGroup
 	decisions := registration.New(st, a.cfg.SecretKey, nil)
-	decisions.Notifier, decisions.Log = bot, a.log
+	decisions.Notifier, decisions.Log = notices, a.log
 	// Long imports run as jobs; one a stop or a crash left running is run again.
 	runner := jobs.New(work, jobs.Config{Store: st, Units: a.units, Sets: a.sets, Review: decisions, Log: a.log})
 	defer func() { stopWork(); runner.Stop(); workers.Wait() }()
-	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot,
+	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: notices,
 		Rates: st, Jobs: runner})
 	if err != nil {
 		return err
@@ -99,6 +101,7 @@ func (a *app) serve(ctx context.Context) error {
 	go func() { served <- web.Listener(ln) }()
 	workers.Go(func() { a.maintain(work, st, decisions) })
 	workers.Go(func() { bot.Run(work) })
+	workers.Go(func() { notices.Run(work) })
 	callbacks := &mapper.Deliverer{Queue: st, Log: a.log}
 	workers.Go(func() { callbacks.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
@@ -201,6 +204,21 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 	}
 	a.log.Info("created the admin user", "unit", req.Unit)
 	return nil
+}
+
+// newNotices builds the notices' sender: Zalo when the OA is configured (with the
+// bot's token), SMS when a gateway is.
+func (a *app) newNotices(st *store.Store, bot *zalobot.Bot) *notify.Service {
+	z := a.cfg.Zalo
+	n := &notify.Service{Store: st, Tokens: bot, Log: a.log,
+		Templates: notify.Templates{Verified: z.Templates.Verified, Rejected: z.Templates.Rejected, Returned: z.Templates.Returned, Reminder: z.Templates.Reminder}}
+	if z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
+		n.Zalo = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, BusinessURL: z.BusinessURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
+	}
+	if a.cfg.SMS.URL != "" {
+		n.SMS = &notify.HTTPSMS{URL: a.cfg.SMS.URL, Key: a.cfg.SMS.Key}
+	}
+	return n
 }
 
 // newBot builds the chat worker; Zalo is on when the OA's keys are configured.
