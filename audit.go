@@ -21,7 +21,7 @@ const (
 	ActionUnitsMigrate       = "units.migrate" // the store's live data moved to another unit set
 
 	ActionImport            = "beneficiary.import"
-	ActionImportJob         = "beneficiary.import_job"       // an uploaded list kept to be imported as a job
+	ActionImportJob         = "beneficiary.import_job" // an uploaded list kept to be imported as a job
 	ActionPaymentResults    = "payment.results"
 	ActionImportElsewhere   = "beneficiary.import_elsewhere" // a list row for a person another unit holds
 	ActionBeneficiaryUpdate = "beneficiary.update"
