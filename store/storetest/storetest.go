@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"ansinh"
@@ -47,6 +48,22 @@ func Main(m *testing.M) {
 // External reports whether the tests run against MONGODB_URI rather than an embedded
 // server of their own.
 func External() bool { return os.Getenv("MONGODB_URI") != "" }
+
+// FerretDB reports whether the server under the tests is FerretDB — the embedded store,
+// or an embedded listener reached through MONGODB_URI — rather than MongoDB. Two
+// processes on FerretDB can lose each other's updates to one document (SPEC §7).
+func FerretDB(tb testing.TB) bool {
+	tb.Helper()
+	var info struct {
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := client(tb).Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		tb.Fatalf("storetest: build info: %v", err)
+	}
+	return info.FerretDB != ""
+}
 
 // Logger discards everything unless ANSINH_TEST_LOG is set.
 func Logger() *slog.Logger {
