@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ansinh
 PKGS    := ./...
 
-.PHONY: run test test-postgres bench bench-pages lint build clean fuzz
+.PHONY: run test test-postgres bench bench-pages bench-hostile lint build clean fuzz
 
 ## run: build and start the service on the embedded store (data in ./data)
 run: build
@@ -22,7 +22,8 @@ test-postgres:
 	ANSINH_TEST_POSTGRES_URL='$(ANSINH_TEST_POSTGRES_URL)' $(GO) test -count=1 -run '^TestDemoOnPostgreSQL$$' ./cmd/ansinh
 
 ## bench: the benchmarks, with memory figures (BenchmarkStaffPages alone builds a
-## city of 150,000 people: most of an hour on 2 cores)
+## city of 150,000 people: most of an hour on 2 cores); BenchmarkHostileInputPeakRSS
+## reports the peak RSS of a process answering each hostile file or body (fails over 300 MB)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 120m $(PKGS)
 
@@ -30,6 +31,10 @@ bench:
 ## (ANSINH_BENCH_SIZES=2810,20000 for a shorter run), p50/p95 and the 150k/2,810 ratios
 bench-pages:
 	$(GO) test -run '^$$' -bench '^BenchmarkStaffPages$$' -benchtime 1x -timeout 120m ./handlers
+
+## bench-hostile: only the hostile-input memory benchmarks
+bench-hostile:
+	$(GO) test -run '^$$' -bench 'BenchmarkHostileInputPeakRSS' -benchtime 1x -timeout 20m ./handlers/
 
 ## lint: go vet and a gofmt check
 lint:

@@ -11,12 +11,22 @@ import (
 	"ansinh/refdata"
 )
 
-// Bank is a bank that receives transfers through NAPAS.
+// Bank is a bank, or an e-wallet or Mobile Money provider, that receives transfers.
 type Bank struct {
 	BIN       string `json:"bin"`
 	ShortName string `json:"short_name"`
 	Name      string `json:"name"`
+	// Kind is KindBank or KindWallet.
+	Kind string `json:"kind"`
+	// OldNames are names it had before (still found by FindBank).
+	OldNames []string `json:"old_names,omitempty"`
 }
+
+// Kinds of payment account.
+const (
+	KindBank   = "bank"   // a bank account
+	KindWallet = "wallet" // an e-wallet or Mobile Money account (Decree 368/2025)
+)
 
 type bankIndex struct {
 	list  []Bank
@@ -29,13 +39,32 @@ var banks = sync.OnceValue(func() *bankIndex {
 	if err != nil {
 		panic("refdata: banks.csv: " + err.Error())
 	}
+	changes, err := csv.NewReader(bytes.NewReader(refdata.Banks2025)).ReadAll()
+	if err != nil {
+		panic("refdata: banks_2025.csv: " + err.Error())
+	}
 	ix := &bankIndex{byBIN: map[string]Bank{}, byKey: map[string]Bank{}}
+	pos := map[string]int{}
 	for _, r := range rows[1:] {
-		b := Bank{BIN: r[0], ShortName: r[1], Name: r[2]}
-		ix.list = append(ix.list, b)
+		pos[r[0]] = len(ix.list)
+		ix.list = append(ix.list, Bank{BIN: r[0], ShortName: r[1], Name: r[2], Kind: KindBank})
+	}
+	for _, r := range changes[1:] {
+		b := Bank{BIN: r[0], Kind: r[1], ShortName: r[2], Name: r[3]}
+		if r[4] != "" {
+			b.OldNames = strings.Split(r[4], ";")
+		}
+		if i, ok := pos[b.BIN]; ok {
+			ix.list[i] = b
+		} else {
+			ix.list = append(ix.list, b)
+		}
+	}
+	for _, b := range ix.list {
 		ix.byBIN[b.BIN] = b
-		ix.byKey[fold.Key(b.ShortName)] = b
-		ix.byKey[fold.Key(b.Name)] = b
+		for _, name := range append([]string{b.ShortName, b.Name}, b.OldNames...) {
+			ix.byKey[fold.Key(name)] = b
+		}
 	}
 	return ix
 })

@@ -29,6 +29,7 @@ const (
 	IdentityUnchecked = "unchecked"
 	IdentityMatched   = "matched"
 	IdentityMismatch  = "mismatch"
+	IdentityNotFound  = "not_found" // the population database has no such CCCD
 )
 
 // Account sources.
@@ -60,9 +61,26 @@ type Beneficiary struct {
 	Identity   IdentityCheck
 	Account    *Account // the verified account, if any
 	Warnings   []string // rule disagreements kept on the record (not rejections)
-	Synthetic  bool     // made by `ansinh demo`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Phone is the person's mobile as a list gave it, 84…: plain only while imported;
+	// sealed at rest, opened only to send a notice.
+	Phone string
+	// Returned: the last account was dropped because a payment into it came back; the
+	// person needs a new one. Nil otherwise.
+	Returned *ReturnedPayment
+	// ConsentWithdrawn: the person withdrew consent to be paid into an account.
+	ConsentWithdrawn *Withdrawal
+	Synthetic        bool // made by `ansinh demo`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Withdrawal records a withdrawn consent: when, by which officer's answer to which
+// request, for which purpose.
+type Withdrawal struct {
+	At      time.Time
+	By      string
+	Request string
+	Purpose string
 }
 
 // Ineligibility says why a person cannot open an account (and so is paid directly).
@@ -89,6 +107,10 @@ type IdentityCheck struct {
 	Note  string
 	By    string
 	At    time.Time
+	// What the population database says where it differs from the record (a mismatch
+	// reported in a results file).
+	PopulationName      string
+	PopulationBirthDate string
 }
 
 // Account is a bank account that receives the allowance: the beneficiary's own, or an
@@ -101,6 +123,9 @@ type Account struct {
 	Proxy      bool
 	Source     string
 	VerifiedAt time.Time
+	// ConfirmedAt is when a payment into it first went through (zero: not yet): the
+	// account is confirmed by payment, not only registered.
+	ConfirmedAt time.Time
 }
 
 // ChangedAccountForReview, among the changes an import reports for a row, says that
@@ -148,7 +173,7 @@ func (a *Account) Masked() string { return pii.MaskLast4(a.Last4) }
 func NewIdentityCheck(state, note, by string, now time.Time) (IdentityCheck, error) {
 	note = NormalizeName(note)
 	switch {
-	case state != IdentityMatched && state != IdentityMismatch && state != IdentityUnchecked:
+	case state != IdentityMatched && state != IdentityMismatch && state != IdentityUnchecked && state != IdentityNotFound:
 		return IdentityCheck{}, FieldError("state", MsgIdentityState)
 	case len([]rune(note)) > 500:
 		return IdentityCheck{}, FieldError("note", MsgNoteTooLong)

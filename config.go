@@ -38,7 +38,9 @@ type Config struct {
 	Target      float64
 	TargetLevel string
 	// Programs are each programme's department and deadlines.
-	Programs       map[Group]Program
+	Programs map[Group]Program
+	// EmbeddedAddr is where the embedded store listens: empty for its Unix socket in
+	// DataDir (the default), a loopback host:port for TCP (a second instance).
 	EmbeddedAddr   string
 	TrustedProxies []string
 	LogLevel       string
@@ -51,7 +53,10 @@ type Config struct {
 	AssistedSecondOfficer bool
 	// Outbox says when the chat outbox gives up on a message.
 	Outbox OutboxConfig
-	Zalo   ZaloConfig
+	// Retention says when personal data whose purpose is served is erased.
+	Retention RetentionConfig
+	Zalo      ZaloConfig
+	SMS       SMSConfig
 }
 
 // OutboxConfig: a message that failed MaxAttempts times, or still unsent MaxAge after
@@ -75,6 +80,20 @@ type ZaloConfig struct {
 	RefreshToken string
 	APIURL       string
 	OAuthURL     string
+	// BusinessURL is the base of template messages by phone (ZALO_BUSINESS_API_URL).
+	BusinessURL string
+	// Templates are the approved template ids per notice (ZALO_TEMPLATE_*); "" none.
+	Templates ZaloTemplates
+}
+
+// ZaloTemplates are the ids of the OA's approved template messages, per kind of notice.
+type ZaloTemplates struct{ Verified, Rejected, Returned, Reminder string }
+
+// SMSConfig is the SMS gateway of notices that Zalo cannot carry (ANSINH_SMS_*); no
+// URL means no SMS.
+type SMSConfig struct {
+	URL string
+	Key string
 }
 
 // MinSecretLen is the shortest accepted ANSINH_SECRET_KEY / ANSINH_DATA_KEY.
@@ -84,11 +103,13 @@ const MinSecretLen = 32
 // cmd/ansinh reads the environment over it (see .env.example).
 func DefaultConfig() Config {
 	return Config{
-		Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", DBName: "ansinh", EmbeddedAddr: "127.0.0.1:0",
+		Addr: ":8080", DataDir: "./data", BaseURL: "http://localhost:8080", DBName: "ansinh",
 		UnitsSet: DefaultUnitSet, Target: Target, Programs: DefaultPrograms(),
 		LogLevel: "info", LogFormat: "text", PublicRateLimit: 120, AssistedSecondOfficer: true,
-		Outbox: OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge},
-		Zalo:   ZaloConfig{APIURL: "https://openapi.zalo.me", OAuthURL: "https://oauth.zaloapp.com"},
+		Outbox:    OutboxConfig{MaxAttempts: DefaultOutboxMaxAttempts, MaxAge: DefaultOutboxMaxAge},
+		Retention: RetentionConfig{Submissions: DefaultRetentionSubmissions, Chat: DefaultRetentionChat},
+		Zalo: ZaloConfig{APIURL: "https://openapi.zalo.me", OAuthURL: "https://oauth.zaloapp.com",
+			BusinessURL: "https://business.openapi.zalo.me"},
 	}
 }
 

@@ -32,13 +32,15 @@ type Counts struct {
 	BTXHNotEligible int64 `json:"btxh_not_eligible"`
 	HTXHProxy       int64 `json:"htxh_with_account_proxy"`
 	HTXHNotEligible int64 `json:"htxh_not_eligible"`
+	// ConfirmedByPayment: with an account into which a payment went through.
+	ConfirmedByPayment int64 `json:"confirmed_by_payment"`
 }
 
 // fields lists every figure, so that arithmetic cannot forget one.
 func (c *Counts) fields() []*int64 {
 	return []*int64{&c.Beneficiaries, &c.WithAccount, &c.Proxy, &c.NotEligible, &c.NCC, &c.NCCWithAccount,
 		&c.BTXH, &c.BTXHWithAccount, &c.HTXH, &c.HTXHWithAccount, &c.NCCProxy, &c.NCCNotEligible,
-		&c.BTXHProxy, &c.BTXHNotEligible, &c.HTXHProxy, &c.HTXHNotEligible}
+		&c.BTXHProxy, &c.BTXHNotEligible, &c.HTXHProxy, &c.HTXHNotEligible, &c.ConfirmedByPayment}
 }
 
 // program returns pointers to one programme's beneficiaries, with account, proxy and
@@ -63,6 +65,9 @@ func Contribution(b *Beneficiary) Counts {
 		c.WithAccount = 1
 		if b.Account.Proxy {
 			c.Proxy = 1
+		}
+		if !b.Account.ConfirmedAt.IsZero() {
+			c.ConfirmedByPayment = 1
 		}
 	} else if !b.Eligible {
 		c.NotEligible = 1

@@ -29,6 +29,7 @@ var importColumns = []struct {
 	{"ma_ngan_hang", "Ngân hàng", []string{"ma_ngan_hang", "ngan_hang", "bank", "bank_bin"}, false, "Nếu đã nhận qua tài khoản: tên ngân hàng (Agribank) hoặc mã BIN."},
 	{"so_tai_khoan", "Số tài khoản", []string{"so_tai_khoan", "account_number"}, false, "Nếu đã nhận qua tài khoản: số tài khoản."},
 	{"chu_tai_khoan", "Chủ tài khoản", []string{"chu_tai_khoan", "ten_chu_tai_khoan", "account_name"}, false, "Nếu đã nhận qua tài khoản: tên chủ tài khoản."},
+	{"so_dien_thoai", "Số điện thoại", []string{"so_dien_thoai", "sdt", "so_dt", "dien_thoai", "phone", "phone_number"}, false, "Không bắt buộc. Số di động của người hưởng, để báo kết quả (nếu người đó đồng ý)."},
 	{"du_dieu_kien_mo_tk", "Đủ điều kiện mở tài khoản", []string{"du_dieu_kien_mo_tk", "du_dieu_kien_mo_tai_khoan", "eligible"}, false, "Ghi \"không\" nếu người này không đủ điều kiện mở tài khoản."},
 }
 
@@ -115,6 +116,9 @@ type ImportRow struct {
 	Row           int
 	Beneficiary   Beneficiary
 	EligibleGiven bool // the file says whether the person may open an account
+	// Job is the import job storing the row: the record keeps it (with what the job did
+	// to it), so that a job run again after a crash knows which rows it stored itself.
+	Job string
 }
 
 // ParseImportRow turns a row into a beneficiary, or into every problem it has.
@@ -217,6 +221,11 @@ func (h *ImportHeader) parseImportRow(cells []string, row int, units *Units, unk
 	if b.Amount, msg = ParseAmount(h.cell(cells, "muc_huong")); msg != "" {
 		bad("muc_huong", msg)
 	}
+	if cell := h.cell(cells, "so_dien_thoai"); cell != "" {
+		if b.Phone = InternationalPhone(cell); b.Phone == "" {
+			bad("so_dien_thoai", MsgPhoneInvalid)
+		}
+	}
 	yes, given, msg := ParseYesNo(h.cell(cells, "du_dieu_kien_mo_tk"))
 	if msg != "" {
 		bad("du_dieu_kien_mo_tk", msg)
@@ -267,6 +276,7 @@ type ImportedRow struct {
 	Hash       string // RowHash of the row it was last imported from
 	Commune    string
 	Candidates []string // while the commune waits for a choice
+	Job        string   // the import job that last wrote it and how: "id:i", "id:u" or "id:r"
 }
 
 // Within reports whether the stored record belongs to unit (see Beneficiary.Within).
@@ -298,5 +308,9 @@ type ImportReport struct {
 	Inserted  int        `json:"inserted"`
 	Updated   int        `json:"updated"`
 	Unchanged int        `json:"unchanged"`
-	Errors    []RowError `json:"errors"`
+	Errors    []RowError `json:"errors"` // the first few hundred
+	// ErrorCount is every row error of the file; ErrorPages the pages of them kept
+	// apart (ImportErrors), 0 for a report of before they were.
+	ErrorCount int `json:"error_count"`
+	ErrorPages int `json:"-"`
 }

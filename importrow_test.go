@@ -62,3 +62,39 @@ func TestParseImportRowInMovesThroughTheCrosswalk(t *testing.T) {
 		})
 	}
 }
+
+func TestThePhoneColumn(t *testing.T) {
+	units, err := ansinh.BundledUnitSets(ansinh.SetSocTrang2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, ansinh.Vietnam)
+	for _, header := range []string{"so_dien_thoai", "Số điện thoại", "SĐT", "phone"} {
+		h, err := ansinh.MapImportHeader([]string{"Họ và tên", "Số CCCD", "Ngày sinh", "Mã xã", "Nhóm", header})
+		if err != nil || !h.Has("so_dien_thoai") {
+			t.Fatalf("%q: not the phone column (%v)", header, err)
+		}
+	}
+	h, _ := ansinh.MapImportHeader([]string{"Họ và tên", "Số CCCD", "Ngày sinh", "Mã xã", "Nhóm", "SĐT"})
+	tests := []struct{ name, cell, want, err string }{
+		{"as typed", "0912 345 678", "84912345678", ""},
+		{"international", "+84 912.345.678", "84912345678", ""},
+		{"a sheet dropped the zero", "912345678", "84912345678", ""},
+		{"blank", "", "", ""},
+		{"not a number", "0123", "", ansinh.MsgPhoneInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, errs := h.ParseImportRow([]string{"Nguyễn Văn Sáu", "094050001234", "05/03/1950", "31498", "NCC", tc.cell}, 2, units.Current().Units, today)
+			if tc.err != "" {
+				if len(errs) != 1 || errs[0].Column != "SĐT" || errs[0].Message != tc.err {
+					t.Fatalf("errors %+v", errs)
+				}
+				return
+			}
+			if len(errs) != 0 || r.Beneficiary.Phone != tc.want {
+				t.Fatalf("phone %q, errors %+v", r.Beneficiary.Phone, errs)
+			}
+		})
+	}
+}

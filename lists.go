@@ -76,8 +76,16 @@ type DecidedQuery struct {
 
 // AuditFilter selects audit events; empty fields match everything.
 type AuditFilter struct {
-	Actor  string
-	Action string
-	Target string
-	Limit  int64
+	Actor   string
+	Action  string
+	Actions []string // any of them, besides Action
+	Target  string
+	Units   []string  // the event's unit is one of them
+	From    time.Time // at or after
+	To      time.Time // before
+	Skip    int64
+	Limit   int64 // default 100, at most MaxAuditRows
 }
+
+// MaxAuditRows bounds one read of the audit trail (an export included).
+const MaxAuditRows = 10000

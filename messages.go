@@ -2,6 +2,8 @@ package ansinh
 
 import (
 	"fmt"
+	"sort"
+	"time"
 
 	"ansinh/pii"
 )
@@ -15,25 +17,26 @@ const (
 	MsgInternal         = "Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."
 	MsgNotFound         = "Không tìm thấy trang hoặc dữ liệu yêu cầu."
 	MsgUnauthorized     = "Vui lòng đăng nhập để tiếp tục."
-	MsgForbidden        = "Bạn không có quyền thực hiện thao tác này."
+	MsgForbidden        = "Ông/bà không có quyền thực hiện thao tác này."
+	MsgRoleForbidden    = "Vai trò của ông/bà không được làm việc này."
 	MsgTooLarge         = "Dữ liệu gửi lên quá lớn."
-	MsgTooManyRequests  = "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại."
+	MsgCompressedBody   = "Không nhận dữ liệu gửi lên ở dạng nén (Content-Encoding)."
+	MsgTooManyRequests  = "Ông/bà đã thử quá nhiều lần. Xin vui lòng đợi một lát rồi thử lại."
 	MsgTimeout          = "Yêu cầu mất quá nhiều thời gian. Vui lòng thử lại."
 	MsgMethodNotAllowed = "Phương thức không được hỗ trợ cho địa chỉ này."
 	MsgBadRequest       = "Yêu cầu không hợp lệ."
 	MsgConflict         = "Dữ liệu đã tồn tại hoặc vừa được người khác thay đổi."
 
 	MsgLoginFailed      = "Tên đăng nhập hoặc mật khẩu không đúng."
-	MsgLoginThrottled   = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
 	MsgAccountDisabled  = "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên."
 	MsgRequired         = "Vui lòng nhập thông tin này."
 	MsgUsernameRule     = "Tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang."
 	MsgPasswordRule     = "Mật khẩu phải có từ 10 đến 128 ký tự."
 	MsgUnknownRole      = "Vai trò không hợp lệ. Chọn một trong: admin, province, district, commune, police."
 	MsgUnknownUnit      = "Không có đơn vị hành chính với mã này."
-	MsgUnitOutOfScope   = "Đơn vị này nằm ngoài phạm vi quản lý của bạn."
-	MsgRoleAboveOwn     = "Bạn không thể tạo tài khoản có vai trò cao hơn vai trò của mình."
-	MsgCannotCreate     = "Vai trò của bạn không được tạo tài khoản."
+	MsgUnitOutOfScope   = "Đơn vị này nằm ngoài phạm vi quản lý của ông/bà."
+	MsgRoleAboveOwn     = "Ông/bà không thể tạo tài khoản có vai trò cao hơn vai trò của mình."
+	MsgCannotCreate     = "Vai trò của ông/bà không được tạo tài khoản."
 	MsgRoleUnitMismatch = "Vai trò này không phù hợp với cấp của đơn vị đã chọn."
 	MsgUsernameTaken    = "Tên đăng nhập này đã có người dùng."
 	MsgUserUnitGone     = "Đơn vị của tài khoản không còn trong danh mục. Vui lòng liên hệ quản trị viên."
@@ -112,19 +115,26 @@ const (
 	MsgNameTooLong      = "Họ tên quá dài."
 	MsgCommuneRequired  = "Thiếu mã xã."
 	MsgCommuneUnknown   = "Không có xã, phường, thị trấn với mã này."
-	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị bạn quản lý."
-	MsgHeldElsewhere    = "Người có số CCCD này thuộc danh sách của đơn vị khác. Hãy liên hệ Sở để chuyển hồ sơ."
-	MsgBankUnknown      = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
-	MsgAccountRequired  = "Thiếu số tài khoản."
-	MsgAccountDigits    = "Số tài khoản chỉ gồm chữ số."
-	MsgAccountLength    = "Số tài khoản có từ 6 đến 19 chữ số."
-	MsgAccountPartial   = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
-	MsgHolderRequired   = "Thiếu tên chủ tài khoản."
-	MsgMissingColumns   = "Tệp thiếu cột bắt buộc: %s."
-	MsgFileUnreadable   = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
-	MsgFileEmpty        = "Tệp không có dữ liệu."
-	MsgFileTooLarge     = "Tệp quá lớn (tối đa 20 MB)."
-	MsgFileMissing      = "Vui lòng chọn tệp danh sách để tải lên."
+	MsgCommuneOutside   = "Xã này nằm ngoài đơn vị ông/bà quản lý."
+	// Says nothing of another unit: a district must not learn from an import who is a
+	// beneficiary elsewhere.
+	MsgHeldElsewhere   = "Không nhập được dòng này. Xin gửi dòng này cho Sở để Sở kiểm tra và xử lý."
+	MsgBankUnknown     = "Không nhận ra ngân hàng. Ghi mã BIN (6 số) hoặc tên ngân hàng."
+	MsgAccountRequired = "Thiếu số tài khoản."
+	MsgAccountDigits   = "Số tài khoản chỉ gồm chữ số."
+	MsgAccountLength   = "Số tài khoản có từ 6 đến 19 chữ số."
+	MsgAccountPartial  = "Ghi đủ cả ngân hàng, số tài khoản và chủ tài khoản, hoặc để trống cả ba."
+	MsgHolderRequired  = "Thiếu tên chủ tài khoản."
+	MsgMissingColumns  = "Tệp thiếu cột bắt buộc: %s."
+	MsgFileUnreadable  = "Không đọc được tệp. Hãy gửi tệp Excel (.xlsx) hoặc CSV."
+	MsgFileEmpty       = "Tệp không có dữ liệu."
+	MsgFileLimits      = "Tệp vượt giới hạn: tối đa 300.000 dòng, 500 cột, mỗi ô không quá 10.000 chữ. Xin tách tệp hoặc xóa các cột, ô thừa rồi nhập lại."
+	MsgFileTooLarge    = "Tệp quá lớn (tối đa 20 MB)."
+	MsgFileMissing     = "Vui lòng chọn tệp danh sách để tải lên."
+	// A job of the same file (same content) is still running.
+	MsgJobSameFile = "Tệp này đang được nhập. Xin chờ lần nhập đó xong rồi xem kết quả."
+	// A job stopped by an error of the service, not of the file.
+	MsgJobFailed = "Việc nhập dừng lại do lỗi của hệ thống. Các dòng đã lưu được ghi ở trên; hãy nhập lại cùng tệp, các dòng đã lưu sẽ không bị nhập hai lần."
 )
 
 // Messages of unit sets and the choice of a new commune for a person of a split old
@@ -150,7 +160,7 @@ const NoteIneligibleByImport = "Danh sách của Sở ghi không đủ điều k
 // Messages of the registry pages and API.
 const (
 	MsgSearchTooLong    = "Từ khóa tìm kiếm quá dài."
-	MsgIdentityState    = "Trạng thái đối chiếu là unchecked, matched hoặc mismatch."
+	MsgIdentityState    = "Trạng thái đối chiếu là unchecked, matched, mismatch hoặc not_found."
 	MsgPage             = "Số trang không hợp lệ."
 	MsgIdentityNote     = "Khi thông tin không khớp, hãy ghi rõ điểm sai lệch."
 	MsgNoteTooLong      = "Ghi chú tối đa 500 ký tự."
@@ -177,14 +187,14 @@ const (
 	MsgIdentityLocked    = "Đã nhập sai quá nhiều lần. Cách đăng ký bằng số CCCD tạm khóa trong 24 giờ. Ông/bà vẫn đăng ký được bằng mã QR riêng trên giấy báo của xã, hoặc tại UBND xã."
 	MsgQRInvalid         = "Mã QR này không còn dùng được. Hãy dùng mã QR của xã, hoặc hỏi cán bộ xã."
 	MsgBirthDateInvalid  = "Ngày sinh chưa đúng. Ví dụ: ngày 5, tháng 3, năm 1950."
-	MsgSubmitterInvalid  = "Hãy chọn: bạn là người hưởng, hay người nhận thay."
+	MsgSubmitterInvalid  = "Xin chọn: ông/bà là người hưởng, hay người nhận thay."
 	MsgProxyNameRequired = "Hãy nhập họ tên người nhận thay."
 	MsgProxyRelation     = "Hãy ghi quan hệ với người hưởng (ví dụ: con, cháu)."
 	MsgProxyCCCDSame     = "Người nhận thay phải là người khác, có số CCCD khác."
 	MsgBankRequired      = "Hãy chọn ngân hàng."
 	MsgHolderInvalid     = "Hãy nhập tên chủ tài khoản, đúng như trên thẻ hoặc ứng dụng ngân hàng."
 	MsgPhoneInvalid      = "Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0 (ví dụ 0912345678)."
-	MsgConsentRequired   = "Bạn cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
+	MsgConsentRequired   = "Ông/bà cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
 	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
 	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
 	MsgSessionExpired    = "Phiên đăng ký đã hết hạn. Vui lòng bắt đầu lại."
@@ -205,12 +215,13 @@ const (
 	MsgCheckSeveral           = "Người này đã gửi %d lần đăng ký."
 	MsgCheckIdentityMismatch  = "Công an báo thông tin căn cước KHÔNG khớp: %s"
 	MsgCheckIdentityUnchecked = "Căn cước chưa được công an đối chiếu."
+	MsgCheckScript            = "Tên %s “%s” có chữ cái không thuộc chữ Latinh (chữ Kirin, Hy Lạp… trông giống chữ Việt): đối chiếu với giấy tờ trước khi xác nhận."
 	MsgCheckBank              = "Ngân hàng có mã %s không nằm trong danh sách nhận chuyển khoản."
 	MsgRejectReason           = "Chọn lý do từ chối trong danh sách."
 	MsgRejectNote             = "Với lý do khác, hãy ghi rõ để người dân biết cần làm gì."
 	MsgDecided                = "Hồ sơ này đã được xử lý (xác nhận, từ chối hoặc đã có đăng ký mới hơn)."
 	MsgIdempotencyReused      = "Mã yêu cầu (idempotency_key) này đã dùng cho một lần gửi có nội dung khác. Nếu muốn sửa thông tin, hãy gửi lại với mã yêu cầu mới."
-	MsgSecondOfficer          = "Đăng ký do chính bạn nhập hộ cần một cán bộ khác xác nhận."
+	MsgSecondOfficer          = "Đăng ký do chính ông/bà nhập hộ cần một cán bộ khác xác nhận."
 	MsgProofSeen              = "Ghi rõ giấy tờ đã xem (ví dụ: CCCD, thẻ ngân hàng, giấy ủy quyền)."
 )
 
@@ -232,14 +243,60 @@ const (
 	MsgBulkIDs       = "Chọn từ 1 đến 200 hồ sơ."
 )
 
+// Messages of the police check (a list sent to the police and their results file).
+const (
+	MsgIdentityResult        = "Kết quả đối chiếu ghi là Khớp, Không khớp hoặc Không tìm thấy."
+	MsgIdentityMismatchWhat  = "Khi không khớp, hãy ghi họ tên hoặc ngày sinh theo CSDL dân cư, hoặc ghi chú điểm sai lệch."
+	MsgIdentityMatchDiffers  = "Dòng ghi Khớp nhưng lại ghi họ tên hoặc ngày sinh khác theo CSDL dân cư."
+	MsgIdentityNotListed     = "Số CCCD này không có trong danh sách đối tượng của đơn vị."
+	MsgIdentityRepeated      = "Số CCCD này đã có kết quả ở dòng %d của tệp."
+	MsgPopulationName        = "CSDL dân cư ghi họ tên: %s"
+	MsgPopulationBirth       = "CSDL dân cư ghi ngày sinh: %s"
+	MsgCheckIdentityNotFound = "Công an báo không tìm thấy số CCCD này trong Cơ sở dữ liệu quốc gia về dân cư."
+	MsgRevealedCCCD          = "Đã hiện đầy đủ số CCCD. Việc xem được ghi vào nhật ký."
+	MsgIdentityImported      = "Đã nhận kết quả đối chiếu."
+	MsgIdentityFormat        = "Định dạng là xlsx hoặc csv."
+	MsgIdentityCommune       = "Hãy chọn một xã, phường: danh sách đối chiếu lập theo từng xã."
+)
+
+// Messages of requests from the person and of the breach register.
+const (
+	MsgRequestKind           = "Hãy chọn ông/bà muốn xem dữ liệu, sửa dữ liệu hay rút lại sự đồng ý."
+	MsgRequestCorrectWhat    = "Hãy ghi thông tin nào chưa đúng và cần sửa thế nào."
+	MsgRequestOutcome        = "Hãy chọn đã thực hiện hoặc không thực hiện được."
+	MsgRequestAnswer         = "Hãy ghi câu trả lời cho người dân (khi không thực hiện được, ghi rõ lý do)."
+	MsgRequestAnswered       = "Yêu cầu này đã được trả lời."
+	MsgRequestRecorded       = "Đã ghi nhận yêu cầu."
+	MsgRequestDone           = "Đã trả lời yêu cầu."
+	MsgConsentWithdrawnNote  = "Người đăng ký đã rút lại sự đồng ý; hồ sơ không được xử lý tiếp."
+	MsgBreachDiscovered      = "Hãy ghi thời điểm phát hiện (ngày và giờ)."
+	MsgBreachDiscoveredRange = "Thời điểm phát hiện không thể ở tương lai hay quá một năm trước."
+	MsgBreachDescription     = "Hãy mô tả sự việc."
+	MsgBreachData            = "Hãy chọn ít nhất một loại dữ liệu bị ảnh hưởng."
+	MsgBreachPeople          = "Số người bị ảnh hưởng là một số không âm (0 khi chưa biết)."
+	MsgBreachReference       = "Hãy ghi đã báo bằng cách nào và số, ký hiệu văn bản hoặc mã tiếp nhận."
+	MsgBreachRecorded        = "Đã ghi vào sổ. Hãy báo cơ quan chuyên trách trước thời hạn."
+	MsgBreachReported        = "Đã ghi nhận việc báo cáo."
+	MsgBreachClosed          = "Đã đóng sự việc."
+	MsgBreachState           = "Sự việc này đã được báo cáo hoặc đã đóng."
+)
+
 var actionLabels = map[string]string{
 	ActionSubmit:            "Gửi đăng ký tài khoản",
 	ActionVerify:            "Xã xác nhận tài khoản",
 	ActionReject:            "Xã từ chối đăng ký",
 	ActionImport:            "Nhập từ danh sách",
+	ActionImportJob:         "Gửi danh sách để nhập",
+	ActionImportElsewhere:   "Danh sách của đơn vị khác có người này (chờ Sở xử lý)",
 	ActionBeneficiaryUpdate: "Cập nhật từ danh sách",
 	ActionReveal:            "Cán bộ xem số đầy đủ",
 	ActionIdentityCheck:     "Công an đối chiếu căn cước",
+	ActionRevealCCCD:        "Cán bộ xem số CCCD đầy đủ",
+	ActionPrivacyRequest:    "Ghi nhận yêu cầu về dữ liệu cá nhân",
+	ActionPrivacyAnswer:     "Trả lời yêu cầu về dữ liệu cá nhân",
+	ActionConsentWithdrawn:  "Rút lại sự đồng ý",
+	ActionIdentityList:      "Xuất danh sách đối chiếu căn cước",
+	ActionIdentityResults:   "Nhận kết quả đối chiếu căn cước từ tệp",
 	ActionEligibility:       "Thay đổi điều kiện mở tài khoản",
 	ActionQRIssue:           "Cấp mã QR riêng",
 	ActionQRRevoke:          "Thu hồi mã QR riêng",
@@ -259,6 +316,19 @@ const (
 	MsgVerifiedNotice = "Đã xác nhận. Tài khoản này là tài khoản nhận trợ cấp của người hưởng."
 	MsgRejectedNotice = "Đã từ chối. Người đăng ký sẽ thấy lý do khi tra cứu."
 )
+
+// MsgLoginWait says how long to wait after too many logins.
+func MsgLoginWait(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d phút rồi thử lại.", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("Đăng nhập quá nhiều lần. Xin vui lòng đợi %d giây rồi thử lại.", int((d+time.Second-1)/time.Second))
+}
+
+// MsgErrorsNotListed ends an error table that stops at its limit.
+func MsgErrorsNotListed(n int) string {
+	return fmt.Sprintf("… và %d lỗi nữa không liệt kê (quá nhiều lỗi: xin sửa các lỗi trên rồi nhập lại).", n)
+}
 
 // MsgBulkDone reports a bulk verification.
 func MsgBulkDone(verified, skipped int) string {
@@ -297,7 +367,38 @@ const (
 // Messages the chatbot sends on its own.
 const (
 	MsgZaloVerified = "Đăng ký mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản đã đăng ký."
-	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Bạn có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
+	MsgZaloRejected = "Đăng ký mã %s chưa được chấp nhận. Lý do: %s Ông/bà có thể đăng ký lại bằng cách nhắn \"đăng ký\"."
+)
+
+// Notices sent later (by template or SMS), and how the record page names their
+// channels and results.
+const (
+	MsgSMSVerified         = "Đăng ký tài khoản nhận trợ cấp mã %s đã được xã xác nhận. Từ kỳ tới, trợ cấp sẽ được chuyển vào tài khoản ông/bà đã đăng ký."
+	MsgSMSRejected         = "Đăng ký tài khoản nhận trợ cấp mã %s chưa được chấp nhận. Lý do: %s Ông/bà vui lòng liên hệ cán bộ xã hoặc đăng ký lại."
+	MsgNoticeReturned      = "Khoản trợ cấp chuyển vào tài khoản ông/bà đã đăng ký (mã %s) bị ngân hàng trả lại. Ông/bà vui lòng đăng ký một tài khoản khác hoặc liên hệ cán bộ xã."
+	MsgPaymentConflict     = "Tháng này người này đã có kết quả chi trả khác trong một tệp trước: giữ kết quả cũ. Nếu tệp trước sai, xin liên hệ quản trị viên."
+	MsgPaymentNoPerson     = "Không tìm thấy người có số CCCD này trong danh sách của đơn vị."
+	MsgPaymentNoAccount    = "Người này chưa có tài khoản nhận trợ cấp."
+	MsgPaymentOtherAccount = "Số tài khoản không phải tài khoản hiện tại của người này."
+	MsgPaymentOutcome      = "Kết quả phải là \"thành công\" hoặc \"trả lại\"."
+	MsgPaymentColumns      = "Tệp cần cột cccd và ket_qua (và có thể có so_tai_khoan, ly_do)."
+	MsgMonthInvalid        = "Tháng phải có dạng NNNN-TT, ví dụ 2026-11."
+	MsgNoticeReminder      = "Xin nhắc ông/bà: đăng ký mã %s đang chờ xã xem xét."
+)
+
+// NoticeChannelNames and NoticeResultNames label a notice attempt on the record page.
+var (
+	NoticeChannelNames = map[string]string{
+		NoticeByConsultation: "Zalo (tin tư vấn)", NoticeByTemplateUser: "Zalo (tin mẫu, theo tài khoản Zalo)",
+		NoticeByTemplatePhone: "Zalo (tin mẫu, theo số điện thoại)", NoticeBySMS: "Tin nhắn SMS", NoticeByNone: "Không gửi",
+	}
+	NoticeResultNames = map[string]string{
+		NoticeSent: "Đã gửi", NoticeRefused: "Bị từ chối, thử kênh khác", NoticeWaiting: "Chờ giờ gửi hoặc hạn mức",
+		NoticeRetry: "Lỗi tạm thời, sẽ thử lại", NoticeFailed: "Không gửi được", NoticeNoConsent: "Người dân chưa đồng ý nhận thông báo",
+	}
+	NoticeCostNames = map[string]string{
+		CostFree: "miễn phí", CostBilled: "có phí (tin tư vấn)", CostTemplate: "có phí (tin mẫu)", CostSMS: "có phí (SMS)", CostNone: "—",
+	}
 )
 
 // MsgImportAccountWaitsForCommune: a list names a new account for someone whose commune
@@ -326,3 +427,115 @@ func ChannelLabel(channel string) string {
 // MsgExportCut is the last line of an export that stopped half-way, once the answer
 // had begun: the file is not complete.
 const MsgExportCut = "LỖI: tệp chưa đầy đủ, việc xuất dữ liệu bị gián đoạn. Vui lòng tải lại."
+
+// Messages of staff accounts: managing users, one's own password, the audit trail.
+const (
+	MsgCannotManage           = "Vai trò của ông/bà không được quản lý tài khoản cán bộ."
+	MsgUserNotFound           = "Không tìm thấy tài khoản này trong phạm vi quản lý của ông/bà."
+	MsgManageSelf             = "Ông/bà không thể khóa hay đặt lại mật khẩu của chính mình. Để đổi mật khẩu, hãy dùng trang Tài khoản của tôi."
+	MsgManageRank             = "Ông/bà chỉ quản lý được tài khoản có vai trò thấp hơn vai trò của mình."
+	MsgPasswordWrong          = "Mật khẩu hiện tại không đúng."
+	MsgPasswordSame           = "Mật khẩu mới phải khác mật khẩu hiện tại."
+	MsgPasswordUsername       = "Mật khẩu mới không được chứa tên đăng nhập."
+	MsgPasswordMismatch       = "Hai lần nhập mật khẩu mới không giống nhau."
+	MsgPasswordChangeRequired = "Ông/bà đang dùng mật khẩu một lần. Hãy đổi mật khẩu trước khi làm việc khác."
+	MsgPasswordChanged        = "Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã được đăng xuất."
+	MsgUserDisabledNotice     = "Đã khóa tài khoản %s. Người này không đăng nhập được nữa cho đến khi được mở khóa."
+	MsgUserEnabledNotice      = "Đã mở khóa tài khoản %s."
+	MsgUserCreatedNotice      = "Đã tạo tài khoản %s."
+	MsgOneTimeGone            = "Mật khẩu một lần chỉ hiện một lần và đã hết hiệu lực hiển thị. Nếu chưa kịp ghi lại, hãy đặt lại mật khẩu cho tài khoản này một lần nữa."
+	MsgAuditFilterTarget      = "Hồ sơ ghi dạng loại:mã, ví dụ user:xa.31507 hoặc beneficiary:…"
+	MsgAuditFilterTooLong     = "Điều kiện lọc quá dài."
+	MsgAuditDateOrder         = "Ngày bắt đầu phải trước ngày kết thúc."
+)
+
+// EPASSWORDCHANGE is the error code of every request but the password change while
+// the user holds a one-time password.
+const EPASSWORDCHANGE = "password_change_required"
+
+var moreActionLabels = map[string]string{
+	ActionLogin:              "Đăng nhập",
+	ActionLoginFailed:        "Đăng nhập không thành công",
+	ActionLoginBlocked:       "Đăng nhập bị chặn (sai quá nhiều lần)",
+	ActionLogout:             "Đăng xuất",
+	ActionUserCreate:         "Tạo tài khoản cán bộ",
+	ActionUserDisable:        "Khóa tài khoản cán bộ",
+	ActionUserEnable:         "Mở khóa tài khoản cán bộ",
+	ActionUserPasswordReset:  "Đặt lại mật khẩu (mật khẩu một lần)",
+	ActionUserPasswordChange: "Tự đổi mật khẩu",
+	ActionUserPasswordFailed: "Đổi mật khẩu không thành công (sai mật khẩu hiện tại)",
+	ActionUserUnitMove:       "Chuyển tài khoản sang danh mục đơn vị mới",
+	ActionUnitsMigrate:       "Chuyển dữ liệu sang danh mục đơn vị mới",
+	ActionExport:             "Tải danh sách đối tượng",
+	ActionReportSubmit:       "Gửi báo cáo tháng",
+	ActionPaymentList:        "Tải danh sách chi trả",
+	ActionAPIClient:          "Đăng ký hệ thống kết nối",
+	ActionAPIClientPause:     "Tạm dừng hệ thống kết nối",
+	ActionAPIClientResume:    "Cho hệ thống kết nối hoạt động lại",
+	ActionAPIClientRevoke:    "Thu hồi hệ thống kết nối",
+	ActionResolve:            "Hệ thống kết nối tra cứu tài khoản",
+	ActionResolveRefused:     "Từ chối yêu cầu tra cứu của hệ thống kết nối",
+	ActionOutboxRetry:        "Gửi lại tin nhắn",
+	ActionAuditExport:        "Tải nhật ký thao tác",
+}
+
+func init() {
+	for k, v := range moreActionLabels {
+		if _, ok := actionLabels[k]; !ok {
+			actionLabels[k] = v
+		}
+	}
+}
+
+// Messages of the verification queue and review page.
+const (
+	MsgCheckProxy       = "Nhận thay vào tài khoản của %s: cần xem giấy ủy quyền nhận thay (có xác nhận của UBND xã hoặc công chứng) trước khi xác nhận."
+	MsgVerifiedNext     = "Đã xác nhận hồ sơ vừa rồi. Đây là hồ sơ đang chờ tiếp theo."
+	MsgVerifiedLast     = "Đã xác nhận. Không còn hồ sơ nào đang chờ."
+	MsgRevealedReview   = "Đang hiện đầy đủ các số của hồ sơ này trong 5 phút. Việc xem đã được ghi nhật ký."
+	MsgQueueSearchLong  = "Tên tìm kiếm quá dài."
+	MsgWaitedToday      = "hôm nay"
+	MsgProxyNoProof     = "Chưa có ai ghi nhận đã xem giấy ủy quyền. Người nhận thay cần mang giấy ủy quyền có xác nhận đến UBND xã; xác nhận sau khi đã xem."
+	MsgProxyProofSeen   = "Cán bộ đã ghi nhận đã xem: %s"
+	MsgNoPhone          = "Không để lại số điện thoại"
+	MsgCheckFilter      = "Bộ lọc cảnh báo không hợp lệ."
+	MsgBulkInfoOnlyHint = "Chỉ chọn được hồ sơ không có cảnh báo (⚠, ✖). Hồ sơ chỉ có thông tin (ℹ), như căn cước chưa được công an đối chiếu, vẫn xác nhận được."
+)
+
+// MsgWaited says how long a submission has waited: "hôm nay", "chờ 3 ngày".
+func MsgWaited(days int) string {
+	if days <= 0 {
+		return MsgWaitedToday
+	}
+	return fmt.Sprintf("chờ %d ngày", days)
+}
+
+// checkLabels name each finding in the queue.
+var checkLabels = map[string]string{
+	CheckHolderName:             "Tên chủ tài khoản khác",
+	CheckAccountShared:          "Tài khoản trùng người khác",
+	CheckSeveral:                "Đã gửi nhiều lần",
+	CheckIdentity:               "Chưa đối chiếu căn cước",
+	CheckIdentity + ".mismatch": "Căn cước không khớp",
+	CheckCCCD:                   "Số CCCD cần xem lại",
+	CheckBank:                   "Ngân hàng không nhận",
+	CheckProxy:                  "Cần xem giấy ủy quyền",
+	"mixed_script":              "Chữ lạ trong tên",
+	"":                          "Cần xem lại",
+	"info":                      "Thông tin",
+}
+
+// Messages of the monthly report page.
+const (
+	MsgReportConfirm = "Xin đánh dấu ô xác nhận đã xem lại số liệu trước khi gửi. Báo cáo chưa được gửi."
+)
+
+// AuditActionList is every audit action people can filter by, ordered by its label.
+func AuditActionList() []string {
+	out := make([]string, 0, len(actionLabels))
+	for a := range actionLabels {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return actionLabels[out[i]] < actionLabels[out[j]] })
+	return out
+}

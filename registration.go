@@ -54,6 +54,9 @@ type Registration struct {
 	RegisteredBy  string // the officer, for an assisted registration
 	ProofSeen     string // what the officer saw (CCCD, bank card, authorisation)
 	Consent       Consent
+	// NotifyConsent: the person agreed to be told the decision and payment results (a
+	// separate question, never pre-ticked).
+	NotifyConsent bool
 	SubmittedAt   time.Time
 	Status        string
 	Reason        string
@@ -66,6 +69,9 @@ type Registration struct {
 	// stores the submission: a repeat of its idempotency key with other content is a
 	// conflict, not a replay. Empty on submissions older than fingerprints.
 	Fingerprint string
+	// ErasedAt is when its personal data was erased (a rejected or superseded
+	// submission, after the retention period); zero while it is kept.
+	ErasedAt time.Time
 }
 
 // Proxy is the authorised person who receives the allowance into their own account.

@@ -23,6 +23,10 @@ const (
 	CheckIdentity      = "identity"
 	CheckCCCD          = "cccd_structure"
 	CheckBank          = "bank"
+	CheckScript        = "mixed_script"
+	// CheckProxy: the allowance would go to a proxy's account and nobody has recorded
+	// seeing the authorisation yet.
+	CheckProxy = "proxy_authorisation"
 )
 
 // ReviewFacts is what the checks look at besides the submission and the record.
@@ -107,6 +111,9 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 		add(CheckHolderName, severity, MsgCheckHolder, r.AccountName, who, HolderName(expected), int(score*100+0.5),
 			words(onlyHolder), who, words(onlyName))
 	}
+	if r.Proxy != nil && strings.TrimSpace(r.ProofSeen) == "" {
+		add(CheckProxy, "warning", MsgCheckProxy, r.Proxy.Name)
+	}
 	if len(f.SharedWith) > 0 {
 		uses := make([]string, len(f.SharedWith))
 		for i, u := range f.SharedWith {
@@ -120,6 +127,8 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 	switch b.Identity.State {
 	case IdentityMismatch:
 		add(CheckIdentity, "error", MsgCheckIdentityMismatch, b.Identity.Note)
+	case IdentityNotFound:
+		add(CheckIdentity, "error", MsgCheckIdentityNotFound)
 	case IdentityUnchecked, "":
 		add(CheckIdentity, "info", MsgCheckIdentityUnchecked)
 	}
@@ -128,6 +137,15 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 	}
 	if _, ok := BankByBIN(r.BankBIN); !ok {
 		add(CheckBank, "error", MsgCheckBank, r.BankBIN)
+	}
+	names := []struct{ who, name string }{{"người hưởng", b.Name}, {"chủ tài khoản", r.AccountName}}
+	if r.Proxy != nil {
+		names = append(names, struct{ who, name string }{"người nhận thay", r.Proxy.Name})
+	}
+	for _, n := range names {
+		if ForeignLetters(n.name) {
+			add(CheckScript, "error", MsgCheckScript, n.who, n.name)
+		}
 	}
 	return checks
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"ansinh"
 )
@@ -42,8 +43,11 @@ func TestRunChecks(t *testing.T) {
 		{"holder", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
 			r.AccountName = "LE VAN TAM"
 		}, "holder_name"},
-		{"proxy holder is fine", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+		{"proxy holder is fine, the authorisation is to be seen", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
 			r.AccountName, r.Proxy = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn Con"}
+		}, "proxy_authorisation"},
+		{"proxy with the authorisation seen", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			r.AccountName, r.Proxy, r.ProofSeen = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn Con"}, "Giấy ủy quyền có xác nhận của UBND xã"
 		}, ""},
 		{"shared", func(_ *ansinh.Registration, _ *ansinh.Beneficiary, f *ansinh.ReviewFacts) {
 			f.SharedWith = []ansinh.SharedUse{{Name: "x", CCCDLast4: "1234", Verified: true}}
@@ -55,6 +59,15 @@ func TestRunChecks(t *testing.T) {
 		{"identity unchecked", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) { b.Identity.State = "" }, "identity"},
 		{"cccd structure", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) { b.Warnings = []string{"w"} }, "cccd_structure"},
 		{"bank", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) { r.BankBIN = "999999" }, "bank"},
+		{"cyrillic look-alike in the record", func(_ *ansinh.Registration, b *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			b.Name = "Nguyễn Văn \u0405áu" // Cyrillic Ѕ
+		}, "holder_name,mixed_script"},
+		{"greek look-alike in the proxy", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			r.AccountName, r.Proxy = "NGUYEN VAN CON", &ansinh.Proxy{Name: "Nguyễn Văn C\u03bfn"} // Greek ο
+		}, "holder_name,proxy_authorisation,mixed_script"},
+		{"cyrillic in the holder", func(r *ansinh.Registration, _ *ansinh.Beneficiary, _ *ansinh.ReviewFacts) {
+			r.AccountName = "NGUYEN V\u0410N SAU" // Cyrillic А
+		}, "holder_name,mixed_script"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,6 +82,25 @@ func TestRunChecks(t *testing.T) {
 				t.Fatalf("checks %v, want %q", got, tc.codes)
 			}
 		})
+	}
+}
+
+// TestNormalizeNameDropsBidiControls: the overrides, isolates and marks that make a
+// name display as another are gone; the letters stay.
+func TestNormalizeNameDropsBidiControls(t *testing.T) {
+	for _, in := range []string{"Nguyễn \u202euáS nă\u202cV", "\u2067Nguyễn Văn Sáu\u2069", "Nguyễn\u200f Văn\u200e Sáu\u061c", "Ngu\u00adyễn Văn\u200d Sáu"} {
+		out := ansinh.NormalizeName(in)
+		for _, r := range out {
+			if unicode.Is(unicode.Cf, r) {
+				t.Errorf("NormalizeName(%q) = %q keeps %U", in, out, r)
+			}
+		}
+	}
+	if got := ansinh.NormalizeName("\u2067Nguyễn Văn Sáu\u2069"); got != "Nguyễn Văn Sáu" {
+		t.Errorf("isolated name: %q", got)
+	}
+	if ansinh.ForeignLetters("Nguyễn Văn Sáu") || ansinh.ForeignLetters("ĐẶNG THỊ ĐÀO") || !ansinh.ForeignLetters("Nguyễn V\u0430n") {
+		t.Error("ForeignLetters")
 	}
 }
 

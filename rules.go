@@ -22,14 +22,35 @@ import (
 // NormalizeName puts a name in NFC with single spaces, keeping its case as given;
 // bytes that are not UTF-8 (a file saved in another encoding) and control characters
 // are dropped.
+//
+// Invisible format characters go (Unicode Cf: the bidi overrides and isolates
+// U+202A–U+202E and U+2066–U+2069, the directional marks, zero-width joiners, soft
+// hyphens, BOMs): they change how a name is shown, not what it is, and a right-to-left
+// override makes "Nguyễn Văn A" print as something else on the officer's screen.
 func NormalizeName(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r):
 			return ' '
+		case unicode.Is(unicode.Cf, r):
+			return -1
 		}
 		return r
 	}, strings.ToValidUTF8(s, ""))
 	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+}
+
+// ForeignLetters reports whether a name has letters outside the Latin script that
+// Vietnamese is written in: Cyrillic "а" or Greek "ο" look like Latin ones, so a name
+// that mixes them matches nobody's papers while it reads right on screen. The review
+// checks flag it (CheckScript); it is not refused, the officer decides.
+func ForeignLetters(name string) bool {
+	for _, r := range name {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // NameKey is the accent- and case-free form names are searched by.

@@ -66,6 +66,10 @@ type User struct {
 	Phone          string    `json:"phone,omitempty"` // shown to beneficiaries who ask for an officer
 	CreatedAt      time.Time `json:"created_at"`
 	CreatedBy      string    `json:"created_by"`
+	// MustChangePassword: the password is a one-time one (printed at first start, by
+	// the demo, or set by a reset); until it is changed the user may do nothing else.
+	MustChangePassword bool      `json:"must_change_password"`
+	PasswordChangedAt  time.Time `json:"password_changed_at,omitzero"`
 }
 
 // Sees reports whether the user's scope contains the unit.
@@ -83,6 +87,9 @@ type NewUser struct {
 	Role     Role   `json:"role"`
 	Unit     string `json:"unit"`
 	Phone    string `json:"phone,omitempty"`
+	// MustChangePassword makes Password a one-time password the user changes at
+	// first login.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // Validate checks the request on its own, field by field.
@@ -140,7 +147,8 @@ func CreateUser(ctx context.Context, s UserCreator, n *NewUser, createdBy string
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Username: n.Username, Role: n.Role, Unit: n.Unit, Phone: n.Phone, PasswordHash: hash, CreatedAt: now, CreatedBy: createdBy}
+	u := &User{Username: n.Username, Role: n.Role, Unit: n.Unit, Phone: n.Phone, PasswordHash: hash, CreatedAt: now, CreatedBy: createdBy,
+		MustChangePassword: n.MustChangePassword}
 	if err := s.CreateUser(ctx, u); err != nil {
 		if ErrorCode(err) == ECONFLICT {
 			return nil, &Error{Code: ECONFLICT, Message: MsgUsernameTaken, Fields: map[string]string{"username": MsgUsernameTaken}}

@@ -136,6 +136,7 @@ type RegistrationRequest struct {
 	AccountName    string        `json:"account_name" validate:"required,holder"`
 	Phone          string        `json:"phone" validate:"omitempty,vnphone"`
 	Consent        bool          `json:"consent" validate:"eq=true"`
+	NotifyConsent  bool          `json:"notify_consent"`
 	IdempotencyKey string        `json:"idempotency_key" validate:"omitempty,idemkey"`
 }
 

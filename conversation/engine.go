@@ -99,6 +99,7 @@ const (
 	StepHolderConfirm = "holder_confirm"
 	StepPhone         = "phone"
 	StepConsent       = "consent"
+	StepNotify        = "notify" // to be told the outcome later: a separate yes/no, never assumed
 	StepConfirm       = "confirm"
 	StepEdit          = "edit"
 	StepDone          = "done"
@@ -124,6 +125,7 @@ const (
 	keyHolder        = "account_name"
 	keyPhone         = "phone"
 	keyConsent       = "consent"
+	keyNotify        = "notify_consent"
 	keyEditing       = "editing"     // fixing one part: back to the summary after it
 	keyRedoHolder    = "redo_holder" // who receives changed: ask the holder again
 	keyFailures      = "failures"    // wrong answers at the current step
@@ -134,7 +136,7 @@ const (
 var registrationSteps = map[string]bool{
 	StepCCCD: true, StepBirth: true, StepWho: true, StepProxyName: true, StepProxyCCCD: true, StepProxyPhone: true,
 	StepProxyRelation: true, StepBank: true, StepBankName: true, StepAccount: true, StepHolder: true,
-	StepHolderConfirm: true, StepPhone: true, StepConsent: true, StepConfirm: true, StepEdit: true,
+	StepHolderConfirm: true, StepPhone: true, StepConsent: true, StepNotify: true, StepConfirm: true, StepEdit: true,
 }
 
 var lookupSteps = map[string]bool{StepLookup: true, StepLookupCCCD: true, StepLookupBirth: true}
@@ -301,6 +303,8 @@ func (c *conv) dispatch() ([]Reply, error) {
 		return c.phone()
 	case StepConsent:
 		return c.consent()
+	case StepNotify:
+		return c.notify()
 	case StepConfirm:
 		return c.confirm()
 	case StepEdit:
@@ -512,6 +516,8 @@ func (c *conv) question(prefix string) Reply {
 		r = Reply{Text: msgAskPhone, Buttons: buttons(btnSkip)}
 	case StepConsent:
 		r = Reply{Text: msgConsent, Buttons: buttons(btnAgree, btnDisagree)}
+	case StepNotify:
+		r = Reply{Text: msgAskNotify, Buttons: buttons(btnNotifyYes, btnNotifyNo)}
 	case StepConfirm:
 		r = Reply{Text: c.summary(), Buttons: buttons(btnSend, btnEdit)}
 	case StepEdit:
@@ -555,6 +561,11 @@ func (c *conv) summary() string {
 		lines = append(lines, fmt.Sprintf(msgSummaryPhone, d[keyPhone]))
 	} else {
 		lines = append(lines, msgSummaryNoPhone)
+	}
+	if d[keyNotify] == "1" {
+		lines = append(lines, msgSummaryNotify)
+	} else {
+		lines = append(lines, msgSummaryNoNotify)
 	}
 	return strings.Join(append(lines, msgSummaryAsk), "\n")
 }
@@ -854,10 +865,22 @@ func (c *conv) consent() ([]Reply, error) {
 	switch c.it.Name {
 	case IntentYes:
 		c.st.Data[keyConsent] = ansinh.ConsentVersion
-		return c.advance(StepConfirm, ""), nil
+		return c.advance(StepNotify, ""), nil
 	case IntentNo:
 		return []Reply{{Text: join(ansinh.MsgConsentRequired, msgConsentRefused),
 			Buttons: buttons(btnAgree, btnCancel, btnOfficer)}}, nil
+	}
+	return c.invalid(msgChoose)
+}
+
+func (c *conv) notify() ([]Reply, error) {
+	switch c.it.Name {
+	case IntentYes:
+		c.st.Data[keyNotify] = "1"
+		return c.advance(StepConfirm, ""), nil
+	case IntentNo, IntentSkip:
+		delete(c.st.Data, keyNotify)
+		return c.advance(StepConfirm, ""), nil
 	}
 	return c.invalid(msgChoose)
 }
@@ -922,7 +945,8 @@ var fieldSteps = []struct{ field, step string }{
 func (c *conv) submit() ([]Reply, error) {
 	d := c.data()
 	req := &ansinh.RegistrationRequest{Submitter: d[keySubmitter], BankBIN: d[keyBank], AccountNumber: d[keyAccount],
-		AccountName: d[keyHolder], Phone: d[keyPhone], Consent: d[keyConsent] != "", IdempotencyKey: d[keyIdempotency]}
+		AccountName: d[keyHolder], Phone: d[keyPhone], Consent: d[keyConsent] != "", NotifyConsent: d[keyNotify] == "1",
+		IdempotencyKey: d[keyIdempotency]}
 	if req.Submitter == ansinh.SubmitterProxy {
 		req.Proxy = &ansinh.ProxyRequest{Name: d[keyProxyName], CCCD: d[keyProxyCCCD], Phone: d[keyProxyPhone],
 			Relationship: d[keyProxyRelation]}

@@ -161,7 +161,7 @@ func (c *chat) send(in Input) []Reply {
 
 // choiceSteps are the steps whose question is a choice: their reply offers buttons.
 var choiceSteps = map[string]bool{StepMenu: true, StepWho: true, StepProxyRelation: true, StepBank: true,
-	StepHolderConfirm: true, StepPhone: true, StepConsent: true, StepConfirm: true, StepEdit: true, StepLookup: true}
+	StepHolderConfirm: true, StepPhone: true, StepConsent: true, StepNotify: true, StepConfirm: true, StepEdit: true, StepLookup: true}
 
 func (c *chat) check(in Input, st *State, rs []Reply) {
 	c.t.Helper()
@@ -265,6 +265,8 @@ func (c *chat) finish() string {
 	c.wantStep(StepConsent)
 	c.wantText(ansinh.ConsentVersion)
 	c.say(btnAgree)
+	c.wantStep(StepNotify)
+	c.say(btnNotifyNo)
 	c.wantStep(StepConfirm)
 	c.wantText(msgSummary)
 	c.say(btnSend)
@@ -299,6 +301,8 @@ func TestSelfRegistration(t *testing.T) {
 	c.wantButton(btnAgree)
 	c.wantButton(btnDisagree)
 	c.say(btnAgree)
+	c.wantStep(StepNotify)
+	c.say(btnNotifyNo)
 	c.wantStep(StepConfirm)
 	c.wantText(account) // the summary shows the full number, to check
 	c.wantText("Agribank")
@@ -555,6 +559,8 @@ func TestRepeatedSendDoesNotSubmitTwice(t *testing.T) {
 	c.say("Đúng")
 	c.say(btnSkip)
 	c.say(btnAgree)
+	c.wantStep(StepNotify)
+	c.say(btnNotifyNo)
 	c.wantStep(StepConfirm)
 	confirm := c.state
 	c.say(btnSend)
@@ -729,6 +735,7 @@ func TestSubmitRefusedGoesBackToTheField(t *testing.T) {
 	c.say("Đúng")
 	c.say(btnSkip)
 	c.say(btnAgree)
+	c.say(btnNotifyNo)
 	c.say(btnSend)
 	c.wantStep(StepProxyCCCD)
 	c.wantText(ansinh.MsgProxyCCCDSame)
@@ -754,6 +761,7 @@ func TestEditFromSummary(t *testing.T) {
 	c.say("Đúng")
 	c.say(btnSkip)
 	c.say(btnAgree)
+	c.say(btnNotifyNo)
 	c.say(btnEdit)
 	c.wantStep(StepEdit)
 	c.wantButton(btnEditPhone)
@@ -817,4 +825,37 @@ func TestNewConversationGreets(t *testing.T) {
 	c2.wantButton(btnRegister)
 	c2.say("blah")
 	c2.wantText(msgNotUnderstood)
+}
+
+func TestToBeToldIsAskedNeverAssumed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer string
+		want   bool
+	}{{"yes", btnNotifyYes, true}, {"no", btnNotifyNo, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := newFake()
+			c := newChat(t, svc)
+			c.identify()
+			c.say(btnSelf)
+			c.say("Agribank")
+			c.say(account)
+			c.say("NGUYEN VAN SAU")
+			c.say("Đúng")
+			c.say(btnSkip)
+			c.say(btnAgree)
+			c.wantStep(StepNotify)
+			c.wantButton(btnNotifyYes)
+			c.wantButton(btnNotifyNo)
+			c.say("gì cơ") // no answer is not a yes
+			c.wantStep(StepNotify)
+			c.say(tc.answer)
+			c.wantStep(StepConfirm)
+			c.say(btnSend)
+			c.wantStep(StepDone)
+			if got := svc.submitted[0].NotifyConsent; got != tc.want {
+				t.Fatalf("notify consent = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

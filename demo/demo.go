@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"ansinh"
@@ -267,4 +268,60 @@ func City(sets *ansinh.UnitSets, seed uint64, now time.Time) ([]*ansinh.ImportRo
 		}
 	}
 	return rows, nil
+}
+
+// CommuneSubmissions makes up to n submissions more in one commune (the demo commune
+// officer's own), from people with no account whom skip does not exclude, so that the
+// officer's queue is never empty: most carry only information (the police have not
+// checked anyone) and can be verified together, one goes into a proxy's account and
+// one names someone else as the holder, for the warnings.
+func CommuneSubmissions(rows []*ansinh.ImportRow, commune string, n int, seed uint64,
+	skip func(*ansinh.ImportRow) bool) map[*ansinh.ImportRow]*ansinh.RegistrationRequest {
+	rng := rand.New(rand.NewPCG(seed, 2026))
+	out := map[*ansinh.ImportRow]*ansinh.RegistrationRequest{}
+	for _, r := range rows {
+		b := r.Beneficiary
+		if len(out) == n {
+			break
+		}
+		if b.Commune != commune || b.Account != nil || !b.Eligible || skip(r) {
+			continue
+		}
+		i := len(out)
+		req := &ansinh.RegistrationRequest{Submitter: ansinh.SubmitterSelf, BankBIN: banks[rng.IntN(len(banks))],
+			AccountNumber: fmt.Sprintf("%04d%09d", 7000+rng.IntN(1000), rng.IntN(1_000_000_000)), AccountName: b.Name,
+			Consent: true, IdempotencyKey: fmt.Sprintf("demo-commune-%d-%d", seed, i)}
+		switch i {
+		case 1: // into a son's account: the authorisation is to be seen
+			son := b.Name[:strings.Index(b.Name, " ")] + " Văn " + givenM[rng.IntN(len(givenM))]
+			req.Submitter, req.AccountName = ansinh.SubmitterProxy, son
+			req.Proxy = &ansinh.ProxyRequest{Name: son, CCCD: fmt.Sprintf("094080%06d", rng.IntN(1_000_000)),
+				Phone: fmt.Sprintf("09%08d", rng.IntN(100_000_000)), Relationship: "con"}
+		case 2: // someone else's account
+			req.AccountName = families[rng.IntN(len(families))] + " Văn Khác"
+		}
+		out[r] = req
+	}
+	return out
+}
+
+// TryPeople are n people to try the public form with, of the commune first, then of
+// the others: no account, eligible, a whole date of birth (a record with the year
+// alone cannot register by CCCD), and none whom skip excludes (a submission made).
+func TryPeople(rows []*ansinh.ImportRow, commune string, n int, skip func(*ansinh.ImportRow) bool) []*ansinh.ImportRow {
+	var out []*ansinh.ImportRow
+	for _, own := range []bool{true, false} {
+		for _, r := range rows {
+			b := &r.Beneficiary
+			if len(out) == n {
+				return out
+			}
+			if (b.Commune == commune) != own || b.Commune == "" || b.Account != nil || !b.Eligible ||
+				len(b.BirthDate) != len("2006-01-02") || skip(r) {
+				continue
+			}
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"ansinh"
-	"ansinh/importer"
 )
 
 // BenchmarkRegistrationAPI submits registrations through a real HTTP listener from 50
@@ -25,16 +24,7 @@ import (
 func BenchmarkRegistrationAPI(b *testing.B) {
 	const clients, people = 50, 2000
 	e := newEnv(b, func(c *ansinh.Config) { c.PublicRateLimit = 1_000_000 })
-	var csv strings.Builder
-	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
-	communes := e.units.Leaves("94")
-	for i := range people {
-		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,01/01/1950,%s,BTXH\n", i, communes[i%len(communes)])
-	}
-	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
-		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "bench.csv"}); err != nil {
-		b.Fatal(err)
-	}
+	e.benchPeople(people)
 	base := e.serve()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	b.ResetTimer()
@@ -138,16 +128,7 @@ func BenchmarkCoverage(b *testing.B) {
 func BenchmarkLoad(b *testing.B) {
 	const people = 20000
 	e := newEnv(b, func(c *ansinh.Config) { c.PublicRateLimit = 10_000_000 })
-	var csv strings.Builder
-	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
-	communes := e.units.Leaves("94")
-	for i := range people {
-		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,01/01/1950,%s,BTXH\n", i, communes[i%len(communes)])
-	}
-	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
-		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "load.csv"}); err != nil {
-		b.Fatal(err)
-	}
+	e.benchPeople(people)
 	base := e.serve()
 	next := 0
 	var nextMu sync.Mutex

@@ -14,12 +14,14 @@ import (
 
 	"ansinh"
 	"ansinh/importer"
+	"ansinh/jobs"
 	"ansinh/sheet"
 )
 
 // BeneficiaryStore is what the registry pages and API need.
 type BeneficiaryStore interface {
 	importer.Store
+	jobs.Store
 	Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	RevealBeneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
@@ -32,6 +34,8 @@ type BeneficiaryStore interface {
 	CountWaiting(ctx context.Context, communes []string) (int64, error)
 	SaveImportReport(ctx context.Context, r *ansinh.ImportReport) error
 	ImportReport(ctx context.Context, id string) (*ansinh.ImportReport, error)
+	AddImportErrors(ctx context.Context, report string, page int, errs []ansinh.RowError) error
+	ImportErrors(ctx context.Context, report string, page int) ([]ansinh.RowError, error)
 }
 
 // MaxImportBytes is the largest list accepted.
@@ -114,50 +118,197 @@ func (h *Handler) viewBeneficiary(b *ansinh.Beneficiary) beneficiaryView {
 	return v
 }
 
-// ImportBeneficiaries loads an uploaded list (multipart field "file").
+// identityView is a record as the police liaison sees it: what an identity check
+// needs, nothing of the payment (no programme, amount, eligibility or account).
+type identityView struct {
+	ID                  string   `json:"id"`
+	Name                string   `json:"name"`
+	CCCD                string   `json:"cccd"`
+	BirthDate           string   `json:"birth_date"`
+	Sex                 string   `json:"sex"`
+	Commune             string   `json:"commune"`
+	CommuneName         string   `json:"commune_name"`
+	Residence           string   `json:"residence"`
+	Identity            string   `json:"identity"`
+	IdentityNote        string   `json:"identity_note,omitempty"`
+	PopulationName      string   `json:"population_name,omitempty"`
+	PopulationBirthDate string   `json:"population_birth_date,omitempty"`
+	Warnings            []string `json:"warnings"`
+	Synthetic           bool     `json:"synthetic,omitempty"`
+}
+
+// viewFor is a record as the user's role may see it: whole, or its identity part.
+func (h *Handler) viewFor(u *ansinh.User, b *ansinh.Beneficiary) any {
+	v := h.viewBeneficiary(b)
+	if u.Role.Can(ansinh.ActViewPayment) {
+		return v
+	}
+	return identityView{ID: v.ID, Name: v.Name, CCCD: v.CCCD, BirthDate: v.BirthDate, Sex: v.Sex, Commune: v.Commune,
+		CommuneName: v.CommuneName, Residence: h.residence(b.Commune), Identity: v.Identity, IdentityNote: b.Identity.Note,
+		PopulationName: b.Identity.PopulationName, PopulationBirthDate: b.Identity.PopulationBirthDate, Warnings: v.Warnings,
+		Synthetic: v.Synthetic}
+}
+
+// withoutPayment blanks the payment side of a view, for the roles that may not see it
+// (the pages also leave those rows out).
+func withoutPayment(v beneficiaryView) beneficiaryView {
+	v.Group, v.Amount, v.Eligible, v.Ineligible, v.Account = "", 0, true, nil, nil
+	return v
+}
+
+// ImportBeneficiaries loads an uploaded list (multipart field "file"). A small list is
+// imported while the request waits and answered with its report; a large one is
+// stored and imported as a job: 202 {"id","status":"running"}, its progress and at the
+// end its report at GET /api/v1/imports/{id}.
 func (h *Handler) ImportBeneficiaries(c *fiber.Ctx) error {
-	rep, err := h.importUpload(c)
+	j, rep, err := h.importUpload(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": rep.ID, "unit_set": rep.UnitSet, "inserted": rep.Inserted, "updated": rep.Updated,
-		"unchanged": rep.Unchanged, "errors": rep.Errors})
+	if rep != nil {
+		return c.JSON(importAnswer(rep))
+	}
+	if j.Status == ansinh.JobRunning {
+		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"id": j.ID, "status": j.Status, "progress": "/api/v1/imports/" + j.ID})
+	}
+	return c.JSON(jobAnswer(j, nil))
 }
 
-// importUpload runs an import of the uploaded file and keeps its report.
-func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.ImportReport, error) {
+// importAnswer is an import's report as the API answers it.
+func importAnswer(rep *ansinh.ImportReport) fiber.Map {
+	return fiber.Map{"id": rep.ID, "status": ansinh.JobDone, "unit_set": rep.UnitSet, "inserted": rep.Inserted, "updated": rep.Updated,
+		"unchanged": rep.Unchanged, "errors": rep.Errors, "error_count": rep.ErrorCount,
+		"errors_csv": "/api/v1/imports/" + rep.ID + "/errors.csv"}
+}
+
+// jobAnswer is a job's progress: {"id","status","done","total","errors"}, with the
+// report once it is done, or what was stored and why it stopped when it failed.
+func jobAnswer(j *ansinh.Job, rep *ansinh.ImportReport) fiber.Map {
+	out := fiber.Map{"id": j.ID, "status": j.Status, "done": j.Done, "total": j.Total, "errors": j.Errors, "file": j.File}
+	switch {
+	case rep != nil:
+		out["report"] = importAnswer(rep)
+	case j.Status == ansinh.JobFailed:
+		out["message"] = j.Message
+		out["stored"] = fiber.Map{"inserted": j.Inserted, "updated": j.Updated, "unchanged": j.Unchanged}
+	}
+	return out
+}
+
+// ImportProgress answers how far an import job got (the caller's own imports only).
+func (h *Handler) ImportProgress(c *fiber.Ctx) error {
+	j, rep, err := h.ownImport(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(jobAnswer(j, rep))
+}
+
+// ownImport loads the caller's import job and, once done, its report. A report of
+// before the jobs is shown as a job that is done.
+func (h *Handler) ownImport(c *fiber.Ctx) (*ansinh.Job, *ansinh.ImportReport, error) {
+	u := currentUser(c)
+	id := c.Params("id")
+	j, err := h.store.Job(c.UserContext(), id)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+		rep, err := h.store.ImportReport(c.UserContext(), id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rep.By != u.Username {
+			return nil, nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+		}
+		return &ansinh.Job{ID: rep.ID, Kind: ansinh.JobImportBeneficiaries, Status: ansinh.JobDone, File: rep.File, Errors: rep.ErrorCount},
+			rep, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if j.By != u.Username || j.Kind != ansinh.JobImportBeneficiaries {
+		return nil, nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	if j.Status != ansinh.JobDone {
+		return j, nil, nil
+	}
+	rep, err := h.store.ImportReport(c.UserContext(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return j, rep, nil
+}
+
+// SyncImportBytes is the largest list imported while the request waits (a few
+// thousand rows, a few seconds); a larger one is answered at once and runs as a job.
+const SyncImportBytes = 1 << 20
+
+// syncImportWait bounds that wait (another job may be running first), well within
+// the request's time-out: past it the answer is the job's, as for a large list.
+const syncImportWait = 20 * time.Second
+
+// importUpload checks the uploaded file, stores it as an import job and starts it. A
+// small file's job is waited for: its report comes back (nil while it still runs).
+func (h *Handler) importUpload(c *fiber.Ctx) (*ansinh.Job, *ansinh.ImportReport, error) {
 	u := currentUser(c)
 	if !u.Role.Can(ansinh.ActImport) {
-		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+		return nil, nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
 	}
 	set, err := importer.CheckUnitSet(h.sets, strings.TrimSpace(c.FormValue("unit_set")))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return nil, ansinh.FieldError("file", ansinh.MsgFileMissing)
+		return nil, nil, ansinh.FieldError("file", ansinh.MsgFileMissing)
 	}
 	if fh.Size > MaxImportBytes {
-		return nil, &ansinh.Error{Code: ansinh.ETOOLARGE, Message: ansinh.MsgFileTooLarge, Fields: map[string]string{"file": ansinh.MsgFileTooLarge}}
+		return nil, nil, &ansinh.Error{Code: ansinh.ETOOLARGE, Message: ansinh.MsgFileTooLarge, Fields: map[string]string{"file": ansinh.MsgFileTooLarge}}
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
+		return nil, nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
 	}
 	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxImportBytes+1))
+	if err != nil || len(data) > MaxImportBytes {
+		return nil, nil, ansinh.FieldError("file", ansinh.MsgFileUnreadable)
+	}
 	name := utils.CopyString(fh.Filename)
-	res, err := importer.Import(c.UserContext(), h.store, h.units, f, fh.Size,
-		importer.Options{Actor: u, IP: c.IP(), File: name, Now: h.now, Sets: h.sets, UnitSet: set.ID, Review: h.registrations})
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	// A file that cannot be imported is refused now: a small one read whole, a large
+	// one by its header (its job reads it whole before it stores anything, and fails
+	// with the same message), so that the answer comes at once.
+	if err := importer.Check(bytes.NewReader(data), int64(len(data)), name, len(data) <= SyncImportBytes); err != nil {
+		return nil, nil, err
+	}
+	j, finished, err := h.jobs.SubmitImport(c.UserContext(), jobs.ImportRequest{Actor: u, IP: h.clientIP(c), File: name, UnitSet: set.ID, Data: data})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rep := &ansinh.ImportReport{By: u.Username, Unit: u.Unit, File: name, UnitSet: res.UnitSet, At: h.now(), Inserted: res.Inserted,
-		Updated: res.Updated, Unchanged: res.Unchanged, Errors: res.Errors}
-	if err := h.store.SaveImportReport(c.UserContext(), rep); err != nil {
-		return nil, err
+	if len(data) > SyncImportBytes {
+		return j, nil, nil
 	}
-	return rep, nil
+	wait := time.NewTimer(syncImportWait)
+	defer wait.Stop()
+	select {
+	case <-finished:
+	case <-wait.C:
+		return j, nil, nil
+	case <-c.UserContext().Done():
+		return j, nil, nil
+	}
+	if j, err = h.store.Job(c.UserContext(), j.ID); err != nil {
+		return nil, nil, err
+	}
+	if j.Status != ansinh.JobDone {
+		return j, nil, nil
+	}
+	rep, err := h.store.ImportReport(c.UserContext(), j.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return j, rep, nil
 }
 
 // ImportErrorsCSV downloads an import's error table.
@@ -172,8 +323,23 @@ func (h *Handler) ImportErrorsCSV(c *fiber.Ctx) error {
 	var buf bytes.Buffer
 	w, _ := sheet.NewCSVWriter(&buf)
 	_ = w.Write("Dòng", "Cột", "Lỗi")
-	for _, e := range rep.Errors {
-		_ = w.Write(strconv.Itoa(e.Row), e.Column, e.Message)
+	write := func(errs []ansinh.RowError) {
+		for _, e := range errs {
+			_ = w.Write(strconv.Itoa(e.Row), e.Column, e.Message)
+		}
+	}
+	if rep.ErrorPages == 0 { // a report of before the pages: its errors are all in it
+		write(rep.Errors)
+	}
+	for page := range rep.ErrorPages {
+		errs, err := h.store.ImportErrors(c.UserContext(), rep.ID, page)
+		if err != nil {
+			return err
+		}
+		write(errs)
+	}
+	if rep.ErrorPages > 0 && rep.ErrorCount > importer.MaxStoredErrors {
+		_ = w.Write("", "", ansinh.MsgErrorsNotListed(rep.ErrorCount-importer.MaxStoredErrors))
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -264,22 +430,30 @@ func (h *Handler) ListBeneficiaries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := h.beneficiaryPage(c, q)
+	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
 	if err != nil {
 		return err
+	}
+	u := currentUser(c)
+	items := make([]any, len(list))
+	for i, b := range list {
+		items[i] = h.viewFor(u, b)
 	}
 	return c.JSON(fiber.Map{"items": items, "total": total, "page": page, "page_size": pageSize})
 }
 
-// beneficiaryPage is one page of a search, as lists show it.
+// beneficiaryPage is one page of a search, as lists show it to the caller.
 func (h *Handler) beneficiaryPage(c *fiber.Ctx, q ansinh.BeneficiaryQuery) ([]beneficiaryView, int64, error) {
 	list, total, err := h.store.Beneficiaries(c.UserContext(), q)
 	if err != nil {
 		return nil, 0, err
 	}
+	payment := currentUser(c).Role.Can(ansinh.ActViewPayment)
 	items := make([]beneficiaryView, len(list))
 	for i, b := range list {
-		items[i] = h.viewBeneficiary(b)
+		if items[i] = h.viewBeneficiary(b); !payment {
+			items[i] = withoutPayment(items[i])
+		}
 	}
 	return items, total, nil
 }
@@ -310,7 +484,43 @@ func (h *Handler) GetBeneficiary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.viewBeneficiary(b))
+	return c.JSON(h.viewFor(currentUser(c), b))
+}
+
+// RevealCCCD returns the record with its whole CCCD (no account number), and audits
+// it: what the police check needs to look the person up.
+func (h *Handler) RevealCCCD(c *fiber.Ctx) error {
+	b, err := h.revealCCCD(c)
+	if err != nil {
+		return err
+	}
+	v := h.viewFor(currentUser(c), b)
+	switch v := v.(type) {
+	case beneficiaryView:
+		v.CCCD = b.CCCD
+		return c.JSON(v)
+	case identityView:
+		v.CCCD = b.CCCD
+		return c.JSON(v)
+	}
+	return nil
+}
+
+func (h *Handler) revealCCCD(c *fiber.Ctx) (*ansinh.Beneficiary, error) {
+	if !currentUser(c).Role.Can(ansinh.ActRevealCCCD) {
+		return nil, ansinh.Errorf(ansinh.EFORBIDDEN, ansinh.MsgForbidden)
+	}
+	b, err := h.scopedBeneficiary(c, true)
+	if err != nil {
+		return nil, err
+	}
+	if b.Account != nil {
+		b.Account.Number = "" // not asked for, not shown
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionRevealCCCD, Target: "beneficiary:" + b.ID, Unit: b.Commune}); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // RevealBeneficiary returns the full CCCD and account number, and audits it.
@@ -354,7 +564,7 @@ func (h *Handler) SetIdentity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.viewBeneficiary(b))
+	return c.JSON(h.viewFor(currentUser(c), b))
 }
 
 func (h *Handler) setIdentity(c *fiber.Ctx, state, note string) (*ansinh.Beneficiary, error) {

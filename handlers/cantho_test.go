@@ -208,17 +208,19 @@ func TestProgrammesAndTheirDepartments(t *testing.T) {
 	}
 	for sheet, want := range map[string]string{"BTXH": "Sở Y tế thành phố Cần Thơ", "HTXH": "Sở Y tế thành phố Cần Thơ", "NCC": "Sở Nội vụ thành phố Cần Thơ"} {
 		rows, _ := f.GetRows(sheet)
-		if len(rows) < 5 || !strings.Contains(rows[0][0], want) {
-			t.Errorf("sheet %s heading %v, want %q", sheet, rows, want)
+		tab := reportSheet(rows)
+		if len(tab.body) < 1 || !strings.Contains(tab.heading, want) {
+			t.Errorf("sheet %s heading %q, want %q", sheet, tab.heading, want)
+			continue
 		}
-		last := rows[len(rows)-1]
-		if last[0] != "Tổng cộng" {
+		if last := tab.body[len(tab.body)-1]; last[0] != "Tổng cộng" {
 			t.Errorf("sheet %s has no total: %v", sheet, last)
 		}
 	}
 	htxh, _ := f.GetRows("HTXH")
-	if last := htxh[len(htxh)-1]; last[2] != "3" || last[3] != "1" || !strings.Contains(htxh[0][0], "25/") {
-		t.Errorf("HTXH sheet: total %v, heading %q", last, htxh[0][0])
+	tab := reportSheet(htxh)
+	if last := tab.body[len(tab.body)-1]; last[2] != "3" || last[3] != "1" || !strings.Contains(tab.heading, "25/") {
+		t.Errorf("HTXH sheet: total %v, heading %q", last, tab.heading)
 	}
 	for _, sheet := range f.GetSheetList() {
 		rows, _ := f.GetRows(sheet)

@@ -29,7 +29,7 @@ func (h *Handler) ZaloWebhook(c *fiber.Ctx) error {
 	result, err := h.receiveZalo(c, body)
 	h.metrics.webhook.WithLabelValues(result).Inc()
 	if result == "forged" {
-		h.log.Warn("zalo webhook: bad signature", "ip", c.IP())
+		h.log.Warn("zalo webhook: bad signature", "ip", h.clientIP(c))
 	}
 	if err != nil {
 		// Not stored: an error status makes Zalo deliver it again later.

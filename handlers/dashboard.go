@@ -27,14 +27,6 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows := append([]*ansinh.Coverage(nil), cov.Children...)
-	sort.SliceStable(rows, func(i, j int) bool { return gap(rows[i]) > gap(rows[j]) })
-	var laggards []*ansinh.Coverage
-	for _, r := range rows {
-		if !r.MeetsTarget {
-			laggards = append(laggards, r)
-		}
-	}
 	curve, err := h.curve(c, unit)
 	if err != nil {
 		return err
@@ -49,10 +41,18 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 	}
 	u, _ := h.units.Get(unit)
 	user := currentUser(c)
-	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": user, "Cov": cov, "Rows": rows, "Laggards": laggards,
-		"Bars": template.HTML(barsSVG(rows, h.cfg.Target)), "Curve": template.HTML(curveSVG(curve, h.cfg.Target)), "Backlog": backlog,
+	board, err := h.board(c, u, cov, backlog)
+	if err != nil {
+		return err
+	}
+	covs := make([]*ansinh.Coverage, len(board.Rows))
+	for i, r := range board.Rows {
+		covs[i] = r.Coverage
+	}
+	data := fiber.Map{"Title": "Tổng quan " + cov.Name, "User": user, "Cov": cov, "Board": board, "Rows": board.Rows,
+		"Bars": template.HTML(barsSVG(covs, h.cfg.Target)), "Curve": template.HTML(curveSVG(curve, h.cfg.Target)),
 		"Movers": movers, "Month": h.now().In(ansinh.Vietnam).Format("2006-01"), "Units": h.unitOptions(user.Unit), "Unit": unit,
-		"Programs": h.programRows(cov, u), "CanPay": h.canExportPayments(user)}
+		"Programs": h.programRows(cov, u), "CanPay": h.canExportPayments(user), "Leaf": u.Leaf()}
 	if h.units.Reports(u) {
 		month, _ := ansinh.ParseMonth(h.now().In(ansinh.Vietnam).Format("2006-01"))
 		r, err := h.report(c, unit, month)
@@ -63,20 +63,137 @@ func (h *Handler) DashboardPage(c *fiber.Ctx) error {
 		data["CanSubmit"] = r.Status == ansinh.ReportDraft && unit == user.Unit &&
 			user.Role.Can(ansinh.ActSubmitReport)
 	}
-	data["Notice"] = c.Query("thong-bao")
+	data["Notice"] = h.takeFlash(c)
 	return c.Render("dashboard", data)
 }
 
-// SubmitReportForm sends this month's report from the dashboard.
-func (h *Handler) SubmitReportForm(c *fiber.Ctx) error {
-	if _, err := h.submitReport(c, "", c.FormValue("month")); err != nil {
-		status, e := classify(err)
-		if status >= 500 {
-			return err
-		}
-		return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(e.Message), fiber.StatusSeeOther)
+// unitRow is one unit of the dashboard's table: its figures against the target, the
+// submissions waiting there, and for a commune its officer's phone.
+type unitRow struct {
+	*ansinh.Coverage
+	Gap           int64 // more people with an account to reach the target
+	Missing       int64 // eligible people without an account
+	NotRegistered int64 // of them, those with no submission waiting either (an estimate: a waiting submission may replace an account)
+	Pending       int
+	OldestDays    int
+	Leaf          bool
+	Officer       string // a commune officer's username, and the phone they gave
+	Phone         string
+}
+
+// Lagging: people live there and not enough of them have an account.
+func (r unitRow) Lagging() bool { return r.Beneficiaries > 0 && !r.MeetsTarget }
+
+// dashboard is what the headline and the tables of the dashboard say.
+type dashboard struct {
+	Gap, GapAll     int64   // the unit's own shortfall to the target, and to every eligible person
+	Missing         int64   // eligible people without an account
+	NotRegistered   int64   // of them, with no submission waiting
+	Pending         int     // submissions waiting in the unit
+	PendingCommunes int     // communes with one waiting
+	OldestDays      int     // the longest wait
+	IfVerified      float64 // the ratio if every waiting submission were verified (at most)
+	PendingCovers   bool    // verifying the waiting ones would reach the target
+	Rows            []unitRow
+	Lagging         int       // child units below the target
+	LaggingLeaves   []unitRow // below a district: the communes under the target (a province with districts)
+	MoreLagging     int       // lagging communes beyond those listed
+}
+
+// board builds the dashboard of unit u from its coverage and the backlog of its
+// communes: the headline, the quick wins, one row per child unit and, where the
+// children are districts, the communes under the target.
+func (h *Handler) board(c *fiber.Ctx, u *ansinh.Unit, cov *ansinh.Coverage, backlog []backlogView) (*dashboard, error) {
+	pending := map[string]backlogView{}
+	for _, b := range backlog {
+		pending[b.Commune] = b
 	}
-	return c.Redirect("/can-bo/tong-quan?thong-bao="+urlQueryEscape(ansinh.MsgReportSentNow), fiber.StatusSeeOther)
+	d := &dashboard{Gap: cov.Gap(), GapAll: max(0, cov.Eligible-cov.WithAccount)}
+	d.Missing = d.GapAll
+	for _, b := range backlog {
+		d.Pending += b.Pending
+		d.PendingCommunes++
+		d.OldestDays = max(d.OldestDays, b.OldestDays)
+	}
+	d.NotRegistered = max(0, d.Missing-int64(d.Pending))
+	if cov.Beneficiaries > 0 {
+		d.IfVerified = min(1, float64(cov.WithAccount+int64(min(int64(d.Pending), d.Missing)))/float64(cov.Beneficiaries))
+	}
+	d.PendingCovers = d.Gap > 0 && int64(d.Pending) >= d.Gap
+	leaves := []string{}
+	row := func(cc *ansinh.Coverage) unitRow {
+		r := unitRow{Coverage: cc, Gap: cc.Gap(), Missing: max(0, cc.Eligible-cc.WithAccount)}
+		if unit, ok := h.units.Get(cc.Unit); ok && unit.Leaf() {
+			r.Leaf = true
+			leaves = append(leaves, cc.Unit)
+		}
+		for _, code := range h.units.Leaves(cc.Unit) {
+			if b, ok := pending[code]; ok {
+				r.Pending += b.Pending
+				r.OldestDays = max(r.OldestDays, b.OldestDays)
+			}
+		}
+		r.NotRegistered = max(0, r.Missing-int64(r.Pending))
+		return r
+	}
+	for _, cc := range cov.Children {
+		r := row(cc)
+		if r.Lagging() {
+			d.Lagging++
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].Gap > d.Rows[j].Gap })
+	if len(cov.Children) > 0 && !u.Leaf() && len(leaves) == 0 {
+		// Children are districts: the communes under the target, the largest shortfall first.
+		var lag []unitRow
+		for _, dc := range cov.Children {
+			for _, cc := range dc.Children {
+				if !cc.MeetsTarget && cc.Beneficiaries > 0 {
+					lag = append(lag, row(cc))
+				}
+			}
+		}
+		sort.SliceStable(lag, func(i, j int) bool { return lag[i].Gap > lag[j].Gap })
+		if len(lag) > maxLaggingListed {
+			d.MoreLagging, lag = len(lag)-maxLaggingListed, lag[:maxLaggingListed]
+		}
+		d.LaggingLeaves = lag
+	}
+	if err := h.officerPhones(c, leaves, d.Rows, d.LaggingLeaves); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// maxLaggingListed bounds the list of communes under the target on a province's
+// dashboard.
+const maxLaggingListed = 30
+
+// officerPhones fills in, for each commune row, an enabled commune officer who gave a
+// phone (the first by username): one read of the communes' accounts.
+func (h *Handler) officerPhones(c *fiber.Ctx, leaves []string, lists ...[]unitRow) error {
+	if len(leaves) == 0 {
+		return nil
+	}
+	users, err := h.store.Users(c.UserContext(), leaves)
+	if err != nil {
+		return err
+	}
+	officer := map[string]*ansinh.User{}
+	for _, u := range users {
+		if u.Role == ansinh.RoleCommune && !u.Disabled && u.Phone != "" && officer[u.Unit] == nil {
+			officer[u.Unit] = u
+		}
+	}
+	for _, list := range lists {
+		for i := range list {
+			if o := officer[list[i].Unit]; o != nil {
+				list[i].Officer, list[i].Phone = o.Username, o.Phone
+			}
+		}
+	}
+	return nil
 }
 
 // mover is a unit's change in ratio since the start of the month.
@@ -177,11 +294,11 @@ func barsSVG(rows []*ansinh.Coverage, target float64) string {
 		}
 		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="13">%s</text>`, y+16, template.HTMLEscapeString(r.Name))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="18" fill="%s"/>`, labelW, y+3, r.Ratio*barW, color)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">%.1f%%</text>`, float64(labelW)+r.Ratio*barW+4, y+16, r.Ratio*100)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">%s</text>`, float64(labelW)+r.Ratio*barW+4, y+16, ansinh.FormatPercent(r.Ratio, 1))
 	}
 	x := float64(labelW) + target*barW
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="0" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>`, x, x, h-18)
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">mục tiêu %.0f%%</text>`, x-30, h-4, target*100)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12">mục tiêu %s</text>`, x-30, h-4, ansinh.FormatPercent(target, 0))
 	b.WriteString(`</svg>`)
 	return b.String()
 }
@@ -197,14 +314,14 @@ func curveSVG(points []curvePoint, target float64) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Tỷ lệ có tài khoản theo tháng">`, w, h)
 	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#000" stroke-dasharray="4 3"/>`, left, y(target), w-10, y(target))
-	fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11">%.0f%%</text>`, y(target)+4, target*100)
+	fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11">%s</text>`, y(target)+4, ansinh.FormatPercent(target, 0))
 	var pts []string
 	for i, p := range points {
 		x := float64(left) + float64(i)*step
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y(p.Ratio)))
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#0b5d3b"/>`, x, y(p.Ratio))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x, h-10, p.Month[5:]+"/"+p.Month[2:4])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%.0f%%</text>`, x, y(p.Ratio)-6, p.Ratio*100)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x, h-10, strings.TrimPrefix(p.Month[5:], "0")+"/"+p.Month[:4])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%s</text>`, x, y(p.Ratio)-6, ansinh.FormatPercent(p.Ratio, 0))
 	}
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#0b5d3b" stroke-width="2"/>`, strings.Join(pts, " "))
 	b.WriteString(`</svg>`)

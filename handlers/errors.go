@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,15 +19,16 @@ import (
 
 // codeStatus is the one place that maps the domain's error codes to HTTP statuses.
 var codeStatus = map[string]int{
-	ansinh.EBADREQUEST:   fiber.StatusBadRequest,
-	ansinh.EINVALID:      fiber.StatusUnprocessableEntity,
-	ansinh.EUNAUTHORIZED: fiber.StatusUnauthorized,
-	ansinh.EFORBIDDEN:    fiber.StatusForbidden,
-	ansinh.ENOTFOUND:     fiber.StatusNotFound,
-	ansinh.ECONFLICT:     fiber.StatusConflict,
-	ansinh.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
-	ansinh.ERATELIMIT:    fiber.StatusTooManyRequests,
-	ansinh.EINTERNAL:     fiber.StatusInternalServerError,
+	ansinh.EBADREQUEST:     fiber.StatusBadRequest,
+	ansinh.EINVALID:        fiber.StatusUnprocessableEntity,
+	ansinh.EUNAUTHORIZED:   fiber.StatusUnauthorized,
+	ansinh.EFORBIDDEN:      fiber.StatusForbidden,
+	ansinh.EPASSWORDCHANGE: fiber.StatusForbidden,
+	ansinh.ENOTFOUND:       fiber.StatusNotFound,
+	ansinh.ECONFLICT:       fiber.StatusConflict,
+	ansinh.ETOOLARGE:       fiber.StatusRequestEntityTooLarge,
+	ansinh.ERATELIMIT:      fiber.StatusTooManyRequests,
+	ansinh.EINTERNAL:       fiber.StatusInternalServerError,
 }
 
 // fiberErrors turns Fiber's own errors (no route, body too large, …) into domain ones.
@@ -77,10 +80,11 @@ type errorDetail struct {
 func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	status, e := classify(err)
 	if status >= 500 {
-		h.log.Error("request failed", "method", c.Method(), "route", routeLabel(c, status), "err", err)
+		h.log.Error("request failed", "method", methodLabel(c), "route", routeLabel(c, status), "err", err)
 	}
+	h.setSecureHeaders(c)
 	if status == fiber.StatusTooManyRequests && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
-		c.Set(fiber.HeaderRetryAfter, "900")
+		c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 	}
 	c.Status(status)
 	if strings.HasPrefix(c.Path(), "/g2p/") {
@@ -100,8 +104,23 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	return nil
 }
 
-// wantsJSON reports whether the route answers machines rather than people.
+// retryAfter is the Retry-After of a throttled request, in seconds: the throttle's
+// wait, or a minute (the public limiter's window).
+func retryAfter(err error) string {
+	var we *waitError
+	if errors.As(err, &we) {
+		return strconv.Itoa(int(max(we.wait, time.Second).Round(time.Second) / time.Second))
+	}
+	return "60"
+}
+
+// wantsJSON reports whether the route answers machines rather than people. A request
+// refused before it was parsed (headers too large, a broken request line) has no path
+// to go by; no browser sends one, so it gets JSON too.
 func wantsJSON(c *fiber.Ctx) bool {
+	if len(c.Route().Handlers) == 0 {
+		return true
+	}
 	p := c.Path()
 	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/webhooks/") || strings.HasPrefix(p, "/g2p/")
 }

@@ -125,7 +125,7 @@ func (h *Handler) resolve(c *fiber.Ctx, async bool) error {
 	header.CompletedCount = len(answers)
 	msg := g2p.ResolveResponse{TransactionID: *req.TransactionID, CorrelationID: correlation, Answers: answers}
 	err = h.store.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "client:" + client.SenderID, Action: ansinh.ActionResolve,
-		Target: "client:" + client.SenderID, IP: c.IP(), Detail: map[string]any{"message_id": hd.MessageID, "transaction_id": *req.TransactionID,
+		Target: "client:" + client.SenderID, IP: h.clientIP(c), Detail: map[string]any{"message_id": hd.MessageID, "transaction_id": *req.TransactionID,
 			"correlation_id": correlation, "async": async, "items": len(req.Items), "ids": asked.IDs, "fas": asked.FAs, "details": asked.Details}})
 	if err != nil {
 		return err
@@ -307,7 +307,7 @@ func (h *Handler) auditRefusal(c *fiber.Ctx, client *ansinh.APIClient, hd *g2p.H
 		detail["message_id"] = hd.MessageID
 	}
 	return h.store.Audit(c.UserContext(), &ansinh.AuditEvent{At: h.now(), Actor: "client:" + client.SenderID, Action: ansinh.ActionResolveRefused,
-		Target: "client:" + client.SenderID, IP: c.IP(), Detail: detail})
+		Target: "client:" + client.SenderID, IP: h.clientIP(c), Detail: detail})
 }
 
 // G2PKeys is GET /g2p/mapper/keys: the key ansinh signs its answers with, for

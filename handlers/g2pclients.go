@@ -51,7 +51,7 @@ func (h *Handler) CreateAPIClient(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	client, token, err := mapper.RegisterClient(c.UserContext(), h.store, u, c.IP(), &req, h.units, h.now())
+	client, token, err := mapper.RegisterClient(c.UserContext(), h.store, u, h.clientIP(c), &req, h.units, h.now())
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (h *Handler) ListAPIClients(c *fiber.Ctx) error {
 // SetAPIClientStatus is POST /api/v1/api-clients/{sender_id}/pause|resume|revoke.
 func (h *Handler) SetAPIClientStatus(status string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		cl, err := mapper.SetClientStatus(c.UserContext(), h.store, currentUser(c), c.IP(), c.Params("sender"), status, h.now())
+		cl, err := mapper.SetClientStatus(c.UserContext(), h.store, currentUser(c), h.clientIP(c), c.Params("sender"), status, h.now())
 		if err != nil {
 			return err
 		}

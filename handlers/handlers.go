@@ -6,13 +6,16 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ansinh"
+	"ansinh/jobs"
 	"ansinh/mapper"
+	"ansinh/pii"
 	"ansinh/ratelimit"
 	"ansinh/registration"
 )
@@ -22,12 +25,17 @@ import (
 type Store interface {
 	Pinger
 	Auditor
+	AuditReader
 	AuthStore
 	UserStore
 	BeneficiaryStore
+	IdentityStore
+	PrivacyStore
 	ReviewStore
 	ReportStore
 	G2PStore
+	ansinh.NoticeStore
+	PaymentStore
 	registration.Store
 }
 
@@ -39,6 +47,11 @@ type Pinger interface {
 // Auditor appends to the audit trail.
 type Auditor interface {
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
+}
+
+// AuditReader counts the events of the audit trail (ReviewStore reads them).
+type AuditReader interface {
+	CountAuditEvents(ctx context.Context, f ansinh.AuditFilter) (int64, error)
 }
 
 // Deps are the handlers' dependencies, built once by main (or a test).
@@ -57,6 +70,9 @@ type Deps struct {
 	// Rates shares the public rate limit between instances; nil counts in this
 	// instance alone.
 	Rates ratelimit.Reserver
+	// Jobs runs the long work (large imports); nil: a runner of this app's own, whose
+	// jobs run until the process ends.
+	Jobs *jobs.Runner
 }
 
 // Handler holds the dependencies; one method per route.
@@ -76,6 +92,11 @@ type Handler struct {
 	mapper        *mapper.Service
 	g2pKey        ed25519.PrivateKey // signs the mapper's answers
 	g2pID         string             // ansinh's sender id in them
+	proxies       []*net.IPNet       // ANSINH_TRUSTED_PROXIES
+	deviceKey     []byte             // signs the device cookies of past logins
+	flashKey      []byte             // signs the notices carried to the next staff page
+	oneTime       *pii.Vault         // seals a one-time password on its way to the page that shows it once
+	jobs          *jobs.Runner
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -106,12 +127,23 @@ func New(d Deps) (*fiber.App, error) {
 	h := &Handler{cfg: d.Config, store: d.Store, units: d.Units, sets: d.UnitSets, log: d.Logger, reg: d.Registry, now: d.Now,
 		registrations: registration.New(d.Store, d.Config.SecretKey, d.Now), csrfKey: ansinh.DeriveKey(d.Config.SecretKey, "csrf"),
 		bot: d.Bot, rates: d.Rates, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
-		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID()}
+		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID(),
+		proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device"),
+		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash")}
+	vault, err := pii.New(ansinh.DeriveKey(d.Config.SecretKey, "one-time-password"), ansinh.DeriveKey(d.Config.SecretKey, "one-time-password-index"))
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	h.oneTime = vault
 	notifier := d.Notifier
 	if notifier == nil {
 		notifier = LogNotifier{Log: d.Logger}
 	}
 	h.registrations.SecondOfficer, h.registrations.Notifier, h.registrations.Log = d.Config.AssistedSecondOfficer, notifier, d.Logger
+	if h.jobs = d.Jobs; h.jobs == nil {
+		h.jobs = jobs.New(context.Background(), jobs.Config{Store: d.Store, Units: d.Units, Sets: d.UnitSets, Review: h.registrations,
+			Log: d.Logger, Now: d.Now})
+	}
 	m, err := newHTTPMetrics(d.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
@@ -122,24 +154,30 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	cfg := fiber.Config{
-		AppName:               "ansinh",
-		Views:                 views,
-		ViewsLayout:           "layout",
-		ErrorHandler:          h.ErrorHandler,
-		BodyLimit:             MaxBodyBytes,
+		AppName:      "ansinh",
+		Views:        views,
+		ViewsLayout:  "layout",
+		ErrorHandler: h.ErrorHandler,
+		BodyLimit:    MaxBodyBytes,
+		// Room for headers up to twice MaxHeaderBytes, so that limitHeaders, which
+		// knows the path, answers most oversized ones in the right shape.
+		ReadBufferSize:        2 * MaxHeaderBytes,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		EnableIPValidation:    true,
 	}
-	if len(d.Config.TrustedProxies) > 0 {
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = d.Config.TrustedProxies
+	// X-Forwarded-Proto is believed from the trusted proxies only (none by default);
+	// the client's address is clientIP's business, not Fiber's ProxyHeader.
+	cfg.EnableTrustedProxyCheck = true
+	cfg.TrustedProxies = d.Config.TrustedProxies
+	static, err := staticFiles()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	app := fiber.New(cfg)
-	h.routes(app)
+	h.routes(app, static)
 	return app, nil
 }
 
@@ -153,7 +191,7 @@ func (h *Handler) audit(c *fiber.Ctx, e *ansinh.AuditEvent) error {
 	if u := currentUser(c); u != nil && e.Actor == "" {
 		e.Actor, e.Role = u.Username, u.Role
 	}
-	e.IP = c.IP()
+	e.IP = h.clientIP(c)
 	e.At = h.now()
 	if err := h.store.Audit(c.UserContext(), e); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

@@ -18,8 +18,11 @@ func (h *Handler) Landing(c *fiber.Ctx) error {
 // LoginPage shows the staff login form.
 func (h *Handler) LoginPage(c *fiber.Ctx) error {
 	if token := c.Cookies(cookieName); token != "" {
-		if err := h.authenticate(c, token, "web"); err == nil {
+		switch err := h.authenticate(c, token, "web"); ansinh.ErrorCode(err) {
+		case "":
 			return c.Redirect("/can-bo/", fiber.StatusSeeOther)
+		case ansinh.EPASSWORDCHANGE:
+			return c.Redirect(passwordPage, fiber.StatusSeeOther)
 		}
 	}
 	return h.renderLogin(c, fiber.StatusOK, "", "")
@@ -49,7 +52,7 @@ func (h *Handler) LoginForm(c *fiber.Ctx) error {
 			return err
 		}
 		if status == fiber.StatusTooManyRequests {
-			c.Set(fiber.HeaderRetryAfter, "900")
+			c.Set(fiber.HeaderRetryAfter, retryAfter(err))
 		}
 		return h.renderLogin(c, status, username, e.Message)
 	}
@@ -66,6 +69,9 @@ func (h *Handler) LoginForm(c *fiber.Ctx) error {
 		SameSite: fiber.CookieSameSiteLaxMode,
 		Secure:   h.overHTTPS(c),
 	})
+	if u.MustChangePassword {
+		return c.Redirect(passwordPage, fiber.StatusSeeOther)
+	}
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
 
@@ -96,10 +102,26 @@ func (h *Handler) overHTTPS(c *fiber.Ctx) bool {
 	return c.Protocol() == "https" || strings.HasPrefix(h.cfg.BaseURL, "https://")
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site's staff pages: a path under
+// /can-bo/ and nothing a browser could read as another origin. Browsers drop tabs and
+// line breaks from URLs and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" lead away; any such character, a dot segment or an encoded slash
+// sends the user to the staff home instead.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/can-bo/"
+	const home = "/can-bo/"
+	if next == "" || len(next) > 2000 || !strings.HasPrefix(next, home) {
+		return home
+	}
+	for _, r := range next {
+		if r < 0x21 || r == 0x7f || r == '\\' || r > 0x7e {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, home) ||
+		strings.Contains(u.Path, "//") || strings.Contains(u.Path, "/.") || strings.Contains(strings.ToLower(u.RawPath), "%2f") ||
+		strings.Contains(strings.ToLower(u.RawPath), "%5c") {
+		return home
 	}
 	return utils.CopyString(next)
 }

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"mime/multipart"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"ansinh"
+	"ansinh/store"
 	"ansinh/vietqr"
 )
 
@@ -46,11 +48,29 @@ func (p *page) post(path string, v url.Values) (*response, *goquery.Document) {
 	return p.parse(p.e.form(path, v, p.cookie))
 }
 
+// follow loads the page a form's redirect (post, redirect, get) leads to, with the
+// cookies the redirect set (its notice, a reveal's grant); other answers come back
+// as they are.
+func (p *page) follow(r *response, doc *goquery.Document) (*response, *goquery.Document) {
+	p.e.t.Helper()
+	if r.StatusCode != http.StatusSeeOther {
+		return r, doc
+	}
+	req := httptest.NewRequest("GET", r.Header.Get("Location"), nil)
+	req.AddCookie(p.cookie)
+	for _, c := range r.Cookies() {
+		if c.MaxAge >= 0 && c.Value != "" && c.Name != p.cookie.Name {
+			req.AddCookie(c)
+		}
+	}
+	return p.parse(p.e.send(req))
+}
+
 func (p *page) upload(path, name string, content []byte) (*response, *goquery.Document) {
 	p.e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	csrf, token := p.e.csrf()
+	csrf, token := p.e.csrfFor(p.cookie)
 	_ = mw.WriteField("_csrf", token)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(content)
@@ -87,7 +107,7 @@ func TestImportPageShowsTheReportAndErrorTable(t *testing.T) {
 	if r.StatusCode != 200 || doc.Find(`form[enctype="multipart/form-data"] input[type=file][name=file]`).Length() != 1 {
 		t.Fatalf("upload page: %d", r.StatusCode)
 	}
-	r, doc = p.upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList))
+	r, doc = p.follow(p.upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList)))
 	if r.StatusCode != 200 || text(doc, "#inserted") != "2" || text(doc, "#errors") != "1" {
 		t.Fatalf("report: %d inserted=%q errors=%q", r.StatusCode, text(doc, "#inserted"), text(doc, "#errors"))
 	}
@@ -107,7 +127,7 @@ func TestImportPageShowsTheReportAndErrorTable(t *testing.T) {
 	}
 
 	c := e.browser("xa31498")
-	if r, _ := c.get("/can-bo/nhap-danh-sach"); r.StatusCode != 200 {
+	if r, _ := c.get("/can-bo/nhap-danh-sach"); r.StatusCode != 403 {
 		t.Fatalf("commune officer opens the upload page: %d", r.StatusCode)
 	}
 	if r, _ := c.upload("/can-bo/nhap-danh-sach", "danh-sach.csv", []byte(pageList)); r.StatusCode != 403 {
@@ -142,9 +162,12 @@ func TestBeneficiaryPagesAreScopedAndMasked(t *testing.T) {
 	}
 
 	// Reveal shows the whole number and leaves a trace.
-	r, doc = x.post(href+"/hien-so", url.Values{})
-	if r.StatusCode != 200 || text(doc, "#cccd") != "094050001234" {
+	r, doc = x.follow(x.post(href+"/hien-so", url.Values{}))
+	if r.StatusCode != 200 || text(doc, "#cccd") != "094050001234" || text(doc, ".notice") != ansinh.MsgRevealed {
 		t.Fatalf("reveal: %d %q", r.StatusCode, text(doc, "#cccd"))
+	}
+	if _, doc = x.get(href); text(doc, "#cccd") != "••••••••1234" {
+		t.Fatalf("without the reveal's grant the record shows %q", text(doc, "#cccd"))
 	}
 
 	// Eligibility: "other" without a note is refused on the page, with a reason it works.
@@ -152,11 +175,11 @@ func TestBeneficiaryPagesAreScopedAndMasked(t *testing.T) {
 	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgIneligibleNote {
 		t.Fatalf("eligibility without note: %d %q", r.StatusCode, text(doc, ".alert"))
 	}
-	r, doc = x.post(href+"/dieu-kien", url.Values{"eligible": {"0"}, "reason": {"bedridden"}})
+	r, doc = x.follow(x.post(href+"/dieu-kien", url.Values{"eligible": {"0"}, "reason": {"bedridden"}}))
 	if r.StatusCode != 200 || !strings.HasPrefix(text(doc, "#eligible"), "Không đủ điều kiện") {
 		t.Fatalf("eligibility: %d %q", r.StatusCode, text(doc, "#eligible"))
 	}
-	r, doc = x.post(href+"/dieu-kien", url.Values{"eligible": {"1"}})
+	r, doc = x.follow(x.post(href+"/dieu-kien", url.Values{"eligible": {"1"}}))
 	if text(doc, "#eligible") != "Đủ điều kiện" {
 		t.Fatalf("eligibility reversed: %q", text(doc, "#eligible"))
 	}
@@ -169,7 +192,7 @@ func TestBeneficiaryPagesAreScopedAndMasked(t *testing.T) {
 	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgIdentityNote {
 		t.Fatalf("mismatch without a note: %d %q", r.StatusCode, text(doc, ".alert"))
 	}
-	r, doc = police.post(href+"/doi-chieu", url.Values{"state": {"matched"}})
+	r, doc = police.follow(police.post(href+"/doi-chieu", url.Values{"state": {"matched"}}))
 	if r.StatusCode != 200 || !strings.HasPrefix(text(doc, "#identity"), "Khớp") {
 		t.Fatalf("identity: %d %q", r.StatusCode, text(doc, "#identity"))
 	}
@@ -192,23 +215,34 @@ func TestPrintablePosterAndCards(t *testing.T) {
 	if got, err := vietqr.DecodeImage(bytes.NewReader(png)); err != nil || got != "http://localhost:8080/c/31498" {
 		t.Fatalf("poster code reads %q, %v", got, err)
 	}
+	// Opening the link mints nothing: it asks, and the post prints.
 	r, doc = x.get("/can-bo/qr/31498/giay-bao")
+	if r.StatusCode != 200 || doc.Find(".cards .card").Length() != 0 || doc.Find(`form[method=post][action="/can-bo/qr/31498/giay-bao"] button`).Length() != 1 {
+		t.Fatalf("cards link: %d, %d cards", r.StatusCode, doc.Find(".cards .card").Length())
+	}
+	if evs, _ := e.store.AuditEvents(context.Background(), store.AuditFilter{Action: ansinh.ActionQRPrint}); len(evs) != 0 {
+		t.Fatalf("a GET printed cards: %v", evs)
+	}
+	r, doc = x.post("/can-bo/qr/31498/giay-bao", url.Values{})
 	if r.StatusCode != 200 || doc.Find(".cards .card").Length() != 1 || text(doc, ".cards .name") != "Trần Thị Bảy" {
 		t.Fatalf("cards: %d, %d cards", r.StatusCode, doc.Find(".cards .card").Length())
 	}
 	card, _ := doc.Find(".cards img").Attr("src")
 	png, _ = base64.StdEncoding.DecodeString(strings.TrimPrefix(card, "data:image/png;base64,"))
-	url, err := vietqr.DecodeImage(bytes.NewReader(png))
-	if err != nil || !strings.HasPrefix(url, "http://localhost:8080/r/") {
-		t.Fatalf("card code reads %q, %v", url, err)
+	cardURL, err := vietqr.DecodeImage(bytes.NewReader(png))
+	if err != nil || !strings.HasPrefix(cardURL, "http://localhost:8080/r/") {
+		t.Fatalf("card code reads %q, %v", cardURL, err)
 	}
-	if r := e.do("GET", strings.TrimPrefix(url, "http://localhost:8080"), "", nil); r.StatusCode != 200 {
+	if r := e.do("GET", strings.TrimPrefix(cardURL, "http://localhost:8080"), "", nil); r.StatusCode != 200 {
 		t.Fatalf("the card's code opens the form: %d", r.StatusCode)
 	}
 	for _, path := range []string{"/can-bo/qr/31569", "/can-bo/qr/31569/giay-bao"} {
 		if r, _ := x.get(path); r.StatusCode != 404 {
 			t.Fatalf("%s for another commune's officer: %d", path, r.StatusCode)
 		}
+	}
+	if r, _ := x.post("/can-bo/qr/31569/giay-bao", url.Values{}); r.StatusCode != 404 {
+		t.Fatalf("printing another commune's cards: %d", r.StatusCode)
 	}
 	if r, _ := x.get("/can-bo/qr/31498?sdt=12"); r.StatusCode != 422 {
 		t.Fatalf("bad phone: %d", r.StatusCode)
@@ -231,17 +265,23 @@ func TestQueueAndReviewPages(t *testing.T) {
 	if r.StatusCode != 200 || doc.Find("#verify").Length() != 1 || text(doc, "#holder") != "NGUYEN VAN SAU" {
 		t.Fatalf("review page: %d", r.StatusCode)
 	}
-	r, doc = x.post("/can-bo/duyet/"+one+"/xac-nhan", url.Values{})
-	if r.StatusCode != 200 || text(doc, "#status") != ansinh.StatusLabel(ansinh.StatusVerified) || doc.Find("#verify").Length() != 0 {
-		t.Fatalf("verify form: %d %q", r.StatusCode, text(doc, "#status"))
+	r, _ = x.post("/can-bo/duyet/"+one+"/xac-nhan", url.Values{})
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/can-bo/duyet/"+one {
+		t.Fatalf("verify form: %d → %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if _, doc = x.get("/can-bo/duyet/" + one); text(doc, "#status") != ansinh.StatusLabel(ansinh.StatusVerified) || doc.Find("#verify").Length() != 0 {
+		t.Fatalf("after verifying: %q", text(doc, "#status"))
 	}
 	r, doc = x.post("/can-bo/duyet/"+two+"/tu-choi", url.Values{"reason": {"other"}})
 	if r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgRejectNote {
 		t.Fatalf("reject without note: %d %q", r.StatusCode, text(doc, ".alert"))
 	}
-	r, doc = x.post("/can-bo/duyet/"+two+"/tu-choi", url.Values{"reason": {"proxy_unauthorized"}})
-	if r.StatusCode != 200 || text(doc, "#status") != ansinh.StatusLabel(ansinh.StatusRejected) {
-		t.Fatalf("reject: %d %q", r.StatusCode, text(doc, "#status"))
+	r, _ = x.post("/can-bo/duyet/"+two+"/tu-choi", url.Values{"reason": {"proxy_unauthorized"}})
+	if r.StatusCode != 303 {
+		t.Fatalf("reject: %d", r.StatusCode)
+	}
+	if _, doc = x.get("/can-bo/duyet/" + two); text(doc, "#status") != ansinh.StatusLabel(ansinh.StatusRejected) {
+		t.Fatalf("after rejecting: %q", text(doc, "#status"))
 	}
 	if _, doc := x.get("/can-bo/duyet"); text(doc, "#total") != "0" {
 		t.Fatalf("queue after decisions: %q", text(doc, "#total"))
@@ -269,7 +309,7 @@ func TestStaffFormsNeedTheCSRFToken(t *testing.T) {
 	if s, _ := e.status(receipt); s != ansinh.StatusPending {
 		t.Fatalf("a forged post decided: %s", s)
 	}
-	if r, _ := x.post("/can-bo/duyet/"+receipt+"/xac-nhan", url.Values{}); r.StatusCode != 200 {
+	if r, _ := x.post("/can-bo/duyet/"+receipt+"/xac-nhan", url.Values{}); r.StatusCode != 303 {
 		t.Fatalf("verify with the token: %d", r.StatusCode)
 	}
 }

@@ -58,6 +58,15 @@ func (h *Handler) PosterPage(c *fiber.Ctx) error {
 	return c.Render("print_poster", fiber.Map{"Title": "Áp phích " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "QR": qr, "URL": url, "Phone": phone}, "print")
 }
 
+// CardsConfirmPage asks before minting: following a link must never create codes.
+func (h *Handler) CardsConfirmPage(c *fiber.Ctx) error {
+	u, err := h.printCommune(c)
+	if err != nil {
+		return err
+	}
+	return c.Render("print_cards_confirm", fiber.Map{"Title": "In giấy báo " + u.Name, "User": currentUser(c), "Unit": u})
+}
+
 // CardsPage prints a notice card with a new personal code for every beneficiary of the
 // commune without an account or a submission.
 func (h *Handler) CardsPage(c *fiber.Ctx) error {

@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/skip2/go-qrcode"
@@ -131,6 +133,9 @@ func TestRegistrationIdempotencyAndSupersession(t *testing.T) {
 // another person.
 func TestIdentityGuessingIsSlowAndBlocksOnlyTheCCCDPath(t *testing.T) {
 	e := newEnv(t)
+	// The attempts are counted in windows of a UTC day: start early in one, so that the
+	// hours the test moves on stay inside it.
+	e.clock.t = e.clock.t.UTC().Truncate(24 * time.Hour).Add(time.Hour)
 	e.withBeneficiaries()
 	const muoi = "094149000333" // the registry holds only his birth year
 	csv := "ho_ten,cccd,ngay_sinh,gioi_tinh,ma_xa,nhom\nPhạm Văn Mười," + muoi + ",1949,Nam,31498,NCC\n"
@@ -196,7 +201,7 @@ func TestIdentityGuessingIsSlowAndBlocksOnlyTheCCCDPath(t *testing.T) {
 	}
 	e.advance(23 * 3600)
 	if r, _ := e.submit(validRegistration("")); r.StatusCode != 201 {
-		t.Fatalf("a day later: %d %s", r.StatusCode, r.body)
+		t.Fatalf("the next day: %d %s", r.StatusCode, r.body)
 	}
 }
 
@@ -382,6 +387,10 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if details.StatusCode != 200 || !strings.Contains(string(details.body), "Nguyễn Văn Sáu") {
 		t.Fatalf("details page: %d %s", details.StatusCode, details.body)
 	}
+	// The question to be told the outcome is asked, never pre-ticked.
+	if !strings.Contains(string(details.body), `name="notify_consent" value="1">`) {
+		t.Fatalf("no unticked notice question on the details page")
+	}
 	proof, key := match(t, proofRE, details.body), match(t, keyRE, details.body)
 	fields := url.Values{"_csrf": {csrf}, "proof": {proof}, "idempotency_key": {key}, "submitter": {"self"}, "bank_bin": {"970405"},
 		"account_number": {"1234.5678.9012"}, "account_name": {"nguyễn văn sáu"}, "phone": {"0912345678"}}
@@ -425,8 +434,81 @@ func TestFormWithoutJavaScript(t *testing.T) {
 	if r := s.do("POST", "/dang-ky/xac-nhan", confirm); r.StatusCode != 422 || !strings.Contains(string(r.body), ansinh.MsgSessionExpired) {
 		t.Fatalf("forged proof: %d", r.StatusCode)
 	}
-	if list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD)); len(list) != 1 {
+	list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD))
+	if len(list) != 1 {
 		t.Fatalf("%d registrations stored", len(list))
+	}
+	if r, _ := e.store.Registration(context.Background(), list[0]); r.NotifyConsent {
+		t.Fatal("consent to be told stored though the box was left unticked")
+	}
+	// Ticked on the details page, it travels through the check page and is stored.
+	fields.Set("notify_consent", "1")
+	fields.Set("idempotency_key", "key-notify-000001")
+	check = s.do("POST", "/dang-ky/chi-tiet", fields)
+	if !strings.Contains(string(check.body), `<dd id="check-notify">Có</dd>`) || !strings.Contains(string(check.body), `name="notify_consent" value="1"`) {
+		t.Fatalf("check page does not carry the notice consent: %s", check.body)
+	}
+	fields.Set("proof", match(t, proofRE, check.body))
+	if done := s.do("POST", "/dang-ky/xac-nhan", fields); done.StatusCode != 303 {
+		t.Fatalf("confirm with notice consent: %d", done.StatusCode)
+	} else if r, _ := e.store.Registration(context.Background(), strings.TrimPrefix(done.Header.Get("Location"), "/bien-nhan/")); r == nil || !r.NotifyConsent {
+		t.Fatalf("consent to be told not stored: %+v", r)
+	}
+}
+
+// TestIdentityGuessesInParallel: forty birth dates tried at once for one CCCD; at most
+// five (a day's attempts) are compared, the others are refused unchecked.
+func TestIdentityGuessesInParallel(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	statuses := make([]int, 40)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			guess := validRegistration("")
+			guess["birth_date"] = fmt.Sprintf("19%02d-01-01", 10+i)
+			guess["idempotency_key"] = fmt.Sprintf("guess-%02d-key-0123456789", i)
+			r, _ := e.submit(guess)
+			statuses[i] = r.StatusCode
+		}()
+	}
+	wg.Wait()
+	compared := 0
+	for _, s := range statuses {
+		switch s {
+		case 422:
+			compared++
+		case 429:
+		default:
+			t.Fatalf("status %d", s)
+		}
+	}
+	if compared > 5 {
+		t.Fatalf("%d of 40 parallel guesses compared; the limit is 5", compared)
+	}
+	if r, _ := e.submit(validRegistration("")); r.StatusCode != 429 {
+		t.Fatalf("the right date after the guesses: %d", r.StatusCode)
+	}
+}
+
+// TestStatusPagesAreRateLimited: the receipt lookups count against the public limit.
+func TestStatusPagesAreRateLimited(t *testing.T) {
+	for _, path := range []string{"/tra-cuu?ma=AAAAAAAAAA", "/bien-nhan/AAAAAAAAAA"} {
+		t.Run(path, func(t *testing.T) {
+			e := newEnv(t, func(c *ansinh.Config) { c.PublicRateLimit = 3 })
+			for range 3 {
+				if r := e.do("GET", path, "", nil); r.StatusCode == 429 {
+					t.Fatal("limited too early")
+				}
+			}
+			r := e.do("GET", path, "", nil)
+			if r.StatusCode != 429 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(r.body), ansinh.MsgTooManyRequests) || r.Header.Get("Retry-After") == "" {
+				t.Fatalf("4th lookup: %d %s %s", r.StatusCode, r.Header.Get("Content-Type"), r.body)
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -48,20 +49,42 @@ func (h *Handler) unitOptions(code string) []*ansinh.Unit {
 	return out
 }
 
-// BeneficiaryPage shows one record with the actions the officer's role allows.
+// BeneficiaryPage shows one record with the actions the officer's role allows; with
+// its whole numbers for a few minutes after an audited reveal (RevealForm).
 func (h *Handler) BeneficiaryPage(c *fiber.Ctx) error {
-	b, err := h.scopedBeneficiary(c, false)
+	revealed := h.revealGranted(c, beneficiaryPath(c.Params("id"))) && currentUser(c).Role.Can(ansinh.ActReveal)
+	b, err := h.scopedBeneficiary(c, revealed)
 	if err != nil {
 		return err
 	}
-	return h.renderBeneficiary(c, fiber.StatusOK, b, "", "")
+	return h.renderBeneficiary(c, fiber.StatusOK, b, "", h.takeFlash(c))
 }
+
+func beneficiaryPath(id string) string { return "/can-bo/doi-tuong/" + id }
 
 func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Beneficiary, message, notice string) error {
 	u := currentUser(c)
 	v := h.viewBeneficiary(b)
 	if b.CCCD != "" {
 		v.CCCD = b.CCCD
+	}
+	data := fiber.Map{
+		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
+		"Revealed":       b.CCCD != "",
+		"CanPayment":     u.Role.Can(ansinh.ActViewPayment),
+		"CanReveal":      u.Role.Can(ansinh.ActReveal),
+		"CanRevealCCCD":  u.Role.Can(ansinh.ActRevealCCCD),
+		"CanIdentity":    u.Role.Can(ansinh.ActIdentity),
+		"CanEligibility": u.Role.Can(ansinh.ActManage),
+		"CanAssist":      u.Role.Can(ansinh.ActAssist),
+		"CanRequests":    u.Role.Can(ansinh.ActPrivacyRequests),
+		"Residence":      h.residence(b.Commune),
+		"IdentityLabel":  ansinh.IdentityStateLabel(b.Identity.State),
+		"Reasons":        ansinh.IneligibleReasons,
+	}
+	if !u.Role.Can(ansinh.ActViewPayment) {
+		data["B"] = withoutPayment(v)
+		return c.Status(status).Render("beneficiary", data)
 	}
 	history, err := h.history(c, b)
 	if err != nil {
@@ -71,16 +94,34 @@ func (h *Handler) renderBeneficiary(c *fiber.Ctx, status int, b *ansinh.Benefici
 	if err != nil {
 		return err
 	}
-	return c.Status(status).Render("beneficiary", fiber.Map{
-		"History": history, "PastAccounts": past,
-		"Title": b.Name, "User": u, "B": v, "Record": b, "Message": message, "Notice": notice,
-		"Revealed":       b.CCCD != "",
-		"CanReveal":      u.Role.Can(ansinh.ActReveal),
-		"CanIdentity":    u.Role.Can(ansinh.ActIdentity),
-		"CanEligibility": u.Role.Can(ansinh.ActManage),
-		"Reasons":        ansinh.IneligibleReasons,
-		"IneligibleText": ineligibleText(b),
-	})
+	notices, err := h.notices(c, b)
+	if err != nil {
+		return err
+	}
+	data["History"], data["PastAccounts"], data["IneligibleText"], data["Notices"] = history, past, ineligibleText(b), notices
+	return c.Status(status).Render("beneficiary", data)
+}
+
+// noticeView is one try to tell the person something, as the record shows it.
+type noticeView struct {
+	At                                  time.Time
+	Kind, Channel, Cost, Result, Detail string
+}
+
+var noticeKinds = map[string]string{ansinh.NoticeVerified: "Đăng ký được xác nhận", ansinh.NoticeRejected: "Đăng ký chưa được chấp nhận",
+	ansinh.NoticeReturned: "Tiền bị trả lại", ansinh.NoticeReminder: "Nhắc nhở"}
+
+func (h *Handler) notices(c *fiber.Ctx, b *ansinh.Beneficiary) ([]noticeView, error) {
+	as, err := h.store.NoticeAttempts(c.UserContext(), b.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]noticeView, len(as))
+	for i, a := range as {
+		out[i] = noticeView{At: a.At.In(ansinh.Vietnam), Kind: noticeKinds[a.Kind], Channel: ansinh.NoticeChannelNames[a.Channel],
+			Cost: ansinh.NoticeCostNames[a.Cost], Result: ansinh.NoticeResultNames[a.Result], Detail: a.Detail}
+	}
+	return out, nil
 }
 
 func ineligibleText(b *ansinh.Beneficiary) string {
@@ -94,13 +135,25 @@ func ineligibleText(b *ansinh.Beneficiary) string {
 	return t
 }
 
-// RevealForm shows the record with its full numbers (audited).
+// RevealForm lets the record page show its full numbers for a few minutes (audited
+// here; post, redirect, get).
 func (h *Handler) RevealForm(c *fiber.Ctx) error {
 	b, err := h.reveal(c)
 	if err != nil {
 		return err
 	}
-	return h.renderBeneficiary(c, fiber.StatusOK, b, "", ansinh.MsgRevealed)
+	h.grantReveal(c, beneficiaryPath(b.ID))
+	h.setFlash(c, ansinh.MsgRevealed)
+	return c.Redirect(beneficiaryPath(b.ID), fiber.StatusSeeOther)
+}
+
+// RevealCCCDForm shows the record with its whole CCCD (audited).
+func (h *Handler) RevealCCCDForm(c *fiber.Ctx) error {
+	b, err := h.revealCCCD(c)
+	if err != nil {
+		return err
+	}
+	return h.renderBeneficiary(c, fiber.StatusOK, b, "", ansinh.MsgRevealedCCCD)
 }
 
 // IdentityForm records the police liaison's check from the record page.
@@ -119,7 +172,8 @@ func (h *Handler) EligibilityForm(c *fiber.Ctx) error {
 // to the form, or a notice.
 func (h *Handler) afterForm(c *fiber.Ctx, b *ansinh.Beneficiary, err error, notice string) error {
 	if err == nil {
-		return h.renderBeneficiary(c, fiber.StatusOK, b, "", notice)
+		h.setFlash(c, notice)
+		return c.Redirect(beneficiaryPath(b.ID), fiber.StatusSeeOther)
 	}
 	status, e := classify(err)
 	if status >= 500 || status == fiber.StatusNotFound || status == fiber.StatusForbidden {
@@ -160,11 +214,51 @@ func (h *Handler) ImportForm(c *fiber.Ctx) error {
 			data["UnitSet"] = id
 		}
 	}
-	rep, err := h.importUpload(c)
+	j, rep, err := h.importUpload(c)
 	if err != nil {
 		return h.renderPageError(c, "import", data, err)
 	}
+	if rep == nil { // a large list: its job runs on, and its page shows how far it got
+		return c.Redirect("/can-bo/nhap-danh-sach/viec/"+j.ID, fiber.StatusSeeOther)
+	}
+	return c.Redirect("/can-bo/nhap-danh-sach/"+rep.ID, fiber.StatusSeeOther)
+}
+
+// ImportReportPage shows the report of one of the officer's own imports, the page an
+// upload leads to.
+func (h *Handler) ImportReportPage(c *fiber.Ctx) error {
+	rep, err := h.store.ImportReport(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	if rep.By != currentUser(c).Username {
+		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	data := h.importData(c, h.sets.Current().ID)
+	if rep.UnitSet != "" {
+		data["UnitSet"] = rep.UnitSet
+	}
 	data["Report"] = rep
+	return c.Render("import", data)
+}
+
+// ImportJobPage shows how far an import job got (a progress bar that a refresh, or the
+// page's script, brings up to date), and its report once it is done.
+func (h *Handler) ImportJobPage(c *fiber.Ctx) error {
+	j, rep, err := h.ownImport(c)
+	if err != nil {
+		return err
+	}
+	data := h.importData(c, h.sets.Current().ID)
+	if rep != nil {
+		data["Report"] = rep
+		return c.Render("import", data)
+	}
+	data["Job"] = j
+	data["Percent"] = 0
+	if j.Total > 0 {
+		data["Percent"] = j.Done * 100 / j.Total
+	}
 	return c.Render("import", data)
 }
 

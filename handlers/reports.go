@@ -111,7 +111,11 @@ func (h *Handler) reportParams(c *fiber.Ctx) (string, time.Time, error) {
 func (h *Handler) MonthlyReport(c *fiber.Ctx) error {
 	var r *ansinh.Report
 	var unit string
-	if set := strings.TrimSpace(c.Query("set")); set != "" && set != h.sets.Current().ID {
+	set := strings.TrimSpace(c.Query("set"))
+	if set == h.sets.Current().ID {
+		set = ""
+	}
+	if set != "" {
 		if _, ok := h.sets.Get(set); !ok {
 			return ansinh.FieldError("set", ansinh.MsgUnitSetUnknown)
 		}
@@ -149,7 +153,7 @@ func (h *Handler) MonthlyReport(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
 		return c.Send(b)
 	case "xlsx":
-		b, err := report.XLSX(r)
+		b, err := report.XLSXWith(r, report.HeadingFor(h.sets, set, unit))
 		if err != nil {
 			return err
 		}

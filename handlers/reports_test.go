@@ -120,21 +120,26 @@ func TestReportXLSXAndCSV(t *testing.T) {
 		t.Fatalf("sheets %v", sheets)
 	}
 	// A sheet per programme, headed by the department its report goes to.
+	// A sheet per programme, issued by and addressed to the department its report goes
+	// to, under the national motto, signed at the end.
 	for sheet, dept := range map[string]string{"BTXH": "Sở Y tế tỉnh Sóc Trăng", "HTXH": "Sở Y tế tỉnh Sóc Trăng", "NCC": "Sở Nội vụ tỉnh Sóc Trăng"} {
 		rows, _ := f.GetRows(sheet)
-		if len(rows) == 0 || !strings.Contains(rows[0][0], dept) || strings.Contains(rows[0][0], "Lao động") {
-			t.Errorf("sheet %s: heading %v, want %q", sheet, rows, dept)
+		tab := reportSheet(rows)
+		if !strings.Contains(tab.heading, "Kính gửi: "+dept) || !strings.Contains(tab.heading, strings.ToUpper(dept)) ||
+			!strings.Contains(tab.heading, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") || !strings.Contains(tab.heading, "BÁO CÁO") ||
+			strings.Contains(tab.heading, "Lao động") || !strings.Contains(tab.signature, "THỦ TRƯỞNG ĐƠN VỊ") {
+			t.Errorf("sheet %s: heading %q, signature %q, want %q", sheet, tab.heading, tab.signature, dept)
 		}
 	}
 	rows, _ := f.GetRows("Tổng hợp")
-	title := rows[0][0]
-	last := rows[len(rows)-1]
-	if !strings.Contains(title, "Tỉnh Sóc Trăng") || rows[3][0] != "Đơn vị" || last[0] != "Tổng cộng" || last[2] != "3" || len(rows) != 4+11+1 {
-		t.Fatalf("summary sheet: title %q, header %v, last %v, %d rows", title, rows[3], last, len(rows))
+	tab := reportSheet(rows)
+	last := tab.body[len(tab.body)-1]
+	if !strings.Contains(tab.heading, "Tỉnh Sóc Trăng") || tab.header[0] != "Đơn vị" || last[0] != "Tổng cộng" || last[2] != "3" || len(tab.body) != 11+1 {
+		t.Fatalf("summary sheet: heading %q, header %v, last %v, %d rows", tab.heading, tab.header, last, len(tab.body))
 	}
 	communes, _ := f.GetRows("Chi tiết xã")
-	if len(communes) != 4+109 {
-		t.Fatalf("commune sheet has %d rows", len(communes))
+	if n := len(reportSheet(communes).body); n != 109 {
+		t.Fatalf("commune sheet has %d rows", n)
 	}
 	c := e.do("GET", "/api/v1/reports/monthly?unit=94&format=csv", prov, nil)
 	body := string(c.body)
@@ -218,7 +223,7 @@ func TestDashboardPage(t *testing.T) {
 		doc.Find("#movers li").Length() != 5 {
 		t.Fatalf("dashboard: %d, %d svg, %d rows", r.StatusCode, doc.Find("svg").Length(), doc.Find("#units tbody tr").Length())
 	}
-	r, _ = p.post("/can-bo/tong-quan/gui-bao-cao", map[string][]string{"month": {e.now().In(ansinh.Vietnam).Format("2006-01")}})
+	r, _ = p.post("/can-bo/tong-quan/gui-bao-cao", map[string][]string{"month": {e.now().In(ansinh.Vietnam).Format("2006-01")}, "confirm": {"1"}})
 	if r.StatusCode != 303 {
 		t.Fatalf("submit from the page: %d", r.StatusCode)
 	}
@@ -230,4 +235,30 @@ func TestDashboardPage(t *testing.T) {
 	if x.StatusCode != 200 || !bytes.HasPrefix(x.body, []byte("PK")) {
 		t.Fatalf("xlsx from the page: %d", x.StatusCode)
 	}
+}
+
+// sheetParts is a report sheet cut into its heading (the lines above the table), the
+// table's header and body, and the signature block below it.
+type sheetParts struct {
+	heading, signature string
+	header             []string
+	body               [][]string
+}
+
+func reportSheet(rows [][]string) sheetParts {
+	var p sheetParts
+	i := 0
+	for ; i < len(rows) && (len(rows[i]) == 0 || rows[i][0] != "Đơn vị"); i++ {
+		p.heading += strings.Join(rows[i], " ") + "\n"
+	}
+	if i < len(rows) {
+		p.header = rows[i]
+	}
+	for i++; i < len(rows) && len(rows[i]) > 0 && rows[i][0] != ""; i++ {
+		p.body = append(p.body, rows[i])
+	}
+	for ; i < len(rows); i++ {
+		p.signature += strings.Join(rows[i], " ") + "\n"
+	}
+	return p
 }

@@ -45,6 +45,13 @@ type reviewItem struct {
 	ProofSeen     string         `json:"proof_seen,omitempty"`
 	Reason        string         `json:"reason,omitempty"`
 	Checks        []ansinh.Check `json:"checks"`
+	// Blocking: a check asks for a look (a warning or an error); a submission with
+	// information alone may be verified in bulk.
+	Blocking    bool `json:"blocking"`
+	WaitingDays int  `json:"waiting_days"` // since it was submitted
+	// The checks split for the pages: what to look at, and what is only information.
+	Warnings []ansinh.Check `json:"-"`
+	Infos    []ansinh.Check `json:"-"`
 }
 
 type proxyView struct {
@@ -83,6 +90,17 @@ func (h *Handler) review(ctx context.Context, receipt string) (*reviewItem, *ans
 	if p := r.Proxy; p != nil {
 		it.Proxy = &proxyView{Name: p.Name, Relationship: p.Relationship}
 	}
+	it.Blocking = ansinh.Blocking(it.Checks)
+	for _, ch := range it.Checks {
+		if ch.Blocks() {
+			it.Warnings = append(it.Warnings, ch)
+		} else {
+			it.Infos = append(it.Infos, ch)
+		}
+	}
+	if it.Status == ansinh.StatusPending {
+		it.WaitingDays = max(0, int(h.now().Sub(r.SubmittedAt).Hours()/24))
+	}
 	return it, r, b, nil
 }
 
@@ -102,12 +120,13 @@ func (h *Handler) scopedReview(c *fiber.Ctx) (*reviewItem, *ansinh.Registration,
 	return it, r, b, nil
 }
 
-// queueQuery reads ?status=&channel=&check=&from=&to=&page= for the caller's scope.
+// queueQuery reads ?status=&channel=&check=&q=&from=&to=&page= for the caller's scope.
 type queueQuery struct {
 	communes []string
 	status   string
 	channel  string
-	check    string
+	check    string // a check's code; none: no check at all; clear: nothing but information
+	name     string // the beneficiary's name contains it, whatever the accents and case (folded)
 	from, to time.Time
 	page     int
 }
@@ -119,6 +138,15 @@ func (h *Handler) readQueueQuery(c *fiber.Ctx) (*queueQuery, error) {
 	}
 	q := &queueQuery{communes: communes, status: c.Query("status", ansinh.StatusPending), channel: c.Query("channel"),
 		check: c.Query("check"), page: 1}
+	if name := strings.TrimSpace(c.Query("q")); name != "" {
+		if len([]rune(name)) > 100 {
+			return nil, ansinh.FieldError("q", ansinh.MsgQueueSearchLong)
+		}
+		q.name = ansinh.NameKey(name)
+	}
+	if len(q.check) > 40 {
+		return nil, ansinh.FieldError("check", ansinh.MsgCheckFilter)
+	}
 	switch q.status {
 	case ansinh.StatusPending, ansinh.StatusVerified, ansinh.StatusRejected, ansinh.StatusSuperseded:
 	default:
@@ -159,8 +187,8 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 	switch {
 	case q.status == ansinh.StatusPending:
 		limit := int64(pageSize)
-		if q.check != "" {
-			skip, limit = 0, 0 // filter on the checks first, then page
+		if q.filtered() {
+			skip, limit = 0, 0 // filter on the checks or the name first, then page
 		}
 		items, n, err := h.store.Queue(ctx, ansinh.QueueQuery{Communes: q.communes, Channel: q.channel, From: q.from, To: q.to, Skip: skip, Limit: limit})
 		if err != nil {
@@ -171,7 +199,11 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 			receipts = append(receipts, it.Receipt)
 		}
 	default:
-		list, n, err := h.store.Decided(ctx, ansinh.DecidedQuery{Communes: q.communes, Status: q.status, Skip: skip, Limit: pageSize})
+		dq := ansinh.DecidedQuery{Communes: q.communes, Status: q.status, Skip: skip, Limit: pageSize}
+		if q.filtered() {
+			dq.Skip, dq.Limit = 0, decidedSearchDepth // a search of decided ones looks among the latest only
+		}
+		list, n, err := h.store.Decided(ctx, dq)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -197,9 +229,12 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 		if q.check != "" && !hasCheck(it.Checks, q.check) {
 			continue
 		}
+		if q.name != "" && !strings.Contains(ansinh.NameKey(it.Beneficiary), q.name) {
+			continue
+		}
 		out = append(out, it)
 	}
-	if q.check != "" && q.status == ansinh.StatusPending {
+	if q.filtered() {
 		total = int64(len(out))
 		out = out[min(len(out), int(skip)):min(len(out), int(skip)+pageSize)]
 	}
@@ -209,9 +244,19 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 // reviewWorkers is how many queue items are checked at once.
 const reviewWorkers = 4
 
+// decidedSearchDepth is how many of the latest decided submissions a name or check
+// filter looks through (the pending ones are all looked through).
+const decidedSearchDepth = 1000
+
+// filtered: the page is cut after filtering on what the store does not know.
+func (q *queueQuery) filtered() bool { return q.check != "" || q.name != "" }
+
 func hasCheck(checks []ansinh.Check, code string) bool {
-	if code == "none" {
+	switch code {
+	case "none":
 		return len(checks) == 0
+	case "clear":
+		return !ansinh.Blocking(checks)
 	}
 	for _, c := range checks {
 		if c.Code == code {
@@ -246,7 +291,7 @@ func (h *Handler) ReviewRegistration(c *fiber.Ctx) error {
 // decide records a decision through the registration service: who may, the audit, the
 // notice.
 func (h *Handler) decide(c *fiber.Ctx, r *ansinh.Registration, d *ansinh.Decision) error {
-	return h.registrations.Decide(c.UserContext(), currentUser(c), c.IP(), r, d)
+	return h.registrations.Decide(c.UserContext(), currentUser(c), h.clientIP(c), r, d)
 }
 
 // VerifyRegistration makes the submitted account the beneficiary's.
@@ -331,7 +376,7 @@ func (h *Handler) verifyBulk(c *fiber.Ctx, ids []string) ([]bulkResult, error) {
 			res.Result = "not_found"
 		case err != nil:
 			return nil, err
-		case len(it.Checks) > 0:
+		case it.Blocking: // information alone (an identity not yet checked) does not stop it
 			res.Result, res.Checks = "skipped", it.Checks
 		default:
 			d := &ansinh.Decision{Receipt: r.Receipt, Status: ansinh.StatusVerified, By: currentUser(c).Username, At: h.now()}

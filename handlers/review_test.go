@@ -351,6 +351,9 @@ func TestVerificationMovesCoverageByExactlyOne(t *testing.T) {
 	}
 }
 
+// TestBulkVerifyOnlyClean: a bulk verification takes the submissions whose checks are
+// information at most (an identity the police have not checked yet), and skips those
+// with a warning or an error.
 func TestBulkVerifyOnlyClean(t *testing.T) {
 	e := staffEnv(t)
 	e.withBeneficiaries()
@@ -358,15 +361,31 @@ func TestBulkVerifyOnlyClean(t *testing.T) {
 	_, clean := e.submit(validRegistration("key-bulk-00001"))
 	bay := validRegistration("key-bulk-00002")
 	bay["cccd"], bay["birth_date"], bay["account_name"], bay["account_number"] = "094152000111", "1952-01-01", "Tran Thi Bay", "4444 3333 2222"
-	_, flagged := e.submit(bay) // identity unchecked: an info check
+	e.submit(bay) // identity unchecked: information
+	bay["idempotency_key"], bay["account_name"], bay["account_number"] = "key-bulk-00003", "Pham Van Muoi", "5555 3333 2222"
+	_, flagged := e.submit(bay) // a holder who is someone else: an error (and it supersedes the one before)
 	var out struct {
 		Items []struct{ ID, Result string }
 	}
-	r := e.do("POST", "/api/v1/registrations/verify", e.login("xa31498"), map[string]any{"ids": []string{clean, flagged, "ZZZZZZZZZZ"}})
+	officer := e.login("xa31498")
+	if items, _ := e.queue(officer, "check=clear"); len(items) != 1 || items[0].Receipt != clean {
+		t.Fatalf("check=clear lists %+v", items)
+	}
+	r := e.do("POST", "/api/v1/registrations/verify", officer, map[string]any{"ids": []string{flagged, "ZZZZZZZZZZ"}})
 	r.decode(&out)
 	got := fmt.Sprint(out.Items)
-	if r.StatusCode != 200 || got != fmt.Sprintf("[{%s verified} {%s skipped} {ZZZZZZZZZZ not_found}]", clean, flagged) {
-		t.Fatalf("bulk: %d %s", r.StatusCode, got)
+	if r.StatusCode != 200 || got != fmt.Sprintf("[{%s skipped} {ZZZZZZZZZZ not_found}]", flagged) {
+		t.Fatalf("bulk with a warning: %d %s", r.StatusCode, got)
+	}
+	// Bảy again, with her own name: an identity not checked and several submissions,
+	// information both.
+	bay["idempotency_key"], bay["account_name"], bay["account_number"] = "key-bulk-00004", "Tran Thi Bay", "4444 3333 2222"
+	_, infoOnly := e.submit(bay)
+	r = e.do("POST", "/api/v1/registrations/verify", officer, map[string]any{"ids": []string{clean, infoOnly}})
+	r.decode(&out)
+	got = fmt.Sprint(out.Items)
+	if r.StatusCode != 200 || got != fmt.Sprintf("[{%s verified} {%s verified}]", clean, infoOnly) {
+		t.Fatalf("bulk with information only: %d %s", r.StatusCode, got)
 	}
 }
 

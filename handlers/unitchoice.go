@@ -85,7 +85,7 @@ func (h *Handler) waitingCount(ctx context.Context, u *ansinh.User) (int64, erro
 // WaitingPage lists the people of the officer's unit who wait for their commune, each
 // with a choice of its candidates.
 func (h *Handler) WaitingPage(c *fiber.Ctx) error {
-	return h.renderWaiting(c, fiber.StatusOK, "", "")
+	return h.renderWaiting(c, fiber.StatusOK, "", h.takeFlash(c))
 }
 
 // ChooseCommuneForm records one officer's choice from the waiting list.
@@ -102,7 +102,8 @@ func (h *Handler) ChooseCommuneForm(c *fiber.Ctx) error {
 	if u, ok := h.units.Get(b.Commune); ok {
 		name = u.Name
 	}
-	return h.renderWaiting(c, fiber.StatusOK, "", fmt.Sprintf(ansinh.MsgCommuneChosenNotice, name))
+	h.setFlash(c, fmt.Sprintf(ansinh.MsgCommuneChosenNotice, name))
+	return c.Redirect("/can-bo/can-chon-xa", fiber.StatusSeeOther)
 }
 
 func (h *Handler) renderWaiting(c *fiber.Ctx, status int, message, notice string) error {

@@ -386,7 +386,7 @@ func TestWaitingPagesForCommuneOfficers(t *testing.T) {
 	pageImport := func(set string) (*response, *goquery.Document) {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
-		csrf, token := e.csrf()
+		csrf, token := e.csrfFor(so.cookie)
 		_ = mw.WriteField("_csrf", token)
 		_ = mw.WriteField("unit_set", set)
 		fw, _ := mw.CreateFormFile("file", "ds.csv")
@@ -396,7 +396,7 @@ func TestWaitingPagesForCommuneOfficers(t *testing.T) {
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.AddCookie(so.cookie)
 		req.AddCookie(csrf)
-		return so.parse(e.send(req))
+		return so.follow(so.parse(e.send(req)))
 	}
 	if r, doc := pageImport("<script>alert(1)</script>"); r.StatusCode != 400 || text(doc, ".alert") != ansinh.MsgUnitSetUnknown ||
 		strings.Contains(string(r.body), "<script>alert") || e.benCount() != 0 {
@@ -441,7 +441,7 @@ func TestWaitingPagesForCommuneOfficers(t *testing.T) {
 	if r, doc := x.post(action, url.Values{"commune": {"31507"}}); r.StatusCode != 422 || text(doc, ".alert") != ansinh.MsgCommuneNotCandidate {
 		t.Fatalf("non-candidate choice: %d %q", r.StatusCode, text(doc, ".alert"))
 	}
-	r, doc = x.post(action, url.Values{"commune": {"31168"}})
+	r, doc = x.follow(x.post(action, url.Values{"commune": {"31168"}}))
 	if r.StatusCode != 200 || !strings.Contains(text(doc, ".notice"), "Phường Bình Thủy") || doc.Find("#none").Length() != 1 {
 		t.Fatalf("choice: %d %q", r.StatusCode, text(doc, ".notice"))
 	}

@@ -14,6 +14,9 @@ import (
 type UserStore interface {
 	CreateUser(ctx context.Context, u *ansinh.User) error
 	Users(ctx context.Context, units []string) ([]*ansinh.User, error)
+	SetUserPassword(ctx context.Context, username, hash string, mustChange bool, at time.Time) error
+	SetUserDisabled(ctx context.Context, username string, disabled bool) error
+	DeleteUserSessions(ctx context.Context, username, keepToken string) (int64, error)
 }
 
 // CreateUser creates a staff account inside the caller's scope, with a role no higher
@@ -34,25 +37,42 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionUserCreate, Target: "user:" + u.Username, Unit: u.Unit,
-		Detail: map[string]any{"role": string(u.Role)}}); err != nil {
+	if err := h.auditCreate(c, u); err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(viewUser(u))
+	return c.Status(fiber.StatusCreated).JSON(h.staffView(creator, u))
+}
+
+func (h *Handler) auditCreate(c *fiber.Ctx, u *ansinh.User) error {
+	detail := map[string]any{"role": string(u.Role)}
+	if u.MustChangePassword {
+		detail["one_time"] = true
+	}
+	return h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionUserCreate, Target: "user:" + u.Username, Unit: u.Unit, Detail: detail})
 }
 
 // ListUsers lists the staff accounts in the caller's scope.
 func (h *Handler) ListUsers(c *fiber.Ctx) error {
 	u := currentUser(c)
-	users, err := h.store.Users(c.UserContext(), h.units.Subtree(u.Unit))
+	users, err := h.scopeUsers(c, u)
 	if err != nil {
 		return err
 	}
-	items := make([]userView, 0, len(users))
+	items := make([]staffView, 0, len(users))
 	for _, x := range users {
-		items = append(items, viewUser(x))
+		items = append(items, h.staffView(u, x))
 	}
 	return c.JSON(fiber.Map{"items": items, "total": len(items)})
+}
+
+// scopeUsers are the accounts of the caller's unit and beneath it; for the root's
+// officers every account, also one whose unit a change of unit set removed.
+func (h *Handler) scopeUsers(c *fiber.Ctx, u *ansinh.User) ([]*ansinh.User, error) {
+	var units []string
+	if u.Unit != h.units.Root.Code {
+		units = h.units.Subtree(u.Unit)
+	}
+	return h.store.Users(c.UserContext(), units)
 }
 
 // UnitTree returns the caller's unit with every unit beneath it; with ?set= the whole

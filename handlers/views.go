@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -61,6 +62,15 @@ func newViews(st site) (*html.Engine, error) {
 	engine.AddFunc("program", func(g ansinh.Group) string { return g.Label() })
 	engine.AddFunc("can", func(u *ansinh.User, a string) bool { return u != nil && u.Role.Can(ansinh.Action(a)) })
 	engine.AddFunc("vndate", ansinh.DisplayDate)
+	engine.AddFunc("identity", ansinh.IdentityStateLabel)
+	engine.AddFunc("neg", func(n int) int { return -n })
+	engine.AddFunc("fmtTime", func(t time.Time) string { return t.Format("15:04 02/01/2006") })
+	engine.AddFunc("vntime", func(t time.Time) string { return t.In(ansinh.Vietnam).Format("02/01/2006 15:04") })
+	engine.AddFunc("vnnum", ansinh.FormatCount)
+	engine.AddFunc("vnpct", ansinh.FormatPercent)
+	engine.AddFunc("vnmonth", ansinh.FormatMonth)
+	engine.AddFunc("waited", ansinh.MsgWaited)
+	engine.AddFunc("vnchange", ansinh.FormatChange)
 	engine.AddFunc("pct", func(r float64) float64 { return r * 100 })
 	engine.AddFunc("gap", gap)
 	engine.AddFunc("receipt", ansinh.FormatReceipt)
@@ -93,9 +103,24 @@ func assetVersions() (map[string]string, error) {
 	return v, err
 }
 
-func staticFiles() fiber.Handler {
-	sub, _ := fs.Sub(templates.Static, "static")
-	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 365 * 24 * 3600})
+// staticFiles serves the embedded assets, and answers 404 for any other path under
+// /static (a directory, "/static/" itself: the filesystem middleware answered 500).
+func staticFiles() (fiber.Handler, error) {
+	sub, err := fs.Sub(templates.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	known, err := assetVersions()
+	if err != nil {
+		return nil, err
+	}
+	serve := filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 365 * 24 * 3600})
+	return func(c *fiber.Ctx) error {
+		if _, ok := known[strings.TrimPrefix(c.Path(), "/static/")]; !ok {
+			return fiber.ErrNotFound
+		}
+		return serve(c)
+	}, nil
 }
 
 // inputField is one labelled input of a form, with its value and error.

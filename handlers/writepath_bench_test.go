@@ -56,22 +56,29 @@ func load(clients int, d time.Duration, op func(worker, i int) error) (rate floa
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// benchPeople imports n people born on 1 January 1950 (CCCD 0940500nnnnn), spread over
+// the communes of the province.
+func (e *env) benchPeople(n int) {
+	e.t.Helper()
+	var csv strings.Builder
+	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
+	communes := e.units.Leaves("94")
+	for i := range n {
+		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,01/01/1950,%s,BTXH\n", i, communes[i%len(communes)])
+	}
+	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
+		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "bench.csv"}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // BenchmarkWritePath compares, in one run on one embedded store holding 20,000
 // beneficiaries, raw inserts of a 1 KB document with registrations through the API, at
 // 1 and 20 clients, and reports the ratio of their rates and of their p99s.
 func BenchmarkWritePath(b *testing.B) {
 	const people = 20000
 	e := newEnv(b, func(c *ansinh.Config) { c.PublicRateLimit = 10_000_000 })
-	var csv strings.Builder
-	csv.WriteString("ho_ten,cccd,ngay_sinh,ma_xa,nhom\n")
-	communes := e.units.Leaves("94")
-	for i := range people {
-		fmt.Fprintf(&csv, "Nguyễn Văn Thử,0940500%05d,01/01/1950,%s,BTXH\n", i, communes[i%len(communes)])
-	}
-	if _, err := importer.Import(context.Background(), e.store, e.units, strings.NewReader(csv.String()), int64(csv.Len()),
-		importer.Options{Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "bench.csv"}); err != nil {
-		b.Fatal(err)
-	}
+	e.benchPeople(people)
 	base := e.serve()
 	filler := strings.Repeat("x", 1000)
 	var seq atomic.Int64

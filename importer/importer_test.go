@@ -230,7 +230,7 @@ func TestNoPlainCCCDInStoreFiles(t *testing.T) {
 	secrets := []string{"094050001234", "94050001234", "094152000111", "123456789012", "094040000444"}
 	found := 0
 	err := filepath.WalkDir(storetest.DataDir(), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || !d.Type().IsRegular() { // directories, the store's socket
 			return err
 		}
 		b, err := os.ReadFile(path)
@@ -247,5 +247,18 @@ func TestNoPlainCCCDInStoreFiles(t *testing.T) {
 	})
 	if err != nil || found == 0 {
 		t.Fatalf("walked %d files: %v", found, err)
+	}
+}
+
+// TestImportedNamesLoseBidiControls: a right-to-left override in a list is not kept.
+func TestImportedNamesLoseBidiControls(t *testing.T) {
+	st := storetest.New(t)
+	res := run(t, st, []byte("ho_ten,cccd,ngay_sinh,ma_xa,nhom\nNguyễn Văn \u202euáS\u202c,094050000007,1950,31569,NCC\n"), province)
+	if res.Inserted != 1 {
+		t.Fatalf("result = %+v", res)
+	}
+	b, err := st.Beneficiary(context.Background(), st.BeneficiaryID("094050000007"))
+	if err != nil || strings.ContainsAny(b.Name, "\u202e\u202c") || b.Name != "Nguyễn Văn uáS" {
+		t.Fatalf("stored name %q, %v", b.Name, err)
 	}
 }

@@ -38,3 +38,10 @@ var CCCDProvinces []byte
 //
 //go:embed banks.csv
 var Banks []byte
+
+// Banks2025 renames banks of banks.csv since 2025 (their old names kept, to be found
+// by) and adds the payment accounts a NAPAS list leaves out: the social-policy bank and
+// the e-wallets and Mobile Money accounts (kind "wallet"), SPEC §1a.
+//
+//go:embed banks_2025.csv
+var Banks2025 []byte

@@ -382,3 +382,35 @@ func (s *Service) SubmitImported(ctx context.Context, b *ansinh.Beneficiary, a *
 	return r.Receipt, s.store.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: actor.Username, Role: actor.Role, Action: ansinh.ActionSubmit,
 		Target: "beneficiary:" + b.ID, Unit: b.Commune, Detail: map[string]any{"receipt": r.Receipt, "channel": r.Channel, "file": file}})
 }
+
+// Withdrawals is what a withdrawal of consent needs from the data layer.
+type Withdrawals interface {
+	WithdrawConsent(ctx context.Context, beneficiaryID, request, by string, now time.Time) (pending []string, err error)
+}
+
+// WithdrawConsent carries out a person's withdrawal of consent to be paid into an
+// account (request id): the store stops using the verified account, and every pending
+// submission is closed as rejected with the reason, through the decision's usual steps.
+// It returns the submissions it closed; a repeat finishes what an interrupted one left.
+func (s *Service) WithdrawConsent(ctx context.Context, st Withdrawals, beneficiaryID, request, by string, now time.Time) ([]string, error) {
+	pending, err := st.WithdrawConsent(ctx, beneficiaryID, request, by, now)
+	if err != nil {
+		return nil, err
+	}
+	var closed []string
+	for _, receipt := range pending {
+		r, err := s.store.Registration(ctx, receipt)
+		if err != nil {
+			return closed, err
+		}
+		d := &ansinh.Decision{Receipt: receipt, Status: ansinh.StatusRejected, Reason: "other", Note: ansinh.MsgConsentWithdrawnNote, By: by, At: now}
+		if _, err := s.RecordDecision(ctx, r, d); err != nil && ansinh.ErrorCode(err) != ansinh.ECONFLICT {
+			return closed, err
+		}
+		if err := s.store.CloseDecision(ctx, receipt); err != nil {
+			return closed, err
+		}
+		closed = append(closed, receipt)
+	}
+	return closed, nil
+}

@@ -25,11 +25,9 @@ type Store interface {
 	CreateQRToken(ctx context.Context, id, beneficiaryID, by string, now, expires time.Time) error
 	LookupQRToken(ctx context.Context, id string) (*ansinh.QRToken, error)
 	RevokeQRToken(ctx context.Context, id, by string, at time.Time) error
-	Lock(ctx context.Context, key string, until time.Time) error
-	Locked(ctx context.Context, key string, now time.Time) (bool, error)
-	AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error
+	ClaimAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (slot string, wait time.Duration, err error)
+	ReleaseAttempt(ctx context.Context, slot string) error
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
-	LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error)
 	Lifecycle
 }
 
@@ -64,8 +62,10 @@ func New(st Store, secret string, now func() time.Time) *Service {
 }
 
 // Identity guessing. A CCCD names its holder's birth year, so the birth date is the only
-// secret of the CCCD path: five wrong dates for one person within a day close that path
-// for a day, so trying every date of a year takes more than two months, not two days.
+// secret of the CCCD path: five attempts for one person in a day (a fixed window, UTC;
+// an attempt that proves the person gives its slot back) close that path until the day
+// ends, so trying every date of a year takes more than a month (37 days at the least,
+// at two windows' worth across each boundary), not two days.
 // The lock is the CCCD path's alone: a stranger who sets it off does not shut the
 // person's personal QR code (counted on its own key) or the commune's counter.
 const (
@@ -99,13 +99,34 @@ func (s *Service) IdentifyByToken(ctx context.Context, token, birthDate string) 
 	return s.identify(ctx, id, birthDate, "identity-token:"+tokenID, true)
 }
 
+// IdentifyByReceipt finds the beneficiary of a submission from its receipt and the
+// birth date (the status page's requests about one's data): an unknown receipt and a
+// wrong birth date get the same answer, and wrong answers close this path as above
+// (counted on the receipt: the receipt is the secret, as a personal code is).
+func (s *Service) IdentifyByReceipt(ctx context.Context, receipt, birthDate string) (*ansinh.Beneficiary, *ansinh.Registration, error) {
+	code, ok := ansinh.NormalizeReceipt(receipt)
+	if !ok {
+		return nil, nil, identityError()
+	}
+	r, err := s.store.Registration(ctx, code)
+	if ansinh.ErrorCode(err) == ansinh.ENOTFOUND {
+		return nil, nil, identityError()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.identify(ctx, r.BeneficiaryID, birthDate, "identity-receipt:"+code, true)
+	return b, r, err
+}
+
 func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearOnlyMatches bool) (*ansinh.Beneficiary, error) {
-	now := s.now()
-	locked, err := s.store.Locked(ctx, key, now)
+	// The attempt is counted before the birth date is compared, so that parallel
+	// guesses cannot all be compared; an unknown CCCD counts alike (no way to probe).
+	slot, _, err := s.store.ClaimAttempt(ctx, key, s.now(), identityWindow, identityFailures)
 	if err != nil {
 		return nil, err
 	}
-	if locked {
+	if slot == "" {
 		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
 	}
 	b, err := s.store.Beneficiary(ctx, id)
@@ -113,22 +134,18 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 		return nil, err
 	}
 	if b != nil && ansinh.YearOnly(b.BirthDate) && !yearOnlyMatches {
-		return nil, identityError() // not a guess: nothing to count
-	}
-	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
-		return b, nil
-	}
-	if err := s.store.AddLoginFailure(ctx, now, identityWindow, key); err != nil {
-		return nil, err
-	}
-	counts, err := s.store.LoginFailures(ctx, now, identityWindow, key)
-	if err != nil {
-		return nil, err
-	}
-	if counts[key] >= identityFailures {
-		if err := s.store.Lock(ctx, key, now.Add(identityWindow)); err != nil {
+		// Not a guess (nothing here can match): it does not count.
+		if err := s.store.ReleaseAttempt(ctx, slot); err != nil {
 			return nil, err
 		}
+		return nil, identityError()
+	}
+	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
+		// The person proved who they are: the attempt does not count against them.
+		if err := s.store.ReleaseAttempt(ctx, slot); err != nil {
+			return nil, err
+		}
+		return b, nil
 	}
 	return nil, identityError()
 }
@@ -189,6 +206,7 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 		Receipt: s.receipt(b.ID, req.IdempotencyKey), BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
 		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
 		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
+		NotifyConsent: req.NotifyConsent,
 	}
 	if p := req.Proxy; p != nil {
 		r.Proxy = &ansinh.Proxy{Name: p.Name, CCCD: p.CCCD, Phone: p.Phone, Relationship: p.Relationship}

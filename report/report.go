@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,10 +182,80 @@ func CSV(r *ansinh.Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// XLSX writes the report as a workbook: a summary sheet of the unit's children with a
-// totals row, a sheet per programme headed by the department it reports to, for a
-// three-tier province a sheet of every commune, and who has reported.
+// Heading is what the official heading and the signature block of a report's sheets
+// say beyond its figures (Decree 30/2020 on the form of administrative documents).
+type Heading struct {
+	Superior string // the issuer's superior, in capitals ("UBND THÀNH PHỐ CẦN THƠ"); empty: none
+	Issuer   string // the unit that issues the report, in capitals ("UBND PHƯỜNG SÓC TRĂNG"); empty: the departments of the programmes
+	Place    string // where it is signed ("Cần Thơ")
+}
+
+// HeadingOf is the heading of a unit's report: a commune's or a district's People's
+// Committee under its parent's, the province's departments under the province's.
+func HeadingOf(u, parent *ansinh.Unit, place string) Heading {
+	h := Heading{Place: place}
+	if parent != nil {
+		h.Superior = strings.ToUpper("UBND " + parent.Name)
+		h.Issuer = strings.ToUpper("UBND " + u.Name)
+	} else {
+		h.Superior = strings.ToUpper("UBND " + u.Name)
+	}
+	return h
+}
+
+// HeadingFor is the heading of the report of a unit of a set (empty: the current one),
+// signed where the issuer sits: the province's name for the departments, the unit's
+// own name below it.
+func HeadingFor(sets *ansinh.UnitSets, set, unit string) Heading {
+	us := sets.Current()
+	if set != "" {
+		if s, ok := sets.Get(set); ok {
+			us = s
+		}
+	}
+	u, ok := us.Units.Get(unit)
+	if !ok {
+		return Heading{Place: unit}
+	}
+	if u.Parent == "" {
+		return HeadingOf(u, nil, ansinh.PlaceName(u))
+	}
+	parent, _ := us.Units.Get(u.Parent)
+	return HeadingOf(u, parent, u.Name)
+}
+
+// SignedDate is the date line under the national motto: the day it was sent, or
+// blanks for the signer to fill in on a draft.
+func SignedDate(r *ansinh.Report, place string) string {
+	if r.Status == ansinh.ReportSubmitted {
+		t := r.SubmittedAt.In(ansinh.Vietnam)
+		return fmt.Sprintf("%s, ngày %02d tháng %02d năm %d", place, t.Day(), int(t.Month()), t.Year())
+	}
+	return fmt.Sprintf("%s, ngày …… tháng …… năm %s", place, r.Month[:4])
+}
+
+// Subject is the report's title line under "BÁO CÁO".
+func Subject(r *ansinh.Report, program string) string {
+	s := "Kết quả mở và đăng ký tài khoản nhận chi trả an sinh xã hội tháng " + strings.TrimPrefix(r.Month[5:], "0") + "/" + r.Month[:4]
+	if program != "" {
+		s += " – " + program
+	}
+	return s
+}
+
+// XLSX writes the report with the heading of a report sent without a unit's context
+// (the issuer named from the report alone).
 func XLSX(r *ansinh.Report) ([]byte, error) {
+	return XLSXWith(r, Heading{Place: r.Name})
+}
+
+// XLSXWith writes the report as a workbook: a summary sheet of the unit's children with
+// a totals row, a sheet per programme addressed to the department it reports to, for
+// a three-tier province a sheet of every commune, and who has reported. Each sheet
+// opens with the official heading (issuer, national motto, place and date, "BÁO CÁO",
+// the recipient) and ends with the signature block of its author and the head of the
+// unit.
+func XLSXWith(r *ansinh.Report, hd Heading) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})
@@ -195,26 +266,71 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	status := "Bản nháp (số liệu đang cập nhật)"
-	if r.Status == ansinh.ReportSubmitted {
-		status = fmt.Sprintf("Đã gửi lúc %s bởi %s", r.SubmittedAt.In(ansinh.Vietnam).Format("15:04 02/01/2006"), r.SubmittedBy)
+	center, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Horizontal: "center"}})
+	if err != nil {
+		return nil, err
 	}
-	writeSheet := func(name, heading string, table [][]any, lastBold bool) error {
+	title14, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center"}})
+	if err != nil {
+		return nil, err
+	}
+	italic, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true}, Alignment: &excelize.Alignment{Horizontal: "center"}})
+	if err != nil {
+		return nil, err
+	}
+	status := "Bản nháp (số liệu đang cập nhật, chưa gửi)"
+	if r.Status == ansinh.ReportSubmitted {
+		status = fmt.Sprintf("Đã gửi và chốt số liệu lúc %s, người gửi: %s", r.SubmittedAt.In(ansinh.Vietnam).Format("15:04 02/01/2006"), r.SubmittedBy)
+	}
+	var depts []string // each department once, in the programmes' order
+	for _, p := range r.Programs {
+		if !slices.Contains(depts, p.Department) {
+			depts = append(depts, p.Department)
+		}
+	}
+	departments := func() string { return strings.ToUpper(strings.Join(depts, " – ")) }
+	// Columns A–C hold the issuer, F–I the motto; the table spans A–I.
+	writeSheet := func(name, heading, recipient, program string, table [][]any, lastBold bool) error {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
-		_ = f.SetCellStr(name, "A1", heading)
-		_ = f.SetCellStr(name, "A2", status)
-		_ = f.SetCellStyle(name, "A1", "A1", bold)
+		issuer := hd.Issuer
+		if issuer == "" {
+			issuer = departments()
+			if program != "" { // a programme's sheet is the department's own report
+				issuer = strings.ToUpper(recipient)
+			}
+		}
+		line := func(row int, from, to, text string, style int) {
+			cell := from + strconv.Itoa(row)
+			_ = f.SetCellStr(name, cell, text)
+			_ = f.MergeCell(name, cell, to+strconv.Itoa(row))
+			_ = f.SetCellStyle(name, cell, cell, style)
+		}
+		if hd.Superior != "" && hd.Superior != issuer {
+			line(1, "A", "C", hd.Superior, center)
+			line(2, "A", "C", issuer, center)
+		} else {
+			line(1, "A", "C", issuer, center)
+		}
+		line(1, "E", "I", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", center)
+		line(2, "E", "I", "Độc lập – Tự do – Hạnh phúc", center)
+		line(4, "E", "I", SignedDate(r, hd.Place), italic)
+		line(6, "A", "I", "BÁO CÁO", title14)
+		line(7, "A", "I", Subject(r, program), center)
+		line(8, "A", "I", heading, italic)
+		line(9, "A", "I", status, italic)
+		_ = f.SetCellStr(name, "A10", "Kính gửi: "+recipient)
 		header := make([]any, len(reportColumns))
 		for i, h := range reportColumns {
 			header[i] = h
 		}
-		if err := f.SetSheetRow(name, "A4", &header); err != nil {
+		const first = 12
+		if err := f.SetSheetRow(name, "A"+strconv.Itoa(first), &header); err != nil {
 			return err
 		}
-		_ = f.SetRowStyle(name, 4, 4, bold)
-		row := 5
+		_ = f.SetRowStyle(name, first, first, bold)
+		row := first + 1
 		for _, cells := range table {
 			cells[0] = sheet.EscapeFormula(fmt.Sprint(cells[0]))
 			if err := f.SetSheetRow(name, "A"+strconv.Itoa(row), &cells); err != nil {
@@ -225,16 +341,21 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 		if lastBold {
 			_ = f.SetRowStyle(name, row-1, row-1, bold)
 		}
-		_ = f.SetCellStyle(name, "G5", "H"+strconv.Itoa(row), pct)
+		_ = f.SetCellStyle(name, "G"+strconv.Itoa(first+1), "H"+strconv.Itoa(row), pct)
 		_ = f.SetColWidth(name, "A", "A", 34)
 		_ = f.SetColWidth(name, "B", "I", 16)
+		// The signature block: who drew it up, and the head of the unit.
+		sign := row + 2
+		line(sign, "A", "C", "NGƯỜI LẬP BIỂU", center)
+		line(sign+1, "A", "C", "(Ký, ghi rõ họ tên)", italic)
+		line(sign, "E", "I", "THỦ TRƯỞNG ĐƠN VỊ", center)
+		line(sign+1, "E", "I", "(Ký, ghi rõ họ tên, đóng dấu)", italic)
+		if r.SubmittedBy != "" {
+			line(sign+5, "A", "C", r.SubmittedBy, center)
+		}
 		return nil
 	}
-	summary := title(r)
-	if len(r.Programs) > 0 {
-		summary += " · " + Chains(r)
-	}
-	if err := writeSheet("Tổng hợp", summary, rows(r.Coverage), true); err != nil {
+	if err := writeSheet("Tổng hợp", title(r)+" · "+Chains(r), strings.Join(depts, "; "), "", rows(r.Coverage), true); err != nil {
 		return nil, err
 	}
 	for _, p := range r.Programs {
@@ -242,7 +363,7 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 		if !p.PaymentListDue.IsZero() {
 			heading += fmt.Sprintf(" · danh sách chi trả gửi tổ chức dịch vụ chi trả trước ngày %s", p.PaymentListDue.Format("02/01/2006"))
 		}
-		if err := writeSheet(string(p.Program), heading, rows(p.Coverage), true); err != nil { // sheet names: 31 characters at most
+		if err := writeSheet(string(p.Program), heading, p.Department, p.Name, rows(p.Coverage), true); err != nil { // sheet names: 31 characters at most
 			return nil, err
 		}
 	}
@@ -253,7 +374,7 @@ func XLSX(r *ansinh.Report) ([]byte, error) {
 		}
 	}
 	if len(communes) > 0 {
-		if err := writeSheet("Chi tiết xã", title(r), communes, false); err != nil {
+		if err := writeSheet("Chi tiết xã", title(r), strings.Join(depts, "; "), "", communes, false); err != nil {
 			return nil, err
 		}
 	}

@@ -16,6 +16,7 @@ type csvReader struct {
 	lines  *lineLimitReader
 	header []string // read by Open, returned by the first Next
 	row    int      // header's row number
+	rows   int      // non-blank records read
 	err    error    // sticky
 }
 
@@ -130,7 +131,13 @@ func (c *csvReader) read() ([]string, int, error) {
 			return nil, 0, formatError(ErrNotSpreadsheet, c.name,
 				"row %d is not UTF-8 text; save the file as CSV UTF-8", row)
 		}
+		if err := checkRow(c.name, rec, row); err != nil {
+			return nil, 0, err
+		}
 		if cells := cleanCells(rec, false); cells != nil {
+			if c.rows++; c.rows > MaxRows+1 { // + the header
+				return nil, 0, formatError(ErrTooBig, c.name, "more than %d rows", MaxRows)
+			}
 			return cells, row, nil
 		}
 	}

@@ -61,7 +61,9 @@ var (
 // fails here with ErrEmpty, and an unreadable one with ErrNotSpreadsheet.
 //
 // Neither format is held in memory as a whole, except that an XLSX's compressed
-// bytes (at most size) are copied into memory by the XLSX library.
+// bytes (at most size) are copied into memory by the XLSX library. A file beyond the
+// limits (limits.go) fails with ErrTooBig: at Open for a workbook whose parts are too
+// large, or at the row that passes them.
 func Open(r io.ReaderAt, size int64, name string) (Reader, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("sheet: %s: negative size %d", name, size)

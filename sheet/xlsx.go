@@ -33,15 +33,16 @@ var (
 // cell. Cells come as stored (RawCellValue): numbers and date serials unformatted,
 // booleans as 1 and 0, formulas as their cached value.
 type xlsxReader struct {
-	name   string
-	dir    string // private temporary directory for excelize, removed by Close
-	f      *excelize.File
-	rows   *excelize.Rows
-	row    int      // calls to rows.Next so far
-	header []string // read by Open, returned by the first Next
-	hrow   int
-	err    error // sticky
-	closed bool
+	name     string
+	dir      string // private temporary directory for excelize, removed by Close
+	f        *excelize.File
+	rows     *excelize.Rows
+	row      int      // calls to rows.Next so far
+	header   []string // read by Open, returned by the first Next
+	hrow     int
+	nonBlank int   // non-blank rows read
+	err      error // sticky
+	closed   bool
 }
 
 func openXLSX(r io.ReaderAt, size int64, name string) (_ Reader, err error) {
@@ -61,6 +62,9 @@ func openXLSX(r io.ReaderAt, size int64, name string) (_ Reader, err error) {
 		}
 	}()
 
+	if err := checkXLSX(r, size, name); err != nil {
+		return nil, err
+	}
 	src := &errReader{r: io.NewSectionReader(r, 0, size)}
 	x.f, err = excelize.OpenReader(src, excelize.Options{
 		RawCellValue:      true,
@@ -133,7 +137,13 @@ func (x *xlsxReader) read() ([]string, int, error) {
 		if !validUTF8(cols) { // cannot come out of encoding/xml, but cheap to be sure
 			return nil, 0, formatError(ErrNotSpreadsheet, x.name, "row %d is not UTF-8 text", x.row)
 		}
+		if err := checkRow(x.name, cols, x.row); err != nil {
+			return nil, 0, err
+		}
 		if cells := cleanCells(cols, true); cells != nil {
+			if x.nonBlank++; x.nonBlank > MaxRows+1 { // + the header
+				return nil, 0, formatError(ErrTooBig, x.name, "more than %d rows", MaxRows)
+			}
 			return cells, x.row, nil
 		}
 	}

@@ -45,20 +45,53 @@ func (s *Store) Audit(ctx context.Context, e *ansinh.AuditEvent) error {
 // AuditFilter is ansinh.AuditFilter.
 type AuditFilter = ansinh.AuditFilter
 
-// AuditEvents returns matching events, newest first.
-func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]*ansinh.AuditEvent, error) {
+func auditQuery(f AuditFilter) bson.D {
 	filter := bson.D{}
-	for k, v := range map[string]string{"actor": f.Actor, "action": f.Action, "target": f.Target} {
-		if v != "" {
-			filter = append(filter, bson.E{Key: k, Value: v})
+	for _, kv := range [][2]string{{"actor", f.Actor}, {"action", f.Action}, {"target", f.Target}} {
+		if kv[1] != "" {
+			filter = append(filter, bson.E{Key: kv[0], Value: kv[1]})
 		}
 	}
+	if len(f.Actions) > 0 {
+		filter = append(filter, bson.E{Key: "action", Value: bson.D{{Key: "$in", Value: f.Actions}}})
+	}
+	if f.Units != nil {
+		filter = append(filter, bson.E{Key: "unit", Value: bson.D{{Key: "$in", Value: f.Units}}})
+	}
+	at := bson.D{}
+	if !f.From.IsZero() {
+		at = append(at, bson.E{Key: "$gte", Value: f.From.UTC()})
+	}
+	if !f.To.IsZero() {
+		at = append(at, bson.E{Key: "$lt", Value: f.To.UTC()})
+	}
+	if len(at) > 0 {
+		filter = append(filter, bson.E{Key: "at", Value: at})
+	}
+	return filter
+}
+
+// CountAuditEvents counts the events matching f (its Skip and Limit aside).
+func (s *Store) CountAuditEvents(ctx context.Context, f AuditFilter) (int64, error) {
+	n, err := s.db.Collection(colAudit).CountDocuments(ctx, auditQuery(f))
+	if err != nil {
+		return 0, s.fail("count audit", err)
+	}
+	return n, nil
+}
+
+// AuditEvents returns matching events, newest first.
+func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]*ansinh.AuditEvent, error) {
 	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
+	if limit <= 0 {
 		limit = 100
 	}
-	cur, err := s.db.Collection(colAudit).Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(limit))
+	limit = min(limit, ansinh.MaxAuditRows)
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(limit)
+	if f.Skip > 0 {
+		opts.SetSkip(f.Skip)
+	}
+	cur, err := s.db.Collection(colAudit).Find(ctx, auditQuery(f), opts)
 	if err != nil {
 		return nil, s.fail("list audit", err)
 	}

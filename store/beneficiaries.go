@@ -21,10 +21,12 @@ import (
 // number are only ever stored encrypted.
 type beneficiaryDoc struct {
 	ID        string `bson:"_id"`
+	Import    string `bson:"import,omitempty"` // the import job that last wrote it (ImportRow.Job)
 	Name      string `bson:"name"`
 	NameKey   string `bson:"name_key"`
 	CCCDEnc   string `bson:"cccd_enc"`
 	CCCDLast4 string `bson:"cccd_last4"`
+	PhoneEnc  string `bson:"phone_enc,omitempty"`
 	BirthDate string `bson:"birth_date"`
 	Sex       string `bson:"sex,omitempty"`
 	Commune   string `bson:"commune"`
@@ -45,10 +47,14 @@ type beneficiaryDoc struct {
 	Identity   identityDoc    `bson:"identity"`
 	Account    *accountDoc    `bson:"account,omitempty"`
 	Warnings   []string       `bson:"warnings,omitempty"`
-	Synthetic  bool           `bson:"synthetic,omitempty"`
-	RowHash    string         `bson:"row_hash,omitempty"`
-	CreatedAt  time.Time      `bson:"created_at"`
-	UpdatedAt  time.Time      `bson:"updated_at"`
+	// ConsentWithdrawn: the person withdrew consent to be paid into an account (a
+	// request answered by an officer).
+	ConsentWithdrawn *withdrawalDoc `bson:"consent_withdrawn,omitempty"`
+	Returned         *returnedDoc   `bson:"returned,omitempty"`
+	Synthetic        bool           `bson:"synthetic,omitempty"`
+	RowHash          string         `bson:"row_hash,omitempty"`
+	CreatedAt        time.Time      `bson:"created_at"`
+	UpdatedAt        time.Time      `bson:"updated_at"`
 }
 
 type ineligibleDoc struct {
@@ -58,11 +64,21 @@ type ineligibleDoc struct {
 	At     time.Time `bson:"at"`
 }
 
+type withdrawalDoc struct {
+	At      time.Time `bson:"at"`
+	By      string    `bson:"by"`
+	Request string    `bson:"request"`
+	Purpose string    `bson:"purpose"`
+}
+
 type identityDoc struct {
 	State string    `bson:"state"`
 	Note  string    `bson:"note,omitempty"`
 	By    string    `bson:"by,omitempty"`
 	At    time.Time `bson:"at,omitempty"`
+	// What the population database says where it differs (a police results file).
+	PopulationName      string `bson:"population_name,omitempty"`
+	PopulationBirthDate string `bson:"population_birth_date,omitempty"`
 }
 
 type accountDoc struct {
@@ -74,6 +90,17 @@ type accountDoc struct {
 	Proxy      bool      `bson:"proxy"`
 	Source     string    `bson:"source"`
 	VerifiedAt time.Time `bson:"verified_at"`
+	// ConfirmedAt: a payment into it went through (ConfirmAccountByPayment).
+	ConfirmedAt time.Time `bson:"confirmed_at,omitempty"`
+}
+
+// returnedDoc marks a record whose account was dropped after a payment came back.
+type returnedDoc struct {
+	Month   string    `bson:"month"`
+	Reason  string    `bson:"reason,omitempty"`
+	BankBIN string    `bson:"bin"`
+	Last4   string    `bson:"last4"`
+	At      time.Time `bson:"at"`
 }
 
 const (
@@ -104,6 +131,9 @@ func (s *Store) RowHash(r *ansinh.ImportRow) string {
 	if a := b.Account; a != nil {
 		parts = append(parts, a.BankBIN, a.Number, a.HolderName)
 	}
+	if b.Phone != "" { // only when given: rows of lists without phones hash as before
+		parts = append(parts, "phone", b.Phone)
+	}
 	return s.vault.Index("row", strings.Join(parts, "\x1f"))
 }
 
@@ -123,12 +153,16 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 	if a := b.Account; a != nil {
 		d.Account = s.accountDoc(a)
 	}
+	if b.Phone != "" {
+		d.PhoneEnc = s.vault.Seal(b.Phone, ctxPhone)
+	}
 	return d
 }
 
 func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
 	return &accountDoc{BankBIN: a.BankBIN, NumberEnc: s.vault.Seal(a.Number, ctxAccount), Index: s.AccountIndex(a.BankBIN, a.Number),
-		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC()}
+		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC(),
+		ConfirmedAt: a.ConfirmedAt.UTC()}
 }
 
 func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
@@ -136,14 +170,22 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 		ID: d.ID, Name: d.Name, CCCDLast4: d.CCCDLast4, BirthDate: d.BirthDate, Sex: d.Sex, Commune: d.Commune, Candidates: d.Candidates,
 		OldCommune: d.OldCommune, OldUnitSet: d.OldUnitSet,
 		Group: ansinh.Group(d.Group), SubGroup: d.SubGroup, Amount: d.Amount, Eligible: d.Eligible,
-		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At},
+		Identity: ansinh.IdentityCheck{State: d.Identity.State, Note: d.Identity.Note, By: d.Identity.By, At: d.Identity.At,
+			PopulationName: d.Identity.PopulationName, PopulationBirthDate: d.Identity.PopulationBirthDate},
 		Warnings: d.Warnings, Synthetic: d.Synthetic, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 	if i := d.Ineligible; i != nil {
 		b.Ineligible = &ansinh.Ineligibility{Reason: i.Reason, Note: i.Note, By: i.By, At: i.At}
 	}
+	if w := d.ConsentWithdrawn; w != nil {
+		b.ConsentWithdrawn = &ansinh.Withdrawal{At: w.At, By: w.By, Request: w.Request, Purpose: w.Purpose}
+	}
 	if a := d.Account; a != nil {
-		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}
+		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source,
+			VerifiedAt: a.VerifiedAt, ConfirmedAt: a.ConfirmedAt}
+	}
+	if r := d.Returned; r != nil {
+		b.Returned = &ansinh.ReturnedPayment{Month: r.Month, Reason: r.Reason, BankBIN: r.BankBIN, Last4: r.Last4, At: r.At}
 	}
 	return b
 }
@@ -153,7 +195,7 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow, error) {
 	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{},
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "row_hash", Value: 1}, {Key: "commune", Value: 1},
-			{Key: "candidates", Value: 1}}).SetBatchSize(5000))
+			{Key: "candidates", Value: 1}, {Key: "import", Value: 1}}).SetBatchSize(5000))
 	if err != nil {
 		return nil, s.fail("imported rows", err)
 	}
@@ -165,11 +207,12 @@ func (s *Store) ImportedRows(ctx context.Context) (map[string]ansinh.ImportedRow
 			RowHash    string   `bson:"row_hash"`
 			Commune    string   `bson:"commune"`
 			Candidates []string `bson:"candidates"`
+			Import     string   `bson:"import"`
 		}
 		if err := cur.Decode(&d); err != nil {
 			return nil, s.fail("imported rows", err)
 		}
-		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune, Candidates: d.Candidates}
+		out[d.ID] = ansinh.ImportedRow{Hash: d.RowHash, Commune: d.Commune, Candidates: d.Candidates, Job: d.Import}
 	}
 	if err := cur.Err(); err != nil {
 		return nil, s.fail("imported rows", err)
@@ -190,6 +233,9 @@ func (s *Store) InsertImported(ctx context.Context, rows []*ansinh.ImportRow, no
 		}
 		d := s.toDoc(b)
 		d.RowHash = s.RowHash(r)
+		if r.Job != "" {
+			d.Import = r.Job + ":i"
+		}
 		if !b.Eligible {
 			d.Ineligible = &ineligibleDoc{Reason: "other", Note: ansinh.NoteIneligibleByImport, By: "import", At: now.UTC()}
 		}
@@ -310,6 +356,12 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	field("sub_group", "sub_group", old.SubGroup, b.SubGroup)
 	field("amount", "amount", old.Amount, b.Amount)
 	field("warnings", "warnings", old.Warnings, b.Warnings)
+	if b.Phone != "" { // a list without the column, or a blank cell, keeps the number
+		if had, _ := s.vault.Open(old.PhoneEnc, ctxPhone); old.PhoneEnc == "" || had != b.Phone {
+			changed = append(changed, "phone")
+			set = append(set, bson.E{Key: "phone_enc", Value: s.vault.Seal(b.Phone, ctxPhone)})
+		}
+	}
 	after.Name, after.Commune, after.Candidates, after.Group = b.Name, commune, candidates, b.Group
 	if r.EligibleGiven && old.Eligible != b.Eligible {
 		after.Eligible = b.Eligible
@@ -340,6 +392,13 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 		}
 	}
 	set = append(set, bson.E{Key: "row_hash", Value: s.RowHash(r)}, bson.E{Key: "updated_at", Value: now.UTC()})
+	if changed = dedupe(changed); r.Job != "" && len(changed) > 0 {
+		how := ":u"
+		if len(changed) == 1 && changed[0] == ansinh.ChangedAccountForReview {
+			how = ":r"
+		}
+		set = append(set, bson.E{Key: "import", Value: r.Job + how})
+	}
 	update := bson.D{{Key: "$set", Value: set}}
 	if len(unset) > 0 {
 		update = append(update, bson.E{Key: "$unset", Value: unset})
@@ -353,7 +412,7 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	if err := s.syncMember(ctx, id, before.CountedIn()); err != nil {
 		return nil, err
 	}
-	return dedupe(changed), nil
+	return changed, nil
 }
 
 func dedupe(ss []string) []string {
@@ -402,10 +461,42 @@ func (s *Store) RevealBeneficiary(ctx context.Context, id string) (*ansinh.Benef
 	return b, nil
 }
 
+// IdentityPage is one page of Beneficiaries with each whole CCCD, for the list sent to
+// the police (the caller audits); account numbers stay sealed. It reads the rosters as
+// Beneficiaries does.
+func (s *Store) IdentityPage(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, error) {
+	in := map[string]bool{}
+	for _, c := range q.Communes {
+		in[c] = true
+	}
+	ids, _, err := s.memberPage(ctx, ansinh.BeneficiaryQuery{Communes: q.Communes, Skip: q.Skip, Limit: q.Limit}, in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ansinh.Beneficiary, 0, len(ids))
+	err = s.eachBeneficiary(ctx, ids, bson.D{{Key: "account.number_enc", Value: 0}}, func(d *beneficiaryDoc) error {
+		if !in[d.Commune] {
+			return nil // a drifted roster shows nobody of another commune
+		}
+		b := d.beneficiary()
+		var err error
+		if b.CCCD, err = s.vault.Open(d.CCCDEnc, ctxCCCD); err != nil {
+			return err
+		}
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail("identity list", err)
+	}
+	return out, nil
+}
+
 // SetIdentity records the police liaison's identity check.
 func (s *Store) SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error {
 	if err := s.setFields(ctx, "set identity", id, bson.D{
-		{Key: "identity", Value: identityDoc{State: c.State, Note: c.Note, By: c.By, At: c.At.UTC()}},
+		{Key: "identity", Value: identityDoc{State: c.State, Note: c.Note, By: c.By, At: c.At.UTC(),
+			PopulationName: c.PopulationName, PopulationBirthDate: c.PopulationBirthDate}},
 		{Key: "updated_at", Value: c.At.UTC()},
 	}); err != nil {
 		return err
@@ -457,4 +548,25 @@ func (s *Store) CountBeneficiaries(ctx context.Context, realOnly bool) (int64, e
 		return 0, s.fail("count beneficiaries", err)
 	}
 	return n, nil
+}
+
+// BeneficiaryPhone is the mobile number a list gave for the person (84…), decrypted,
+// "" when none: for a notice only.
+func (s *Store) BeneficiaryPhone(ctx context.Context, id string) (string, error) {
+	var d struct {
+		PhoneEnc string `bson:"phone_enc"`
+	}
+	err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(bson.D{{Key: "phone_enc", Value: 1}})).Decode(&d)
+	if err != nil {
+		return "", s.fail("beneficiary phone", err)
+	}
+	if d.PhoneEnc == "" {
+		return "", nil
+	}
+	p, err := s.vault.Open(d.PhoneEnc, ctxPhone)
+	if err != nil {
+		return "", s.fail("beneficiary phone", err)
+	}
+	return p, nil
 }

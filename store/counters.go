@@ -34,20 +34,24 @@ type counterDoc struct {
 	BTXHNotEligible int64  `bson:"btxh_not_eligible"`
 	HTXHProxy       int64  `bson:"htxh_proxy"`
 	HTXHNotEligible int64  `bson:"htxh_not_eligible"`
+	// ConfirmedByPayment: missing in counters older than payment results (none then).
+	ConfirmedByPayment int64 `bson:"confirmed_by_payment"`
 }
 
 func (d counterDoc) counts() ansinh.Counts {
 	return ansinh.Counts{Beneficiaries: d.Beneficiaries, WithAccount: d.WithAccount, Proxy: d.Proxy, NotEligible: d.NotEligible,
 		NCC: d.NCC, NCCWithAccount: d.NCCWithAccount, BTXH: d.BTXH, BTXHWithAccount: d.BTXHWithAccount,
 		HTXH: d.HTXH, HTXHWithAccount: d.HTXHWithAccount, NCCProxy: d.NCCProxy, NCCNotEligible: d.NCCNotEligible,
-		BTXHProxy: d.BTXHProxy, BTXHNotEligible: d.BTXHNotEligible, HTXHProxy: d.HTXHProxy, HTXHNotEligible: d.HTXHNotEligible}
+		BTXHProxy: d.BTXHProxy, BTXHNotEligible: d.BTXHNotEligible, HTXHProxy: d.HTXHProxy, HTXHNotEligible: d.HTXHNotEligible,
+		ConfirmedByPayment: d.ConfirmedByPayment}
 }
 
 func toCounterDoc(id string, c ansinh.Counts) counterDoc {
 	return counterDoc{ID: id, Beneficiaries: c.Beneficiaries, WithAccount: c.WithAccount, Proxy: c.Proxy, NotEligible: c.NotEligible,
 		NCC: c.NCC, NCCWithAccount: c.NCCWithAccount, BTXH: c.BTXH, BTXHWithAccount: c.BTXHWithAccount,
 		HTXH: c.HTXH, HTXHWithAccount: c.HTXHWithAccount, NCCProxy: c.NCCProxy, NCCNotEligible: c.NCCNotEligible,
-		BTXHProxy: c.BTXHProxy, BTXHNotEligible: c.BTXHNotEligible, HTXHProxy: c.HTXHProxy, HTXHNotEligible: c.HTXHNotEligible}
+		BTXHProxy: c.BTXHProxy, BTXHNotEligible: c.BTXHNotEligible, HTXHProxy: c.HTXHProxy, HTXHNotEligible: c.HTXHNotEligible,
+		ConfirmedByPayment: c.ConfirmedByPayment}
 }
 
 // countsInc is the $inc of every figure of the document but _id, from its bson tags,
@@ -185,7 +189,7 @@ func recountInto(ctx context.Context, db *mongo.Database) error {
 
 func recount(ctx context.Context, db *mongo.Database) (map[string]ansinh.Counts, error) {
 	cur, err := db.Collection(colBeneficiaries).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
-		{Key: "commune", Value: 1}, {Key: "candidates", Value: 1}, {Key: "group", Value: 1}, {Key: "eligible", Value: 1}, {Key: "account.proxy", Value: 1},
+		{Key: "commune", Value: 1}, {Key: "candidates", Value: 1}, {Key: "group", Value: 1}, {Key: "eligible", Value: 1}, {Key: "account.proxy", Value: 1}, {Key: "account.confirmed_at", Value: 1},
 		{Key: "account.bin", Value: 1}}).SetBatchSize(5000))
 	if err != nil {
 		return nil, err

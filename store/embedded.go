@@ -3,17 +3,22 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	_ "modernc.org/sqlite" // the driver FerretDB uses, to add indexes beside it
 )
 
-// Embedded is FerretDB running in this process on SQLite files, listening on loopback
-// and spoken to through the ordinary MongoDB driver.
+// Embedded is FerretDB running in this process on SQLite files, spoken to through the
+// ordinary MongoDB driver. It has no authentication, so by default it listens on a
+// Unix socket inside the data directory, which only the service's user can enter:
+// nobody else on the machine can reach it or read its files.
 type Embedded struct {
 	dir    string
 	uri    string
@@ -21,20 +26,48 @@ type Embedded struct {
 	done   chan struct{}
 }
 
-// StartEmbedded starts FerretDB with its SQLite files in dir, listening on addr
-// ("127.0.0.1:0" picks a free port). Its log goes to logger at warn level and above.
+// SocketName is the embedded store's Unix socket in the data directory (the driver
+// takes a path ending in "sock" for a socket).
+const SocketName = "ferretdb.sock"
+
+// maxSocketPath is the longest socket path Linux accepts (sun_path holds 108 bytes).
+const maxSocketPath = 107
+
+// StartEmbedded starts FerretDB with its SQLite files in dir. With addr empty it
+// listens on the Unix socket dir/ferretdb.sock; with a host:port ("127.0.0.1:0" picks a
+// free port) on that loopback TCP address instead, which every local user and process
+// can reach without a password: only for a second instance sharing the store. The
+// directory is made 0700, its files 0600, and what the process creates later is
+// owner-only too (see ownerOnly). Its log goes to logger at warn level and above.
 func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: embedded: %w", err)
 	}
+	ownerOnly()
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("store: embedded: create data directory: %w", err)
 	}
+	if err := restrict(abs); err != nil {
+		return nil, fmt.Errorf("store: embedded: %w", err)
+	}
+	listener := ferretdb.ListenerConfig{TCP: addr}
+	if addr == "" {
+		sock := filepath.Join(abs, SocketName)
+		if len(sock) > maxSocketPath {
+			return nil, fmt.Errorf("store: embedded: the socket path %s is longer than %d bytes: use a shorter ANSINH_DATA_DIR", sock, maxSocketPath)
+		}
+		if err := clearStaleSocket(sock); err != nil {
+			return nil, fmt.Errorf("store: embedded: %w", err)
+		}
+		listener = ferretdb.ListenerConfig{Unix: sock}
+	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: listener,
+		Handler:  "sqlite",
+		// secure_delete: what is deleted or overwritten (an erased submission, a state
+		// sealed in place of its clear text) is zeroed in the file, not merely unlinked.
+		SQLiteURL: "file:" + abs + "/?_pragma=secure_delete(1)",
 		Logger:    logger,
 	})
 	if err != nil {
@@ -47,7 +80,62 @@ func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
 		_ = f.Run(ctx) // returns nil when ctx ends
 	}()
 	e.uri = f.MongoDBURI() // waits until the listener is bound
+	if addr == "" {
+		// The directory already keeps others out; the socket's own mode says so too.
+		if err := os.Chmod(filepath.Join(abs, SocketName), 0o600); err != nil {
+			e.Stop()
+			return nil, fmt.Errorf("store: embedded: %w", err)
+		}
+	}
 	return e, nil
+}
+
+// restrict makes the data directory 0700 and the files directly in it (SQLite files,
+// keys) 0600: MkdirAll leaves an existing directory's mode alone, and an older version
+// or a copy may have left them readable.
+func restrict(dir string) error {
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, en := range entries {
+		if !en.Type().IsRegular() {
+			continue
+		}
+		info, err := en.Info()
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(filepath.Join(dir, en.Name()), info.Mode().Perm()&0o700); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// clearStaleSocket removes the socket a crashed run left behind, and refuses to start
+// when another process still answers on it (two servers on one set of files).
+func clearStaleSocket(sock string) error {
+	info, err := os.Lstat(sock)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if info.Mode()&os.ModeSocket == 0 {
+		return fmt.Errorf("%s exists and is not a socket", sock)
+	}
+	if c, err := net.DialTimeout("unix", sock, time.Second); err == nil {
+		c.Close()
+		return fmt.Errorf("another process serves the store at %s: stop it first (or give this one another ANSINH_DATA_DIR)", sock)
+	}
+	return os.Remove(sock)
 }
 
 // URI is the mongodb:// address of the embedded server.
@@ -97,6 +185,38 @@ func (e *Embedded) IndexIDs(ctx context.Context, dbName string) error {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: index ids of %s: %w", t, err)
 		}
+	}
+	return nil
+}
+
+// Scrub rewrites the database's file without its free pages (VACUUM) and empties its
+// write-ahead log, so that nothing deleted or overwritten lingers in either: after
+// sealing data that older builds kept in clear. It waits for writers (busy timeout).
+func (e *Embedded) Scrub(ctx context.Context, dbName string) error {
+	path := filepath.Join(e.dir, dbName+".sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=secure_delete(1)")
+	if err != nil {
+		return fmt.Errorf("store: scrub: %w", err)
+	}
+	defer db.Close()
+	for _, q := range []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: scrub: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// Checkpoint copies the write-ahead log into the database file and empties it, so that
+// page versions holding deleted data do not linger in the log.
+func (e *Embedded) Checkpoint(ctx context.Context, dbName string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, dbName+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
 	}
 	return nil
 }

@@ -175,3 +175,43 @@ func SetExportScanForTest(n int64) func() {
 	exportScanAbove = n
 	return func() { exportScanAbove = old }
 }
+
+// InsertLegacyChatForTest stores a conversation, an event and two outbox messages
+// (one sent, one pending) the way builds before schema 9 did: in clear.
+func (s *Store) InsertLegacyChatForTest(ctx context.Context, convID string, data map[string]string, eventKey, body, pendingID, sentID, payload string, at time.Time) error {
+	if _, err := s.db.Collection(colConversations).InsertOne(ctx, bson.D{{Key: "_id", Value: convID}, {Key: "step", Value: "bank"},
+		{Key: "data", Value: data}, {Key: "updated", Value: at.UTC()}}); err != nil {
+		return err
+	}
+	if _, err := s.db.Collection(colEvents).InsertOne(ctx, bson.D{{Key: "_id", Value: eventKey}, {Key: "user", Value: "u"},
+		{Key: "body", Value: body}, {Key: "received_at", Value: at.UTC()}}); err != nil {
+		return err
+	}
+	for _, m := range []struct{ id, status string }{{pendingID, OutboxPending}, {sentID, OutboxSent}} {
+		if _, err := s.db.Collection(colOutbox).InsertOne(ctx, bson.D{{Key: "_id", Value: m.id}, {Key: "channel", Value: "zalo"},
+			{Key: "user", Value: "u"}, {Key: "payload", Value: payload}, {Key: "status", Value: m.status}, {Key: "created", Value: at.UTC()}}); err != nil {
+			return err
+		}
+	}
+	_, err := s.db.Collection(colOutboxPending).InsertOne(ctx, bson.D{{Key: "_id", Value: pendingID}, {Key: "next_at", Value: at.UTC()},
+		{Key: "lease_until", Value: time.Time{}}, {Key: "attempts", Value: 0}, {Key: "gen", Value: int64(0)}})
+	return err
+}
+
+// SetSchemaVersionForTest records an older schema version, so that the next open runs
+// the steps after it again.
+func (s *Store) SetSchemaVersionForTest(ctx context.Context, v int) error {
+	_, err := s.db.Collection(colSchema).UpdateOne(ctx, bson.D{{Key: "_id", Value: "schema"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: v}}}})
+	return err
+}
+
+// SealedForTest is how many documents the migrations of this open sealed in place.
+func (s *Store) SealedForTest() int { return s.sealed }
+
+// DropJobForTest removes a job's record alone, as a crash between its claim and its
+// record would leave it.
+func (s *Store) DropJobForTest(ctx context.Context, id string) error {
+	_, err := s.db.Collection(colJobs).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}

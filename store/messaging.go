@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -72,12 +73,34 @@ func (s *Store) takeLease(ctx context.Context, col, thing, id string, gen int64,
 }
 
 // eventDoc is a received webhook event, _id its de-duplication key: a re-delivered
-// event is a duplicate key and is not stored (nor answered) again.
+// event is a duplicate key and is not stored (nor answered) again. The body is what
+// the person typed (a CCCD, an account or phone number): it is stored sealed only.
 type eventDoc struct {
 	ID         string    `bson:"_id"`
 	User       string    `bson:"user"`
-	Body       string    `bson:"body"`
+	BodyEnc    string    `bson:"body_enc,omitempty"`
+	Body       string    `bson:"body,omitempty"` // builds before schema 10 stored it in clear; migration 10 seals it
 	ReceivedAt time.Time `bson:"received_at"`
+}
+
+// Contexts of sealed chat data: each ciphertext is bound to its collection and its
+// document, so that a value copied elsewhere does not open.
+const (
+	ctxEvent        = "chat_event:"
+	ctxConversation = "conversation:"
+	ctxOutbox       = "outbox:"
+)
+
+// body opens an event's body, sealed or (before migration 10) in clear.
+func (s *Store) eventBody(d *eventDoc) ([]byte, error) {
+	if d.BodyEnc == "" {
+		return []byte(d.Body), nil
+	}
+	plain, err := s.vault.Open(d.BodyEnc, ctxEvent+d.ID)
+	if err != nil {
+		return nil, s.fail("open event", err)
+	}
+	return []byte(plain), nil
 }
 
 // pendingEventDoc marks an event not yet processed; deleted once it is. The worker
@@ -93,7 +116,8 @@ type pendingEventDoc struct {
 
 // SaveEvent stores a received event; false when it was already stored.
 func (s *Store) SaveEvent(ctx context.Context, key, user string, body []byte, now time.Time) (bool, error) {
-	_, err := s.db.Collection(colEvents).InsertOne(ctx, eventDoc{ID: key, User: user, Body: string(body), ReceivedAt: now.UTC()})
+	_, err := s.db.Collection(colEvents).InsertOne(ctx, eventDoc{ID: key, User: user, BodyEnc: s.vault.Seal(string(body), ctxEvent+key),
+		ReceivedAt: now.UTC()})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
@@ -135,7 +159,11 @@ func (s *Store) PendingEvents(ctx context.Context, now time.Time, lease time.Dur
 		if err := s.db.Collection(colEvents).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&ev); err != nil {
 			return nil, s.fail("pending event", err)
 		}
-		out = append(out, PendingEvent{Key: d.ID, User: d.User, Body: []byte(ev.Body), ReceivedAt: d.ReceivedAt})
+		body, err := s.eventBody(&ev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, PendingEvent{Key: d.ID, User: d.User, Body: body, ReceivedAt: d.ReceivedAt})
 	}
 	return out, nil
 }
@@ -158,15 +186,26 @@ func (s *Store) EventDone(ctx context.Context, key string) error {
 	return nil
 }
 
-// conversationDoc is one user's conversation state on one channel.
+// conversationDoc is one user's conversation state on one channel. What the person
+// typed (CCCD, names, account and phone numbers) is sealed, as one JSON object; only
+// the keys the unit migration moves stay in Data, in clear: the commune and the
+// beneficiary's record id (a blind index). Documents of builds before schema 9 hold
+// everything in Data; Conversation reads both, and migration 10 seals them.
 type conversationDoc struct {
 	ID      string            `bson:"_id"` // "<channel>:<user>"
 	Step    string            `bson:"step"`
 	Data    map[string]string `bson:"data"`
+	Sealed  string            `bson:"sealed_enc,omitempty"`
 	Updated time.Time         `bson:"updated"`
 }
 
-// Conversation returns a user's state; a new, empty one when there is none.
+// conversationClear are the keys of a conversation's data kept in clear (see
+// planConversations).
+var conversationClear = map[string]bool{"commune": true, "beneficiary_id": true}
+
+// Conversation returns a user's state; a new, empty one when there is none. A state
+// that no longer opens (sealed with another data key) starts over: it only ever holds
+// a conversation in progress.
 func (s *Store) Conversation(ctx context.Context, id string) (step string, data map[string]string, updated time.Time, err error) {
 	var d conversationDoc
 	err = s.db.Collection(colConversations).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
@@ -176,16 +215,64 @@ func (s *Store) Conversation(ctx context.Context, id string) (step string, data 
 	if err != nil {
 		return "", nil, time.Time{}, s.fail("conversation", err)
 	}
-	if d.Data == nil {
-		d.Data = map[string]string{}
+	data, err = s.openConversation(&d)
+	if err != nil {
+		s.logger.Warn("store: a conversation's state does not open; it starts over", "err", err)
+		return "", map[string]string{}, time.Time{}, nil
 	}
-	return d.Step, d.Data, d.Updated, nil
+	return d.Step, data, d.Updated, nil
+}
+
+func (s *Store) openConversation(d *conversationDoc) (map[string]string, error) {
+	data := make(map[string]string, len(d.Data))
+	for k, v := range d.Data {
+		data[k] = v
+	}
+	if d.Sealed == "" {
+		return data, nil
+	}
+	plain, err := s.vault.Open(d.Sealed, ctxConversation+d.ID)
+	if err != nil {
+		return nil, err
+	}
+	var sealed map[string]string
+	if err := json.Unmarshal([]byte(plain), &sealed); err != nil {
+		return nil, err
+	}
+	for k, v := range sealed {
+		data[k] = v
+	}
+	return data, nil
+}
+
+// conversationToDoc splits a state into its clear keys and the sealed rest.
+func (s *Store) conversationToDoc(id, step string, data map[string]string, updated time.Time) (conversationDoc, error) {
+	d := conversationDoc{ID: id, Step: step, Data: map[string]string{}, Updated: updated.UTC()}
+	rest := map[string]string{}
+	for k, v := range data {
+		if conversationClear[k] {
+			d.Data[k] = v
+		} else {
+			rest[k] = v
+		}
+	}
+	if len(rest) > 0 {
+		b, err := json.Marshal(rest)
+		if err != nil {
+			return d, err
+		}
+		d.Sealed = s.vault.Seal(string(b), ctxConversation+id)
+	}
+	return d, nil
 }
 
 // SaveConversation stores a user's state.
 func (s *Store) SaveConversation(ctx context.Context, id, step string, data map[string]string, updated time.Time) error {
-	_, err := s.db.Collection(colConversations).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-		conversationDoc{ID: id, Step: step, Data: data, Updated: updated.UTC()}, options.Replace().SetUpsert(true))
+	d, err := s.conversationToDoc(id, step, data, updated)
+	if err != nil {
+		return s.fail("save conversation", err)
+	}
+	_, err = s.db.Collection(colConversations).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, d, options.Replace().SetUpsert(true))
 	if err != nil {
 		return s.fail("save conversation", err)
 	}
@@ -194,12 +281,15 @@ func (s *Store) SaveConversation(ctx context.Context, id, step string, data map[
 
 // outboxDoc is a message to send, stored before any attempt; its state is updated as
 // it goes. outboxPendingDoc is the small queue of those still to send, with a lease so
-// that one sender at a time (across instances) holds each.
+// that one sender at a time (across instances) holds each. The payload (the text: a
+// summary repeats the account number to the person) is sealed, and dropped once sent.
 type outboxDoc struct {
-	ID       string    `bson:"_id"`
-	Channel  string    `bson:"channel"`
-	User     string    `bson:"user"`
-	Payload  string    `bson:"payload"`
+	ID         string `bson:"_id"`
+	Channel    string `bson:"channel"`
+	User       string `bson:"user"`
+	PayloadEnc string `bson:"payload_enc,omitempty"`
+	// Payload is the clear payload of builds before schema 10; migration 10 seals it.
+	Payload  string    `bson:"payload,omitempty"`
 	Status   string    `bson:"status"` // OutboxPending, OutboxSent, OutboxFailed
 	Attempts int       `bson:"attempts"`
 	Error    string    `bson:"error,omitempty"`
@@ -233,8 +323,8 @@ type outboxPendingDoc struct {
 // Enqueue stores a message to send. The id orders messages (time first) and makes a
 // retried enqueue of the same message a no-op when the caller derives it.
 func (s *Store) Enqueue(ctx context.Context, id, channel, user string, payload []byte, now time.Time) error {
-	_, err := s.db.Collection(colOutbox).InsertOne(ctx, outboxDoc{ID: id, Channel: channel, User: user, Payload: string(payload),
-		Status: OutboxPending, Created: now.UTC()})
+	_, err := s.db.Collection(colOutbox).InsertOne(ctx, outboxDoc{ID: id, Channel: channel, User: user,
+		PayloadEnc: s.vault.Seal(string(payload), ctxOutbox+id), Status: OutboxPending, Created: now.UTC()})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	}
@@ -282,18 +372,26 @@ func (s *Store) LeaseOutbox(ctx context.Context, now time.Time, lease time.Durat
 		if queued.IsZero() {
 			queued = m.Created
 		}
-		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(m.Payload), Attempts: d.Attempts, Queued: queued})
+		payload := m.Payload
+		if m.PayloadEnc != "" {
+			if payload, err = s.vault.Open(m.PayloadEnc, ctxOutbox+m.ID); err != nil {
+				// Unreadable: the sender gives it up as it gives up any unreadable payload.
+				payload = ""
+			}
+		}
+		out = append(out, OutMessage{ID: m.ID, Channel: m.Channel, User: m.User, Payload: []byte(payload), Attempts: d.Attempts, Queued: queued})
 	}
 	return out, nil
 }
 
-// Sent records a delivered message.
+// Sent records a delivered message, and drops its text: it is of no more use here.
 func (s *Store) Sent(ctx context.Context, id, remoteID string, now time.Time) error {
 	if _, err := s.db.Collection(colOutboxPending).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return s.fail("sent", err)
 	}
 	_, err := s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "status", Value: OutboxSent}, {Key: "sent_at", Value: now.UTC()}, {Key: "remote_id", Value: remoteID}}}})
+		{Key: "status", Value: OutboxSent}, {Key: "sent_at", Value: now.UTC()}, {Key: "remote_id", Value: remoteID}}},
+		{Key: "$unset", Value: bson.D{{Key: "payload_enc", Value: ""}, {Key: "payload", Value: ""}}}})
 	if err != nil {
 		return s.fail("sent", err)
 	}
@@ -352,7 +450,7 @@ type FailedMessage = ansinh.FailedMessage
 func (s *Store) FailedOutbox(ctx context.Context, limit int64) ([]FailedMessage, error) {
 	cur, err := s.db.Collection(colOutbox).Find(ctx, bson.D{{Key: "status", Value: OutboxFailed}},
 		options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(limit).
-			SetProjection(bson.D{{Key: "user", Value: 0}, {Key: "payload", Value: 0}}))
+			SetProjection(bson.D{{Key: "user", Value: 0}, {Key: "payload", Value: 0}, {Key: "payload_enc", Value: 0}}))
 	if err != nil {
 		return nil, s.fail("failed outbox", err)
 	}
@@ -475,4 +573,97 @@ func (s *Store) ReceiptUser(ctx context.Context, receipt string) (channel, user 
 		return "", "", s.fail("receipt user", err)
 	}
 	return d.Channel, d.User, nil
+}
+
+// sealChatInClear seals what builds before schema 9 kept in clear: conversations'
+// state, events' bodies, the texts of messages still to send (a sent message's text is
+// dropped). Each document is rewritten by _id; run again, it finds nothing left.
+func (s *Store) sealChatInClear(ctx context.Context) error {
+	cur, err := s.db.Collection(colConversations).Find(ctx, bson.D{})
+	if err != nil {
+		return s.fail("seal conversations", err)
+	}
+	var convs []conversationDoc
+	if err := cur.All(ctx, &convs); err != nil {
+		return s.fail("seal conversations", err)
+	}
+	for _, d := range convs {
+		clear := true
+		for k := range d.Data {
+			clear = clear && conversationClear[k]
+		}
+		if clear {
+			continue
+		}
+		data, err := s.openConversation(&d)
+		if err != nil {
+			return s.fail("seal conversations", err)
+		}
+		if err := s.SaveConversation(ctx, d.ID, d.Step, data, d.Updated); err != nil {
+			return err
+		}
+		s.sealed++
+	}
+	// Events and messages may be many: only their ids are held, each document is read
+	// and rewritten alone.
+	exists := bson.D{{Key: "$exists", Value: true}}
+	events, err := s.ids(ctx, colEvents, bson.D{{Key: "body", Value: exists}})
+	if err != nil {
+		return s.fail("seal events", err)
+	}
+	for _, id := range events {
+		var d eventDoc
+		if err := s.db.Collection(colEvents).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+			return s.fail("seal events", err)
+		}
+		if d.BodyEnc != "" && d.Body == "" {
+			continue
+		}
+		_, err := s.db.Collection(colEvents).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+			{Key: "$set", Value: bson.D{{Key: "body_enc", Value: s.vault.Seal(d.Body, ctxEvent+id)}}},
+			{Key: "$unset", Value: bson.D{{Key: "body", Value: ""}}}})
+		if err != nil {
+			return s.fail("seal events", err)
+		}
+		s.sealed++
+	}
+	msgs, err := s.ids(ctx, colOutbox, bson.D{{Key: "payload", Value: exists}})
+	if err != nil {
+		return s.fail("seal outbox", err)
+	}
+	for _, id := range msgs {
+		var d outboxDoc
+		if err := s.db.Collection(colOutbox).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+			return s.fail("seal outbox", err)
+		}
+		update := bson.D{{Key: "$unset", Value: bson.D{{Key: "payload", Value: ""}}}}
+		if d.Status != OutboxSent && d.PayloadEnc == "" {
+			update = append(update, bson.E{Key: "$set", Value: bson.D{{Key: "payload_enc", Value: s.vault.Seal(d.Payload, ctxOutbox+id)}}})
+		}
+		if _, err := s.db.Collection(colOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
+			return s.fail("seal outbox", err)
+		}
+		s.sealed++
+	}
+	return nil
+}
+
+// ids lists the _id of the documents of col matching filter.
+func (s *Store) ids(ctx context.Context, col string, filter bson.D) ([]string, error) {
+	cur, err := s.db.Collection(col).Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close(ctx)
+	var out []string
+	for cur.Next(ctx) {
+		var d struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d.ID)
+	}
+	return out, cur.Err()
 }

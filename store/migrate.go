@@ -43,6 +43,9 @@ const (
 	colRate               = "rate"
 	colClaims             = "claims"
 	colDecisionsOpen      = "decisions_open"
+	colRetention          = "retention"
+	colPrivacyRequests    = "privacy_requests"
+	colBreaches           = "breaches"
 	colRosters            = "rosters"
 	colQueueRosters       = "queue_rosters"
 	colDecidedRosters     = "decided_rosters"
@@ -52,6 +55,16 @@ const (
 	colG2PMessages         = "g2p_messages"
 	colG2PCallbacks        = "g2p_callbacks"
 	colG2PCallbacksPending = "g2p_callbacks_pending"
+
+	colAttempts     = "attempts"
+	colImportErrors = "import_errors"
+
+	colNotices        = "notices"
+	colNoticesPending = "notices_pending"
+	colNoticeAttempts = "notice_attempts"
+
+	colPaymentResults   = "payment_results"
+	colReturnedAccounts = "returned_accounts"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -159,6 +172,63 @@ var migrations = []migration{
 			colG2PCallbacksPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
 		})
 	}},
+	// Builds before this step kept what people typed in the chat in clear: the
+	// conversations' state, the received events and the outbox's texts.
+	{"seal chat state, events and outbox texts stored in clear", func(ctx context.Context, db *mongo.Database) error {
+		return migratingStore(ctx).sealChatInClear(ctx)
+	}},
+	{"retention mark and indexes", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colRetention); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colRegistrationEvents: {{Keys: bson.D{{Key: "status", Value: 1}, {Key: "at", Value: 1}}}},
+			colConversations:      {{Keys: bson.D{{Key: "updated", Value: 1}}}},
+			colEvents:             {{Keys: bson.D{{Key: "received_at", Value: 1}}}},
+		})
+	}},
+	{"privacy requests and breach register", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPrivacyRequests, colBreaches); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colPrivacyRequests: {
+				{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "status", Value: 1}, {Key: "due", Value: 1}}},
+				{Keys: bson.D{{Key: "beneficiary_id", Value: 1}}},
+			},
+			colBreaches: {{Keys: bson.D{{Key: "discovered_at", Value: -1}}}},
+		})
+	}},
+	// Logins and identity checks claim a numbered attempt before they are checked; an
+	// import's row errors are stored a page at a time instead of in its report.
+	{"throttle attempts and import error pages", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colAttempts, colImportErrors); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{colAttempts: {ttlIndex("expires_at")}})
+	}},
+	// Long work (an import) runs as a job: its record, its file while it runs (sealed,
+	// in chunks) and the claim on the file that makes one job per file.
+	{"jobs, their files and claims", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colJobs, colJobFiles, colJobLocks)
+	}},
+	{"notices, their queue and attempts", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colNotices, colNoticesPending, colNoticeAttempts); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colNoticesPending: {{Keys: bson.D{{Key: "next_at", Value: 1}}}},
+			colNoticeAttempts: {{Keys: bson.D{{Key: "beneficiary_id", Value: 1}, {Key: "at", Value: 1}}}},
+		})
+	}},
+	{"payment results and accounts returned", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPaymentResults, colReturnedAccounts); err != nil {
+			return err
+		}
+		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
+			colReturnedAccounts: {{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "at", Value: -1}}}},
+		})
+	}},
 	// Each commune's members, queue and decided submissions as documents reachable by
 	// _id (rosters.go), built once from the records; every write keeps them since.
 	{"rosters for every commune", func(ctx context.Context, db *mongo.Database) error {
@@ -169,6 +239,13 @@ var migrations = []migration{
 	}},
 }
 
+// storeKey carries the store into the steps that need more than the database (the
+// vault, to seal what older builds stored in clear): the steps' signature is fixed by
+// the released ones.
+type storeKey struct{}
+
+func migratingStore(ctx context.Context) *Store { return ctx.Value(storeKey{}).(*Store) }
+
 // SchemaVersion is the number of migrations this build knows.
 func SchemaVersion() int { return len(migrations) }
 
@@ -178,6 +255,7 @@ type schemaDoc struct {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	ctx = context.WithValue(ctx, storeKey{}, s)
 	col := s.db.Collection(colSchema)
 	var cur schemaDoc
 	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "schema"}}).Decode(&cur)

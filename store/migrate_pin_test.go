@@ -24,6 +24,13 @@ var pinned = []struct{ name, hash string }{
 	{"outbox status index", "b15b4bbd1c3e331fd49286b6a0c7f142bc988473b32254587415457168639a79"},
 	{"decisions still being applied", "6efaa791c744657d1b659be4c1b133187147278df3b721e35ec875466e23596e"},
 	{"g2p mapper clients, messages and callbacks", "5878a7c4ac3ad6f4254357f51e0ddbbfc758462b758e3e751798e99042655324"},
+	{"seal chat state, events and outbox texts stored in clear", "a0ce04443357a601c359b47d60841053fa85961bb558f9f5b388d82d1d5eaa82"},
+	{"retention mark and indexes", "fd054634a6e7141d05af47320ca091e0d7c9c420c1b889997eaacf7325fc5986"},
+	{"privacy requests and breach register", "ce264c28c5a0b5ea4e210d390533c4986192a4b45023cb3f5c0cae64b520c39f"},
+	{"throttle attempts and import error pages", "b4a12b07f9234857c3b84019760d061e48297806ff643170edc99e9654079c45"},
+	{"jobs, their files and claims", "6f648fbe95bfccb94a3654751e8de2b1adf69cc2e659336a77f2d06167fad2e6"},
+	{"notices, their queue and attempts", "7ce282b1ba3b3bfc83ab452ff70eaf8d9f7ede23c27a2520b9b7669146b0aa1e"},
+	{"payment results and accounts returned", "72db0dfc06f7fc9210a5e130b835253d8bb8f382f5bf6905d8046f0ae0777a0b"},
 	{"rosters for every commune", "15e164b4774cd98ac748be70044d7d02ac776ad2c3c52d08108bb72b48bfef72"},
 }
 

@@ -34,10 +34,14 @@ type registrationDoc struct {
 	RegisteredBy  string     `bson:"registered_by,omitempty"`
 	ProofSeen     string     `bson:"proof_seen,omitempty"`
 	Consent       consentDoc `bson:"consent"`
+	NotifyConsent bool       `bson:"notify_consent,omitempty"`
 	SubmittedAt   time.Time  `bson:"submitted_at"`
 	// Fingerprint is a keyed hash of what the request said: a repeat of its
 	// idempotency key with other content is a conflict, not a replay.
 	Fingerprint string `bson:"fingerprint,omitempty"`
+	// ErasedAt is when the retention job erased the personal data of a rejected or
+	// superseded submission (the account, holder, phone and proxy are gone).
+	ErasedAt time.Time `bson:"erased_at,omitempty"`
 }
 
 type proxyDoc struct {
@@ -217,6 +221,7 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 		AccountIndex: s.AccountIndex(r.BankBIN, r.AccountNumber), AccountName: r.AccountName,
 		Channel: r.Channel, RegisteredBy: r.RegisteredBy, ProofSeen: r.ProofSeen,
 		Consent: consentDoc{Version: r.Consent.Version, At: r.Consent.At.UTC()}, SubmittedAt: r.SubmittedAt.UTC(),
+		NotifyConsent: r.NotifyConsent,
 	}
 	if r.Phone != "" {
 		d.PhoneEnc = s.vault.Seal(r.Phone, ctxPhone)
@@ -226,6 +231,9 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 		d.Proxy = &proxyDoc{Name: p.Name, CCCDEnc: s.vault.Seal(p.CCCD, ctxCCCD), CCCDIndex: s.BeneficiaryID(p.CCCD),
 			PhoneEnc: s.vault.Seal(p.Phone, ctxPhone), Relationship: p.Relationship}
 		parts = append(parts, p.Name, p.CCCD, p.Phone, p.Relationship)
+	}
+	if r.NotifyConsent { // only when given: fingerprints of older submissions stay as they were
+		parts = append(parts, "notify")
 	}
 	d.Fingerprint = s.vault.Index("request", strings.Join(parts, "\x1f"))
 	return d
@@ -271,8 +279,8 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 	r := &ansinh.Registration{
 		Receipt: d.Receipt, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Submitter: d.Submitter,
 		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
-		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt,
-		Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint,
+		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt, NotifyConsent: d.NotifyConsent,
+		Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint, ErasedAt: d.ErasedAt,
 	}
 	if ev.Kind == "decision" {
 		r.DecidedBy = ev.By
@@ -299,6 +307,9 @@ func (s *Store) RevealRegistration(ctx context.Context, receipt string) (*ansinh
 	d, err := s.registrationDoc(ctx, receipt)
 	if err != nil {
 		return nil, err
+	}
+	if !d.ErasedAt.IsZero() {
+		return r, nil // nothing left to reveal
 	}
 	if r.AccountNumber, err = s.vault.Open(d.AccountEnc, ctxAccount); err != nil {
 		return nil, s.fail("reveal registration", err)

@@ -375,3 +375,35 @@ func TestProvinceSearchSeesEveryWrite(t *testing.T) {
 	check("after a repair", b, sau)
 	check("after a repair", a, mismatch)
 }
+
+// TestRostersFollowReturnedPaymentsAndWithdrawals: a payment that came back and a
+// withdrawn consent each take the person's account away; their roster lines say so at
+// once, without a repair.
+func TestRostersFollowReturnedPaymentsAndWithdrawals(t *testing.T) {
+	s := storetest.New(t)
+	c := ctx(t)
+	rows := make([]*ansinh.ImportRow, 2)
+	for i := range rows {
+		rows[i] = &ansinh.ImportRow{Beneficiary: ansinh.Beneficiary{Name: fmt.Sprint("Người Thử ", i), CCCD: fmt.Sprintf("0940501%05d", i),
+			BirthDate: "1950", Commune: "31498", Group: ansinh.GroupBTXH, Eligible: true,
+			Account: &ansinh.Account{BankBIN: "970418", Number: fmt.Sprintf("77%010d", i), HolderName: "NGUOI THU", Source: "import"}}}
+	}
+	if _, err := s.InsertImported(c, rows, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	noRosterDrift(t, s)
+	returned, withdrawn := s.BeneficiaryID(rows[0].Beneficiary.CCCD), s.BeneficiaryID(rows[1].Beneficiary.CCCD)
+	if err := s.ReturnAccount(c, &ansinh.PaymentResult{Month: "2026-11", BeneficiaryID: returned, Commune: "31498", Result: ansinh.PaymentReturned,
+		Reason: "tài khoản đã đóng", AccountIndex: s.AccountIndex("970418", rows[0].Beneficiary.Account.Number), At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lifecycle(s).WithdrawConsent(c, s, withdrawn, "YC-1", "xa.31498", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{returned, withdrawn} {
+		if b, err := s.Beneficiary(c, id); err != nil || b.Account != nil {
+			t.Fatalf("%s still has an account: %+v, %v", id, b, err)
+		}
+	}
+	noRosterDrift(t, s)
+}

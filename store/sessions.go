@@ -60,12 +60,26 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return nil
 }
 
+// DeleteUserSessions ends every session of the user but the one of keepToken (none
+// when empty), and returns how many ended.
+func (s *Store) DeleteUserSessions(ctx context.Context, username, keepToken string) (int64, error) {
+	filter := bson.D{{Key: "username", Value: username}}
+	if keepToken != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: HashToken(keepToken)}}})
+	}
+	res, err := s.db.Collection(colSessions).DeleteMany(ctx, filter)
+	if err != nil {
+		return 0, s.fail("delete user sessions", err)
+	}
+	return res.DeletedCount, nil
+}
+
 // PurgeExpired deletes expired sessions, login failures, rate counters, claims and
 // remembered G2P message ids: the TTL monitor's work, which the embedded server does
 // not do. It returns how many documents went.
 func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	for _, col := range []string{colSessions, colLoginFailures, colRate, colClaims, colG2PMessages} {
+	for _, col := range []string{colSessions, colLoginFailures, colRate, colClaims, colG2PMessages, colAttempts} {
 		res, err := s.db.Collection(col).DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
 		if err != nil {
 			return n, s.fail("purge "+col, err)

@@ -64,6 +64,9 @@ type Store struct {
 	// failAfter, set by tests only, fails one of the store's own two-step writes (an API
 	// client and its token, a callback and its queue entry) after the named step.
 	failAfter func(step string) error
+	// sealed counts the documents a migration sealed in place: their clear text may
+	// linger in the embedded store's free pages until Open scrubs the file.
+	sealed int
 }
 
 // after is called at the end of each step of a multi-step write.
@@ -164,6 +167,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
 		}
+		if s.sealed > 0 {
+			if err := emb.Scrub(ctx, opts.DBName); err != nil {
+				_ = s.Close(context.WithoutCancel(ctx))
+				return nil, err
+			}
+			logger.Info("store: scrubbed the clear text of sealed chat data from the files", "documents", s.sealed)
+		}
 	}
 	return s, nil
 }
@@ -247,7 +257,7 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 		}, []string{"op"}),
 	}
 	s.inserts = map[string]*inserter{}
-	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs} {
+	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs, colAttempts} {
 		s.inserts[col] = newInserter(s.db.Collection(col))
 	}
 	var info struct {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,27 +99,54 @@ func TestSessionsExpireAndEnd(t *testing.T) {
 	}
 }
 
-func TestLoginFailuresSlidingWindow(t *testing.T) {
+// TestClaimAttemptParallel: 40 attempts at once on a key with 10 slots; exactly 10
+// get one, whatever the interleaving, and a released slot can be taken again.
+func TestClaimAttemptParallel(t *testing.T) {
 	s := storetest.New(t)
 	w := 15 * time.Minute
-	t0 := time.Now()
-	for i := range 3 {
-		if err := s.AddLoginFailure(ctx(t), t0.Add(time.Duration(i)*time.Minute), w, "user:a", "ip:1"); err != nil {
-			t.Fatal(err)
-		}
+	now := time.Now()
+	var mu sync.Mutex
+	var slots []string
+	refused := 0
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slot, wait, err := s.ClaimAttempt(ctx(t), "login-user:a", now, w, 10)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err != nil:
+				t.Error(err)
+			case slot != "":
+				slots = append(slots, slot)
+			case wait <= 0 || wait > w:
+				t.Errorf("refused with wait %v", wait)
+			default:
+				refused++
+			}
+		}()
 	}
-	_ = s.AddLoginFailure(ctx(t), t0, w, "ip:2")
-	got, err := s.LoginFailures(ctx(t), t0.Add(3*time.Minute), w, "user:a", "ip:1", "ip:2", "ip:3")
-	if err != nil {
+	wg.Wait()
+	if len(slots) != 10 || refused != 30 {
+		t.Fatalf("%d claimed, %d refused; want 10 and 30", len(slots), refused)
+	}
+	if slot, _, _ := s.ClaimAttempt(ctx(t), "login-user:b", now, w, 10); slot == "" {
+		t.Fatal("another key is refused")
+	}
+	// A released slot is taken again while the window is not full.
+	first, _, _ := s.ClaimAttempt(ctx(t), "login-user:c", now, w, 10)
+	second, _, _ := s.ClaimAttempt(ctx(t), "login-user:c", now, w, 10)
+	if err := s.ReleaseAttempt(ctx(t), first); err != nil {
 		t.Fatal(err)
 	}
-	if got["user:a"] != 3 || got["ip:1"] != 3 || got["ip:2"] != 1 || got["ip:3"] != 0 {
-		t.Fatalf("counts = %v", got)
+	if again, _, _ := s.ClaimAttempt(ctx(t), "login-user:c", now, w, 10); again != first || second == first {
+		t.Fatalf("after a release: slot %q, want %q", again, first)
 	}
-	// 15 minutes after the second failure only the third is left in the window.
-	got, _ = s.LoginFailures(ctx(t), t0.Add(16*time.Minute), w, "user:a")
-	if got["user:a"] != 1 {
-		t.Fatalf("after the window: %v, want 1", got)
+	// The next window starts empty.
+	if slot, _, _ := s.ClaimAttempt(ctx(t), "login-user:a", now.Add(w), w, 10); slot == "" {
+		t.Fatal("refused in the next window")
 	}
 }
 

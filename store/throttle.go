@@ -2,48 +2,63 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// loginFailureDoc is one failed login; one is inserted per failure and counted over a
-// sliding window, so concurrent failures on several instances all count.
-type loginFailureDoc struct {
-	ID        bson.ObjectID `bson:"_id"`
-	Key       string        `bson:"key"`
-	At        time.Time     `bson:"at"`
-	ExpiresAt time.Time     `bson:"expires_at"`
+// attemptDoc is one claimed attempt: slot n of key's window that starts at start.
+type attemptDoc struct {
+	ID        string    `bson:"_id"` // key|window start (unix seconds)|n
+	ExpiresAt time.Time `bson:"expires_at"`
 }
 
-// AddLoginFailure records a failed login under each key (e.g. "user:x", "ip:y").
-func (s *Store) AddLoginFailure(ctx context.Context, now time.Time, window time.Duration, keys ...string) error {
-	docs := make([]any, 0, len(keys))
-	for _, k := range keys {
-		docs = append(docs, loginFailureDoc{ID: bson.NewObjectID(), Key: k, At: now.UTC(), ExpiresAt: now.Add(window).UTC()})
+// ClaimAttempt takes one of the limit attempts that key has in the fixed window of
+// length window holding now, before the attempt is checked. Each attempt is a document
+// with a unique _id (slot 1, 2, … limit): the insert either takes a slot or meets a
+// duplicate key and tries the next, so however many attempts run at once, on one
+// instance or several, at most limit get one. It returns the slot's id (for
+// ReleaseAttempt), or "" and the time left in the window when every slot is taken.
+//
+// A count of documents could not do this: a count taken after a check lets every
+// parallel attempt through, and a count on a field other than _id scans the
+// collection on the embedded store (SPEC §7).
+func (s *Store) ClaimAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (string, time.Duration, error) {
+	start := now.UTC().Truncate(window)
+	end := start.Add(window)
+	prefix := key + "|" + strconv.FormatInt(start.Unix(), 10) + "|"
+	col := s.db.Collection(colAttempts)
+	for n := 1; n <= limit; n++ {
+		if n == 2 {
+			// The first slot is taken: once the last is too, one lookup by _id says so
+			// (a slot released before then is taken again; after, the window is full
+			// until it ends). Most claims take the first slot and never look.
+			switch err := col.FindOne(ctx, bson.D{{Key: "_id", Value: prefix + strconv.Itoa(limit)}}).Err(); {
+			case err == nil:
+				return "", end.Sub(now), nil
+			case err != mongo.ErrNoDocuments:
+				return "", 0, s.fail("claim attempt", err)
+			}
+		}
+		id := prefix + strconv.Itoa(n)
+		err := s.insert(ctx, colAttempts, attemptDoc{ID: id, ExpiresAt: end})
+		if err == nil {
+			return id, 0, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return "", 0, s.fail("claim attempt", err)
+		}
 	}
-	if _, err := s.db.Collection(colLoginFailures).InsertMany(ctx, docs); err != nil {
-		return s.fail("add login failure", err)
+	return "", end.Sub(now), nil
+}
+
+// ReleaseAttempt gives a claimed slot back (an attempt that turned out not to count:
+// a successful login). Releasing a slot that is gone is not an error.
+func (s *Store) ReleaseAttempt(ctx context.Context, slot string) error {
+	if _, err := s.db.Collection(colAttempts).DeleteOne(ctx, bson.D{{Key: "_id", Value: slot}}); err != nil {
+		return s.fail("release attempt", err)
 	}
 	return nil
-}
-
-// LoginFailures counts each key's failures after now-window.
-func (s *Store) LoginFailures(ctx context.Context, now time.Time, window time.Duration, keys ...string) (map[string]int, error) {
-	cur, err := s.db.Collection(colLoginFailures).Find(ctx, bson.D{
-		{Key: "key", Value: bson.D{{Key: "$in", Value: keys}}},
-		{Key: "at", Value: bson.D{{Key: "$gt", Value: now.Add(-window).UTC()}}},
-	})
-	if err != nil {
-		return nil, s.fail("count login failures", err)
-	}
-	var docs []loginFailureDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("count login failures", err)
-	}
-	counts := make(map[string]int, len(keys))
-	for _, d := range docs {
-		counts[d.Key]++
-	}
-	return counts, nil
 }

@@ -25,11 +25,16 @@ type userDoc struct {
 	Phone          string    `bson:"phone,omitempty"`
 	CreatedAt      time.Time `bson:"created_at"`
 	CreatedBy      string    `bson:"created_by"`
+	// MustChange marks a one-time password (absent on accounts older than the field:
+	// false).
+	MustChange        bool      `bson:"must_change_password,omitempty"`
+	PasswordChangedAt time.Time `bson:"password_changed_at,omitempty"`
 }
 
 func (d *userDoc) user() *ansinh.User {
 	return &ansinh.User{Username: d.Username, Role: ansinh.Role(d.Role), Unit: d.Unit, PasswordHash: d.PasswordHash,
-		Disabled: d.Disabled, DisabledReason: d.DisabledReason, Phone: d.Phone, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy}
+		Disabled: d.Disabled, DisabledReason: d.DisabledReason, Phone: d.Phone, CreatedAt: d.CreatedAt, CreatedBy: d.CreatedBy,
+		MustChangePassword: d.MustChange, PasswordChangedAt: d.PasswordChangedAt}
 }
 
 // CreateUser inserts a user; an existing username is a conflict.
@@ -37,7 +42,7 @@ func (s *Store) CreateUser(ctx context.Context, u *ansinh.User) error {
 	_, err := s.db.Collection(colUsers).InsertOne(ctx, userDoc{
 		Username: u.Username, Role: string(u.Role), Unit: u.Unit, PasswordHash: u.PasswordHash,
 		Disabled: u.Disabled, DisabledReason: u.DisabledReason, Phone: u.Phone, CreatedAt: u.CreatedAt.UTC(), CreatedBy: u.CreatedBy,
-		UnitSet: s.unitSetOf(u.Unit),
+		UnitSet: s.unitSetOf(u.Unit), MustChange: u.MustChangePassword,
 	})
 	if err != nil {
 		return s.fail("create user", err)
@@ -102,4 +107,35 @@ func (s *Store) CommunePhone(ctx context.Context, commune string) (string, error
 		return "", s.fail("commune phone", err)
 	}
 	return d.Phone, nil
+}
+
+// SetUserPassword replaces a user's password hash; mustChange marks it one-time. An
+// unknown username is not found.
+func (s *Store) SetUserPassword(ctx context.Context, username, hash string, mustChange bool, at time.Time) error {
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: username}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "password_hash", Value: hash}, {Key: "must_change_password", Value: mustChange}, {Key: "password_changed_at", Value: at.UTC()}}}})
+	if err != nil {
+		return s.fail("set password", err)
+	}
+	if res.MatchedCount == 0 {
+		return &ansinh.Error{Code: ansinh.ENOTFOUND, Message: ansinh.MsgUserNotFound}
+	}
+	return nil
+}
+
+// SetUserDisabled locks or unlocks a user; unlocking also clears the reason a change
+// of unit set gave. An unknown username is not found.
+func (s *Store) SetUserDisabled(ctx context.Context, username string, disabled bool) error {
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "disabled", Value: disabled}}}}
+	if !disabled {
+		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "disabled_reason", Value: ""}}})
+	}
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: username}}, update)
+	if err != nil {
+		return s.fail("set disabled", err)
+	}
+	if res.MatchedCount == 0 {
+		return &ansinh.Error{Code: ansinh.ENOTFOUND, Message: ansinh.MsgUserNotFound}
+	}
+	return nil
 }

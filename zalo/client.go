@@ -75,6 +75,9 @@ type Client struct {
 	// OAuthURL is the OAuth base URL without a trailing slash;
 	// "" means https://oauth.zaloapp.com.
 	OAuthURL string
+	// BusinessURL is the base URL of template messages by phone without a trailing
+	// slash; "" means https://business.openapi.zalo.me.
+	BusinessURL string
 	// AppID is the Zalo app id, sent when refreshing the token.
 	AppID string
 	// AppSecretKey is the app's secret key (not the OA secret key that

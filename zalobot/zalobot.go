@@ -353,6 +353,14 @@ func (b *Bot) send(ctx context.Context, m zalo.Message) (string, error) {
 	return id, err
 }
 
+// AccessToken is accessToken, for the notices (notify) that send with the same token.
+func (b *Bot) AccessToken(ctx context.Context, force bool) (string, error) {
+	if b.zalo == nil {
+		return "", errors.New("zalobot: zalo is not configured")
+	}
+	return b.accessToken(ctx, force)
+}
+
 // accessToken returns a fresh access token, refreshing it when it is missing, about
 // to expire, or force. Only the holder of the store's lock refreshes, and saves the new
 // pair before using it: the refresh token works once.

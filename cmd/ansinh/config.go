@@ -22,8 +22,9 @@ func (e *ConfigError) Error() string {
 }
 
 var (
-	dbNameRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
-	unitSetRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+	dbNameRE     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
+	templateIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	unitSetRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 )
 
 // loadConfig reads and validates the configuration over ansinh.DefaultConfig. getenv is os.Getenv in production.
@@ -79,7 +80,11 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 			RefreshToken: secret("ZALO_REFRESH_TOKEN"),
 			APIURL:       strings.TrimRight(get("ZALO_API_URL", d.Zalo.APIURL), "/"),
 			OAuthURL:     strings.TrimRight(get("ZALO_OAUTH_URL", d.Zalo.OAuthURL), "/"),
+			BusinessURL:  strings.TrimRight(get("ZALO_BUSINESS_API_URL", d.Zalo.BusinessURL), "/"),
+			Templates: ansinh.ZaloTemplates{Verified: get("ZALO_TEMPLATE_VERIFIED", ""), Rejected: get("ZALO_TEMPLATE_REJECTED", ""),
+				Returned: get("ZALO_TEMPLATE_RETURNED", ""), Reminder: get("ZALO_TEMPLATE_REMINDER", "")},
 		},
+		SMS: ansinh.SMSConfig{URL: strings.TrimRight(get("ANSINH_SMS_URL", ""), "/"), Key: secret("ANSINH_SMS_KEY")},
 	}
 
 	port, err := checkHostPort(c.Addr)
@@ -113,7 +118,9 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 			bad(k.name, "must be at least %d characters", ansinh.MinSecretLen)
 		}
 	}
-	if _, err := checkHostPort(c.EmbeddedAddr); err != nil {
+	if c.EmbeddedAddr == "" {
+		// the default: a Unix socket in the data directory
+	} else if _, err := checkHostPort(c.EmbeddedAddr); err != nil {
 		bad("ANSINH_EMBEDDED_ADDR", "%v (example: 127.0.0.1:27017)", err)
 	} else if host, _, _ := net.SplitHostPort(c.EmbeddedAddr); !isLoopback(host) {
 		bad("ANSINH_EMBEDDED_ADDR", "the embedded store has no authentication and may listen on loopback only (127.0.0.1, ::1 or localhost)")
@@ -162,6 +169,23 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 			bad("ANSINH_OUTBOX_MAX_AGE", "use a duration of at least a minute (48h, 90m)")
 		}
 		c.Outbox.MaxAge = d
+	}
+	c.Retention = d.Retention
+	for _, r := range []struct {
+		name string
+		min  time.Duration
+		val  *time.Duration
+	}{
+		{"ANSINH_RETENTION_SUBMISSIONS", ansinh.MinRetentionSubmissions, &c.Retention.Submissions},
+		{"ANSINH_RETENTION_CHAT", ansinh.MinRetentionChat, &c.Retention.Chat},
+	} {
+		if v := get(r.name, ""); v != "" {
+			d, err := parseDays(v)
+			if err != nil || d < r.min {
+				bad(r.name, "use a number of days of at least %d (90d), or a Go duration (2160h)", int(r.min.Hours()/24))
+			}
+			*r.val = d
+		}
 	}
 	if c.UnitsSet == "" {
 		c.UnitsSet = d.UnitsSet
@@ -229,6 +253,23 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 	if err := checkURL(c.Zalo.OAuthURL); err != nil {
 		bad("ZALO_OAUTH_URL", "%v", err)
 	}
+	if err := checkURL(c.Zalo.BusinessURL); err != nil {
+		bad("ZALO_BUSINESS_API_URL", "%v", err)
+	}
+	for _, t := range []struct{ name, v string }{{"ZALO_TEMPLATE_VERIFIED", c.Zalo.Templates.Verified},
+		{"ZALO_TEMPLATE_REJECTED", c.Zalo.Templates.Rejected}, {"ZALO_TEMPLATE_RETURNED", c.Zalo.Templates.Returned},
+		{"ZALO_TEMPLATE_REMINDER", c.Zalo.Templates.Reminder}} {
+		if t.v != "" && !templateIDRE.MatchString(t.v) {
+			bad(t.name, "use the template id Zalo gave (1–64 letters, digits, _ or -)")
+		}
+	}
+	if c.SMS.URL != "" {
+		if err := checkURL(c.SMS.URL); err != nil {
+			bad("ANSINH_SMS_URL", "%v", err)
+		} else if c.SMS.Key == "" {
+			bad("ANSINH_SMS_KEY", "must be set with ANSINH_SMS_URL")
+		}
+	}
 	if len(problems) > 0 {
 		return c, &ConfigError{Problems: problems}
 	}
@@ -260,4 +301,16 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// parseDays reads "90d" (days) or a Go duration ("2160h").
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 36500 {
+			return 0, fmt.Errorf("not a number of days: %q", v)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }

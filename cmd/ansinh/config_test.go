@@ -26,7 +26,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{name: "Addr", got: c.Addr, want: ":8080"},
 		{name: "DataDir", got: c.DataDir, want: "./data"},
 		{name: "DBName", got: c.DBName, want: "ansinh"},
-		{name: "EmbeddedAddr", got: c.EmbeddedAddr, want: "127.0.0.1:0"},
+		{name: "EmbeddedAddr", got: c.EmbeddedAddr, want: ""}, // the Unix socket in the data directory
 		{name: "BaseURL", got: c.BaseURL, want: "http://localhost:8080"},
 		{name: "MongoURI", got: c.MongoURI, want: ""},
 		{name: "AdminPassword", got: c.AdminPassword, want: ""},
@@ -195,6 +195,10 @@ func TestLoadConfigBadValue(t *testing.T) {
 		{name: "unknown log format", variable: "ANSINH_LOG_FORMAT", value: "xml"},
 		{name: "zalo API URL not a URL", variable: "ZALO_API_URL", value: "nope"},
 		{name: "zalo OAuth URL not http", variable: "ZALO_OAUTH_URL", value: "ftp://oauth.zaloapp.com"},
+		{name: "zalo business API URL not a URL", variable: "ZALO_BUSINESS_API_URL", value: "nope"},
+		{name: "template id with spaces", variable: "ZALO_TEMPLATE_VERIFIED", value: "mẫu 1"},
+		{name: "template id too long", variable: "ZALO_TEMPLATE_RETURNED", value: strings.Repeat("9", 65)},
+		{name: "sms gateway not a URL", variable: "ANSINH_SMS_URL", value: "nope"},
 	}
 	if problems := configProblems(t, map[string]string{"MONGODB_URI": "mongodb://db/", "ANSINH_POSTGRES_URL": "postgres://db/ansinh"}); !hasProblemFor(problems, "ANSINH_POSTGRES_URL") {
 		t.Errorf("both MONGODB_URI and ANSINH_POSTGRES_URL: problems %q", problems)
@@ -418,5 +422,24 @@ func TestLoadConfigEmptyIsTheDefault(t *testing.T) {
 	}
 	if d := ansinh.DefaultConfig(); !reflect.DeepEqual(c, d) {
 		t.Fatalf("empty environment:\n%+v\ndefault:\n%+v", c, d)
+	}
+}
+
+func TestNoticeSettings(t *testing.T) {
+	c, err := loadConfig(mapEnv(map[string]string{"ZALO_TEMPLATE_VERIFIED": "301234", "ZALO_TEMPLATE_REJECTED": "301235",
+		"ZALO_TEMPLATE_RETURNED": "301236", "ZALO_TEMPLATE_REMINDER": "301237", "ZALO_BUSINESS_API_URL": "http://127.0.0.1:9999/",
+		"ANSINH_SMS_URL": "https://sms.example.vn/send", "ANSINH_SMS_KEY": "k"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ansinh.ZaloTemplates{Verified: "301234", Rejected: "301235", Returned: "301236", Reminder: "301237"}
+	if c.Zalo.Templates != want || c.Zalo.BusinessURL != "http://127.0.0.1:9999" || c.SMS.URL != "https://sms.example.vn/send" || c.SMS.Key != "k" {
+		t.Fatalf("config %+v %+v", c.Zalo, c.SMS)
+	}
+	if p := configProblems(t, map[string]string{"ANSINH_SMS_URL": "https://sms.example.vn/send"}); !hasProblemFor(p, "ANSINH_SMS_KEY") {
+		t.Fatalf("a gateway without its key: %q", p)
+	}
+	if d, _ := loadConfig(mapEnv(nil)); d.Zalo.BusinessURL != "https://business.openapi.zalo.me" {
+		t.Fatalf("default business URL %q", d.Zalo.BusinessURL)
 	}
 }

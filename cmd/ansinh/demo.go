@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"ansinh"
@@ -81,14 +82,23 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 	if err := a.ensureAdmin(ctx, st); err != nil {
 		return err
 	}
-	// Submissions waiting in the communes' queues.
+	// Submissions waiting in the communes' queues, a few of them in the demo commune
+	// officer's own.
+	users := demoUsers(a.units)
+	commune := demoCommune(users)
 	submissions := demo.PendingSubmissions(rows, 60, seed)
+	try := demo.TryPeople(rows, commune, 3, func(r *ansinh.ImportRow) bool { return submissions[r] != nil })
+	own := demo.CommuneSubmissions(rows, commune, demoCommuneSubmissions, seed, func(r *ansinh.ImportRow) bool {
+		return submissions[r] != nil || slices.Contains(try, r)
+	})
 	svc := registration.New(st, a.cfg.SecretKey, nil)
-	for row, req := range submissions {
-		b := row.Beneficiary
-		b.ID = st.BeneficiaryID(b.CCCD)
-		if _, _, err := svc.SubmitFor(ctx, &b, req, ansinh.ChannelQR); err != nil {
-			return fmt.Errorf("demo submission: %w", err)
+	for _, set := range []map[*ansinh.ImportRow]*ansinh.RegistrationRequest{submissions, own} {
+		for row, req := range set {
+			b := row.Beneficiary
+			b.ID = st.BeneficiaryID(b.CCCD)
+			if _, _, err := svc.SubmitFor(ctx, &b, req, ansinh.ChannelQR); err != nil {
+				return fmt.Errorf("demo submission: %w", err)
+			}
 		}
 	}
 	withAccount, waiting := 0, 0
@@ -101,15 +111,14 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 		}
 	}
 	fmt.Fprintf(a.stdout, "Loaded a synthetic %s (unit set %s): %d beneficiaries, %d with a verified account, %d submissions to review, %d waiting for their commune to be chosen. Every record is marked synthetic.\n",
-		a.units.Root.Name, a.sets.Current().ID, len(rows), withAccount, len(submissions), waiting)
+		a.units.Root.Name, a.sets.Current().ID, len(rows), withAccount, len(submissions)+len(own), waiting)
 	if a.sets.Current().ID == ansinh.SetCanTho2025 {
 		fmt.Fprintf(a.stdout, "Of them, the letter's %d (%d with an account) came from a list coded in %s, carried through the crosswalk.\n",
 			demo.Beneficiaries, demo.WithAccount, ansinh.SetSocTrang2024)
 	}
-	users := demoUsers(a.units)
-	fmt.Fprintln(a.stdout, "Staff users (demo passwords, shown once):")
+	fmt.Fprintln(a.stdout, "Staff users (one-time demo passwords, shown once; each is changed at the first login):")
 	for _, nu := range users {
-		nu.Password = ansinh.RandomToken(9)
+		nu.Password, nu.MustChangePassword = ansinh.OneTimePassword(), true
 		if _, err := ansinh.CreateUser(ctx, st, &nu, "demo", now); err != nil {
 			if ansinh.ErrorCode(err) == ansinh.ECONFLICT {
 				fmt.Fprintf(a.stdout, "  %-16s already exists, left as it is\n", nu.Username)
@@ -118,14 +127,41 @@ func (a *app) loadDemo(ctx context.Context, args []string, stderr io.Writer) err
 			return err
 		}
 		if err := st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "demo", Action: ansinh.ActionUserCreate,
-			Target: "user:" + nu.Username, Unit: nu.Unit, IP: "cli", Detail: map[string]any{"role": string(nu.Role)}}); err != nil {
+			Target: "user:" + nu.Username, Unit: nu.Unit, IP: "cli", Detail: map[string]any{"role": string(nu.Role), "one_time": true}}); err != nil {
 			return err
 		}
 		unit, _ := a.units.Get(nu.Unit)
 		fmt.Fprintf(a.stdout, "  %-16s %-9s %-28s password: %s\n", nu.Username, nu.Role, unit.Name, nu.Password)
 	}
+	if unit, ok := a.units.Get(commune); ok {
+		fmt.Fprintf(a.stdout, "%d of the submissions wait in the queue of %s (xa.%s).\n", len(own), unit.Name, commune)
+	}
+	fmt.Fprintln(a.stdout, "People to try the public form with (synthetic; open the form of their commune):")
+	for _, r := range try {
+		b := r.Beneficiary
+		name := b.Commune
+		if u, ok := a.units.Get(b.Commune); ok {
+			name = u.Name
+		}
+		fmt.Fprintf(a.stdout, "  %-24s CCCD %s  born %s  %s  %s/c/%s\n", b.Name, b.CCCD, ansinh.DisplayDate(b.BirthDate), name,
+			a.cfg.BaseURL, b.Commune)
+	}
 	return st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "demo", Action: ansinh.ActionImport, Unit: a.units.Root.Code, IP: "cli",
 		Detail: map[string]any{"file": "demo", "inserted": len(rows), "synthetic": true}})
+}
+
+// demoCommuneSubmissions are the submissions the demo adds in the demo commune
+// officer's own commune.
+const demoCommuneSubmissions = 6
+
+// demoCommune is the commune of the first demo commune officer.
+func demoCommune(users []ansinh.NewUser) string {
+	for _, u := range users {
+		if u.Role == ansinh.RoleCommune {
+			return u.Unit
+		}
+	}
+	return ""
 }
 
 // demoUsers are staff of every role: the two departments and the police on the root;

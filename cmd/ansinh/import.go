@@ -52,18 +52,30 @@ func (a *app) importFile(ctx context.Context, args []string, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	// The errors are printed as they come, a page at a time, not gathered.
+	printErrors := func(_ context.Context, _ int, errs []ansinh.RowError) error {
+		for _, e := range errs {
+			fmt.Fprintf(a.stdout, "row %d, %s: %s\n", e.Row, e.Column, e.Message)
+		}
+		return nil
+	}
+	bar := progressBar(stderr)
 	res, err := importer.Import(ctx, st, a.units, f, info.Size(), importer.Options{Actor: actor, IP: "cli", File: path,
-		Sets: a.sets, UnitSet: *set, Review: registration.New(st, a.cfg.SecretKey, nil)})
+		Sets: a.sets, UnitSet: *set, Errors: printErrors, Progress: bar,
+		Review: registration.New(st, a.cfg.SecretKey, nil)})
+	if bar != nil {
+		fmt.Fprintln(stderr)
+	}
 	if err != nil {
 		return describe(err)
 	}
+	if res.ErrorCount > importer.MaxStoredErrors {
+		fmt.Fprintf(a.stdout, "… %d more errors not listed\n", res.ErrorCount-importer.MaxStoredErrors)
+	}
 	fmt.Fprintf(a.stdout, "unit set %s: inserted %d, updated %d, unchanged %d, rows with errors: %d\n",
-		res.UnitSet, res.Inserted, res.Updated, res.Unchanged, len(res.Errors))
+		res.UnitSet, res.Inserted, res.Updated, res.Unchanged, res.ErrorCount)
 	if res.ForReview > 0 {
 		fmt.Fprintf(a.stdout, "%d rows name another account than the person's: each is now a submission in its commune's review queue, not a switch of the account\n", res.ForReview)
-	}
-	for _, e := range res.Errors {
-		fmt.Fprintf(a.stdout, "row %d, %s: %s\n", e.Row, e.Column, e.Message)
 	}
 	return nil
 }
@@ -82,4 +94,31 @@ func (a *app) setIDs() string {
 // cliUser is who the operator is when no -as is given: the system, on the root unit.
 func (a *app) cliUser() *ansinh.User {
 	return &ansinh.User{Username: "cli", Role: ansinh.RoleAdmin, Unit: a.units.Root.Code}
+}
+
+// progressBar draws the import's progress on w when w is a terminal (nil otherwise:
+// a log or a pipe gets no carriage returns).
+func progressBar(w io.Writer) func(ctx context.Context, done, total, errs int) error {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if info, err := f.Stat(); err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(_ context.Context, done, total, errs int) error {
+		fmt.Fprint(w, "\r"+drawBar(done, total, errs))
+		return nil
+	}
+}
+
+// drawBar is one line of progress: [#####.....]  45%  45000/100000 rows, 12 errors.
+func drawBar(done, total, errs int) string {
+	const width = 30
+	pct := 100
+	if total > 0 {
+		pct = min(done*100/total, 100)
+	}
+	n := pct * width / 100
+	return fmt.Sprintf("[%s%s] %3d%%  %d/%d rows, %d errors", strings.Repeat("#", n), strings.Repeat(".", width-n), pct, done, total, errs)
 }

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"ansinh"
 )
 
 // syncBuffer is a log sink read while the server writes to it.
@@ -157,8 +159,14 @@ func TestRandomAdminPasswordIsPrintedOnce(t *testing.T) {
 	if strings.Contains(s.stderr.String(), m[1]) {
 		t.Fatal("the admin password reached the log")
 	}
-	if status, _ := login(t, s.url, "admin", m[1]); status != 200 {
-		t.Fatalf("printed password does not work: %d", status)
+	status, out := postJSON(t, s.url+"/api/v1/auth/login", "", map[string]string{"username": "admin", "password": m[1]})
+	if status != 200 || out["must_change_password"] != true {
+		t.Fatalf("printed password: %d %v, want a login that must change it", status, out)
+	}
+	token, _ := out["token"].(string)
+	if status, out := postJSON(t, s.url+"/api/v1/users", token, map[string]string{"username": "so.x", "password": "mat-khau-du-dai",
+		"role": "province", "unit": "92"}); status != 403 || out["error"].(map[string]any)["code"] != ansinh.EPASSWORDCHANGE {
+		t.Fatalf("the printed password opens the API before it is changed: %d %v", status, out)
 	}
 	_ = s.stop()
 	s = startServer(t, env)

@@ -59,7 +59,7 @@ func (a *app) report(ctx context.Context, args []string, stderr io.Writer) error
 	case "csv":
 		data, err = report.CSV(r)
 	case "xlsx":
-		data, err = report.XLSX(r)
+		data, err = report.XLSXWith(r, report.HeadingFor(a.sets, *set, r.Unit))
 	case "json":
 		data, err = json.MarshalIndent(r, "", "  ")
 	default:

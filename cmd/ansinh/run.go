@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"ansinh"
+	"ansinh/pii"
 )
 
 const usage = `ansinh — đăng ký tài khoản nhận trợ cấp an sinh xã hội
@@ -32,6 +33,10 @@ Usage:
   ansinh coverage reconcile [-repair]
                             recount coverage from the records; report (and repair) drift
   ansinh user add [flags]   create a staff account (ansinh user add -h for flags)
+  ansinh user list [-unit CODE]
+                            the staff accounts of a unit and beneath it
+  ansinh user disable|enable|reset-password NAME
+                            lock or unlock an account, or give it a one-time password
   ansinh report [-unit CODE] [-month YYYY-MM] [-format csv|xlsx|json] [-o FILE]
                             a unit's monthly report (frozen if submitted, else the draft)
   ansinh units migrate [-to SET] [-dry-run]
@@ -43,6 +48,12 @@ Usage:
                             put failed messages back in the queue (audited)
   ansinh g2p-client add|list|pause|resume|revoke
                             the G2P mapper's clients (ansinh g2p-client for flags)
+  ansinh privacy retention [-dry-run]
+                            erase now the personal data whose retention period ended
+                            (the service does it daily); -dry-run only counts
+  ansinh privacy report [-o FILE]
+                            the records of processing: what is collected, why, where
+                            it is kept and sealed, who sees it, how long it is kept
   ansinh backup FILE        copy the whole store into one archive
   ansinh restore FILE       load an archive into an empty store
   ansinh help               this text
@@ -85,7 +96,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox", "g2p-client":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox", "g2p-client", "privacy":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -121,6 +132,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.outbox(ctx, args, stderr)
 	case "g2p-client":
 		return a.g2pClient(ctx, args, stderr)
+	case "privacy":
+		return a.privacy(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}
@@ -130,10 +143,12 @@ func newLogger(cfg ansinh.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// No record shows a personal number whole, whoever wrote it (SPEC §3, Law 91/2025).
+	return slog.New(pii.RedactHandler(h))
 }
 
 // loadUnitSets loads the bundled unit sets and makes the configured one current: a

@@ -11,7 +11,9 @@ import (
 
 	"ansinh"
 	"ansinh/handlers"
+	"ansinh/jobs"
 	"ansinh/mapper"
+	"ansinh/notify"
 	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/zalo"
@@ -68,13 +70,28 @@ func (a *app) serve(ctx context.Context) error {
 	if err := bot.SeedToken(ctx, a.cfg.Zalo.RefreshToken); err != nil {
 		return err
 	}
-	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: bot,
-		Rates: st})
+	notices := a.newNotices(st, bot)
+	// The workers outlive ctx until the requests are done (a request may hand them
+	// work), and are waited for before the store closes (deferred above, so it runs last).
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	decisions := registration.New(st, a.cfg.SecretKey, nil)
+	decisions.Notifier, decisions.Log = notices, a.log
+	// Long imports run as jobs; one a stop or a crash left running is run again.
+	runner := jobs.New(work, jobs.Config{Store: st, Units: a.units, Sets: a.sets, Review: decisions, Log: a.log})
+	defer func() { stopWork(); runner.Stop(); workers.Wait() }()
+	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: notices,
+		Rates: st, Jobs: runner})
 	if err != nil {
 		return err
 	}
 	if a.extend != nil {
 		a.extend(web)
+	}
+	// Before the first request: the sweep takes the files of no running job for left
+	// over, and an upload being stored is one.
+	if err := runner.Resume(ctx); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
@@ -82,15 +99,9 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- web.Listener(ln) }()
-	// The workers outlive ctx until the requests are done (a request may hand them
-	// work), and are waited for before the store closes (deferred above, so it runs last).
-	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	var workers sync.WaitGroup
-	defer func() { stopWork(); workers.Wait() }()
-	decisions := registration.New(st, a.cfg.SecretKey, nil)
-	decisions.Notifier, decisions.Log = bot, a.log
 	workers.Go(func() { a.maintain(work, st, decisions) })
 	workers.Go(func() { bot.Run(work) })
+	workers.Go(func() { notices.Run(work) })
 	callbacks := &mapper.Deliverer{Queue: st, Log: a.log}
 	workers.Go(func() { callbacks.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
@@ -115,11 +126,16 @@ func (a *app) serve(ctx context.Context) error {
 
 // maintain does the periodic work at start and every ten minutes: finishes decisions
 // left half-done, removes expired sessions and login failures, and keeps today's and
-// this month's coverage snapshot current (the last one of a day is that day's figures).
+// this month's coverage snapshot current (the last one of a day is that day's figures);
+// at start and once a day it runs the retention job.
 func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registration.Service) {
 	a.finishDecisions(ctx, decisions, time.Now())
 	if err := st.Snapshot(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		a.log.Warn("coverage snapshot", "err", err)
+	}
+	lastRetention := time.Now()
+	if _, err := a.retention(ctx, st, lastRetention, false, "system"); err != nil && ctx.Err() == nil {
+		a.log.Warn("retention", "err", err)
 	}
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -134,6 +150,12 @@ func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registra
 			a.finishDecisions(ctx, decisions, now)
 			if err := st.Snapshot(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("coverage snapshot", "err", err)
+			}
+			if now.Sub(lastRetention) >= 24*time.Hour {
+				lastRetention = now
+				if _, err := a.retention(ctx, st, now, false, "system"); err != nil && ctx.Err() == nil {
+					a.log.Warn("retention", "err", err)
+				}
 			}
 		}
 	}
@@ -163,7 +185,8 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 	if password == "" {
 		password, generated = ansinh.RandomToken(12), true
 	}
-	req := &ansinh.NewUser{Username: "admin", Password: password, Role: ansinh.RoleAdmin, Unit: a.units.Root.Code}
+	// A printed password is a one-time one: the admin chooses their own at first login.
+	req := &ansinh.NewUser{Username: "admin", Password: password, Role: ansinh.RoleAdmin, Unit: a.units.Root.Code, MustChangePassword: generated}
 	now := time.Now()
 	if _, err := ansinh.CreateUser(ctx, st, req, "system", now); err != nil {
 		if ansinh.ErrorCode(err) == ansinh.ECONFLICT {
@@ -177,10 +200,25 @@ func (a *app) ensureAdmin(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	if generated {
-		fmt.Fprintf(a.stdout, "\nCreated user admin with password: %s\nIt is shown only this once. Set ANSINH_ADMIN_PASSWORD to choose it yourself.\n\n", password)
+		fmt.Fprintf(a.stdout, "\nCreated user admin with password: %s\nIt is shown only this once and must be changed at the first login. Set ANSINH_ADMIN_PASSWORD to choose it yourself.\n\n", password)
 	}
 	a.log.Info("created the admin user", "unit", req.Unit)
 	return nil
+}
+
+// newNotices builds the notices' sender: Zalo when the OA is configured (with the
+// bot's token), SMS when a gateway is.
+func (a *app) newNotices(st *store.Store, bot *zalobot.Bot) *notify.Service {
+	z := a.cfg.Zalo
+	n := &notify.Service{Store: st, Tokens: bot, Log: a.log,
+		Templates: notify.Templates{Verified: z.Templates.Verified, Rejected: z.Templates.Rejected, Returned: z.Templates.Returned, Reminder: z.Templates.Reminder}}
+	if z.AppID != "" && z.AppSecretKey != "" && z.OASecretKey != "" {
+		n.Zalo = &zalo.Client{APIURL: z.APIURL, OAuthURL: z.OAuthURL, BusinessURL: z.BusinessURL, AppID: z.AppID, AppSecretKey: z.AppSecretKey}
+	}
+	if a.cfg.SMS.URL != "" {
+		n.SMS = &notify.HTTPSMS{URL: a.cfg.SMS.URL, Key: a.cfg.SMS.Key}
+	}
+	return n
 }
 
 // newBot builds the chat worker; Zalo is on when the OA's keys are configured.

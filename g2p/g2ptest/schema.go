@@ -19,6 +19,32 @@ import (
 // Schemas are the component schemas of an OpenAPI document.
 type Schemas struct {
 	components map[string]any
+	// strict refuses a property that an object schema with properties does not name
+	// (unless its additionalProperties says otherwise): an answer has no field the
+	// document does not describe.
+	strict bool
+}
+
+// Strict returns the same schemas, checking that answers carry no undescribed field.
+func (s *Schemas) Strict() *Schemas {
+	c := *s
+	c.strict = true
+	return &c
+}
+
+// CheckValue validates body, a JSON document, against an inline schema (which may
+// $ref the components), and returns what breaks it.
+func (s *Schemas) CheckValue(sch map[string]any, body []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	var out []string
+	s.check("$", sch, v, &out, 0)
+	sort.Strings(out)
+	return out
 }
 
 // Load reads the component schemas of an OpenAPI document.
@@ -70,6 +96,9 @@ func (s *Schemas) check(path string, sch map[string]any, v any, out *[]string, d
 		bad("schema nests too deep")
 		return
 	}
+	if v == nil && sch["nullable"] == true { // {"nullable": true, "allOf": [{"$ref": …}]}
+		return
+	}
 	if ref, ok := sch["$ref"].(string); ok {
 		target, err := s.resolve(ref)
 		if err != nil {
@@ -119,7 +148,7 @@ func (s *Schemas) check(path string, sch map[string]any, v any, out *[]string, d
 		for k, val := range obj {
 			if p, ok := props[k].(map[string]any); ok {
 				s.check(path+"."+k, p, val, out, depth+1)
-			} else if sch["additionalProperties"] == false {
+			} else if sch["additionalProperties"] == false || (s.strict && props != nil && sch["additionalProperties"] == nil) {
 				bad("%s is not allowed", k)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"ansinh"
@@ -56,6 +57,22 @@ func Postgres() bool {
 	return os.Getenv("MONGODB_URI") == "" && os.Getenv("ANSINH_TEST_POSTGRES_URL") != ""
 }
 
+// FerretDB reports whether the server under the tests is FerretDB — the embedded store,
+// or an embedded listener reached through MONGODB_URI — rather than MongoDB. Two
+// processes on FerretDB can lose each other's updates to one document (SPEC §7).
+func FerretDB(tb testing.TB) bool {
+	tb.Helper()
+	var info struct {
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := client(tb).Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		tb.Fatalf("storetest: build info: %v", err)
+	}
+	return info.FerretDB != ""
+}
+
 // Logger discards everything unless ANSINH_TEST_LOG is set.
 func Logger() *slog.Logger {
 	if os.Getenv("ANSINH_TEST_LOG") != "" {
@@ -79,7 +96,7 @@ func client(tb testing.TB) *mongo.Client {
 			if server.err != nil {
 				return
 			}
-			server.emb, server.err = store.StartEmbedded(server.dir, "127.0.0.1:0", Logger())
+			server.emb, server.err = store.StartEmbedded(server.dir, "", Logger()) // the default: its Unix socket
 			if server.err != nil {
 				return
 			}

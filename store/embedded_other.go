@@ -1,0 +1,6 @@
+//go:build !unix
+
+package store
+
+// ownerOnly has no umask to set outside Unix; the data directory's mode is all.
+func ownerOnly() {}
