@@ -133,7 +133,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// FerretDB logs every connection at info level: keep only its warnings.
 		quiet := slog.New(ferretLog{logger.Handler(), slog.LevelWarn}).With("component", "ferretdb")
 		if opts.PostgresURL != "" {
-			emb, err = StartPostgres(opts.PostgresURL, opts.EmbeddedAddr, quiet)
+			emb, err = StartPostgres(opts.PostgresURL, opts.DataDir, opts.EmbeddedAddr, quiet)
 		} else {
 			emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
 		}

@@ -86,7 +86,7 @@ func client(tb testing.TB) *mongo.Client {
 	server.once.Do(func() {
 		uri := os.Getenv("MONGODB_URI")
 		if Postgres() {
-			server.emb, server.err = store.StartPostgres(os.Getenv("ANSINH_TEST_POSTGRES_URL"), "127.0.0.1:0", Logger())
+			server.emb, server.err = store.StartPostgres(os.Getenv("ANSINH_TEST_POSTGRES_URL"), "", "127.0.0.1:0", Logger())
 			if server.err != nil {
 				return
 			}
