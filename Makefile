@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ansinh
 PKGS    := ./...
 
-.PHONY: run test bench bench-hostile lint build clean fuzz
+.PHONY: run test test-postgres bench bench-pages bench-hostile lint build clean fuzz
 
 ## run: build and start the service on the embedded store (data in ./data)
 run: build
@@ -13,10 +13,24 @@ run: build
 test:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
-## bench: the benchmarks, with memory figures; BenchmarkHostileInputPeakRSS reports
-## the peak RSS of a process answering each hostile file or body (fails over 300 MB)
+## test-postgres: the store suite (and `ansinh demo` with ANSINH_POSTGRES_URL) on FerretDB
+## in front of PostgreSQL, the database of ANSINH_TEST_POSTGRES_URL (postgres://user@host/db;
+## .ci/run starts one)
+test-postgres:
+	@test -n "$(ANSINH_TEST_POSTGRES_URL)" || { echo "set ANSINH_TEST_POSTGRES_URL"; exit 1; }
+	ANSINH_TEST_POSTGRES_URL='$(ANSINH_TEST_POSTGRES_URL)' $(GO) test -count=1 -timeout 20m ./store/...
+	ANSINH_TEST_POSTGRES_URL='$(ANSINH_TEST_POSTGRES_URL)' $(GO) test -count=1 -run '^TestDemoOnPostgreSQL$$' ./cmd/ansinh
+
+## bench: the benchmarks, with memory figures (BenchmarkStaffPages alone builds a
+## city of 150,000 people: most of an hour on 2 cores); BenchmarkHostileInputPeakRSS
+## reports the peak RSS of a process answering each hostile file or body (fails over 300 MB)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 120m $(PKGS)
+
+## bench-pages: every staff page and API list at 2,810, 20,000 and 150,000 beneficiaries
+## (ANSINH_BENCH_SIZES=2810,20000 for a shorter run), p50/p95 and the 150k/2,810 ratios
+bench-pages:
+	$(GO) test -run '^$$' -bench '^BenchmarkStaffPages$$' -benchtime 1x -timeout 120m ./handlers
 
 ## bench-hostile: only the hostile-input memory benchmarks
 bench-hostile:

@@ -17,10 +17,13 @@ import (
 // Config is the whole configuration, read once from the environment at start-up and
 // passed down. See .env.example for every variable and its default.
 type Config struct {
-	Addr          string
-	DataDir       string
-	BaseURL       string
-	MongoURI      string // empty: start the embedded store
+	Addr     string
+	DataDir  string
+	BaseURL  string
+	MongoURI string // empty: start the embedded store
+	// PostgresURL, with MongoURI empty, runs the embedded store on this PostgreSQL
+	// database (FerretDB's postgresql handler) instead of SQLite files.
+	PostgresURL   string
 	DBName        string
 	AdminPassword string
 	SecretKey     string // empty: generated into DataDir

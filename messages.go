@@ -424,6 +424,10 @@ func ChannelLabel(channel string) string {
 	return channel
 }
 
+// MsgExportCut is the last line of an export that stopped half-way, once the answer
+// had begun: the file is not complete.
+const MsgExportCut = "LỖI: tệp chưa đầy đủ, việc xuất dữ liệu bị gián đoạn. Vui lòng tải lại."
+
 // Messages of staff accounts: managing users, one's own password, the audit trail.
 const (
 	MsgCannotManage           = "Vai trò của ông/bà không được quản lý tài khoản cán bộ."

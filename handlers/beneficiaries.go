@@ -26,6 +26,8 @@ type BeneficiaryStore interface {
 	RevealBeneficiary(ctx context.Context, id string) (*ansinh.Beneficiary, error)
 	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
 	Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error)
+	EachBeneficiary(ctx context.Context, communes []string, fn func(*ansinh.Beneficiary) error) error
+	CountIn(ctx context.Context, communes []string) (ansinh.Counts, error)
 	SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error
 	SetEligibility(ctx context.Context, id string, eligible bool, why *ansinh.Ineligibility, now time.Time) error
 	ChooseCommune(ctx context.Context, id, commune, by string, now time.Time) (*ansinh.Beneficiary, error)
@@ -639,22 +641,35 @@ func (h *Handler) setEligibility(c *fiber.Ctx, eligible bool, reason, note strin
 }
 
 // ExportBeneficiaries downloads the caller's list as CSV, numbers masked, every cell
-// safe to open in a spreadsheet.
+// safe to open in a spreadsheet. It is audited before the first row leaves, and
+// streamed: rows are written as the store reads them.
 func (h *Handler) ExportBeneficiaries(c *fiber.Ctx) error {
 	communes, err := h.scopeCommunes(c)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w, _ := sheet.NewCSVWriter(&buf)
-	_ = w.Write("Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Đủ điều kiện mở TK", "Tài khoản")
-	n := 0
-	for skip := int64(0); ; skip += 1000 {
-		list, _, err := h.store.Beneficiaries(c.UserContext(), ansinh.BeneficiaryQuery{Communes: communes, Skip: skip, Limit: 1000})
+	counts, err := h.store.CountIn(c.UserContext(), communes)
+	if err != nil {
+		return err
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionExport, Unit: h.unitParam(c),
+		Detail: map[string]any{"rows": counts.Beneficiaries, "format": "csv"}}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="danh-sach-doi-tuong-%s.csv"`, h.now().Format("20060102")))
+	h.stream(c, func(ctx context.Context, out io.Writer) error {
+		w, err := sheet.NewCSVWriter(out)
 		if err != nil {
 			return err
 		}
-		for _, b := range list {
+		if err := w.Write("Họ và tên", "Số CCCD", "Ngày sinh", "Giới tính", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Đủ điều kiện mở TK", "Tài khoản"); err != nil {
+			return err
+		}
+		if err := flushed(w, out); err != nil {
+			return err
+		}
+		err = h.store.EachBeneficiary(ctx, communes, func(b *ansinh.Beneficiary) error {
 			v := h.viewBeneficiary(b)
 			account, eligible := "", "có"
 			if v.Account != nil {
@@ -663,22 +678,16 @@ func (h *Handler) ExportBeneficiaries(c *fiber.Ctx) error {
 			if !b.Eligible {
 				eligible = "không"
 			}
-			_ = w.Write(b.Name, v.CCCD, b.BirthDate, b.Sex, b.Commune, v.CommuneName, string(b.Group),
+			return w.Write(b.Name, v.CCCD, b.BirthDate, b.Sex, b.Commune, v.CommuneName, string(b.Group),
 				strconv.FormatInt(b.Amount, 10), eligible, account)
+		})
+		if err != nil {
+			_ = w.Write(ansinh.MsgExportCut)
 		}
-		n += len(list)
-		if len(list) < 1000 {
-			break
+		if ferr := w.Flush(); err == nil {
+			err = ferr
 		}
-	}
-	if err := w.Flush(); err != nil {
 		return err
-	}
-	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionExport, Unit: h.unitParam(c),
-		Detail: map[string]any{"rows": n, "format": "csv"}}); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="danh-sach-doi-tuong-%s.csv"`, h.now().Format("20060102")))
-	return c.Send(buf.Bytes())
+	})
+	return nil
 }

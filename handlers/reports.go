@@ -1,16 +1,14 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"slices"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
 	"ansinh"
 	"ansinh/report"
@@ -23,7 +21,7 @@ type ReportStore interface {
 	SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error)
 	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
 	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, string, error)
-	PaymentList(ctx context.Context, communes []string) ([]ansinh.PaymentRow, error)
+	EachPaymentRow(ctx context.Context, communes []string, program ansinh.Group, fn func(ansinh.PaymentRow) error) error
 }
 
 // coverageAt is the unit's coverage now, or on a past day (?date=YYYY-MM-DD) from the
@@ -256,70 +254,85 @@ func (h *Handler) PaymentList(c *fiber.Ctx) error {
 		// city's list, not on a commune's, so that no two communes pay them.
 		communes = append(communes, "")
 	}
-	rows, err := h.store.PaymentList(c.UserContext(), communes)
-	if err != nil {
-		return err
-	}
-	if program != "" {
-		rows = slices.DeleteFunc(rows, func(r ansinh.PaymentRow) bool { return r.Group != string(program) })
-	}
 	format := c.Query("format", "csv")
 	if format != "csv" && format != "xlsx" {
 		return ansinh.FieldError("format", ansinh.MsgFormat)
 	}
-	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionPaymentList, Unit: h.unitParam(c),
-		Detail: map[string]any{"rows": len(rows), "format": format, "program": string(program)}}); err != nil {
+	counts, err := h.store.CountIn(c.UserContext(), communes)
+	if err != nil {
 		return err
 	}
-	header := []string{"STT", "Họ tên", "Số CCCD", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Mã ngân hàng", "Ngân hàng", "Số tài khoản", "Chủ tài khoản", "Người nhận thay"}
-	lines := make([][]string, 0, len(rows))
-	for i, r := range rows {
-		bank, _ := ansinh.BankByBIN(r.BankBIN)
-		communeName := ansinh.UnassignedName
-		if u, ok := h.units.Get(r.Commune); ok {
-			communeName = u.Name
-		}
-		proxy := ""
-		if r.Proxy {
-			proxy = "có"
-		}
-		lines = append(lines, []string{strconv.Itoa(i + 1), r.Name, r.CCCD, r.Commune, communeName, r.Group,
-			strconv.FormatInt(r.Amount, 10), r.BankBIN, bank.ShortName, r.AccountNumber, r.HolderName, proxy})
+	if program != "" {
+		counts = counts.Program(program)
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionPaymentList, Unit: h.unitParam(c),
+		Detail: map[string]any{"rows": counts.WithAccount, "format": format, "program": string(program)}}); err != nil {
+		return err
 	}
 	name := "danh-sach-chi-tra-" + h.unitParam(c) + "-" + h.now().In(ansinh.Vietnam).Format("20060102")
 	if format == "csv" {
-		var buf bytes.Buffer
-		w, _ := sheet.NewCSVWriter(&buf)
-		_ = w.Write(header...)
-		for _, l := range lines {
-			_ = w.Write(l...)
-		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
-		return c.Send(buf.Bytes())
+	} else {
+		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.xlsx"`)
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49})
-	_ = f.SetColStyle("Sheet1", "C", text)
-	_ = f.SetColStyle("Sheet1", "J", text)
-	for i, l := range append([][]string{header}, lines...) {
-		cells := make([]any, len(l))
-		for j, v := range l {
-			cells[j] = sheet.EscapeFormula(v)
+	h.stream(c, func(ctx context.Context, out io.Writer) error {
+		var w rowWriter
+		var err error
+		if format == "csv" {
+			w, err = newCSVRows(out)
+		} else {
+			w, err = sheet.NewXLSXWriter(out, 2, 9) // the CCCD and the account number stay text
 		}
-		if err := f.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+1), &cells); err != nil {
+		if err != nil {
 			return err
 		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+		if err := w.Write("STT", "Họ tên", "Số CCCD", "Mã xã", "Xã", "Nhóm", "Mức hưởng", "Mã ngân hàng", "Ngân hàng", "Số tài khoản", "Chủ tài khoản", "Người nhận thay"); err != nil {
+			return err
+		}
+		if err := flushed(w, out); err != nil {
+			return err
+		}
+		n := 0
+		err = h.store.EachPaymentRow(ctx, communes, program, func(r ansinh.PaymentRow) error {
+			n++
+			bank, _ := ansinh.BankByBIN(r.BankBIN)
+			communeName := ansinh.UnassignedName
+			if u, ok := h.units.Get(r.Commune); ok {
+				communeName = u.Name
+			}
+			proxy := ""
+			if r.Proxy {
+				proxy = "có"
+			}
+			return w.Write(strconv.Itoa(n), r.Name, r.CCCD, r.Commune, communeName, r.Group,
+				strconv.FormatInt(r.Amount, 10), r.BankBIN, bank.ShortName, r.AccountNumber, r.HolderName, proxy)
+		})
+		if err != nil {
+			_ = w.Write(ansinh.MsgExportCut)
+		}
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
 		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.xlsx"`)
-	return c.Send(buf.Bytes())
+	})
+	return nil
 }
+
+// rowWriter is a streamed CSV or XLSX table.
+type rowWriter interface {
+	Write(cells ...string) error
+	Flush() error
+	Close() error
+}
+
+// csvRows is sheet.CSVWriter as a rowWriter.
+type csvRows struct{ *sheet.CSVWriter }
+
+func newCSVRows(w io.Writer) (rowWriter, error) {
+	c, err := sheet.NewCSVWriter(w)
+	return csvRows{c}, err
+}
+
+func (c csvRows) Close() error { return c.Flush() }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -167,8 +168,26 @@ func TestPaymentListHasWholeNumbersForOfficersOnly(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(string(r.body), "123456789012") || !strings.Contains(string(r.body), sauCCCD) {
 		t.Fatalf("payment list: %d %s", r.StatusCode, r.body)
 	}
-	if evs, _ := e.store.AuditEvents(context.Background(), store.AuditFilter{Action: ansinh.ActionPaymentList}); len(evs) != 1 || evs[0].Actor != "huyen941" {
+	if evs, _ := e.store.AuditEvents(context.Background(), store.AuditFilter{Action: ansinh.ActionPaymentList}); len(evs) != 1 || evs[0].Actor != "huyen941" ||
+		fmt.Sprint(evs[0].Detail["rows"]) != "1" {
 		t.Fatalf("payment list audited: %+v", evs)
+	}
+	// The workbook is streamed too: it opens, with the numbers as text.
+	x := e.do("GET", "/api/v1/payments?unit=941&format=xlsx", e.login("huyen941"), nil)
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if x.StatusCode != 200 || err != nil {
+		t.Fatalf("payment workbook: %d %v", x.StatusCode, err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Sheet1")
+	if len(rows) != 2 || rows[0][2] != "Số CCCD" || rows[1][2] != sauCCCD || rows[1][9] != "123456789012" {
+		t.Fatalf("payment workbook rows %q", rows)
+	}
+	if style, _ := f.GetCellStyle("Sheet1", "J2"); style == 0 {
+		t.Fatal("the account number is not formatted as text")
+	}
+	if evs, _ := e.store.AuditEvents(context.Background(), store.AuditFilter{Action: ansinh.ActionPaymentList}); len(evs) != 2 {
+		t.Fatalf("workbook not audited: %d events", len(evs))
 	}
 }
 

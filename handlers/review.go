@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
 
 	"ansinh"
 )
@@ -208,12 +209,23 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 		}
 		receipts, total = list, n
 	}
+	// Each item costs a handful of lookups by _id; a few at a time keep the store busy
+	// while the driver decodes (on FerretDB too, over its one connection).
+	items := make([]*reviewItem, len(receipts))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(reviewWorkers)
+	for i, r := range receipts {
+		g.Go(func() error {
+			it, _, _, err := h.review(gctx, r)
+			items[i] = it
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, 0, err
+	}
 	out := []*reviewItem{}
-	for _, r := range receipts {
-		it, _, _, err := h.review(ctx, r)
-		if err != nil {
-			return nil, 0, err
-		}
+	for _, it := range items {
 		if q.check != "" && !hasCheck(it.Checks, q.check) {
 			continue
 		}
@@ -228,6 +240,9 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 	}
 	return out, total, nil
 }
+
+// reviewWorkers is how many queue items are checked at once.
+const reviewWorkers = 4
 
 // decidedSearchDepth is how many of the latest decided submissions a name or check
 // filter looks through (the pending ones are all looked through).

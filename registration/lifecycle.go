@@ -16,7 +16,8 @@ import (
 //
 //   - the review queue holds exactly the pending submissions;
 //   - a person's account is the one of their latest verified submission;
-//   - every counter move is made once (AddCountsOnce, under the decision's receipt);
+//   - every counter move is made once (AddCountsOnce, under the decision's receipt),
+//     and the person's line in their commune's roster follows (SyncRoster);
 //   - a step left undone by a crash is finished by a retry or by the sweep
 //     (FinishDecisions), never by hand.
 
@@ -38,6 +39,7 @@ type Lifecycle interface {
 	SetAccountFromSubmission(ctx context.Context, receipt, beneficiaryID string, at time.Time) (index string, err error)
 	KeepReplacedAccount(ctx context.Context, receipt string) error
 	AddCountsOnce(ctx context.Context, m *ansinh.Move, id string) error
+	SyncRoster(ctx context.Context, beneficiaryID string) error
 	ForgetMove(ctx context.Context, unit, id string) error
 	MarkDecisionApplied(ctx context.Context, receipt string) error
 	OpenDecisions(ctx context.Context) ([]ansinh.OpenDecision, error)
@@ -239,6 +241,14 @@ func (s *Service) apply(ctx context.Context, d *ansinh.Decision) error {
 		if err := s.after("count"); err != nil {
 			return err
 		}
+		// The commune's roster line after the counters: a reconcile meeting the decision
+		// half-applied sees a counter still to move for as short a time as before.
+		if err := s.store.SyncRoster(ctx, d.BeneficiaryID); err != nil {
+			return err
+		}
+		if err := s.after("roster"); err != nil {
+			return err
+		}
 		if err := s.store.AddAccountUser(ctx, index, d.BeneficiaryID); err != nil {
 			return err
 		}
@@ -333,7 +343,7 @@ func (s *Service) finish(ctx context.Context, abandoned time.Time, tell bool) (i
 }
 
 // FailAfterForTest makes decisions fail after the named step ("" never): open, claim,
-// dequeue, account, history, count, ref, applied.
+// dequeue, account, history, count, roster, ref, applied.
 func (s *Service) FailAfterForTest(step string) {
 	if step == "" {
 		s.failAfter = nil

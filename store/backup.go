@@ -167,6 +167,11 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (int, error) {
 			if int(v.AsInt64()) != count {
 				return count, fmt.Errorf("store: restore: the archive holds %d documents, read %d", v.AsInt64(), count)
 			}
+			// Rosters are derived from the records: built from what was restored (an
+			// archive older than them has none).
+			if err := rebuildRosters(ctx, s.db); err != nil {
+				return count, s.fail("restore: rosters", err)
+			}
 			return count, nil
 		}
 		if _, err := doc.LookupErr("_id"); err != nil { // a collection header: data always has _id
@@ -176,7 +181,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (int, error) {
 			name, _ := doc.Lookup("collection").StringValueOK()
 			col = s.db.Collection(name)
 			schema = name == colSchema
-			if schema { // the target has its own, migrated schema document
+			if schema || name == colRosters || name == colQueueRosters || name == colDecidedRosters { // the target has its own schema document; rosters are rebuilt
 				col = nil
 			}
 			continue

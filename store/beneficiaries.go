@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -271,6 +270,23 @@ func (s *Store) InsertImported(ctx context.Context, rows []*ansinh.ImportRow, no
 			return nil, err
 		}
 	}
+	// The lines of the people inserted are known: each roster takes those it has none
+	// for (a line already there is a later write's, read from the record).
+	lines := map[string]map[string]string{}
+	for i, d := range docs {
+		if bd := d.(beneficiaryDoc); !skip[i] {
+			e := memberEntry(&bd)
+			if lines[e.unit] == nil {
+				lines[e.unit] = map[string]string{}
+			}
+			lines[e.unit][bd.ID] = e.line
+		}
+	}
+	for unit, known := range lines {
+		if err := s.rewrite(ctx, membersRoster, unit, nil, known); err != nil {
+			return nil, err
+		}
+	}
 	refs := map[string]string{}
 	for i, d := range docs {
 		bd := d.(beneficiaryDoc)
@@ -393,6 +409,9 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 	if err := s.moveCounts(ctx, before, &after); err != nil {
 		return nil, err
 	}
+	if err := s.syncMember(ctx, id, before.CountedIn()); err != nil {
+		return nil, err
+	}
 	return changed, nil
 }
 
@@ -442,73 +461,47 @@ func (s *Store) RevealBeneficiary(ctx context.Context, id string) (*ansinh.Benef
 	return b, nil
 }
 
-// Beneficiaries returns one page of matching records, ordered by name, and the total.
-func (s *Store) Beneficiaries(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, int64, error) {
-	filter := bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}}
-	if q.Waiting {
-		filter = waitingFilter(q.Communes)
-	}
-	if q.CCCD != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: s.BeneficiaryID(q.CCCD)})
-	}
-	if q.Name != "" {
-		filter = append(filter, bson.E{Key: "name_key", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(q.Name)}}})
-	}
-	if q.Identity != "" {
-		filter = append(filter, bson.E{Key: "identity.state", Value: q.Identity})
-	}
-	col := s.db.Collection(colBeneficiaries)
-	total, err := col.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, s.fail("count beneficiaries", err)
-	}
-	cur, err := col.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(q.Skip).SetLimit(q.Limit).
-		SetProjection(bson.D{{Key: "cccd_enc", Value: 0}, {Key: "account.number_enc", Value: 0}}))
-	if err != nil {
-		return nil, 0, s.fail("list beneficiaries", err)
-	}
-	var docs []beneficiaryDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, 0, s.fail("list beneficiaries", err)
-	}
-	out := make([]*ansinh.Beneficiary, len(docs))
-	for i := range docs {
-		out[i] = docs[i].beneficiary()
-	}
-	return out, total, nil
-}
-
 // IdentityPage is one page of Beneficiaries with each whole CCCD, for the list sent to
-// the police (the caller audits); account numbers stay sealed.
+// the police (the caller audits); account numbers stay sealed. It reads the rosters as
+// Beneficiaries does.
 func (s *Store) IdentityPage(ctx context.Context, q ansinh.BeneficiaryQuery) ([]*ansinh.Beneficiary, error) {
-	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}},
-		options.Find().SetSort(bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(q.Skip).SetLimit(q.Limit).
-			SetProjection(bson.D{{Key: "account.number_enc", Value: 0}}))
+	in := map[string]bool{}
+	for _, c := range q.Communes {
+		in[c] = true
+	}
+	ids, _, err := s.memberPage(ctx, ansinh.BeneficiaryQuery{Communes: q.Communes, Skip: q.Skip, Limit: q.Limit}, in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ansinh.Beneficiary, 0, len(ids))
+	err = s.eachBeneficiary(ctx, ids, bson.D{{Key: "account.number_enc", Value: 0}}, func(d *beneficiaryDoc) error {
+		if !in[d.Commune] {
+			return nil // a drifted roster shows nobody of another commune
+		}
+		b := d.beneficiary()
+		var err error
+		if b.CCCD, err = s.vault.Open(d.CCCDEnc, ctxCCCD); err != nil {
+			return err
+		}
+		out = append(out, b)
+		return nil
+	})
 	if err != nil {
 		return nil, s.fail("identity list", err)
-	}
-	var docs []beneficiaryDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("identity list", err)
-	}
-	out := make([]*ansinh.Beneficiary, len(docs))
-	for i := range docs {
-		out[i] = docs[i].beneficiary()
-		if out[i].CCCD, err = s.vault.Open(docs[i].CCCDEnc, ctxCCCD); err != nil {
-			return nil, s.fail("identity list", err)
-		}
 	}
 	return out, nil
 }
 
 // SetIdentity records the police liaison's identity check.
 func (s *Store) SetIdentity(ctx context.Context, id string, c ansinh.IdentityCheck) error {
-	return s.setFields(ctx, "set identity", id, bson.D{
+	if err := s.setFields(ctx, "set identity", id, bson.D{
 		{Key: "identity", Value: identityDoc{State: c.State, Note: c.Note, By: c.By, At: c.At.UTC(),
 			PopulationName: c.PopulationName, PopulationBirthDate: c.PopulationBirthDate}},
 		{Key: "updated_at", Value: c.At.UTC()},
-	})
+	}); err != nil {
+		return err
+	}
+	return s.syncMember(ctx, id)
 }
 
 // SetEligibility records whether the person may open an account.
@@ -527,7 +520,10 @@ func (s *Store) SetEligibility(ctx context.Context, id string, eligible bool, wh
 	before := old.beneficiary()
 	after := *before
 	after.Eligible = eligible
-	return s.moveCounts(ctx, before, &after)
+	if err := s.moveCounts(ctx, before, &after); err != nil {
+		return err
+	}
+	return s.syncMember(ctx, id, before.CountedIn())
 }
 
 func (s *Store) setFields(ctx context.Context, op, id string, set bson.D) error {
@@ -552,43 +548,6 @@ func (s *Store) CountBeneficiaries(ctx context.Context, realOnly bool) (int64, e
 		return 0, s.fail("count beneficiaries", err)
 	}
 	return n, nil
-}
-
-// PaymentRow is ansinh.PaymentRow.
-type PaymentRow = ansinh.PaymentRow
-
-// PaymentList returns the verified accounts of the communes, numbers decrypted, in
-// name order. Callers audit it.
-func (s *Store) PaymentList(ctx context.Context, communes []string) ([]PaymentRow, error) {
-	cur, err := s.db.Collection(colBeneficiaries).Find(ctx, bson.D{
-		{Key: "commune", Value: bson.D{{Key: "$in", Value: communes}}},
-		{Key: "account", Value: bson.D{{Key: "$exists", Value: true}, {Key: "$ne", Value: nil}}},
-	}, options.Find().SetSort(bson.D{{Key: "commune", Value: 1}, {Key: "name_key", Value: 1}}))
-	if err != nil {
-		return nil, s.fail("payment list", err)
-	}
-	defer cur.Close(ctx)
-	var out []PaymentRow
-	for cur.Next(ctx) {
-		var d beneficiaryDoc
-		if err := cur.Decode(&d); err != nil {
-			return nil, s.fail("payment list", err)
-		}
-		cccd, err := s.vault.Open(d.CCCDEnc, ctxCCCD)
-		if err != nil {
-			return nil, s.fail("payment list", err)
-		}
-		number, err := s.vault.Open(d.Account.NumberEnc, ctxAccount)
-		if err != nil {
-			return nil, s.fail("payment list", err)
-		}
-		out = append(out, PaymentRow{Name: d.Name, CCCD: cccd, Commune: d.Commune, Group: d.Group, BankBIN: d.Account.BankBIN,
-			AccountNumber: number, HolderName: d.Account.HolderName, Proxy: d.Account.Proxy, Amount: d.Amount})
-	}
-	if err := cur.Err(); err != nil {
-		return nil, s.fail("payment list", err)
-	}
-	return out, nil
 }
 
 // BeneficiaryPhone is the mobile number a list gave for the person (84…), decrypted,

@@ -14,9 +14,10 @@ import (
 )
 
 // TestCountersNeverDriftUnderConcurrency runs the operations that move the counters
-// from several goroutines at once (each on its own people, as officers of different
-// communes do), with `coverage reconcile -repair` running again and again meanwhile,
-// and checks at the end that the counters equal a recount.
+// and the rosters from several goroutines at once (each on its own people, as officers
+// of different communes do), with `coverage reconcile -repair` running again and again
+// meanwhile, and checks at the end that the counters equal a recount and every roster
+// (members, queue, decided) says what the records say.
 func TestCountersNeverDriftUnderConcurrency(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
@@ -33,6 +34,10 @@ func TestCountersNeverDriftUnderConcurrency(t *testing.T) {
 			default:
 			}
 			if _, err := s.ReconcileSettled(ctx, true, 150*time.Millisecond); err != nil {
+				repairs <- err
+				return
+			}
+			if _, err := s.ReconcileRosters(ctx, true); err != nil {
 				repairs <- err
 				return
 			}
@@ -64,15 +69,33 @@ func TestCountersNeverDriftUnderConcurrency(t *testing.T) {
 	if drift, err := s.Reconcile(ctx, false); err != nil || len(drift) != 0 {
 		t.Fatalf("drift %v, %v", drift, err)
 	}
+	noRosterDrift(t, s)
 }
 
-// counterOps applies random imports, re-imports, eligibility decisions and
-// verifications to the people of worker w.
+// noRosterDrift fails the test when a roster differs from the records.
+func noRosterDrift(t *testing.T, s *store.Store) {
+	t.Helper()
+	drift, err := s.ReconcileRosters(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drift {
+		t.Errorf("roster %s: missing %v, extra %v, wrong %v", d.Roster, d.Missing, d.Extra, d.Wrong)
+	}
+}
+
+// counterOps applies random imports (some of people of a split old commune, who wait
+// for one), re-imports, eligibility decisions, identity checks, choices of a commune,
+// submissions and their verifications or rejections to the people of worker w.
 func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, steps int, communes []string) error {
 	cccd := func(i int) string { return fmt.Sprintf("09405%02d%05d", w, i) }
+	names := []string{"Nguyễn Văn Sáu", "Trần Thị Bảy", "Lê Văn Tám"}
 	row := func(i int) *ansinh.ImportRow {
-		b := ansinh.Beneficiary{Name: fmt.Sprintf("Người %d %d", w, i), CCCD: cccd(i), BirthDate: "1950",
+		b := ansinh.Beneficiary{Name: fmt.Sprintf("%s %d %d", names[rng.IntN(len(names))], w, i), CCCD: cccd(i), BirthDate: "1950",
 			Commune: communes[rng.IntN(len(communes))], Group: ansinh.Groups[rng.IntN(len(ansinh.Groups))], Eligible: true}
+		if rng.IntN(6) == 0 {
+			b.Commune, b.Candidates = "", []string{communes[0], communes[1]}
+		}
 		r := &ansinh.ImportRow{Beneficiary: b}
 		if rng.IntN(3) == 0 {
 			r.EligibleGiven, r.Beneficiary.Eligible = true, rng.IntN(2) == 0
@@ -88,12 +111,21 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 		i := rng.IntN(people)
 		id := s.BeneficiaryID(cccd(i))
 		var err error
-		switch op := rng.IntN(4); {
+		switch op := rng.IntN(6); {
 		case !inserted[i]:
 			_, err = s.InsertImported(ctx, []*ansinh.ImportRow{row(i)}, time.Now())
 			inserted[i] = true
 		case op == 0:
 			_, err = s.UpdateImported(ctx, row(i), time.Now())
+		case op == 4:
+			state := []string{ansinh.IdentityMatched, ansinh.IdentityMismatch, ansinh.IdentityUnchecked}[rng.IntN(3)]
+			err = s.SetIdentity(ctx, id, ansinh.IdentityCheck{State: state, Note: "x", By: "ca", At: time.Now()})
+		case op == 5:
+			b, _ := s.Beneficiary(ctx, id)
+			if b == nil || !b.Waiting() {
+				continue
+			}
+			_, err = s.ChooseCommune(ctx, id, b.Candidates[rng.IntN(len(b.Candidates))], "xa", time.Now())
 		case op == 1:
 			eligible := rng.IntN(2) == 0
 			var why *ansinh.Ineligibility
@@ -106,7 +138,7 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 			r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: id, Commune: b.Commune, Submitter: ansinh.SubmitterSelf,
 				BankBIN: "970418", AccountNumber: fmt.Sprintf("88%010d", rng.IntN(1e9)), AccountName: "NGUOI THU",
 				Channel: ansinh.ChannelQR, SubmittedAt: time.Now()}
-			if _, err = lifecycle(s).Record(ctx, r); err == nil {
+			if _, err = lifecycle(s).Record(ctx, r); err == nil && rng.IntN(3) != 0 { // some stay pending
 				status := ansinh.StatusVerified
 				if rng.IntN(4) == 0 {
 					status = ansinh.StatusRejected

@@ -28,6 +28,7 @@ func TestCountersNeverDrift(t *testing.T) {
 			if err != nil || len(drift) != 0 {
 				t.Fatalf("drift %v, %v", drift, err)
 			}
+			noRosterDrift(t, s)
 		})
 	}
 }

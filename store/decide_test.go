@@ -15,7 +15,7 @@ import (
 // A verification is several writes; a crash after any of them must leave something a
 // retry by the officer, or the sweep, finishes into exactly the uninterrupted outcome.
 func TestDecisionInterruptedAfterEachStepIsFinished(t *testing.T) {
-	steps := []string{"open", "claim", "dequeue", "account", "history", "count", "ref", "applied"}
+	steps := []string{"open", "claim", "dequeue", "account", "history", "count", "roster", "ref", "applied"}
 	for i, step := range steps {
 		for _, finish := range []string{"retry", "sweep"} {
 			t.Run(step+" then "+finish, func(t *testing.T) {
@@ -94,6 +94,7 @@ func checkDecision(t *testing.T, s *store.Store, r *ansinh.Registration, decided
 	if drift, err := s.Reconcile(ctx, false); err != nil || len(drift) != 0 {
 		t.Fatalf("counters drift from a recount: %v %v", drift, err)
 	}
+	noRosterDrift(t, s)
 	if !decided {
 		if reg.Status != ansinh.StatusPending || len(items) != 1 || b.Account.Last4 != "3333" {
 			t.Fatalf("undecided: status %s, %d queued, account …%s", reg.Status, len(items), b.Account.Last4)

@@ -119,6 +119,12 @@ func (s *Store) SetAccountFromSubmission(ctx context.Context, receipt, beneficia
 	return reg.AccountIndex, s.setFields(ctx, "verify: set account", beneficiaryID, bson.D{{Key: "account", Value: account}, {Key: "updated_at", Value: at}})
 }
 
+// SyncRoster rewrites the person's line in the roster of their commune from the
+// record as it is now (after a verification changed their account).
+func (s *Store) SyncRoster(ctx context.Context, beneficiaryID string) error {
+	return s.syncMember(ctx, beneficiaryID)
+}
+
 // KeepReplacedAccount files the account that the verification of receipt replaced
 // (kept with the decision) in the person's account history; nothing if it replaced none.
 func (s *Store) KeepReplacedAccount(ctx context.Context, receipt string) error {
@@ -148,13 +154,15 @@ func (s *Store) ForgetMove(ctx context.Context, unit, id string) error {
 	return nil
 }
 
-// MarkDecisionApplied records that every step of the decision on receipt is done.
+// MarkDecisionApplied records that every step of the decision on receipt is done, and
+// lists it among its commune's decided submissions (a step the sweep, too, always
+// reaches).
 func (s *Store) MarkDecisionApplied(ctx context.Context, receipt string) error {
 	if _, err := s.db.Collection(colRegistrationEvents).UpdateOne(ctx, bson.D{{Key: "_id", Value: receipt + ":decision"}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}}); err != nil {
 		return s.fail("decide: applied", err)
 	}
-	return nil
+	return s.syncDecided(ctx, receipt+":decision")
 }
 
 // UnfinishedDecisions counts the open markers whose decision is recorded but not

@@ -33,6 +33,22 @@ const SocketName = "ferretdb.sock"
 // maxSocketPath is the longest socket path Linux accepts (sun_path holds 108 bytes).
 const maxSocketPath = 107
 
+// listenerIn is where the in-process FerretDB listens: on addr when one is given, or
+// else on the Unix socket dir/ferretdb.sock (dir is absolute and owner-only).
+func listenerIn(dir, addr string) (ferretdb.ListenerConfig, error) {
+	if addr != "" {
+		return ferretdb.ListenerConfig{TCP: addr}, nil
+	}
+	sock := filepath.Join(dir, SocketName)
+	if len(sock) > maxSocketPath {
+		return ferretdb.ListenerConfig{}, fmt.Errorf("the socket path %s is longer than %d bytes: use a shorter ANSINH_DATA_DIR", sock, maxSocketPath)
+	}
+	if err := clearStaleSocket(sock); err != nil {
+		return ferretdb.ListenerConfig{}, err
+	}
+	return ferretdb.ListenerConfig{Unix: sock}, nil
+}
+
 // StartEmbedded starts FerretDB with its SQLite files in dir. With addr empty it
 // listens on the Unix socket dir/ferretdb.sock; with a host:port ("127.0.0.1:0" picks a
 // free port) on that loopback TCP address instead, which every local user and process
@@ -51,16 +67,9 @@ func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
 	if err := restrict(abs); err != nil {
 		return nil, fmt.Errorf("store: embedded: %w", err)
 	}
-	listener := ferretdb.ListenerConfig{TCP: addr}
-	if addr == "" {
-		sock := filepath.Join(abs, SocketName)
-		if len(sock) > maxSocketPath {
-			return nil, fmt.Errorf("store: embedded: the socket path %s is longer than %d bytes: use a shorter ANSINH_DATA_DIR", sock, maxSocketPath)
-		}
-		if err := clearStaleSocket(sock); err != nil {
-			return nil, fmt.Errorf("store: embedded: %w", err)
-		}
-		listener = ferretdb.ListenerConfig{Unix: sock}
+	listener, err := listenerIn(abs, addr)
+	if err != nil {
+		return nil, fmt.Errorf("store: embedded: %w", err)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: listener,

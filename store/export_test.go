@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"ansinh"
 )
@@ -130,6 +131,49 @@ func dropSealed(d map[string]any) {
 			dropSealed(m)
 		}
 	}
+}
+
+// DamageRosterForTest breaks roster kind:unit ("m", "q" or "d") as a crash or a lost
+// write would: its first line dropped, its last line's flags changed (members) or time
+// moved (queue, decided), and a line of a stranger added.
+func (s *Store) DamageRosterForTest(ctx context.Context, kind, unit, stranger string) {
+	d, err := s.roster(ctx, rosterKindOf(kind), unit)
+	if err != nil {
+		panic(err)
+	}
+	lines := d.lines()
+	if len(lines) > 2 {
+		lines = lines[1:]
+		f := strings.SplitN(lines[len(lines)-1], " ", 3)
+		f[1] = strings.Repeat("z", len(f[1]))
+		lines[len(lines)-1] = strings.Join(f, " ")
+	}
+	lines = append(lines, stranger+" Baeu - nguoi la")
+	if err := dropRosterVersions(ctx, s.db); err != nil {
+		panic(err)
+	}
+	if _, err := s.db.Collection(rosterKindOf(kind).col).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "kind", Value: kind}, {Key: "unit", Value: unit}, {Key: "z", Value: packLines(lines)},
+			{Key: "v", Value: d.V + 1}}}}, options.UpdateOne().SetUpsert(true)); err != nil {
+		panic(err)
+	}
+}
+
+// RosterLinesForTest returns the lines of roster kind:unit.
+func (s *Store) RosterLinesForTest(ctx context.Context, kind, unit string) []string {
+	d, err := s.roster(ctx, rosterKindOf(kind), unit)
+	if err != nil {
+		panic(err)
+	}
+	return d.lines()
+}
+
+// SetExportScanForTest makes exports of at least n people (and a tenth of the store)
+// read in one pass; the returned func restores the rule.
+func SetExportScanForTest(n int64) func() {
+	old := exportScanAbove
+	exportScanAbove = n
+	return func() { exportScanAbove = old }
 }
 
 // InsertLegacyChatForTest stores a conversation, an event and two outbox messages

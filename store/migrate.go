@@ -46,6 +46,9 @@ const (
 	colRetention          = "retention"
 	colPrivacyRequests    = "privacy_requests"
 	colBreaches           = "breaches"
+	colRosters            = "rosters"
+	colQueueRosters       = "queue_rosters"
+	colDecidedRosters     = "decided_rosters"
 
 	colG2PClients          = "g2p_clients"
 	colG2PTokens           = "g2p_tokens"
@@ -225,6 +228,14 @@ var migrations = []migration{
 		return createIndexes(ctx, db, map[string][]mongo.IndexModel{
 			colReturnedAccounts: {{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "at", Value: -1}}}},
 		})
+	}},
+	// Each commune's members, queue and decided submissions as documents reachable by
+	// _id (rosters.go), built once from the records; every write keeps them since.
+	{"rosters for every commune", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colRosters, colQueueRosters, colDecidedRosters); err != nil {
+			return err
+		}
+		return rebuildRosters(ctx, db)
 	}},
 }
 

@@ -151,7 +151,7 @@ func (s *Store) ReturnAccount(ctx context.Context, p *ansinh.PaymentResult) erro
 	if _, err := s.db.Collection(colReturnedAccounts).ReplaceOne(ctx, bson.D{{Key: "_id", Value: q.ID}}, q, options.Replace().SetUpsert(true)); err != nil {
 		return s.fail("return account: queue", err)
 	}
-	return nil
+	return s.syncMember(ctx, p.BeneficiaryID) // the line loses its account
 }
 
 // ReturnedAccounts lists the people of the communes whose payment came back and who

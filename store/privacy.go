@@ -145,6 +145,9 @@ func (s *Store) WithdrawConsent(ctx context.Context, beneficiaryID, request, by 
 			bson.D{{Key: "$pull", Value: bson.D{{Key: "users", Value: beneficiaryID}}}}); err != nil {
 			return nil, s.fail("withdraw consent: account ref", err)
 		}
+		if err := s.syncMember(ctx, beneficiaryID); err != nil { // the line loses its account
+			return nil, err
+		}
 	}
 	receipts, err := s.RegistrationReceipts(ctx, beneficiaryID)
 	if err != nil {

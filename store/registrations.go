@@ -130,7 +130,7 @@ func (s *Store) MarkSuperseded(ctx context.Context, old string, newer *ansinh.Re
 	if _, err := s.db.Collection(colRegistrationEvents).InsertOne(ctx, ev); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("supersede registration", err)
 	}
-	return nil
+	return s.syncDecided(ctx, ev.ID)
 }
 
 // QueueForReview puts a submission in its commune's review queue (once).
@@ -139,15 +139,30 @@ func (s *Store) QueueForReview(ctx context.Context, r *ansinh.Registration) erro
 		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC()}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("queue registration", err)
 	}
-	return nil
+	return s.syncQueued(ctx, r.Receipt)
 }
 
-// RemoveFromReview takes a submission out of the review queue.
+// RemoveFromReview takes a submission out of the review queue and its commune's queue
+// roster. The submission's own commune names the roster even when a repeat finds the
+// queue entry gone already.
 func (s *Store) RemoveFromReview(ctx context.Context, receipt string) error {
+	var communes []string
+	reg, err := s.registrationDoc(ctx, receipt)
+	if err == nil {
+		communes = append(communes, reg.Commune)
+	} else if !isNotFound(err) {
+		return err
+	}
+	var q queueDoc
+	if err := s.db.Collection(colQueue).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&q); err == nil {
+		communes = append(communes, q.Commune)
+	} else if !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("dequeue registration", err)
+	}
 	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
 		return s.fail("dequeue registration", err)
 	}
-	return nil
+	return s.rewriteOne(ctx, queueRoster, receipt, reviewUnits(communes)...)
 }
 
 // RegistrationStatus returns a submission's state: pending, superseded or its verdict.

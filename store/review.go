@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -90,12 +89,16 @@ func (s *Store) addAccountRef(ctx context.Context, index, field, value string) e
 // SharedAccount lists the other beneficiaries whose verified account or open
 // submission uses the account of registration r.
 func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]ansinh.SharedUse, error) {
-	d, err := s.registrationDoc(ctx, r.Receipt)
-	if err != nil {
-		return nil, err
+	index := r.AccountIndex // as Registration read it; read again only when the caller built r
+	if index == "" {
+		d, err := s.registrationDoc(ctx, r.Receipt)
+		if err != nil {
+			return nil, err
+		}
+		index = d.AccountIndex
 	}
 	var ref accountRefDoc
-	err = s.db.Collection(colAccountRefs).FindOne(ctx, bson.D{{Key: "_id", Value: d.AccountIndex}}).Decode(&ref)
+	err := s.db.Collection(colAccountRefs).FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&ref)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
@@ -109,13 +112,16 @@ func (s *Store) SharedAccount(ctx context.Context, r *ansinh.Registration) ([]an
 			continue
 		}
 		b, err := s.beneficiaryDoc(ctx, id)
-		if err != nil || b.Account == nil || b.Account.Index != d.AccountIndex { // the account changed since
+		if err != nil || b.Account == nil || b.Account.Index != index { // the account changed since
 			continue
 		}
 		seen[id] = true
 		out = append(out, ansinh.SharedUse{Name: b.Name, CCCDLast4: b.CCCDLast4, Verified: true})
 	}
 	for _, receipt := range ref.Receipts {
+		if receipt == r.Receipt {
+			continue
+		}
 		var q queueDoc
 		if err := s.db.Collection(colQueue).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&q); err != nil || seen[q.BeneficiaryID] {
 			continue
@@ -136,104 +142,11 @@ type QueueQuery = ansinh.QueueQuery
 // QueueItem is ansinh.QueueItem.
 type QueueItem = ansinh.QueueItem
 
-// Queue returns pending submissions, oldest first, and how many match.
-func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, int64, error) {
-	filter := bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}}
-	if q.Channel != "" {
-		filter = append(filter, bson.E{Key: "channel", Value: q.Channel})
-	}
-	if !q.From.IsZero() || !q.To.IsZero() {
-		r := bson.D{}
-		if !q.From.IsZero() {
-			r = append(r, bson.E{Key: "$gte", Value: q.From.UTC()})
-		}
-		if !q.To.IsZero() {
-			r = append(r, bson.E{Key: "$lt", Value: q.To.UTC()})
-		}
-		filter = append(filter, bson.E{Key: "submitted_at", Value: r})
-	}
-	col := s.db.Collection(colQueue)
-	total, err := col.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, s.fail("count queue", err)
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(q.Skip)
-	if q.Limit > 0 {
-		opts.SetLimit(q.Limit)
-	}
-	cur, err := col.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, 0, s.fail("list queue", err)
-	}
-	var docs []queueDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, 0, s.fail("list queue", err)
-	}
-	out := make([]QueueItem, len(docs))
-	for i, d := range docs {
-		out[i] = QueueItem(d)
-	}
-	return out, total, nil
-}
-
 // Backlog is ansinh.Backlog.
 type Backlog = ansinh.Backlog
 
-// Backlogs returns, per commune with any, the pending count and the oldest submission.
-func (s *Store) Backlogs(ctx context.Context, communes []string) ([]Backlog, error) {
-	items, _, err := s.Queue(ctx, QueueQuery{Communes: communes})
-	if err != nil {
-		return nil, err
-	}
-	by := map[string]*Backlog{}
-	var out []Backlog
-	for _, it := range items {
-		b, ok := by[it.Commune]
-		if !ok {
-			b = &Backlog{Commune: it.Commune, Oldest: it.SubmittedAt}
-			by[it.Commune] = b
-		}
-		b.Pending++
-	}
-	for _, b := range by {
-		out = append(out, *b)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Oldest.Before(out[j].Oldest) })
-	return out, nil
-}
-
 // DecidedQuery is ansinh.DecidedQuery.
 type DecidedQuery = ansinh.DecidedQuery
-
-// Decided returns the receipts of decided submissions, newest first, and the total.
-func (s *Store) Decided(ctx context.Context, q DecidedQuery) ([]string, int64, error) {
-	filter := bson.D{{Key: "commune", Value: bson.D{{Key: "$in", Value: q.Communes}}}, {Key: "kind", Value: "decision"}}
-	if q.Status != "" {
-		filter = append(filter, bson.E{Key: "status", Value: q.Status})
-	}
-	if q.Status == ansinh.StatusSuperseded {
-		filter[1] = bson.E{Key: "kind", Value: "superseded"}
-	}
-	col := s.db.Collection(colRegistrationEvents)
-	total, err := col.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, s.fail("count decided", err)
-	}
-	cur, err := col.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}).
-		SetSkip(q.Skip).SetLimit(q.Limit).SetProjection(bson.D{{Key: "receipt", Value: 1}}))
-	if err != nil {
-		return nil, 0, s.fail("list decided", err)
-	}
-	var docs []registrationEventDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, 0, s.fail("list decided", err)
-	}
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = d.Receipt
-	}
-	return out, total, nil
-}
 
 // AccountHistory returns the accounts a beneficiary had before, newest first.
 func (s *Store) AccountHistory(ctx context.Context, beneficiaryID string) ([]ansinh.Account, []time.Time, error) {

@@ -26,8 +26,11 @@ import (
 
 // Options says where the store is.
 type Options struct {
-	URI          string // empty: start the embedded server
-	DataDir      string // the embedded server's files
+	URI     string // empty: start the embedded server
+	DataDir string // the embedded server's files
+	// PostgresURL, with URI empty, runs the embedded server (FerretDB) on this
+	// PostgreSQL database instead of SQLite files.
+	PostgresURL  string
 	EmbeddedAddr string // the embedded server's listen address
 	DBName       string
 	Logger       *slog.Logger
@@ -50,6 +53,12 @@ type Store struct {
 	vault    *pii.Vault
 	unitSet  string
 	guard    *closeGuard
+	// ferret: the server is FerretDB (embedded, or in front of PostgreSQL), where only
+	// filters on _id alone are served by an index and this process is the only writer.
+	ferret bool
+	// members keeps, on FerretDB, the members rosters a province's search parsed
+	// (membercache.go).
+	members memberCache
 	// inserts batches the inserts of concurrent callers, per collection (batch.go).
 	inserts map[string]*inserter
 	// failAfter, set by tests only, fails one of the store's own two-step writes (an API
@@ -123,7 +132,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		var err error
 		// FerretDB logs every connection at info level: keep only its warnings.
 		quiet := slog.New(ferretLog{logger.Handler(), slog.LevelWarn}).With("component", "ferretdb")
-		emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
+		if opts.PostgresURL != "" {
+			emb, err = StartPostgres(opts.PostgresURL, opts.DataDir, opts.EmbeddedAddr, quiet)
+		} else {
+			emb, err = StartEmbedded(opts.DataDir, opts.EmbeddedAddr, quiet)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +162,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.embedded, s.ownsConn = emb, true
 	s.guard = guard
 	s.OnLateCall(func(op string) { logger.Error("store: called after close", "op", op) })
-	if emb != nil {
+	if emb != nil && opts.PostgresURL == "" { // PostgreSQL indexes _id as FerretDB filters it
 		if err := emb.IndexIDs(ctx, opts.DBName); err != nil {
 			_ = s.Close(context.WithoutCancel(ctx))
 			return nil, err
@@ -247,6 +260,13 @@ func New(ctx context.Context, client *mongo.Client, opts Options) (*Store, error
 	for _, col := range []string{colRegistrations, colRegistrationChain, colQueue, colAudit, colAccountRefs, colAttempts} {
 		s.inserts[col] = newInserter(s.db.Collection(col))
 	}
+	var info struct {
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return nil, fmt.Errorf("store: build info: %w", err)
+	}
+	s.ferret = info.FerretDB != ""
 	if reg != nil {
 		if err := reg.Register(s.errs); err != nil {
 			return nil, fmt.Errorf("store: register metrics: %w", err)

@@ -201,7 +201,7 @@ func TestOpenEmbeddedKeepsDataAcrossRestart(t *testing.T) {
 // the same code as the embedded one.
 func TestSuiteThroughMongoDBURI(t *testing.T) {
 	if storetest.External() {
-		t.Skip("already running against MONGODB_URI")
+		t.Skip("already running against another server")
 	}
 	emb, err := store.StartEmbedded(t.TempDir(), "127.0.0.1:0", storetest.Logger())
 	if err != nil {

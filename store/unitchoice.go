@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"ansinh"
 )
@@ -31,19 +32,6 @@ type choiceDoc struct {
 // choiceStale is how old a claim must be, its record still waiting, before a retry may
 // finish what the claimant left undone (well past any request's timeout).
 const choiceStale = 2 * time.Minute
-
-func waitingFilter(communes []string) bson.D {
-	return bson.D{{Key: "commune", Value: ""}, {Key: "candidates", Value: bson.D{{Key: "$in", Value: communes}}}}
-}
-
-// CountWaiting counts the people who wait for a commune with a candidate among communes.
-func (s *Store) CountWaiting(ctx context.Context, communes []string) (int64, error) {
-	n, err := s.db.Collection(colBeneficiaries).CountDocuments(ctx, waitingFilter(communes))
-	if err != nil {
-		return 0, s.fail("count waiting", err)
-	}
-	return n, nil
-}
 
 // ChooseCommune settles the commune of a person who waits for it: commune must be one
 // of the candidates. It moves the person's counts from ansinh.UnassignedKey to the
@@ -75,8 +63,14 @@ func (s *Store) ChooseCommune(ctx context.Context, id, commune, by string, now t
 	} else if err != nil {
 		return nil, s.fail("choose commune: claim", err)
 	}
-	res, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "commune", Value: ""}},
+	// On MongoDB the update also checks that the commune is still unchosen. On FerretDB
+	// any filter beyond _id scans every record of the city (SPEC §7), and the claim above
+	// already lets one chooser alone through.
+	filter := bson.D{{Key: "_id", Value: id}}
+	if !s.ferret {
+		filter = append(filter, bson.E{Key: "commune", Value: ""})
+	}
+	res, err := s.db.Collection(colBeneficiaries).UpdateOne(ctx, filter,
 		bson.D{{Key: "$set", Value: bson.D{{Key: "commune", Value: commune}, {Key: "updated_at", Value: now.UTC()}}},
 			{Key: "$unset", Value: bson.D{{Key: "candidates", Value: ""}}}})
 	if err != nil {
@@ -90,6 +84,9 @@ func (s *Store) ChooseCommune(ctx context.Context, id, commune, by string, now t
 	if err := s.moveCounts(ctx, before, &after); err != nil {
 		return nil, err
 	}
+	if err := s.syncMember(ctx, id, before.CountedIn()); err != nil {
+		return nil, err
+	}
 	if err := s.routeRegistrations(ctx, id, commune); err != nil {
 		return nil, err
 	}
@@ -98,7 +95,8 @@ func (s *Store) ChooseCommune(ctx context.Context, id, commune, by string, now t
 
 // routeRegistrations gives the person's submissions stored without a commune (made
 // while it waited for a choice) the chosen one: the pending ones then appear in its
-// queue. Each step is a lookup by _id, and safe to repeat.
+// queue. Each step is a lookup by _id then a write by _id (a filter on the commune as
+// well would scan the collection on FerretDB), and safe to repeat.
 func (s *Store) routeRegistrations(ctx context.Context, beneficiaryID, commune string) error {
 	receipts, err := s.RegistrationReceipts(ctx, beneficiaryID)
 	if err != nil {
@@ -109,10 +107,26 @@ func (s *Store) routeRegistrations(ctx context.Context, beneficiaryID, commune s
 		for _, step := range []struct{ col, id string }{
 			{colRegistrations, r}, {colQueue, r}, {colRegistrationEvents, r + ":superseded"},
 		} {
-			_, err := s.db.Collection(step.col).UpdateOne(ctx, bson.D{{Key: "_id", Value: step.id}, {Key: "commune", Value: ""}}, set)
-			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			var d struct {
+				Commune string `bson:"commune"`
+			}
+			err := s.db.Collection(step.col).FindOne(ctx, bson.D{{Key: "_id", Value: step.id}},
+				options.FindOne().SetProjection(bson.D{{Key: "commune", Value: 1}})).Decode(&d)
+			if errors.Is(err, mongo.ErrNoDocuments) || err == nil && d.Commune != "" {
+				continue
+			}
+			if err == nil {
+				_, err = s.db.Collection(step.col).UpdateOne(ctx, bson.D{{Key: "_id", Value: step.id}}, set)
+			}
+			if err != nil {
 				return s.fail("choose commune: route registrations", err)
 			}
+		}
+		if err := s.syncQueued(ctx, r, ""); err != nil {
+			return err
+		}
+		if err := s.syncDecided(ctx, r+":superseded", ""); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -36,11 +36,12 @@ const (
 	stepRegistrations = "registrations" // submissions, the queue and decisions follow their beneficiary
 	stepConversations = "conversations" // the chat's remembered commune follows the beneficiary
 	stepCounters      = "counters"      // a recount
+	stepRosters       = "rosters"       // every commune's rosters, rebuilt
 	stepUsers         = "users"         // staff move to their unit's successor, or are locked with a reason
 	stepRecord        = "record"        // the store's set is To
 )
 
-var unitMigrationSteps = []string{stepStamp, stepBeneficiaries, stepRegistrations, stepConversations, stepCounters, stepUsers, stepRecord}
+var unitMigrationSteps = []string{stepStamp, stepBeneficiaries, stepRegistrations, stepConversations, stepCounters, stepRosters, stepUsers, stepRecord}
 
 // Unfinished and finished migrations.
 const (
@@ -666,6 +667,10 @@ func (s *Store) runUnitStep(ctx context.Context, m UnitMigration, doc *unitMigra
 		if err := recountInto(ctx, s.db); err != nil {
 			return s.fail("unit migration: recount", err)
 		}
+	case stepRosters:
+		if err := rebuildRosters(ctx, s.db); err != nil {
+			return s.fail("unit migration: rosters", err)
+		}
 	case stepUsers:
 		for i, c := range w.users {
 			if err := s.migrateUser(ctx, m, doc, c); err != nil {
@@ -682,9 +687,13 @@ func (s *Store) runUnitStep(ctx context.Context, m UnitMigration, doc *unitMigra
 }
 
 // migrationBatch bounds one bulk write. Embedded FerretDB v1.24 was seen to stall on a
-// bulk whose updates come to about 16 KB (100 of these, 150 smaller ones); 50 stay
-// well below and still take a quarter of the time of one update per round trip.
-var migrationBatch = 50
+// bulk whose updates come to about 16 KB (100 of these, 150 smaller ones): its update
+// command keeps the read of every update in it open until the command ends
+// (handler/msg_update.go defers each iterator's Close inside its loop). On PostgreSQL
+// each open read holds one of the pool's 50 connections, so a bulk of 50 waits forever
+// for the connection its first write needs. 20 stay well below both and still save
+// most of the round trips.
+var migrationBatch = 20
 
 func (s *Store) bulk(ctx context.Context, m UnitMigration, name string, models []mongo.WriteModel) error {
 	for i := 0; i < len(models); i += migrationBatch {

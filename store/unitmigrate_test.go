@@ -228,6 +228,7 @@ func TestUnitMigrationSocTrangToCanTho(t *testing.T) {
 	if drift, err := s.Reconcile(c, false); err != nil || len(drift) != 0 {
 		t.Fatalf("counters against a recount: %v %v", drift, err)
 	}
+	noRosterDrift(t, s)
 
 	// Frozen reports: untouched but for the stamp, and found under their own set only.
 	if got, _ := s.RawForTest(c, "reports", "soc-trang-2024/94:2025-05"); !bytes.Equal(got, frozen) {
@@ -335,7 +336,7 @@ func TestUnitMigrationFinishesWhenRerun(t *testing.T) {
 	}
 	crash := errors.New("crash")
 	for _, at := range []string{"stamp", "beneficiaries/0", "beneficiaries/1", "beneficiaries", "registration_events/0", "registrations",
-		"conversations", "counters", "users/3", "users", "record"} {
+		"conversations", "counters", "rosters", "users/3", "users", "record"} {
 		t.Run(at, func(t *testing.T) {
 			old, _ := socTrangFixture(t)
 			s := storetest.Reopen(t, old, ansinh.SetCanTho2025)
@@ -427,6 +428,13 @@ func TestUnitMigrationSplitWard(t *testing.T) {
 	}
 	if r, _ := s.Registration(c, "SPLIT00001"); r.Commune != "" {
 		t.Fatalf("registration of a waiting person: commune %q", r.Commune)
+	}
+	noRosterDrift(t, s)
+	if n, err := s.CountWaiting(c, split.Communes[:1]); err != nil || n != 3 {
+		t.Fatalf("waiting for %s: %d, %v", split.Communes[0], n, err)
+	}
+	if q, _, _ := s.Queue(c, store.QueueQuery{Communes: split.Communes}); len(q) != 0 {
+		t.Fatalf("the submission of a waiting person is in a commune's queue: %+v", q)
 	}
 	u, _ := s.User(c, "xa31178")
 	if !u.Disabled || !strings.Contains(u.DisabledReason, "được chia về nhiều xã, phường") {

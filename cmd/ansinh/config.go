@@ -62,6 +62,7 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 		Addr:          get("ANSINH_ADDR", d.Addr),
 		DataDir:       get("ANSINH_DATA_DIR", d.DataDir),
 		MongoURI:      secret("MONGODB_URI"),
+		PostgresURL:   secret("ANSINH_POSTGRES_URL"),
 		DBName:        get("ANSINH_DB", d.DBName),
 		AdminPassword: secret("ANSINH_ADMIN_PASSWORD"),
 		SecretKey:     secret("ANSINH_SECRET_KEY"),
@@ -99,6 +100,12 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		bad("MONGODB_URI", "must start with mongodb:// or mongodb+srv://")
+	}
+	if c.PostgresURL != "" && !strings.HasPrefix(c.PostgresURL, "postgres://") && !strings.HasPrefix(c.PostgresURL, "postgresql://") {
+		bad("ANSINH_POSTGRES_URL", "must start with postgres:// or postgresql://")
+	}
+	if c.PostgresURL != "" && c.MongoURI != "" {
+		bad("ANSINH_POSTGRES_URL", "set MONGODB_URI or ANSINH_POSTGRES_URL, not both")
 	}
 	if !dbNameRE.MatchString(c.DBName) {
 		bad("ANSINH_DB", "use 1–63 letters, digits, _ or -")

@@ -102,6 +102,15 @@ func TestLoadConfigValid(t *testing.T) {
 			},
 		},
 		{
+			name: "a postgresql URL",
+			env:  map[string]string{"ANSINH_POSTGRES_URL": "postgres://ansinh:p@db1:5432,db2:5432/ansinh?target_session_attrs=read-write"},
+			check: func(t *testing.T, c ansinh.Config) {
+				if c.PostgresURL != "postgres://ansinh:p@db1:5432,db2:5432/ansinh?target_session_attrs=read-write" || c.MongoURI != "" {
+					t.Errorf("PostgresURL = %q, MongoURI = %q", c.PostgresURL, c.MongoURI)
+				}
+			},
+		},
+		{
 			name: "secrets and a 10-character admin password",
 			env:  map[string]string{"ANSINH_SECRET_KEY": strongSecret, "ANSINH_DATA_KEY": strongSecret + "x", "ANSINH_ADMIN_PASSWORD": "mậtkhẩuđẹp"},
 			check: func(t *testing.T, c ansinh.Config) {
@@ -170,6 +179,7 @@ func TestLoadConfigBadValue(t *testing.T) {
 		{name: "base URL not http", variable: "ANSINH_BASE_URL", value: "ftp://x"},
 		{name: "base URL without host", variable: "ANSINH_BASE_URL", value: "https://"},
 		{name: "mongodb URI with the wrong scheme", variable: "MONGODB_URI", value: "http://x"},
+		{name: "postgresql URL with the wrong scheme", variable: "ANSINH_POSTGRES_URL", value: "mongodb://x"},
 		{name: "database name with a space", variable: "ANSINH_DB", value: "a b"},
 		{name: "database name too long", variable: "ANSINH_DB", value: strings.Repeat("d", 64)},
 		{name: "admin password too short", variable: "ANSINH_ADMIN_PASSWORD", value: "short"},
@@ -189,6 +199,9 @@ func TestLoadConfigBadValue(t *testing.T) {
 		{name: "template id with spaces", variable: "ZALO_TEMPLATE_VERIFIED", value: "mẫu 1"},
 		{name: "template id too long", variable: "ZALO_TEMPLATE_RETURNED", value: strings.Repeat("9", 65)},
 		{name: "sms gateway not a URL", variable: "ANSINH_SMS_URL", value: "nope"},
+	}
+	if problems := configProblems(t, map[string]string{"MONGODB_URI": "mongodb://db/", "ANSINH_POSTGRES_URL": "postgres://db/ansinh"}); !hasProblemFor(problems, "ANSINH_POSTGRES_URL") {
+		t.Errorf("both MONGODB_URI and ANSINH_POSTGRES_URL: problems %q", problems)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

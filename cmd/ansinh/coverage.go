@@ -9,7 +9,7 @@ import (
 )
 
 // coverage runs `ansinh coverage reconcile [-repair]`: recount the records and report
-// (and with -repair correct) any commune whose counters drifted.
+// (and with -repair correct) any commune whose counters or rosters drifted.
 func (a *app) coverage(ctx context.Context, args []string, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "reconcile" {
 		return usageError{fmt.Errorf("usage: ansinh coverage reconcile [-repair]")}
@@ -32,9 +32,12 @@ func (a *app) coverage(ctx context.Context, args []string, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	rosters, err := st.ReconcileRosters(ctx, *repair)
+	if err != nil {
+		return err
+	}
 	if len(drift) == 0 {
 		fmt.Fprintln(a.stdout, "counters match the records: no drift")
-		return nil
 	}
 	communes := make([]string, 0, len(drift))
 	for c := range drift {
@@ -46,10 +49,24 @@ func (a *app) coverage(ctx context.Context, args []string, stderr io.Writer) err
 		fmt.Fprintf(a.stdout, "commune %s: beneficiaries %+d, with account %+d, proxy %+d, not eligible %+d\n",
 			c, d.Beneficiaries, d.WithAccount, d.Proxy, d.NotEligible)
 	}
-	if *repair {
+	if len(drift) > 0 && *repair {
 		fmt.Fprintf(a.stdout, "repaired %d communes\n", len(drift))
-	} else {
+	} else if len(drift) > 0 {
 		fmt.Fprintf(a.stdout, "%d communes drifted; run with -repair to correct them\n", len(drift))
+	}
+	// The rosters the staff pages read (members, queue, decided of each commune): the
+	// keys are record ids and receipts, never personal data.
+	if len(rosters) == 0 {
+		fmt.Fprintln(a.stdout, "rosters match the records: no drift")
+		return nil
+	}
+	for _, d := range rosters {
+		fmt.Fprintf(a.stdout, "roster %s: %d missing, %d extra, %d out of date\n", d.Roster, len(d.Missing), len(d.Extra), len(d.Wrong))
+	}
+	if *repair {
+		fmt.Fprintf(a.stdout, "rewrote %d rosters from the records\n", len(rosters))
+	} else {
+		fmt.Fprintf(a.stdout, "%d rosters drifted; run with -repair to rewrite them\n", len(rosters))
 	}
 	return nil
 }

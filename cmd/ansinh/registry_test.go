@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
@@ -32,7 +33,7 @@ func TestDemoLoadsTheLettersFiguresOnlyOnAnEmptyStore(t *testing.T) {
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(env), nil, &out, io.Discard); err != nil ||
-		!strings.Contains(out.String(), "no drift") {
+		!strings.Contains(out.String(), "counters match the records: no drift") || !strings.Contains(out.String(), "rosters match the records: no drift") {
 		t.Fatalf("reconcile after demo: %v %s", err, out.String())
 	}
 	out.Reset()
@@ -96,7 +97,7 @@ func TestDemoLoadsTodaysCity(t *testing.T) {
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(env), nil, &out, io.Discard); err != nil ||
-		!strings.Contains(out.String(), "no drift") {
+		!strings.Contains(out.String(), "counters match the records: no drift") || !strings.Contains(out.String(), "rosters match the records: no drift") {
 		t.Fatalf("reconcile after demo: %v %s", err, out.String())
 	}
 	out.Reset()
@@ -221,7 +222,31 @@ func TestBackupRestoreCommands(t *testing.T) {
 		t.Fatal("restored twice into the same store")
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(dst), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "no drift") {
+	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(dst), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "counters match the records: no drift") || !strings.Contains(out.String(), "rosters match the records: no drift") {
 		t.Fatalf("restored store: %v %s", err, out.String())
+	}
+}
+
+// TestDemoOnPostgreSQL runs `ansinh demo` and `coverage reconcile` with
+// ANSINH_POSTGRES_URL, when the tests are given a PostgreSQL database
+// (ANSINH_TEST_POSTGRES_URL; `make test-postgres` and .ci/run do): the embedded FerretDB
+// keeps the data there, and the counters and rosters agree with the records.
+func TestDemoOnPostgreSQL(t *testing.T) {
+	url := os.Getenv("ANSINH_TEST_POSTGRES_URL")
+	if url == "" {
+		t.Skip("no ANSINH_TEST_POSTGRES_URL")
+	}
+	env := map[string]string{"ANSINH_DATA_DIR": t.TempDir(), "ANSINH_POSTGRES_URL": url, "ANSINH_DB": fmt.Sprintf("demo_%d", time.Now().UnixNano())}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"ansinh", "demo"}, envOf(env), nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"ansinh", "coverage", "reconcile"}, envOf(env), nil, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "counters match the records: no drift") || !strings.Contains(out.String(), "rosters match the records: no drift") {
+		t.Fatalf("reconcile after demo on PostgreSQL: %v %s", err, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(env["ANSINH_DATA_DIR"], env["ANSINH_DB"]+".sqlite")); err == nil {
+		t.Fatal("the data went to SQLite files")
 	}
 }

@@ -37,7 +37,7 @@ func (a *app) openStoreIn(ctx context.Context, reg prometheus.Registerer, set st
 		return nil, err
 	}
 	return store.Open(ctx, store.Options{
-		URI: a.cfg.MongoURI, DataDir: a.cfg.DataDir, EmbeddedAddr: a.cfg.EmbeddedAddr,
+		URI: a.cfg.MongoURI, PostgresURL: a.cfg.PostgresURL, DataDir: a.cfg.DataDir, EmbeddedAddr: a.cfg.EmbeddedAddr,
 		DBName: a.cfg.DBName, Logger: a.log, Registerer: reg, Vault: vault, UnitSet: set,
 	})
 }
@@ -105,7 +105,7 @@ func (a *app) serve(ctx context.Context) error {
 	callbacks := &mapper.Deliverer{Queue: st, Log: a.log}
 	workers.Go(func() { callbacks.Run(work) })
 	a.log.Info("ready", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL,
-		"embedded_store", a.cfg.MongoURI == "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
+		"embedded_store", a.cfg.MongoURI == "", "on_postgresql", a.cfg.MongoURI == "" && a.cfg.PostgresURL != "", "units", a.units.Len(), "startup", time.Since(start).Round(time.Millisecond))
 
 	select {
 	case err := <-served:

@@ -45,9 +45,17 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// External reports whether the tests run against MONGODB_URI rather than an embedded
-// server of their own.
-func External() bool { return os.Getenv("MONGODB_URI") != "" }
+// External reports whether the tests run against a server other than an embedded one
+// on SQLite files of their own: MONGODB_URI, or FerretDB on the PostgreSQL database of
+// ANSINH_TEST_POSTGRES_URL.
+func External() bool { return os.Getenv("MONGODB_URI") != "" || Postgres() }
+
+// Postgres reports whether the tests run on FerretDB in front of PostgreSQL
+// (ANSINH_TEST_POSTGRES_URL, with MONGODB_URI unset), as `ansinh serve` does with
+// ANSINH_POSTGRES_URL.
+func Postgres() bool {
+	return os.Getenv("MONGODB_URI") == "" && os.Getenv("ANSINH_TEST_POSTGRES_URL") != ""
+}
 
 // FerretDB reports whether the server under the tests is FerretDB — the embedded store,
 // or an embedded listener reached through MONGODB_URI — rather than MongoDB. Two
@@ -77,7 +85,13 @@ func client(tb testing.TB) *mongo.Client {
 	tb.Helper()
 	server.once.Do(func() {
 		uri := os.Getenv("MONGODB_URI")
-		if uri == "" {
+		if Postgres() {
+			server.emb, server.err = store.StartPostgres(os.Getenv("ANSINH_TEST_POSTGRES_URL"), "", "127.0.0.1:0", Logger())
+			if server.err != nil {
+				return
+			}
+			uri = server.emb.URI()
+		} else if uri == "" {
 			server.dir, server.err = os.MkdirTemp("", "ansinh-store-")
 			if server.err != nil {
 				return
@@ -134,7 +148,7 @@ func open(tb testing.TB, name, set string) *store.Store {
 	if err != nil {
 		tb.Fatalf("storetest: new store %s: %v", name, err)
 	}
-	if server.emb != nil {
+	if server.emb != nil && !Postgres() {
 		if err := server.emb.IndexIDs(ctx, name); err != nil {
 			tb.Fatalf("storetest: %v", err)
 		}
