@@ -304,7 +304,9 @@ func (c *benchCity) pages() []benchPage {
 		api("api one beneficiary", "/api/v1/beneficiaries/"+role.lastID)
 		api("api queue", "/api/v1/registrations")
 		api("api decided", "/api/v1/registrations?status=verified")
-		api("api backlog", "/api/v1/registrations/backlog")
+		if role.label == "province" { // the communes' backlogs are a province's or district's page
+			api("api backlog", "/api/v1/registrations/backlog")
+		}
 		api("api coverage", "/api/v1/coverage?unit="+role.unit)
 		api("api monthly report", "/api/v1/reports/monthly?unit="+role.unit+"&month="+month)
 		web("page home", "/can-bo/")
