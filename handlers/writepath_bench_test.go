@@ -160,3 +160,69 @@ func BenchmarkPublicLimiter(b *testing.B) {
 		b.ReportMetric(float64(e1+e2), "errors")
 	}
 }
+
+// BenchmarkRegistrationProfile is the store-call profile of a registration through the
+// API: it registers new people one after the other and prints, per registration, each
+// kind of command the store sent (command and collection), how many and how long, and
+// the share of the request's time spent waiting for the store. The CPU side comes from
+// `go test -bench BenchmarkRegistrationProfile -cpuprofile`.
+func BenchmarkRegistrationProfile(b *testing.B) {
+	const people, registrations = 2000, 300
+	e := newEnv(b, func(c *ansinh.Config) { c.PublicRateLimit = 10_000_000 })
+	e.benchPeople(people)
+	base := e.serve()
+	client := &http.Client{}
+	type kind struct{ command, collection string }
+	for range b.N {
+		var mu sync.Mutex
+		count := map[kind]int{}
+		took := map[kind]time.Duration{}
+		storetest.TraceCommands(b, func(command, collection string, d time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			k := kind{command, collection}
+			count[k]++
+			took[k] += d
+		})
+		t0 := time.Now()
+		for n := range registrations {
+			body, _ := json.Marshal(map[string]any{"cccd": fmt.Sprintf("0940500%05d", n), "birth_date": "1950-01-01",
+				"submitter": "self", "bank_bin": "970405", "account_number": fmt.Sprintf("7100%08d", n),
+				"account_name": "Nguyen Van Thu", "consent": true, "idempotency_key": fmt.Sprintf("profile-%08d", n)})
+			res, err := client.Post(base+"/api/v1/registrations", "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != 201 {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+		wall := time.Since(t0)
+		storetest.TraceCommands(b, nil)
+		mu.Lock()
+		var kinds []kind
+		var calls int
+		var store time.Duration
+		for k := range count {
+			kinds = append(kinds, k)
+			calls += count[k]
+			store += took[k]
+		}
+		slices.SortFunc(kinds, func(x, y kind) int { return int(took[y] - took[x]) })
+		fmt.Printf("\nstore calls of one registration (mean of %d, each a new person)\n%-16s %-22s %8s %10s\n",
+			registrations, "command", "collection", "calls", "ms")
+		for _, k := range kinds {
+			fmt.Printf("%-16s %-22s %8.2f %10.3f\n", k.command, k.collection, float64(count[k])/registrations,
+				ms(took[k])/registrations)
+		}
+		perReg := wall / registrations
+		fmt.Printf("%-39s %8.2f %10.3f\nrequest %.3f ms; waiting for the store %.0f %% of it\n", "total", float64(calls)/registrations,
+			ms(store)/registrations, ms(perReg), 100*float64(store)/float64(wall))
+		mu.Unlock()
+		b.ReportMetric(float64(calls)/registrations, "store-calls/registration")
+		b.ReportMetric(ms(store)/registrations, "store-ms/registration")
+		b.ReportMetric(ms(perReg), "ms/registration")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -182,6 +183,36 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 // writes wait for the majority and are retried once on a failover.
 func Connect(ctx context.Context, uri string) (*mongo.Client, error) {
 	return connect(ctx, uri, nil)
+}
+
+// CommandTrace is told of every command the client sends: its name, the collection it
+// names ("" for commands on the database) and how long its answer took.
+type CommandTrace func(command, collection string, took time.Duration)
+
+// ConnectTraced is Connect with every command told to trace (a profile of the store
+// calls a request makes, in tests and benchmarks).
+func ConnectTraced(ctx context.Context, uri string, trace CommandTrace) (*mongo.Client, error) {
+	var names sync.Map // request id → collection
+	collection := func(cmd bson.Raw) string {
+		elems, err := cmd.Elements()
+		if err != nil || len(elems) == 0 {
+			return ""
+		}
+		name, _ := elems[0].Value().StringValueOK()
+		return name
+	}
+	done := func(id int64, command string, took time.Duration) {
+		col, _ := names.LoadAndDelete(id)
+		c, _ := col.(string)
+		trace(command, c, took)
+	}
+	return connect(ctx, uri, &event.CommandMonitor{
+		Started: func(_ context.Context, e *event.CommandStartedEvent) {
+			names.Store(e.RequestID, collection(e.Command))
+		},
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { done(e.RequestID, e.CommandName, e.Duration) },
+		Failed:    func(_ context.Context, e *event.CommandFailedEvent) { done(e.RequestID, e.CommandName, e.Duration) },
+	})
 }
 
 // connect opens the client. FerretDB (the embedded store) applies an update by reading

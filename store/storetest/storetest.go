@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +44,21 @@ func Main(m *testing.M) {
 		_ = os.RemoveAll(server.dir)
 	}
 	os.Exit(code)
+}
+
+// tracer, when set, is told of every command the tests' client sends.
+var tracer atomic.Pointer[store.CommandTrace]
+
+// TraceCommands tells f of every command sent to the server until the test ends (the
+// store calls a request makes; one trace at a time, for every store of the package).
+// A nil f stops the trace.
+func TraceCommands(tb testing.TB, f store.CommandTrace) {
+	if f == nil {
+		tracer.Store(nil)
+		return
+	}
+	tracer.Store(&f)
+	tb.Cleanup(func() { tracer.Store(nil) })
 }
 
 // External reports whether the tests run against a server other than an embedded one
@@ -103,7 +119,11 @@ func client(tb testing.TB) *mongo.Client {
 			uri = server.emb.URI()
 		}
 		server.uri = uri
-		server.client, server.err = store.Connect(context.Background(), uri)
+		server.client, server.err = store.ConnectTraced(context.Background(), uri, func(command, collection string, took time.Duration) {
+			if f := tracer.Load(); f != nil {
+				(*f)(command, collection, took)
+			}
+		})
 	})
 	if server.err != nil {
 		tb.Fatalf("storetest: %v", server.err)
