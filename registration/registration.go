@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ansinh"
@@ -26,7 +27,7 @@ type Store interface {
 	LookupQRToken(ctx context.Context, id string) (*ansinh.QRToken, error)
 	RevokeQRToken(ctx context.Context, id, by string, at time.Time) error
 	ClaimAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (slot string, wait time.Duration, err error)
-	ReleaseAttempt(ctx context.Context, slot string) error
+	AttemptsUsed(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (bool, error)
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	Lifecycle
 }
@@ -120,13 +121,19 @@ func (s *Service) IdentifyByReceipt(ctx context.Context, receipt, birthDate stri
 }
 
 func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearOnlyMatches bool) (*ansinh.Beneficiary, error) {
-	// The attempt is counted before the birth date is compared, so that parallel
-	// guesses cannot all be compared; an unknown CCCD counts alike (no way to probe).
-	slot, _, err := s.store.ClaimAttempt(ctx, key, s.now(), identityWindow, identityFailures)
+	// Only a wrong answer is counted, and the guesses of one key are compared one at a
+	// time in this process: each looks whether the day's attempts are used up, compares,
+	// and counts a wrong answer before the next one looks, so parallel guesses cannot all
+	// be compared. A right answer writes nothing (a registration's two writes fewer).
+	// Instances each compare one guess of a key at a time: with n of them, at most n−1
+	// more than the limit are ever compared. An unknown CCCD counts alike (no way to probe).
+	defer identityLocks.lock(key)()
+	now := s.now()
+	full, err := s.store.AttemptsUsed(ctx, key, now, identityWindow, identityFailures)
 	if err != nil {
 		return nil, err
 	}
-	if slot == "" {
+	if full {
 		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
 	}
 	b, err := s.store.Beneficiary(ctx, id)
@@ -134,20 +141,57 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 		return nil, err
 	}
 	if b != nil && ansinh.YearOnly(b.BirthDate) && !yearOnlyMatches {
-		// Not a guess (nothing here can match): it does not count.
-		if err := s.store.ReleaseAttempt(ctx, slot); err != nil {
-			return nil, err
-		}
-		return nil, identityError()
+		return nil, identityError() // not a guess (nothing here can match): it does not count
 	}
 	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
-		// The person proved who they are: the attempt does not count against them.
-		if err := s.store.ReleaseAttempt(ctx, slot); err != nil {
-			return nil, err
-		}
 		return b, nil
 	}
+	slot, _, err := s.store.ClaimAttempt(ctx, key, now, identityWindow, identityFailures)
+	if err != nil {
+		return nil, err
+	}
+	if slot == "" { // another instance used the last attempt meanwhile
+		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
+	}
 	return nil, identityError()
+}
+
+// identityLocks serialises, in this process, the identity checks of one key.
+var identityLocks keyLocks
+
+// keyLocks is a mutex per key, held only while someone waits for it or holds it.
+type keyLocks struct {
+	mu   sync.Mutex
+	held map[string]*keyLock
+}
+
+type keyLock struct {
+	mu      sync.Mutex
+	waiters int
+}
+
+// lock takes key's mutex and returns its unlock.
+func (k *keyLocks) lock(key string) func() {
+	k.mu.Lock()
+	if k.held == nil {
+		k.held = map[string]*keyLock{}
+	}
+	l := k.held[key]
+	if l == nil {
+		l = &keyLock{}
+		k.held[key] = l
+	}
+	l.waiters++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			delete(k.held, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 // Submit validates a request, proves the identity and stores the registration. A

@@ -139,7 +139,9 @@ func (s *Store) QueueForReview(ctx context.Context, r *ansinh.Registration) erro
 		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC()}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("queue registration", err)
 	}
-	return s.syncQueued(ctx, r.Receipt)
+	// The submission's commune names its roster (the queue document was written with
+	// it; a later move of the person rewrites the line where it goes).
+	return s.rewriteOne(ctx, queueRoster, r.Receipt, reviewUnit(r.Commune))
 }
 
 // RemoveFromReview takes a submission out of the review queue and its commune's queue

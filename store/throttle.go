@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -52,6 +53,20 @@ func (s *Store) ClaimAttempt(ctx context.Context, key string, now time.Time, win
 		}
 	}
 	return "", end.Sub(now), nil
+}
+
+// AttemptsUsed reports whether the window's limit attempts of key are all claimed (one
+// lookup by _id: slots are claimed in order, and a full window's last one is taken).
+func (s *Store) AttemptsUsed(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (bool, error) {
+	id := key + "|" + strconv.FormatInt(now.UTC().Truncate(window).Unix(), 10) + "|" + strconv.Itoa(limit)
+	switch err := s.db.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil
+	default:
+		return false, s.fail("attempts used", err)
+	}
 }
 
 // ReleaseAttempt gives a claimed slot back (an attempt that turned out not to count:
