@@ -33,6 +33,23 @@ const SocketName = "ferretdb.sock"
 // maxSocketPath is the longest socket path Linux accepts (sun_path holds 108 bytes).
 const maxSocketPath = 107
 
+// ownDir makes dir (absolute, returned) the service's own: created 0700 if missing,
+// its files restricted, and what the process creates later owner-only too.
+func ownDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	ownerOnly()
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", fmt.Errorf("create data directory: %w", err)
+	}
+	if err := restrict(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
+}
+
 // listenerIn is where the in-process FerretDB listens: on addr when one is given, or
 // else on the Unix socket dir/ferretdb.sock (dir is absolute and owner-only).
 func listenerIn(dir, addr string) (ferretdb.ListenerConfig, error) {
@@ -56,15 +73,8 @@ func listenerIn(dir, addr string) (ferretdb.ListenerConfig, error) {
 // directory is made 0700, its files 0600, and what the process creates later is
 // owner-only too (see ownerOnly). Its log goes to logger at warn level and above.
 func StartEmbedded(dir, addr string, logger *slog.Logger) (*Embedded, error) {
-	abs, err := filepath.Abs(dir)
+	abs, err := ownDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("store: embedded: %w", err)
-	}
-	ownerOnly()
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("store: embedded: create data directory: %w", err)
-	}
-	if err := restrict(abs); err != nil {
 		return nil, fmt.Errorf("store: embedded: %w", err)
 	}
 	listener, err := listenerIn(abs, addr)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -20,16 +18,9 @@ import (
 // writes (connect gives it one connection), and high availability comes from
 // PostgreSQL's own replication (deploy/README.md).
 func StartPostgres(pgURL, dir, addr string, logger *slog.Logger) (*Embedded, error) {
-	if addr == "" {
-		abs, err := filepath.Abs(dir)
+	if addr == "" { // the socket goes in the data directory, made the service's own
+		abs, err := ownDir(dir)
 		if err != nil {
-			return nil, fmt.Errorf("store: postgresql: %w", err)
-		}
-		ownerOnly()
-		if err := os.MkdirAll(abs, 0o700); err != nil {
-			return nil, fmt.Errorf("store: postgresql: create data directory: %w", err)
-		}
-		if err := restrict(abs); err != nil {
 			return nil, fmt.Errorf("store: postgresql: %w", err)
 		}
 		dir = abs
