@@ -535,3 +535,32 @@ func AuditActionList() []string {
 	sort.Slice(out, func(i, j int) bool { return actionLabels[out[i]] < actionLabels[out[j]] })
 	return out
 }
+
+// Messages of the units' contacts (issue 15): the settings page and what the public
+// pages say about whom to call.
+const (
+	MsgContactName     = "Hãy nhập họ và tên cán bộ (tối đa 80 ký tự), hoặc để trống cả tên và số điện thoại."
+	MsgContactPhone    = "Hãy nhập số điện thoại làm việc: 10 chữ số (di động) hoặc 11 chữ số bắt đầu bằng 02 (máy bàn)."
+	MsgContactHours    = "Hãy ghi giờ làm việc ngắn gọn (tối đa 120 ký tự), ví dụ: 7 giờ – 17 giờ, thứ Hai đến thứ Sáu."
+	MsgContactZaloOA   = "Hãy dán đường dẫn quan tâm Zalo OA, bắt đầu bằng https://zalo.me/"
+	MsgContactSaved    = "Đã lưu thông tin liên hệ. Áp phích, giấy báo và các trang công khai của đơn vị sẽ hiện thông tin mới."
+	MsgContactFallback = "Ủy ban nhân dân xã, phường nơi ông/bà sinh sống"
+	MsgActionContact   = "Sửa thông tin liên hệ của đơn vị"
+)
+
+func init() { actionLabels[ActionContactUpdate] = MsgActionContact }
+
+// Error pages (issue 15): "Lỗi:" before a short title, and always a way on.
+const (
+	MsgErrorPrefix     = "Lỗi: "
+	MsgTitleNotFound   = "Không tìm thấy trang"
+	MsgTitleTooMany    = "Xin đợi một lát"
+	MsgTitleForbidden  = "Chưa làm được việc này"
+	MsgTitleTooLarge   = "Tệp hoặc nội dung quá lớn"
+	MsgTitleInternal   = "Hệ thống đang bận"
+	MsgTitleBadRequest = "Chưa làm được việc này"
+	MsgStartAgain      = "Bắt đầu lại"
+	MsgStaffHome       = "Về trang cán bộ"
+	MsgChooseCommune   = "Chọn xã, phường của ông/bà"
+	MsgCommuneCodeGone = "Không tìm thấy xã, phường có mã này. Có thể mã trên áp phích đã cũ hoặc bị gõ sai. Xin chọn xã, phường nơi ông/bà sinh sống trong danh sách."
+)

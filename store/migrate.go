@@ -226,6 +226,9 @@ var migrations = []migration{
 			colReturnedAccounts: {{Keys: bson.D{{Key: "commune", Value: 1}, {Key: "at", Value: -1}}}},
 		})
 	}},
+	{"units' contacts", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colContacts)
+	}},
 }
 
 // storeKey carries the store into the steps that need more than the database (the
