@@ -564,3 +564,9 @@ const (
 	MsgChooseCommune   = "Chọn xã, phường của ông/bà"
 	MsgCommuneCodeGone = "Không tìm thấy xã, phường có mã này. Có thể mã trên áp phích đã cũ hoặc bị gõ sai. Xin chọn xã, phường nơi ông/bà sinh sống trong danh sách."
 )
+
+// The web chat's photo of a bank app's QR code (issue 15).
+const (
+	MsgChatPhotoMissing = "Chưa nhận được ảnh. Xin chọn hoặc chụp ảnh mã QR nhận tiền trong ứng dụng ngân hàng, rồi bấm Gửi ảnh."
+	MsgChatPhotoSaid    = "(Ảnh mã QR nhận tiền)"
+)

@@ -55,6 +55,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	app.Get("/tra-cuu/yeu-cau/:code", public, h.RequestStatus)
 	app.Get("/chat", public, h.ChatPage)
 	app.Post("/chat", public, csrf, h.ChatPost)
+	app.Post("/chat/anh", public, csrf, h.ChatPhoto)
 
 	// Zalo's servers.
 	app.Post("/webhooks/zalo", h.ZaloWebhook)
