@@ -80,8 +80,8 @@ func record(st *State, turns []Turn, said string, replies []Reply) {
 // Transcript is what the web chat page shows: the turns so far, which of them still
 // offer their buttons, and whether the answer expected next is a number.
 type Transcript struct {
-	Turns  []Turn
-	Active int  // the turns from Active on are the latest answers: their buttons work
+	Turns   []Turn
+	Active  int  // the turns from Active on are the latest answers: their buttons work
 	Digits  bool // the next answer is a number: a numeric keyboard
 	Step    string
 	Commune string // the person's commune, once known: whose officer to show
