@@ -197,7 +197,7 @@ const (
 	MsgConsentRequired   = "Ông/bà cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
 	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
 	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
-	MsgSessionExpired    = "Phiên đăng ký đã hết hạn. Vui lòng bắt đầu lại."
+	MsgSessionExpired    = "Đã quá lâu kể từ khi ông/bà bắt đầu điền, nên các thông tin vừa nhập đã được xóa để giữ an toàn. Xin bắt đầu lại."
 	MsgFormExpired       = "Trang đã mở quá lâu hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
 	MsgVietQRUnreadable  = "Không đọc được mã VietQR trong ảnh. Hãy chụp rõ hơn, hoặc nhập số tài khoản."
 	MsgVietQRInvalid     = "Mã QR trong ảnh không phải mã VietQR nhận chuyển khoản."
