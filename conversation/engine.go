@@ -15,6 +15,7 @@ import (
 
 	"ansinh"
 	"ansinh/fold"
+	"ansinh/i18n"
 	"ansinh/pii"
 )
 
@@ -70,6 +71,9 @@ type Input struct {
 	// Quiet: the page asked (its first greeting), not the person; nothing of theirs
 	// goes into the history.
 	Quiet bool
+	// Lang is the language of the replies (i18n.VI when empty); the buttons' payloads
+	// stay Vietnamese, which is what Understand reads.
+	Lang string
 }
 
 // Engine runs conversations.
@@ -188,7 +192,7 @@ func (e *Engine) Handle(ctx context.Context, st *State, in Input) ([]Reply, erro
 		return []Reply{{Text: ansinh.MsgInternal}}, err
 	}
 	st.Updated = now
-	replies = limit(replies)
+	replies = translate(in.Lang, limit(replies))
 	if e.KeepHistory {
 		if c.forget {
 			turns = nil
@@ -1144,3 +1148,19 @@ func retypeCCCD(text string) bool {
 // keyboard there.
 var DigitSteps = map[string]bool{StepCCCD: true, StepBirth: true, StepProxyCCCD: true, StepProxyPhone: true,
 	StepAccount: true, StepPhone: true, StepLookupCCCD: true, StepLookupBirth: true}
+
+// translate puts the replies in lang: texts and button titles, never the payloads.
+func translate(lang string, rs []Reply) []Reply {
+	if lang == "" || lang == i18n.VI {
+		return rs
+	}
+	for i := range rs {
+		rs[i].Text = i18n.Chat(lang, rs[i].Text)
+		bs := make([]Button, len(rs[i].Buttons))
+		for j, b := range rs[i].Buttons {
+			bs[j] = Button{Title: i18n.Chat(lang, b.Title), Payload: b.Payload}
+		}
+		rs[i].Buttons = bs
+	}
+	return rs
+}

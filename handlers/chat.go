@@ -11,6 +11,7 @@ import (
 
 	"ansinh"
 	"ansinh/conversation"
+	"ansinh/i18n"
 	"ansinh/zalo"
 )
 
@@ -19,7 +20,8 @@ type ChatBot interface {
 	Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, error)
 	// WebChat runs a message of the web chat (nil: the page is opened) and returns
 	// the conversation so far.
-	WebChat(ctx context.Context, user string, in *conversation.Input) (*conversation.Transcript, error)
+	// lang is the language of the greeting when the page opens a new conversation.
+	WebChat(ctx context.Context, user string, in *conversation.Input, lang string) (*conversation.Transcript, error)
 }
 
 // ZaloWebhook is POST /webhooks/zalo: verify against the raw body, store, answer 200
@@ -84,6 +86,7 @@ type chatView struct {
 	Digits  bool
 	Commune string
 	Notice  string // a photo that could not be read
+	Lang    string
 }
 
 func (v chatView) contactCommune() string { return v.Commune }
@@ -137,7 +140,11 @@ func (h *Handler) chat(c *fiber.Ctx, in *conversation.Input, notice string) erro
 		c.Cookie(&fiber.Cookie{Name: chatCookie, Value: id, Path: "/chat", HTTPOnly: true,
 			SameSite: fiber.CookieSameSiteLaxMode, Secure: h.overHTTPS(c)})
 	}
-	t, err := h.bot.WebChat(c.UserContext(), id, in)
+	lang := h.lang(c)
+	if in != nil {
+		in.Lang = lang
+	}
+	t, err := h.bot.WebChat(c.UserContext(), id, in, lang)
 	if err != nil {
 		return err
 	}
@@ -146,6 +153,6 @@ func (h *Handler) chat(c *fiber.Ctx, in *conversation.Input, notice string) erro
 	if notice != "" {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return c.Status(status).Render("chat", chatView{Title: "Trò chuyện đăng ký tài khoản", CSRF: h.csrfToken(c), Turns: t.Turns,
-		Active: t.Active, Digits: t.Digits, Commune: t.Commune, Notice: notice})
+	return c.Status(status).Render("chat", chatView{Title: i18n.T(lang, "chat.title"), CSRF: h.csrfToken(c), Turns: t.Turns,
+		Active: t.Active, Digits: t.Digits, Commune: t.Commune, Notice: notice, Lang: lang})
 }

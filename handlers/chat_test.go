@@ -198,3 +198,50 @@ func mustPNG(t *testing.T, content string) []byte {
 	}
 	return out
 }
+
+var khmerScript = regexp.MustCompile(`[\x{1780}-\x{17FF}]`)
+
+func TestKhmerStartPageAndChat(t *testing.T) {
+	c := newChatter(t)
+	r, doc := c.send(httptest.NewRequest("GET", "/?lang=km", nil))
+	if lang, _ := doc.Find("html").Attr("lang"); r.StatusCode != 200 || lang != "km" || !khmerScript.MatchString(text(doc, "h1")) {
+		t.Fatalf("Khmer start page: %d lang=%q h1=%q", r.StatusCode, lang, text(doc, "h1"))
+	}
+	if c.cookies["ansinh_lang"] == nil || c.cookies["ansinh_lang"].Value != "km" {
+		t.Fatal("the choice is not remembered")
+	}
+	if doc.Find(`#lang-switch a[href="?lang=vi"]`).Length() != 1 || !khmerScript.MatchString(text(doc, "#contact")) {
+		t.Fatal("no way back to Vietnamese, or the contact is not in Khmer")
+	}
+	// The chat, in Khmer by the cookie: the greeting, the buttons' titles in Khmer, their
+	// payloads in Vietnamese (what the engine reads).
+	_, doc = c.open()
+	if !khmerScript.MatchString(text(doc, ".bubble.latest")) {
+		t.Fatalf("Khmer greeting: %q", text(doc, ".bubble.latest"))
+	}
+	btn := doc.Find(".bubble.latest form.choices button").First()
+	if payload, _ := btn.Attr("value"); payload != "Đăng ký tài khoản" || !khmerScript.MatchString(btn.Text()) {
+		t.Fatalf("button %q → %q", btn.Text(), payload)
+	}
+	c.say("Đăng ký tài khoản")
+	_, doc = c.say("094050001234")
+	if got := text(doc, ".bubble.latest"); !khmerScript.MatchString(got) || !strings.Contains(got, "••••••••1234") {
+		t.Fatalf("Khmer CCCD noted: %q", got)
+	}
+	// Switching back keeps the conversation: the next answers are Vietnamese.
+	_, doc = c.send(httptest.NewRequest("GET", "/chat?lang=vi", nil))
+	before := doc.Find("#history .bubble").Length()
+	if before < 4 {
+		t.Fatalf("the switch lost the conversation: %d bubbles", before)
+	}
+	_, doc = c.say("5/3/1950")
+	if got := text(doc, ".bubble.latest"); khmerScript.MatchString(got) || !strings.Contains(got, "Nguyễn Văn Sáu") {
+		t.Fatalf("after switching back: %q", got)
+	}
+	// An error page in Khmer says "Lỗi" in Khmer, and still leads on.
+	c.send(httptest.NewRequest("GET", "/?lang=km", nil))
+	_, doc = c.send(httptest.NewRequest("GET", "/c/99999", nil))
+	if !strings.HasPrefix(text(doc, "h1"), "កំហុស៖") || doc.Find("#restart").Length() != 1 {
+		t.Fatalf("Khmer error page: %q", text(doc, "h1"))
+	}
+}

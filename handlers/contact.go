@@ -247,5 +247,7 @@ func (h *Handler) ContactForm(c *fiber.Ctx) error {
 
 // pageFuncs are the template functions that need the handler: the layout's contact.
 func (h *Handler) pageFuncs() map[string]any {
-	return map[string]any{"contact": h.pageContact}
+	funcs := languageFuncs()
+	funcs["contact"] = h.pageContact
+	return funcs
 }

@@ -15,6 +15,7 @@ import (
 
 	"ansinh"
 	"ansinh/g2p"
+	"ansinh/i18n"
 )
 
 // codeStatus is the one place that maps the domain's error codes to HTTP statuses.
@@ -175,6 +176,8 @@ func (h *Handler) errorPage(c *fiber.Ctx, status int, e *ansinh.Error) fiber.Map
 		data["User"], data["Restart"], data["RestartLabel"] = u, "/can-bo/", ansinh.MsgStaffHome
 		return data
 	}
+	lang := h.lang(c)
+	data["Lang"], data["Title"] = lang, i18n.Chat(lang, data["Title"].(string))
 	if code, ok := strings.CutPrefix(c.Path(), "/c/"); ok {
 		if u, known := h.units.Get(code); known && u.Leaf() && u.Parent != "" {
 			data["ContactUnit"], data["Restart"] = code, "/c/"+code

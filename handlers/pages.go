@@ -10,6 +10,7 @@ import (
 
 	"ansinh"
 	"ansinh/fold"
+	"ansinh/i18n"
 )
 
 // Landing is the start page: who can use the service, what to bring, how long it
@@ -22,8 +23,10 @@ func (h *Handler) Landing(c *fiber.Ctx) error {
 	}
 	communes := h.startCommunes(q)
 	contact := h.contactFor("")
-	return c.Render("index", fiber.Map{"Title": "Đăng ký tài khoản nhận trợ cấp", "Q": q, "Communes": communes,
-		"Total": len(h.units.Leaves(h.units.Root.Code)), "Contact": contact, "ZaloOA": contact.ZaloOA, "Chat": h.bot != nil})
+	lang := h.lang(c)
+	return c.Render("index", fiber.Map{"Title": i18n.T(lang, "start.title"), "Q": q, "Communes": communes,
+		"Total": len(h.units.Leaves(h.units.Root.Code)), "Contact": contact, "ZaloOA": contact.ZaloOA, "Chat": h.bot != nil,
+		"Lang": lang, "Switch": true})
 }
 
 // startCommunes are the communes whose name matches q (accents and case aside), in

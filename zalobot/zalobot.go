@@ -238,7 +238,7 @@ func (b *Bot) Converse(ctx context.Context, channel, user string, in conversatio
 // WebChat runs one message of the web chat (in nil: the page is only opened) and
 // returns the conversation so far. Opening the page shows the history as it is; a new
 // conversation, or one paused too long, starts with the greeting.
-func (b *Bot) WebChat(ctx context.Context, user string, in *conversation.Input) (*conversation.Transcript, error) {
+func (b *Bot) WebChat(ctx context.Context, user string, in *conversation.Input, lang string) (*conversation.Transcript, error) {
 	id := ChannelWeb + ":" + user
 	step, data, updated, err := b.store.Conversation(ctx, id)
 	if err != nil {
@@ -250,7 +250,7 @@ func (b *Bot) WebChat(ctx context.Context, user string, in *conversation.Input) 
 		return conversation.NewTranscript(st), nil
 	}
 	if in == nil {
-		in = &conversation.Input{Text: "xin chào", Quiet: true}
+		in = &conversation.Input{Text: "xin chào", Quiet: true, Lang: lang}
 	}
 	engine := conversation.New(services{bot: b, channel: ChannelWeb, user: user}, b.now)
 	engine.KeepHistory = true
