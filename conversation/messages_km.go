@@ -155,11 +155,11 @@ func init() {
 		ansinh.MsgInternal:         "ប្រព័ន្ធកំពុងមានបញ្ហា។ សូមព្យាយាមម្តងទៀតក្នុងពេលបន្តិចទៀត។",
 
 		// Error pages (handlers/errors.go), translated with the chat's catalog.
-		ansinh.MsgErrorPrefix + ansinh.MsgTitleNotFound:   "កំហុស៖ រកមិនឃើញទំព័រ",
-		ansinh.MsgErrorPrefix + ansinh.MsgTitleTooMany:    "កំហុស៖ សូមរង់ចាំបន្តិច",
-		ansinh.MsgErrorPrefix + ansinh.MsgTitleForbidden:  "កំហុស៖ មិនទាន់អាចធ្វើការនេះបានទេ",
-		ansinh.MsgErrorPrefix + ansinh.MsgTitleTooLarge:   "កំហុស៖ ឯកសារ ឬខ្លឹមសារធំពេក",
-		ansinh.MsgErrorPrefix + ansinh.MsgTitleInternal:   "កំហុស៖ ប្រព័ន្ធកំពុងរវល់",
+		ansinh.MsgErrorPrefix + ansinh.MsgTitleNotFound:  "កំហុស៖ រកមិនឃើញទំព័រ",
+		ansinh.MsgErrorPrefix + ansinh.MsgTitleTooMany:   "កំហុស៖ សូមរង់ចាំបន្តិច",
+		ansinh.MsgErrorPrefix + ansinh.MsgTitleForbidden: "កំហុស៖ មិនទាន់អាចធ្វើការនេះបានទេ",
+		ansinh.MsgErrorPrefix + ansinh.MsgTitleTooLarge:  "កំហុស៖ ឯកសារ ឬខ្លឹមសារធំពេក",
+		ansinh.MsgErrorPrefix + ansinh.MsgTitleInternal:  "កំហុស៖ ប្រព័ន្ធកំពុងរវល់",
 		ansinh.MsgNotFound:        "រកមិនឃើញទំព័រ ឬទិន្នន័យដែលបានស្នើសុំទេ។",
 		ansinh.MsgTooManyRequests: "លោក/លោកស្រីបានព្យាយាមច្រើនដងពេក។ សូមរង់ចាំបន្តិច រួចព្យាយាមម្តងទៀត។",
 		ansinh.MsgQRInvalid:       "កូដ QR នេះលែងប្រើបានហើយ។ សូមប្រើកូដ QR របស់ឃុំ ឬសួរមន្ត្រីឃុំ។",
