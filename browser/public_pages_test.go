@@ -88,7 +88,9 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 	return eval[int](t, ctx, `document.querySelectorAll(`+quoteJS(sel)+`).length`)
 }
 
-func quoteJS(s string) string { return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'" }
+func quoteJS(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'"
+}
 
 // contactSays checks the footer's contact.
 func contactSays(t *testing.T, ctx context.Context, page string, want ...string) {

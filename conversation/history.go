@@ -59,7 +59,11 @@ func record(st *State, turns []Turn, said string, replies []Reply) {
 		turns = append(turns, Turn{Me: true, Text: MaskDigits(said)})
 	}
 	for _, r := range replies {
-		turns = append(turns, Turn{Text: MaskDigits(r.Text), Buttons: r.Buttons, Phone: r.Phone})
+		text := MaskDigits(r.Text)
+		if r.Phone != "" { // the officer's work phone is there to be called, not hidden
+			text = strings.ReplaceAll(text, pii.Mask(r.Phone), r.Phone)
+		}
+		turns = append(turns, Turn{Text: text, Buttons: r.Buttons, Phone: r.Phone})
 	}
 	if len(turns) > maxTurns {
 		turns = turns[len(turns)-maxTurns:]

@@ -48,7 +48,7 @@ const (
 const (
 	msgAskCCCD       = "Xin gõ số Căn cước (CCCD) của người hưởng trợ cấp, gồm 12 chữ số in trên thẻ. Nếu ông/bà đăng ký giúp người nhà, xin gõ số của người nhà."
 	msgCCCDNoted     = "Đã ghi số CCCD %s."
-	msgAskBirth      = "Người hưởng sinh ngày nào? Ví dụ: 5/3/1950 hoặc 05031950."
+	msgAskBirth      = "Người hưởng sinh ngày nào? Ví dụ: 5/3/1950."
 	msgAskCCCDAgain  = "Mời ông/bà gõ lại số CCCD của người hưởng."
 	msgFound         = "Đã tìm thấy hồ sơ của %s."
 	msgHasAccount    = "Hồ sơ đang nhận trợ cấp qua tài khoản %s. Đăng ký mới sẽ thay tài khoản này sau khi xã xác nhận."

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 
 	"ansinh"
 	"ansinh/store"
+	"ansinh/vietqr"
 )
 
 // publicPage opens a public page without a session.
@@ -199,5 +202,58 @@ func TestErrorPagesLeadOn(t *testing.T) {
 				t.Errorf("restart leads to %q, want %q", href, tt.restart)
 			}
 		})
+	}
+}
+
+// The notice cards go to eligible people still without an account or a submission,
+// addressed to them, with the sender, the purpose, the deadline and the phone; the
+// poster carries the contact and, with the OA configured, the OA's code.
+func TestCardsAndPosterCarryTheContact(t *testing.T) {
+	e := staffEnv(t)
+	e.withBeneficiaries() // Sáu and Bảy in 31498
+	x := e.browser("xa31498")
+	v := contactValues("Lê Thị Hoa", "02993822123", "7 giờ – 17 giờ")
+	v.Set("unit", "31498")
+	x.post("/can-bo/lien-he", v)
+
+	r, doc := x.post("/can-bo/qr/31498/giay-bao", url.Values{})
+	card := doc.Find(".cards .card")
+	if r.StatusCode != 200 || card.Length() != 2 {
+		t.Fatalf("cards: %d, %d", r.StatusCode, card.Length())
+	}
+	bay := doc.Find(`.cards .card:contains("Trần Thị Bảy")`)
+	if got := strings.TrimSpace(bay.Find(".to").Text()); got != "Kính gửi bà Trần Thị Bảy" {
+		t.Fatalf("salutation %q", got)
+	}
+	if !strings.Contains(bay.Find(".purpose").Text(), "trước ngày") || !strings.Contains(bay.Find(".phone").Text(), "02993822123") ||
+		!strings.Contains(bay.Find(".sender").Text(), "UBND") {
+		t.Fatalf("card: %q", bay.Text())
+	}
+	// Bảy cannot open an account (bedridden): no card for her.
+	id := e.store.BeneficiaryID("094152000111")
+	if r := e.do("POST", "/api/v1/beneficiaries/"+id+"/eligibility", e.login("xa31498"), `{"eligible":false,"reason":"bedridden","note":""}`); r.StatusCode != 200 {
+		t.Fatalf("eligibility: %d %s", r.StatusCode, r.body)
+	}
+	_, doc = x.post("/can-bo/qr/31498/giay-bao", url.Values{})
+	if n := doc.Find(".cards .card").Length(); n != 1 || strings.Contains(doc.Find(".cards").Text(), "Trần Thị Bảy") {
+		t.Fatalf("%d cards after Bảy became ineligible", n)
+	}
+
+	_, doc = x.get("/can-bo/qr/31498")
+	if !strings.Contains(text(doc, ".phone"), "Lê Thị Hoa") || text(doc, ".phone strong") != "02993822123" || doc.Find("img.zalo-qr").Length() != 0 {
+		t.Fatalf("poster: %q, %d OA codes", text(doc, ".phone"), doc.Find("img.zalo-qr").Length())
+	}
+	so := e.browser("so.ldtbxh")
+	v = contactValues("", "", "")
+	v.Set("unit", "94")
+	v.Set("zalo_oa", "https://zalo.me/1234567890")
+	if r, _ := so.post("/can-bo/lien-he", v); r.StatusCode != 303 {
+		t.Fatalf("OA link: %d", r.StatusCode)
+	}
+	_, doc = x.get("/can-bo/qr/31498")
+	src, _ := doc.Find("img.zalo-qr").Attr("src")
+	png, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/png;base64,"))
+	if got, err := vietqr.DecodeImage(bytes.NewReader(png)); err != nil || got != "https://zalo.me/1234567890" {
+		t.Fatalf("the poster's OA code reads %q, %v", got, err)
 	}
 }

@@ -45,8 +45,8 @@ var km = map[string]string{
 	"start.staff":      "មន្ត្រីចូលប្រើ",
 
 	// Error pages.
-	"error.chooseCommune": "ជ្រើសរើសឃុំ សង្កាត់ ដើម្បីចុះឈ្មោះ",
-	"error.lookup":        "ពិនិត្យលទ្ធផលនៃការចុះឈ្មោះ",
+	"error.chooseCommune": "ជ្រើសរើសឃុំ សង្កាត់",
+	"error.lookup":        "ពិនិត្យលទ្ធផល",
 
 	// The chat.
 	"chat.title":     "ជជែកដើម្បីចុះឈ្មោះគណនី",

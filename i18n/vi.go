@@ -39,8 +39,8 @@ var vi = map[string]string{
 	"start.staff":      "Cán bộ đăng nhập",
 
 	// Error pages.
-	"error.chooseCommune": "Chọn xã, phường để đăng ký",
-	"error.lookup":        "Tra cứu kết quả đăng ký",
+	"error.chooseCommune": "Chọn xã, phường",
+	"error.lookup":        "Tra cứu kết quả",
 
 	// The chat.
 	"chat.title":     "Trò chuyện đăng ký tài khoản",
