@@ -197,7 +197,7 @@ const (
 	MsgConsentRequired   = "Ông/bà cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
 	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
 	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
-	MsgSessionExpired    = "Phiên đăng ký đã hết hạn. Vui lòng bắt đầu lại."
+	MsgSessionExpired    = "Đã quá lâu kể từ khi ông/bà bắt đầu điền, nên các thông tin vừa nhập đã được xóa để giữ an toàn. Xin bắt đầu lại."
 	MsgFormExpired       = "Trang đã mở quá lâu hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
 	MsgVietQRUnreadable  = "Không đọc được mã VietQR trong ảnh. Hãy chụp rõ hơn, hoặc nhập số tài khoản."
 	MsgVietQRInvalid     = "Mã QR trong ảnh không phải mã VietQR nhận chuyển khoản."
@@ -539,3 +539,38 @@ func AuditActionList() []string {
 	sort.Slice(out, func(i, j int) bool { return actionLabels[out[i]] < actionLabels[out[j]] })
 	return out
 }
+
+// Messages of the units' contacts (issue 15): the settings page and what the public
+// pages say about whom to call.
+const (
+	MsgContactName     = "Hãy nhập họ và tên cán bộ (tối đa 80 ký tự), hoặc để trống cả tên và số điện thoại."
+	MsgContactPhone    = "Hãy nhập số điện thoại làm việc: 10 chữ số (di động) hoặc 11 chữ số bắt đầu bằng 02 (máy bàn)."
+	MsgContactHours    = "Hãy ghi giờ làm việc ngắn gọn (tối đa 120 ký tự), ví dụ: 7 giờ – 17 giờ, thứ Hai đến thứ Sáu."
+	MsgContactZaloOA   = "Hãy dán đường dẫn quan tâm Zalo OA, bắt đầu bằng https://zalo.me/"
+	MsgContactSaved    = "Đã lưu thông tin liên hệ. Áp phích, giấy báo và các trang công khai của đơn vị sẽ hiện thông tin mới."
+	MsgContactFallback = "Ủy ban nhân dân xã, phường nơi ông/bà sinh sống"
+	MsgActionContact   = "Sửa thông tin liên hệ của đơn vị"
+)
+
+func init() { actionLabels[ActionContactUpdate] = MsgActionContact }
+
+// Error pages (issue 15): "Lỗi:" before a short title, and always a way on.
+const (
+	MsgErrorPrefix     = "Lỗi: "
+	MsgTitleNotFound   = "Không tìm thấy trang"
+	MsgTitleTooMany    = "Xin đợi một lát"
+	MsgTitleForbidden  = "Chưa làm được việc này"
+	MsgTitleTooLarge   = "Tệp hoặc nội dung quá lớn"
+	MsgTitleInternal   = "Hệ thống đang bận"
+	MsgTitleBadRequest = "Chưa làm được việc này"
+	MsgStartAgain      = "Bắt đầu lại"
+	MsgStaffHome       = "Về trang cán bộ"
+	MsgChooseCommune   = "Chọn xã, phường của ông/bà"
+	MsgCommuneCodeGone = "Không tìm thấy xã, phường có mã này. Có thể mã trên áp phích đã cũ hoặc bị gõ sai. Xin chọn xã, phường nơi ông/bà sinh sống trong danh sách."
+)
+
+// The web chat's photo of a bank app's QR code (issue 15).
+const (
+	MsgChatPhotoMissing = "Chưa nhận được ảnh. Xin chọn hoặc chụp ảnh mã QR nhận tiền trong ứng dụng ngân hàng, rồi bấm Gửi ảnh."
+	MsgChatPhotoSaid    = "(Ảnh mã QR nhận tiền)"
+)

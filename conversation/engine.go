@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"ansinh"
+	"ansinh/fold"
+	"ansinh/i18n"
 	"ansinh/pii"
 )
 
@@ -31,9 +33,13 @@ type Services interface {
 	Status(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	// LatestStatus returns the person's newest submission, ENOTFOUND if none.
 	LatestStatus(ctx context.Context, beneficiaryID string) (*ansinh.Registration, error)
-	// OfficerPhone returns the phone of the commune's officer, "" when unknown.
-	OfficerPhone(ctx context.Context, commune string) string
+	// Officer returns the contact of the commune's officer (its Phone "" when
+	// unknown); commune may be "".
+	Officer(ctx context.Context, commune string) Officer
 }
+
+// Officer is whom the chat tells a person to call.
+type Officer struct{ Name, Phone, Hours string }
 
 // Button is a choice offered with a reply; its payload comes back as the user's next
 // text.
@@ -60,12 +66,23 @@ type Input struct {
 	// BIN and AccountNumber are filled when the user sent a VietQR image that the
 	// caller decoded.
 	BIN, AccountNumber string
+	// Said is what the history shows of this message when it is not Text (a photo).
+	Said string
+	// Quiet: the page asked (its first greeting), not the person; nothing of theirs
+	// goes into the history.
+	Quiet bool
+	// Lang is the language of the replies (i18n.VI when empty); the buttons' payloads
+	// stay Vietnamese, which is what Understand reads.
+	Lang string
 }
 
 // Engine runs conversations.
 type Engine struct {
 	svc Services
 	now func() time.Time
+	// KeepHistory keeps the conversation's turns in the state, for a channel that
+	// does not show them itself (the web chat; Zalo keeps its own).
+	KeepHistory bool
 }
 
 // New returns an engine; now defaults to time.Now.
@@ -161,10 +178,13 @@ func (e *Engine) Handle(ctx context.Context, st *State, in Input) ([]Reply, erro
 	}
 	saved := State{Step: st.Step, Data: maps.Clone(st.Data), Updated: st.Updated}
 	now := e.now()
+	turns := History(st)
+	delete(st.Data, keyHistory)
 	c := &conv{e: e, ctx: ctx, st: st, in: in, now: now}
 	if !st.Updated.IsZero() && now.Sub(st.Updated) > IdleTimeout {
 		c.idle = inFlow(st.Step)
 		st.Step, st.Data = StepMenu, map[string]string{}
+		turns = nil // what was typed before the pause is forgotten, on the screen too
 	}
 	replies, err := c.run()
 	if err != nil {
@@ -172,7 +192,21 @@ func (e *Engine) Handle(ctx context.Context, st *State, in Input) ([]Reply, erro
 		return []Reply{{Text: ansinh.MsgInternal}}, err
 	}
 	st.Updated = now
-	return limit(replies), nil
+	replies = translate(in.Lang, limit(replies))
+	if e.KeepHistory {
+		if c.forget {
+			turns = nil
+		}
+		said := in.Text
+		if in.Said != "" {
+			said = in.Said
+		}
+		if in.Quiet {
+			said = ""
+		}
+		record(st, turns, said, replies)
+	}
+	return replies, nil
 }
 
 func inFlow(step string) bool { return registrationSteps[step] || lookupSteps[step] }
@@ -201,6 +235,7 @@ type conv struct {
 	in     Input
 	now    time.Time
 	idle   bool // the conversation just started over after a pause
+	forget bool // the person cancelled: the history goes with what they typed
 	text   string
 	it     Intent
 	strong bool
@@ -320,7 +355,7 @@ func (c *conv) dispatch() ([]Reply, error) {
 func (c *conv) command() ([]Reply, error) {
 	switch c.it.Name {
 	case IntentCancel:
-		c.st.Step, c.st.Data = StepMenu, map[string]string{}
+		c.st.Step, c.st.Data, c.forget = StepMenu, map[string]string{}, true
 		return []Reply{c.menu(msgCancelled)}, nil
 	case IntentRestart:
 		return c.startRegistration(msgRestarted), nil
@@ -462,13 +497,22 @@ func (c *conv) help(topic string) Reply {
 	return Reply{Text: texts[topic], Buttons: bs}
 }
 
+// officer is the "gặp cán bộ" answer: the commune's officer by name, phone and office
+// hours, or the city-level line, or where to go.
 func (c *conv) officer() Reply {
-	if commune := c.data()[keyCommune]; commune != "" {
-		if phone := c.e.svc.OfficerPhone(c.ctx, commune); phone != "" {
-			return Reply{Text: fmt.Sprintf(msgOfficerPhone, phone), Phone: phone}
-		}
+	o := c.e.svc.Officer(c.ctx, c.data()[keyCommune])
+	if o.Phone == "" {
+		return Reply{Text: msgOfficerGeneral}
 	}
-	return Reply{Text: msgOfficerGeneral}
+	hours := msgOfficerOffice
+	if o.Hours != "" {
+		hours = fmt.Sprintf(msgOfficerHours, o.Hours)
+	}
+	name := o.Name
+	if name == "" {
+		name = "xã"
+	}
+	return Reply{Text: join(fmt.Sprintf(msgOfficerPhone, name, o.Phone), hours), Phone: o.Phone}
 }
 
 // The question of each step.
@@ -611,10 +655,23 @@ func (c *conv) cccd(lookup bool) ([]Reply, error) {
 	return []Reply{c.question(fmt.Sprintf(msgCCCDNoted, pii.Mask(cccd)))}, nil
 }
 
-// birth reads the birth date and identifies the beneficiary.
+// birth reads the birth date and identifies the beneficiary. A wrong date keeps the
+// CCCD and asks for the date alone; a CCCD typed again here, or the button, replaces it.
 func (c *conv) birth(lookup bool) ([]Reply, error) {
 	date, ok := parseDate(c.text, c.now)
 	if !ok {
+		if n := longestNumber(c.text); len(n) == 12 || len(n) == 9 {
+			return c.cccd(lookup)
+		}
+		if retypeCCCD(c.text) {
+			next := StepCCCD
+			if lookup {
+				next = StepLookupCCCD
+			}
+			delete(c.data(), keyCCCD)
+			c.setStep(next)
+			return []Reply{c.question("")}, nil
+		}
 		return c.invalid(ansinh.MsgBirthDateInvalid)
 	}
 	d := c.data()
@@ -626,15 +683,13 @@ func (c *conv) birth(lookup bool) ([]Reply, error) {
 		c.setStep(StepMenu)
 		return []Reply{{Text: ansinh.MsgIdentityLocked, Buttons: buttons(btnOfficer, btnMenu)}}, nil
 	case ansinh.EINVALID, ansinh.ENOTFOUND:
-		delete(d, keyCCCD)
+		// The CCCD stays: most often the date is what was mistyped. The lockout
+		// counts each try in IdentifyByCCCD, so keeping it opens no way to probe.
 		n := atoi(d[keyIDFailures]) + 1
 		d[keyIDFailures] = fmt.Sprint(n)
-		next := StepCCCD
-		if lookup {
-			next = StepLookupCCCD
-		}
-		c.setStep(next)
-		r := Reply{Text: join(ansinh.MsgIdentityNotFound, msgAskCCCDAgain)}
+		c.setStep(c.st.Step)
+		r := Reply{Text: join(ansinh.MsgIdentityNotFound, fmt.Sprintf(msgAskBirthAgain, pii.Mask(d[keyCCCD]))),
+			Buttons: buttons(btnRetypeCCCD)}
 		if n >= maxFailures {
 			r = c.offerOfficer(r)
 		}
@@ -1076,4 +1131,36 @@ func (c *conv) latestStatus(b *ansinh.Beneficiary) ([]Reply, error) {
 		return []Reply{{Text: msgNoRegistration, Buttons: buttons(btnRegister, btnOfficer, btnMenu)}}, nil
 	}
 	return nil, err
+}
+
+// retypeCCCD reads "gõ lại số CCCD" (the button) and the like at the birth-date step.
+func retypeCCCD(text string) bool {
+	k := " " + fold.Words(text) + " "
+	for _, p := range []string{" cccd ", " can cuoc ", " cmnd ", " so the "} {
+		if strings.Contains(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// DigitSteps are the steps whose answer is a number: the chat page offers a numeric
+// keyboard there.
+var DigitSteps = map[string]bool{StepCCCD: true, StepBirth: true, StepProxyCCCD: true, StepProxyPhone: true,
+	StepAccount: true, StepPhone: true, StepLookupCCCD: true, StepLookupBirth: true}
+
+// translate puts the replies in lang: texts and button titles, never the payloads.
+func translate(lang string, rs []Reply) []Reply {
+	if lang == "" || lang == i18n.VI {
+		return rs
+	}
+	for i := range rs {
+		rs[i].Text = i18n.Chat(lang, rs[i].Text)
+		bs := make([]Button, len(rs[i].Buttons))
+		for j, b := range rs[i].Buttons {
+			bs[j] = Button{Title: i18n.Chat(lang, b.Title), Payload: b.Payload}
+		}
+		rs[i].Buttons = bs
+	}
+	return rs
 }

@@ -20,6 +20,8 @@ const (
 	proxyCCCD    = "094180005678"
 	account      = "1903456789012"
 	officerPhone = "02993822123"
+	officerName  = "Lê Thị Hoa"
+	officerHours = "7 giờ – 17 giờ, thứ Hai đến thứ Sáu"
 	commune      = "31513"
 )
 
@@ -99,11 +101,11 @@ func (f *fakeServices) LatestStatus(_ context.Context, beneficiaryID string) (*a
 	return nil, ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
 }
 
-func (f *fakeServices) OfficerPhone(_ context.Context, c string) string {
+func (f *fakeServices) Officer(_ context.Context, c string) Officer {
 	if c == commune {
-		return officerPhone
+		return Officer{Name: officerName, Phone: officerPhone, Hours: officerHours}
 	}
-	return ""
+	return Officer{}
 }
 
 // chat is one user's conversation. Between messages the state goes through JSON, as
@@ -263,7 +265,7 @@ func (c *chat) identify() {
 func (c *chat) finish() string {
 	c.t.Helper()
 	c.wantStep(StepConsent)
-	c.wantText(ansinh.ConsentVersion)
+	c.wantText("Ông/bà có đồng ý không?")
 	c.say(btnAgree)
 	c.wantStep(StepNotify)
 	c.say(btnNotifyNo)
@@ -400,16 +402,23 @@ func TestWrongIdentityTwiceThenRight(t *testing.T) {
 	c := newChat(t, svc)
 	c.say(btnRegister)
 	c.say(goodCCCD)
-	c.say("6/3/1950") // wrong date
-	c.wantStep(StepCCCD)
+	c.say("6/3/1950") // wrong date: the CCCD is kept, only the date asked again
+	c.wantStep(StepBirth)
 	c.wantText(ansinh.MsgIdentityNotFound)
-	wrongDate := c.last[0].Text
-	c.say("094050009999") // unknown person
-	c.say("5/3/1950")
-	c.wantStep(StepCCCD)
-	if c.last[0].Text != wrongDate {
-		t.Errorf("unknown person %q, wrong date %q: not the same answer", c.last[0].Text, wrongDate)
+	c.wantButton(btnRetypeCCCD)
+	if c.data()[keyCCCD] != goodCCCD {
+		t.Fatalf("the CCCD is gone after a wrong date: %v", c.data())
 	}
+	wrongDate := strings.ReplaceAll(c.last[0].Text, "1234", "")
+	c.say("094050009999") // another CCCD typed at the date step replaces it
+	c.wantStep(StepBirth)
+	c.say("5/3/1950") // unknown person
+	c.wantStep(StepBirth)
+	if got := strings.ReplaceAll(c.last[0].Text, "9999", ""); got != wrongDate {
+		t.Errorf("unknown person %q, wrong date %q: not the same answer", got, wrongDate)
+	}
+	c.say(btnRetypeCCCD)
+	c.wantStep(StepCCCD)
 	c.say(goodCCCD)
 	c.say("05-03-1950")
 	c.wantStep(StepWho)
@@ -420,8 +429,8 @@ func TestWrongIdentityTwiceThenRight(t *testing.T) {
 	// A third failure offers the officer.
 	c2 := newChat(t, newFake())
 	c2.say(btnRegister)
+	c2.say(goodCCCD)
 	for range 3 {
-		c2.say(goodCCCD)
 		c2.say("1/1/1960")
 	}
 	c2.wantButton(btnOfficer)
@@ -526,7 +535,7 @@ func TestIdleStartsOver(t *testing.T) {
 	c.now = c.now.Add(31 * time.Minute)
 	c.say("Agribank")
 	c.wantStep(StepMenu)
-	if !strings.HasPrefix(c.last[0].Text, "Cuộc trò chuyện đã lâu") {
+	if !strings.HasPrefix(c.last[0].Text, "Cuộc trò chuyện đã dừng") {
 		t.Errorf("first reply %q", c.last[0].Text)
 	}
 	c.wantButton(btnRegister)
@@ -538,7 +547,7 @@ func TestIdleStartsOver(t *testing.T) {
 	c.say(btnRegister)
 	c.now = c.now.Add(40 * time.Minute)
 	c.say("tra cứu")
-	c.wantText("Cuộc trò chuyện đã lâu")
+	c.wantText("Cuộc trò chuyện đã dừng")
 	c.wantStep(StepLookup)
 
 	// 29 minutes is not a pause.
@@ -657,8 +666,7 @@ func TestStatusByIdentity(t *testing.T) {
 	c.say(goodCCCD)
 	c.say("1/1/1951")
 	c.wantText(ansinh.MsgIdentityNotFound)
-	c.wantStep(StepLookupCCCD)
-	c.say(goodCCCD)
+	c.wantStep(StepLookupBirth)
 	c.say("1950-03-05")
 	c.wantText("HKM7P-3QRST")
 	c.wantText(ansinh.StatusLabel(ansinh.StatusPending))
@@ -715,6 +723,8 @@ func TestOfficer(t *testing.T) {
 		t.Errorf("phone = %q", c.last[0].Phone)
 	}
 	c.wantText(officerPhone)
+	c.wantText(officerName)
+	c.wantText(officerHours)
 	c.wantStep(StepWho) // the registration goes on
 	c.wantButton(btnSelf)
 }

@@ -11,13 +11,17 @@ import (
 
 	"ansinh"
 	"ansinh/conversation"
+	"ansinh/i18n"
 	"ansinh/zalo"
 )
 
 // ChatBot is the conversation worker the chat routes hand messages to.
 type ChatBot interface {
 	Receive(ctx context.Context, ev *zalo.Event, body []byte) (bool, error)
-	Converse(ctx context.Context, channel, user string, in conversation.Input) ([]conversation.Reply, error)
+	// WebChat runs a message of the web chat (nil: the page is opened) and returns
+	// the conversation so far.
+	// lang is the language of the greeting when the page opens a new conversation.
+	WebChat(ctx context.Context, user string, in *conversation.Input, lang string) (*conversation.Transcript, error)
 }
 
 // ZaloWebhook is POST /webhooks/zalo: verify against the raw body, store, answer 200
@@ -75,16 +79,23 @@ const chatCookie = "ansinh_chat"
 
 type chatView struct {
 	Title   string
-	User    *ansinh.User
+	User    *ansinh.User // always nil: a public page
 	CSRF    string
-	Said    string
-	Replies []conversation.Reply
+	Turns   []conversation.Turn
+	Active  int
+	Digits  bool
+	Commune string
+	Notice  string // a photo that could not be read
+	Lang    string
 }
 
+func (v chatView) contactCommune() string { return v.Commune }
+
 // ChatPage is the web chat: the same conversation as on Zalo, for people without Zalo
-// and for demonstrations. Plain forms: works without JavaScript.
+// and for demonstrations, with the conversation so far. Plain forms: works without
+// JavaScript.
 func (h *Handler) ChatPage(c *fiber.Ctx) error {
-	return h.chat(c, "xin chào", "")
+	return h.chat(c, nil, "")
 }
 
 // ChatPost takes one message of the web chat.
@@ -93,10 +104,33 @@ func (h *Handler) ChatPost(c *fiber.Ctx) error {
 	if len([]rune(text)) > 500 {
 		text = string([]rune(text)[:500])
 	}
-	return h.chat(c, text, text)
+	return h.chat(c, &conversation.Input{Text: text}, "")
 }
 
-func (h *Handler) chat(c *fiber.Ctx, text, said string) error {
+// ChatPhoto takes a photo of the bank app's QR code (VietQR): bank and account in one
+// go. A file that is not an image, too large, or without a readable code gets a clear
+// message and changes nothing.
+func (h *Handler) ChatPhoto(c *fiber.Ctx) error {
+	fh, err := c.FormFile("photo")
+	if err != nil {
+		return h.chat(c, nil, ansinh.MsgChatPhotoMissing)
+	}
+	if fh.Size > maxImageBytes {
+		return h.chat(c, nil, ansinh.MsgImageTooLarge)
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return h.chat(c, nil, ansinh.MsgVietQRUnreadable)
+	}
+	defer file.Close()
+	p, err := decodeVietQR(file)
+	if err != nil {
+		return h.chat(c, nil, ansinh.ErrorMessage(err))
+	}
+	return h.chat(c, &conversation.Input{BIN: p.BIN, AccountNumber: p.AccountNumber, Said: ansinh.MsgChatPhotoSaid}, "")
+}
+
+func (h *Handler) chat(c *fiber.Ctx, in *conversation.Input, notice string) error {
 	if h.bot == nil {
 		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
 	}
@@ -106,10 +140,19 @@ func (h *Handler) chat(c *fiber.Ctx, text, said string) error {
 		c.Cookie(&fiber.Cookie{Name: chatCookie, Value: id, Path: "/chat", HTTPOnly: true,
 			SameSite: fiber.CookieSameSiteLaxMode, Secure: h.overHTTPS(c)})
 	}
-	replies, err := h.bot.Converse(c.UserContext(), "web", id, conversation.Input{Text: text})
+	lang := h.lang(c)
+	if in != nil {
+		in.Lang = lang
+	}
+	t, err := h.bot.WebChat(c.UserContext(), id, in, lang)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Render("chat", chatView{Title: "Trò chuyện đăng ký tài khoản", CSRF: h.csrfToken(c), Said: said, Replies: replies})
+	status := fiber.StatusOK
+	if notice != "" {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return c.Status(status).Render("chat", chatView{Title: i18n.T(lang, "chat.title"), CSRF: h.csrfToken(c), Turns: t.Turns,
+		Active: t.Active, Digits: t.Digits, Commune: t.Commune, Notice: notice, Lang: lang})
 }

@@ -15,6 +15,7 @@ import (
 
 	"ansinh"
 	"ansinh/g2p"
+	"ansinh/i18n"
 )
 
 // codeStatus is the one place that maps the domain's error codes to HTTP statuses.
@@ -96,7 +97,7 @@ func (h *Handler) ErrorHandler(c *fiber.Ctx, err error) error {
 	if wantsJSON(c) {
 		return c.JSON(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
 	}
-	if rerr := c.Render("error", fiber.Map{"Title": "Có lỗi xảy ra", "Status": status, "Message": e.Message}); rerr != nil {
+	if rerr := c.Render("error", h.errorPage(c, status, e)); rerr != nil {
 		h.log.Error("render error page", "err", rerr)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.SendString(e.Message)
@@ -163,4 +164,47 @@ func pageMessage(e *ansinh.Error) string {
 		return m
 	}
 	return e.Message
+}
+
+// errorPage is what an error page shows a person: "Lỗi:" and a short title, the
+// message, a way to start again and, through the layout, whom to call (the commune's
+// officer when the address names a commune).
+func (h *Handler) errorPage(c *fiber.Ctx, status int, e *ansinh.Error) fiber.Map {
+	data := fiber.Map{"Title": ansinh.MsgErrorPrefix + errorTitle(status), "Status": status, "Message": e.Message,
+		"Restart": "/", "RestartLabel": ansinh.MsgStartAgain, "ContactUnit": ""}
+	if u := currentUser(c); u != nil && strings.HasPrefix(c.Path(), "/can-bo") {
+		data["User"], data["Restart"], data["RestartLabel"] = u, "/can-bo/", ansinh.MsgStaffHome
+		return data
+	}
+	lang := h.lang(c)
+	data["Lang"], data["Title"] = lang, i18n.Chat(lang, data["Title"].(string))
+	if code, ok := strings.CutPrefix(c.Path(), "/c/"); ok {
+		if u, known := h.units.Get(code); known && u.Leaf() && u.Parent != "" {
+			data["ContactUnit"], data["Restart"] = code, "/c/"+code
+		} else if status == fiber.StatusNotFound {
+			// A code misread from a poster, or one that no longer exists.
+			data["Message"], data["Restart"], data["RestartLabel"] = ansinh.MsgCommuneCodeGone, "/#chon-xa", ansinh.MsgChooseCommune
+		}
+	}
+	if status == fiber.StatusNotFound && strings.HasPrefix(c.Path(), "/r/") {
+		data["Message"] = ansinh.MsgQRInvalid
+	}
+	return data
+}
+
+// errorTitle is an error page's title after "Lỗi:".
+func errorTitle(status int) string {
+	switch {
+	case status == fiber.StatusNotFound:
+		return ansinh.MsgTitleNotFound
+	case status == fiber.StatusTooManyRequests:
+		return ansinh.MsgTitleTooMany
+	case status == fiber.StatusUnauthorized || status == fiber.StatusForbidden:
+		return ansinh.MsgTitleForbidden
+	case status == fiber.StatusRequestEntityTooLarge || status == fiber.StatusRequestHeaderFieldsTooLarge:
+		return ansinh.MsgTitleTooLarge
+	case status >= 500:
+		return ansinh.MsgTitleInternal
+	}
+	return ansinh.MsgTitleBadRequest
 }

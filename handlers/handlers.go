@@ -36,6 +36,7 @@ type Store interface {
 	G2PStore
 	ansinh.NoticeStore
 	PaymentStore
+	ContactStore
 	registration.Store
 }
 
@@ -97,6 +98,7 @@ type Handler struct {
 	flashKey      []byte             // signs the notices carried to the next staff page
 	oneTime       *pii.Vault         // seals a one-time password on its way to the page that shows it once
 	jobs          *jobs.Runner
+	contacts      *contactBook // every unit's contact, for the pages (contact.go)
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -129,7 +131,7 @@ func New(d Deps) (*fiber.App, error) {
 		bot: d.Bot, rates: d.Rates, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
 		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID(),
 		proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device"),
-		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash")}
+		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash"), contacts: newContactBook()}
 	vault, err := pii.New(ansinh.DeriveKey(d.Config.SecretKey, "one-time-password"), ansinh.DeriveKey(d.Config.SecretKey, "one-time-password-index"))
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
@@ -149,7 +151,7 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	h.metrics = m
-	views, err := newViews(newSite(h.sets.Current(), h.cfg.Programs))
+	views, err := newViews(newSite(h.sets.Current(), h.cfg.Programs), h.pageFuncs())
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}

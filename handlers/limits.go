@@ -24,6 +24,7 @@ var largeBodies = map[string]int{
 	"/can-bo/nhap-danh-sach":       MaxBodyBytes,
 	"/api/v1/vietqr/decode":        maxImageBody,
 	"/dang-ky/chi-tiet":            maxImageBody,
+	"/chat/anh":                    maxImageBody,
 	"/webhooks/zalo":               256 << 10,
 	"/g2p/mapper/sync/resolve":     1 << 20,
 }

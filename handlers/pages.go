@@ -2,17 +2,51 @@ package handlers
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
 	"ansinh"
+	"ansinh/fold"
+	"ansinh/i18n"
 )
 
-// Landing is the public home page.
+// Landing is the start page: who can use the service, what to bring, how long it
+// takes, the communes to choose from (a search without JavaScript: ?xa=), the status
+// look-up, the chat and the Zalo OA.
 func (h *Handler) Landing(c *fiber.Ctx) error {
-	return c.Render("index", fiber.Map{"Title": "An sinh – nhận trợ cấp qua tài khoản"})
+	q := strings.TrimSpace(c.Query("xa"))
+	if len([]rune(q)) > 60 {
+		q = string([]rune(q)[:60])
+	}
+	communes := h.startCommunes(q)
+	contact := h.contactFor("")
+	lang := h.lang(c)
+	return c.Render("index", fiber.Map{"Title": i18n.T(lang, "start.title"), "Q": q, "Communes": communes,
+		"Total": len(h.units.Leaves(h.units.Root.Code)), "Contact": contact, "ZaloOA": contact.ZaloOA, "Chat": h.bot != nil,
+		"Lang": lang, "Switch": true})
+}
+
+// startCommunes are the communes whose name matches q (accents and case aside), in
+// the order of their names.
+func (h *Handler) startCommunes(q string) []*ansinh.Unit {
+	want := fold.Words(q)
+	var out []*ansinh.Unit
+	for _, code := range h.units.Leaves(h.units.Root.Code) {
+		u, _ := h.units.Get(code)
+		if u.Parent == "" {
+			continue
+		}
+		if want == "" || strings.Contains(fold.Words(u.Name), want) || strings.Contains(fold.Words(ansinh.PlaceName(u)), want) {
+			out = append(out, u)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *ansinh.Unit) int {
+		return strings.Compare(fold.Words(ansinh.PlaceName(a)), fold.Words(ansinh.PlaceName(b)))
+	})
+	return out
 }
 
 // LoginPage shows the staff login form.

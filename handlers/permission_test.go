@@ -136,6 +136,10 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "POST", route: "/can-bo/nguoi-dung/:username/dat-lai-mat-khau", page: true, body: url.Values{}},
 		{method: "GET", route: "/can-bo/nguoi-dung/:username/mat-khau-mot-lan", page: true},
 	},
+	ansinh.ActContact: {
+		{method: "GET", route: "/can-bo/lien-he", page: true},
+		{method: "POST", route: "/can-bo/lien-he", page: true, body: url.Values{}},
+	},
 	ansinh.ActAudit: {
 		{method: "GET", route: "/can-bo/nhat-ky", page: true},
 		{method: "GET", route: "/can-bo/nhat-ky/xuat.csv", page: true},

@@ -13,10 +13,30 @@ import (
 // card with a personal code for everyone who has not registered yet.
 
 type noticeCard struct {
-	Name    string
-	Commune string
-	QR      template.URL
-	Expires string
+	Salutation string // "ông", "bà", or "ông/bà" when the list has no sex
+	Name       string
+	Commune    string
+	QR         template.URL
+	Expires    string
+}
+
+// salutation is how a card addresses the person.
+func salutation(sex string) string {
+	switch sex {
+	case ansinh.SexMale:
+		return "ông"
+	case ansinh.SexFemale:
+		return "bà"
+	}
+	return "ông/bà"
+}
+
+// printContact is the contact a printed sheet of the commune carries: the commune's,
+// else the city-level line; the OA's follow link either way.
+func (h *Handler) printContact(c *fiber.Ctx, commune string) (*contactView, error) {
+	h.contacts.expire() // a sheet is printed rarely, and must be exact
+	h.refreshContacts(c.UserContext())
+	return h.contactFor(commune), nil
 }
 
 // printCommune is the commune of the URL, within the officer's scope.
@@ -39,8 +59,9 @@ func qrDataURL(content string, size int) (template.URL, error) {
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), nil
 }
 
-// PosterPage is the commune's A4 poster: a large code, three lines of instructions
-// and the officer's phone (?sdt=).
+// PosterPage is the commune's A4 poster: a large code, three lines of instructions,
+// the commune's contact (?sdt= puts another phone) and, when the Zalo OA is
+// configured, its code too.
 func (h *Handler) PosterPage(c *fiber.Ctx) error {
 	u, err := h.printCommune(c)
 	if err != nil {
@@ -55,7 +76,21 @@ func (h *Handler) PosterPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("print_poster", fiber.Map{"Title": "Áp phích " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "QR": qr, "URL": url, "Phone": phone}, "print")
+	contact, err := h.printContact(c, u.Code)
+	if err != nil {
+		return err
+	}
+	if phone == "" {
+		phone = contact.Phone
+	}
+	data := fiber.Map{"Title": "Áp phích " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "QR": qr, "URL": url,
+		"Phone": phone, "Contact": contact}
+	if contact.ZaloOA != "" {
+		if data["ZaloQR"], err = qrDataURL(contact.ZaloOA, 400); err != nil {
+			return err
+		}
+	}
+	return c.Render("print_poster", data, "print")
 }
 
 // CardsConfirmPage asks before minting: following a link must never create codes.
@@ -68,7 +103,8 @@ func (h *Handler) CardsConfirmPage(c *fiber.Ctx) error {
 }
 
 // CardsPage prints a notice card with a new personal code for every beneficiary of the
-// commune without an account or a submission.
+// commune still without an account or a submission, and eligible to open one (a card
+// to someone who cannot would only send them to the bank for nothing).
 func (h *Handler) CardsPage(c *fiber.Ctx) error {
 	u, err := h.printCommune(c)
 	if err != nil {
@@ -82,7 +118,7 @@ func (h *Handler) CardsPage(c *fiber.Ctx) error {
 			return err
 		}
 		for _, b := range list {
-			if b.Account != nil {
+			if b.Account != nil || !b.Eligible || b.Ineligible != nil || b.Commune != u.Code {
 				continue
 			}
 			receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
@@ -100,7 +136,8 @@ func (h *Handler) CardsPage(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			cards = append(cards, noticeCard{Name: b.Name, Commune: u.Name, QR: qr, Expires: exp.In(vietnamTime).Format("02/01/2006")})
+			cards = append(cards, noticeCard{Salutation: salutation(b.Sex), Name: b.Name, Commune: u.Name, QR: qr,
+				Expires: exp.In(vietnamTime).Format("02/01/2006")})
 		}
 		if len(list) < 1000 {
 			break
@@ -109,5 +146,10 @@ func (h *Handler) CardsPage(c *fiber.Ctx) error {
 	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionQRPrint, Unit: u.Code, Detail: map[string]any{"cards": len(cards)}}); err != nil {
 		return err
 	}
-	return c.Render("print_cards", fiber.Map{"Title": "Giấy báo " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "Cards": cards}, "print")
+	contact, err := h.printContact(c, u.Code)
+	if err != nil {
+		return err
+	}
+	return c.Render("print_cards", fiber.Map{"Title": "Giấy báo " + u.Name, "Unit": u, "Authority": ansinh.CommuneAuthority(u), "Cards": cards,
+		"Contact": contact}, "print")
 }

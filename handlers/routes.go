@@ -24,6 +24,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	app.Use(withTimeout)
 	// Slow mobile data: every text answer is compressed.
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	app.Use(h.withContacts)
 
 	// Anyone, no session.
 	app.Get("/healthz", h.Healthz)
@@ -54,6 +55,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	app.Get("/tra-cuu/yeu-cau/:code", public, h.RequestStatus)
 	app.Get("/chat", public, h.ChatPage)
 	app.Post("/chat", public, csrf, h.ChatPost)
+	app.Post("/chat/anh", public, csrf, h.ChatPhoto)
 
 	// Zalo's servers.
 	app.Post("/webhooks/zalo", h.ZaloWebhook)
@@ -184,6 +186,8 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	staff.Get("/qr/:code", h.may(ansinh.ActIssueQR), h.PosterPage)
 	staff.Get("/qr/:code/giay-bao", h.may(ansinh.ActIssueQR), h.CardsConfirmPage)
 	staff.Post("/qr/:code/giay-bao", h.may(ansinh.ActIssueQR), h.CardsPage) // mints codes: a post, never a link
+	staff.Get("/lien-he", h.may(ansinh.ActContact), h.ContactPage)
+	staff.Post("/lien-he", h.may(ansinh.ActContact), h.ContactForm)
 	staff.Get("/nhap-danh-sach", h.may(ansinh.ActImport), h.ImportPage)
 	staff.Post("/nhap-danh-sach", h.may(ansinh.ActImport), h.ImportForm)
 	staff.Get("/nhap-danh-sach/mau.xlsx", h.may(ansinh.ActImport), h.ImportTemplate)

@@ -45,7 +45,7 @@ func newSite(set *ansinh.UnitSet, programs map[ansinh.Group]ansinh.Program) site
 	return s
 }
 
-func newViews(st site) (*html.Engine, error) {
+func newViews(st site, funcs map[string]any) (*html.Engine, error) {
 	sub, err := fs.Sub(templates.Views, "views")
 	if err != nil {
 		return nil, err
@@ -78,6 +78,9 @@ func newViews(st site) (*html.Engine, error) {
 	engine.AddFunc("field", func(name, label, hint, kind string, f *formView) inputField {
 		return inputField{Name: name, Label: label, Hint: hint, Kind: kind, Value: f.Values[name], Error: f.Errors[name]}
 	})
+	for name, fn := range funcs {
+		engine.AddFunc(name, fn)
+	}
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}

@@ -237,6 +237,9 @@ var migrations = []migration{
 		}
 		return rebuildRosters(ctx, db)
 	}},
+	{"units' contacts", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colContacts)
+	}},
 }
 
 // storeKey carries the store into the steps that need more than the database (the

@@ -43,6 +43,7 @@ type Store interface {
 	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	CommunePhone(ctx context.Context, commune string) (string, error)
+	Contact(ctx context.Context, unit string) (*ansinh.Contact, error)
 }
 
 // Bot is the chat channels' worker.
@@ -232,6 +233,34 @@ func (b *Bot) Converse(ctx context.Context, channel, user string, in conversatio
 		return nil, err
 	}
 	return replies, nil
+}
+
+// WebChat runs one message of the web chat (in nil: the page is only opened) and
+// returns the conversation so far. Opening the page shows the history as it is; a new
+// conversation, or one paused too long, starts with the greeting.
+func (b *Bot) WebChat(ctx context.Context, user string, in *conversation.Input, lang string) (*conversation.Transcript, error) {
+	id := ChannelWeb + ":" + user
+	step, data, updated, err := b.store.Conversation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st := &conversation.State{Step: step, Data: data, Updated: updated}
+	fresh := !updated.IsZero() && b.now().Sub(updated) <= conversation.IdleTimeout
+	if in == nil && fresh && len(conversation.History(st)) > 0 {
+		return conversation.NewTranscript(st), nil
+	}
+	if in == nil {
+		in = &conversation.Input{Text: "xin chào", Quiet: true, Lang: lang}
+	}
+	engine := conversation.New(services{bot: b, channel: ChannelWeb, user: user}, b.now)
+	engine.KeepHistory = true
+	if _, err := engine.Handle(ctx, st, *in); err != nil {
+		return nil, err
+	}
+	if err := b.store.SaveConversation(ctx, id, st.Step, st.Data, b.now()); err != nil {
+		return nil, err
+	}
+	return conversation.NewTranscript(st), nil
 }
 
 // reply stores the replies in the outbox, each under an id derived from the event (its
@@ -459,10 +488,18 @@ func (s services) LatestStatus(ctx context.Context, beneficiaryID string) (*ansi
 	return s.bot.store.Registration(ctx, receipts[len(receipts)-1])
 }
 
-func (s services) OfficerPhone(ctx context.Context, commune string) string {
+// Officer is the commune's contact as its officer keeps it (the settings page), else
+// the phone on a commune officer's account; nothing for an unknown commune.
+func (s services) Officer(ctx context.Context, commune string) conversation.Officer {
+	if commune == "" {
+		return conversation.Officer{}
+	}
+	if c, err := s.bot.store.Contact(ctx, commune); err == nil && !c.Empty() {
+		return conversation.Officer{Name: c.Name, Phone: c.Phone, Hours: c.Hours}
+	}
 	phone, err := s.bot.store.CommunePhone(ctx, commune)
 	if err != nil {
-		return ""
+		return conversation.Officer{}
 	}
-	return phone
+	return conversation.Officer{Phone: phone}
 }
