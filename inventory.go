@@ -124,6 +124,18 @@ var Inventory = []DataSet{
 		},
 	},
 	{
+		Name:        "Đầu mối liên hệ của xã, phường",
+		Purpose:     "Cho người dân biết gọi ai khi cần giúp: trên mọi trang công khai, áp phích, giấy báo và trong trò chuyện.",
+		Basis:       "Quan hệ công tác; thông tin công vụ được công bố cho người dân.",
+		Fields:      "Họ tên cán bộ đầu mối, số điện thoại công tác, giờ làm việc, đường dẫn Zalo OA; ai sửa, lúc nào.",
+		Collections: []string{"contacts"},
+		Clear:       map[string]string{"phone": "số điện thoại công tác của cán bộ đầu mối, công bố cho người dân gọi"},
+		Viewers:     []Action{ActContact},
+		Retention: func(RetentionConfig) string {
+			return "Đến khi cán bộ xã sửa hoặc thay đầu mối khác."
+		},
+	},
+	{
 		Name:        "Tra cứu tài khoản của hệ thống chi trả (G2P Connect)",
 		Purpose:     "Cho hệ thống chi trả đã đăng ký biết tài khoản đã được xã xác minh có đúng của người hưởng không, và khi được phép thì số tài khoản để chuyển tiền.",
 		Basis:       "Nhiệm vụ chi trả trợ cấp qua tài khoản; chỉ cho hệ thống được quản trị viên đăng ký, trong đơn vị được giao.",
