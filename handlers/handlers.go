@@ -36,6 +36,7 @@ type Store interface {
 	G2PStore
 	ansinh.NoticeStore
 	PaymentStore
+	FormDraftStore
 	registration.Store
 }
 
