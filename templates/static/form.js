@@ -26,7 +26,6 @@
   var live = document.getElementById('holder-live');
   if (holder && live) {
     // The name as the bank prints it, and at once whether it is nobody's the form knows.
-    var other = document.getElementById('holder-other');
     var words = function (s) { return fold(s).toUpperCase().trim().split(/\s+/).filter(Boolean).sort().join(' '); };
     var known = [live.getAttribute('data-self'), live.getAttribute('data-proxy')].filter(Boolean).map(words);
     var show = function () {
@@ -36,7 +35,7 @@
       if (known.indexOf(words(v)) < 0) msg += ' ' + live.getAttribute('data-msg');
       live.textContent = msg;
     };
-    holder.addEventListener('input', function () { if (other) other.checked = true; show(); });
+    holder.addEventListener('input', show);
     show();
   }
   var summary = document.getElementById('error-summary');
