@@ -37,6 +37,7 @@ type formView struct {
 	Beneficiary *ansinh.Beneficiary
 	Banks       []ansinh.Bank
 	BankName    string
+	BankShort   string // the bank's short name, for a heading
 	Consent     string
 	// Summary lists the page's errors on top, each linking to its field.
 	Summary []summaryItem

@@ -132,7 +132,7 @@ func (h *Handler) stepView(c *fiber.Ctx, d *formDraft, step string) *formView {
 		f.HolderProxy = ansinh.HolderName(d.V["proxy_name"])
 	}
 	if bank, ok := ansinh.BankByBIN(d.V["bank_bin"]); ok {
-		f.BankName = bank.ShortName + " – " + bank.Name
+		f.BankName, f.BankShort = bank.ShortName+" – "+bank.Name, bank.ShortName
 	}
 	return f
 }
