@@ -340,3 +340,24 @@ func TestIdentityPageMessages(t *testing.T) {
 		t.Errorf("fourth try does not say one try is left")
 	}
 }
+
+// TestProxyFieldsNamedOnTheOfficersForm: the validator names "proxy.cccd", the pages
+// name the field "proxy_cccd"; each proxy field gets its own message (the officer's
+// one-page form goes through the validator).
+func TestProxyFieldsNamedOnTheOfficersForm(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	e.addUser("xa31498", ansinh.RoleCommune, "31498")
+	p := e.browser("xa31498")
+	r, doc := p.post("/can-bo/doi-tuong/"+e.store.BeneficiaryID(sauCCCD)+"/dang-ky-ho", url.Values{"submitter": {"proxy"},
+		"bank_bin": {"970405"}, "account_number": {"123456789012"}, "account_name": {"Nguyễn Văn Sáu"}, "proof_seen": {"CCCD"},
+		"idempotency_key": {"key-assisted-0001"}})
+	if r.StatusCode != 422 {
+		t.Fatalf("status %d", r.StatusCode)
+	}
+	for _, f := range []string{"proxy_name", "proxy_cccd", "proxy_phone", "proxy_relationship"} {
+		if doc.Find("#err-"+f).Length() != 1 || doc.Find("#"+f+`[aria-invalid="true"]`).Length() != 1 {
+			t.Errorf("%s not marked with its own message", f)
+		}
+	}
+}
