@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
@@ -359,5 +361,30 @@ func TestProxyFieldsNamedOnTheOfficersForm(t *testing.T) {
 		if doc.Find("#err-"+f).Length() != 1 || doc.Find("#"+f+`[aria-invalid="true"]`).Length() != 1 {
 			t.Errorf("%s not marked with its own message", f)
 		}
+	}
+}
+
+// TestAuthorisationPhotoBounds: a hostile photo is refused with a message, before its
+// pixels are decoded, and nothing is kept.
+func TestAuthorisationPhotoBounds(t *testing.T) {
+	e := newEnv(t)
+	e.withBeneficiaries()
+	s := &formSession{e: e}
+	csrf, who := s.start(t)
+	proxy := wantRedirect(t, s.post(t, who, url.Values{"_csrf": {csrf}, "submitter": {"proxy"}}), "/nguoi-nhan-thay")
+	valid := url.Values{"_csrf": {csrf}, "proxy_name": {"Trần Văn Năm"}, "proxy_cccd": {"094085000333"}, "proxy_phone": {"0912000111"}, "proxy_relationship": {"con"}}
+	var wide bytes.Buffer
+	_ = png.Encode(&wide, image.NewGray(image.Rect(0, 0, 9000, 1)))
+	for name, photo := range map[string][]byte{
+		"over 6 MB":        append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 6<<20)...),
+		"9000 pixels wide": wide.Bytes(),
+	} {
+		r := s.postFile(t, proxy, valid, "giay_uy_quyen", photo)
+		if r.StatusCode != 422 || !strings.Contains(string(r.body), ansinh.MsgAuthPhotoTooLarge) {
+			t.Errorf("%s: %d", name, r.StatusCode)
+		}
+	}
+	if r := s.do("GET", proxy, nil); strings.Contains(string(r.body), "Đã nhận ảnh") {
+		t.Error("a refused photo was kept")
 	}
 }
