@@ -50,12 +50,13 @@ var Inventory = []DataSet{
 		Purpose: "Nhận và xác minh tài khoản (của người hưởng hoặc người nhận thay) để chi trả trợ cấp qua tài khoản.",
 		Basis: "Sự đồng ý của người đăng ký theo từng mục đích, hiện trước khi gửi, không chọn sẵn, lưu cùng đăng ký (phiên bản " +
 			ConsentVersion + ").",
-		Fields:      "Ngân hàng, số tài khoản, tên chủ tài khoản, số điện thoại; người nhận thay: họ tên, số CCCD, điện thoại, quan hệ; kênh, thời điểm, sự đồng ý.",
-		Sensitive:   "Số tài khoản ngân hàng, tên chủ tài khoản.",
-		Collections: []string{"registrations", "registration_events", "registration_chain", "queue", "decisions_open", "queue_rosters", "decided_rosters"},
-		Sealed:      []string{"account_enc", "phone_enc", "proxy.cccd_enc", "proxy.phone_enc"},
-		Indexed:     "Tài khoản (để báo trùng tài khoản), CCCD người nhận thay.",
-		Viewers:     []Action{ActViewSubmissions, ActDecide, ActReveal},
+		Fields:    "Ngân hàng, số tài khoản, tên chủ tài khoản, số điện thoại; người nhận thay: họ tên, số CCCD, điện thoại, quan hệ, ảnh giấy ủy quyền (nếu chụp); kênh, thời điểm, sự đồng ý.",
+		Sensitive: "Số tài khoản ngân hàng, tên chủ tài khoản.",
+		Collections: []string{"registrations", "registration_events", "registration_chain", "queue", "decisions_open", "authorisations",
+			"queue_rosters", "decided_rosters"},
+		Sealed:  []string{"account_enc", "phone_enc", "proxy.cccd_enc", "proxy.phone_enc", "image_enc"},
+		Indexed: "Tài khoản (để báo trùng tài khoản), CCCD người nhận thay.",
+		Viewers: []Action{ActViewSubmissions, ActDecide, ActReveal},
 		Retention: func(c RetentionConfig) string {
 			return fmt.Sprintf("Đăng ký đã xác nhận: suốt thời gian chi trả vào tài khoản đó. Đăng ký bị từ chối hoặc bị thay thế: "+
 				"tài khoản, tên chủ tài khoản, điện thoại, người nhận thay được xóa %d ngày sau quyết định (thời hiệu khiếu nại).", days(c.Submissions))
@@ -65,7 +66,7 @@ var Inventory = []DataSet{
 		Name:        "Trò chuyện Zalo và trò chuyện trên web",
 		Purpose:     "Đăng ký, tra cứu và hỏi đáp qua trò chuyện; báo kết quả xét duyệt cho người đăng ký qua Zalo.",
 		Basis:       "Sự đồng ý khi đăng ký (như trên); yêu cầu của chính người dùng khi tra cứu, hỏi đáp.",
-		Fields:      "Mã người dùng Zalo, nội dung tin nhắn (có thể gồm số CCCD, số tài khoản, số điện thoại), trạng thái cuộc trò chuyện, tin nhắn trả lời.",
+		Fields:      "Mã người dùng Zalo, nội dung tin nhắn (có thể gồm số CCCD, số tài khoản, số điện thoại), trạng thái cuộc trò chuyện, tin nhắn trả lời; bản nháp của mẫu đăng ký trên web đang điền dở.",
 		Sensitive:   "Số tài khoản ngân hàng khi người dùng nhắn.",
 		Collections: []string{"conversations", "chat_events", "chat_events_pending", "outbox", "outbox_pending", "chat_receipts"},
 		Sealed:      []string{"sealed_enc", "body_enc", "payload_enc"},

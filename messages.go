@@ -190,14 +190,14 @@ const (
 	MsgSubmitterInvalid  = "Xin chọn: ông/bà là người hưởng, hay người nhận thay."
 	MsgProxyNameRequired = "Hãy nhập họ tên người nhận thay."
 	MsgProxyRelation     = "Hãy ghi quan hệ với người hưởng (ví dụ: con, cháu)."
-	MsgProxyCCCDSame     = "Người nhận thay phải là người khác, có số CCCD khác."
+	MsgProxyCCCDSame     = "Đây là số CCCD của người hưởng. Hãy nhập số CCCD của người nhận thay."
 	MsgBankRequired      = "Hãy chọn ngân hàng."
 	MsgHolderInvalid     = "Hãy nhập tên chủ tài khoản, đúng như trên thẻ hoặc ứng dụng ngân hàng."
 	MsgPhoneInvalid      = "Số điện thoại gồm 10 chữ số, bắt đầu bằng số 0 (ví dụ 0912345678)."
 	MsgConsentRequired   = "Ông/bà cần đồng ý để chúng tôi dùng thông tin này trả trợ cấp."
 	MsgIdempotencyKey    = "Mã gửi (idempotency_key) gồm 8 đến 100 ký tự chữ, số, - hoặc _."
 	MsgReceiptInvalid    = "Mã biên nhận gồm 10 ký tự, ví dụ AB2C3-D4E5F."
-	MsgSessionExpired    = "Đã quá lâu kể từ khi ông/bà bắt đầu điền, nên các thông tin vừa nhập đã được xóa để giữ an toàn. Xin bắt đầu lại."
+	MsgSessionExpired    = "Đã lâu không có thao tác nên những gì vừa nhập đã được xóa, để giữ an toàn cho ông/bà. Xin bắt đầu lại."
 	MsgFormExpired       = "Trang đã mở quá lâu hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
 	MsgVietQRUnreadable  = "Không đọc được mã VietQR trong ảnh. Hãy chụp rõ hơn, hoặc nhập số tài khoản."
 	MsgVietQRInvalid     = "Mã QR trong ảnh không phải mã VietQR nhận chuyển khoản."
@@ -574,3 +574,37 @@ const (
 	MsgChatPhotoMissing = "Chưa nhận được ảnh. Xin chọn hoặc chụp ảnh mã QR nhận tiền trong ứng dụng ngân hàng, rồi bấm Gửi ảnh."
 	MsgChatPhotoSaid    = "(Ảnh mã QR nhận tiền)"
 )
+
+// Messages of the step-by-step registration form (one question a page).
+const (
+	// MsgErrorTitle goes before the title of a page that reports an error.
+	MsgErrorTitle        = "Lỗi: "
+	MsgWhoRequired       = "Hãy chọn tiền trợ cấp chuyển vào tài khoản của ai."
+	MsgProxyCCCDRequired = "Hãy nhập số CCCD của người nhận thay."
+	MsgProxyCCCDLength   = "Hãy nhập đủ 12 chữ số CCCD của người nhận thay."
+	MsgProxyPhoneNeeded  = "Hãy nhập số điện thoại của người nhận thay, 10 chữ số, bắt đầu bằng số 0."
+	MsgAuthPhotoType     = "Hãy chọn ảnh chụp giấy ủy quyền (ảnh JPG hoặc PNG)."
+	MsgAuthPhotoTooLarge = "Ảnh giấy ủy quyền quá lớn. Hãy chụp lại với cỡ ảnh nhỏ hơn (tối đa 8 MB)."
+	MsgAccountOrQR       = "Hãy chọn ảnh mã QR của tài khoản, hoặc chọn ngân hàng và nhập số tài khoản ở dưới."
+	MsgAccountNumberNeed = "Hãy nhập số tài khoản, từ 6 đến 19 chữ số."
+	MsgHolderChoose      = "Hãy chọn tên chủ tài khoản."
+	MsgHolderTyped       = "Hãy nhập tên chủ tài khoản, như trên thẻ hoặc ứng dụng ngân hàng."
+	MsgPhoneFormat       = "Hãy nhập số điện thoại 10 chữ số, bắt đầu bằng số 0, ví dụ 0912 345 678."
+	MsgIdentityCheckCCCD = "Hãy kiểm tra lại số CCCD."
+	MsgIdentityCheckDate = "Hãy kiểm tra lại ngày sinh."
+	MsgBirthDayMonth     = "Hãy nhập cả ngày và tháng sinh. Nếu hồ sơ chỉ ghi năm sinh, hãy đăng ký bằng mã QR riêng trên giấy báo của xã, hoặc tại UBND xã."
+	MsgCMNDOld           = "Đây là số chứng minh nhân dân cũ (9 chữ số). Hãy nhập số căn cước 12 chữ số: in trên thẻ Căn cước, hoặc xem trong ứng dụng VNeID."
+	// MsgTriesLeft: %d tries are left on the CCCD path today.
+	MsgTriesLeft = "Còn %d lần thử hôm nay. Nếu nhập sai hết, cách đăng ký bằng số CCCD sẽ tạm khóa đến hết ngày."
+	// MsgHolderNeither and MsgHolderNotSelf warn, without refusing, about a typed
+	// holder name that is nobody's the form knows.
+	MsgHolderNeither = "Tên này khác tên người hưởng và tên người nhận thay. Tiền trợ cấp chỉ chuyển vào tài khoản đứng tên một trong hai người. Hãy kiểm tra lại; nếu đúng là tên này, bấm “Tiếp tục” lần nữa."
+	MsgHolderNotSelf = "Tên này khác tên người hưởng. Tiền trợ cấp chỉ chuyển vào tài khoản đứng tên người hưởng (hoặc người nhận thay đã được ủy quyền). Hãy kiểm tra lại; nếu đúng là tên này, bấm “Tiếp tục” lần nữa."
+)
+
+// MsgReplacesAccount tells a person with a verified account what a new registration
+// replaces: the bank and the masked number.
+func MsgReplacesAccount(bank, masked string) string {
+	return "Ông/bà đã có tài khoản nhận trợ cấp được xã xác nhận: " + bank + ", số tài khoản " + masked +
+		". Nếu đăng ký tiếp, tài khoản mới sẽ thay tài khoản này khi xã xác nhận."
+}

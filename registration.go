@@ -35,7 +35,7 @@ const (
 const ConsentImport = "import"
 
 // ConsentVersion names the consent text shown before submitting; it is stored with
-// each registration. Change it whenever the text (templates/views/consent.html) changes.
+// each registration. Change it whenever the text (templates/views/form_consent.html) changes.
 const ConsentVersion = "2026-01"
 
 // Registration is one submission of a bank account for a beneficiary.

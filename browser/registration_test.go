@@ -26,16 +26,15 @@ const (
 	shownHolder    = "NGUYEN VAN SAU"
 	typedPhone     = "0912 345 678"
 	pendingStatus  = "Đang chờ xã kiểm tra"
-	detailsSubmit  = `form[action="/dang-ky/chi-tiet"] button[type=submit]`
-	confirmSubmit  = `form[action="/dang-ky/xac-nhan"] button:not([formaction])`
-	reviseSubmit   = `form[action="/dang-ky/xac-nhan"] button[formaction="/dang-ky/sua"]`
+	confirmSubmit  = `#send`
+	changeAccount  = `dd.change a[href*="/tai-khoan"]`
 	identitySubmit = `main form button[type=submit]`
 )
 
 // TestRegistrationByQR walks the whole registration from a commune's poster, once
-// with JavaScript and once without: commune code → identity → details → check (and
-// back once with "Sửa lại") → receipt → status. With JavaScript it also runs the
-// accessibility checks on every page.
+// with JavaScript and once without, typing the account rather than photographing it:
+// commune code → identity → the questions → check (changing the account once) →
+// receipt → status. With JavaScript it also runs the accessibility checks on every page.
 func TestRegistrationByQR(t *testing.T) {
 	for _, mode := range []struct {
 		name string
@@ -70,11 +69,11 @@ func TestRegistrationByQR(t *testing.T) {
 			typeInto(t, ctx, "#thang", "3")
 			typeInto(t, ctx, "#nam", "1950")
 			click(t, ctx, identitySubmit, 200)
-			do(t, ctx, "details page", chromedp.WaitVisible(chromedp.CSS("#bank_bin")))
-			if got := text(t, ctx, "main > p strong"); got != seedName {
-				t.Errorf("details page names the beneficiary %q, want %q", got, seedName)
+			if got := text(t, ctx, "#person"); got != seedName {
+				t.Errorf("the questions name the beneficiary %q, want %q", got, seedName)
 			}
 			assertScripts(t, ctx, mode.js)
+			click(t, ctx, "#submitter-self", 200)
 
 			// 3. Into which account? The JavaScript conveniences only with JavaScript.
 			search := eval[bool](t, ctx, `(() => { const b = document.querySelector('input[type=search]');
@@ -82,56 +81,37 @@ func TestRegistrationByQR(t *testing.T) {
 			if search != mode.js {
 				t.Errorf("bank search box above the bank list: %v, want %v", search, mode.js)
 			}
-			if got := proxyShown(t, ctx); got != !mode.js {
-				t.Errorf("proxy fieldset shown with self checked: %v, want %v", got, !mode.js)
-			}
-			if mode.js {
-				do(t, ctx, "choose proxy", chromedp.Click(chromedp.CSS(`input[name=submitter][value=proxy]`)))
-				if !proxyShown(t, ctx) {
-					t.Error("proxy fieldset stays hidden after choosing proxy")
-				}
-				shot("2-details-proxy")
-				a11y("details-proxy")
-				do(t, ctx, "choose self", chromedp.Click(chromedp.CSS(`input[name=submitter][value=self]`)))
-				if proxyShown(t, ctx) {
-					t.Error("proxy fieldset still shown after choosing self again")
-				}
-				typeInto(t, ctx, "input[type=search]", "agri")
-			} else {
-				// A select without scripts: focus it and type the bank's name.
-				do(t, ctx, "choose the bank", chromedp.Focus(chromedp.CSS("#bank_bin")), chromedp.KeyEvent("Agribank"))
-			}
-			if got := value(t, ctx, "#bank_bin"); got != agribankBIN {
-				t.Fatalf("bank chosen: %q, want Agribank %q", got, agribankBIN)
-			}
+			chooseAgribank(t, ctx, mode.js)
 			typeInto(t, ctx, "#account_number", typedAccount)
-			typeInto(t, ctx, "#account_name", typedHolder)
-			typeInto(t, ctx, "#phone", typedPhone)
-			do(t, ctx, "consent", chromedp.Click(chromedp.CSS(`input[name=consent]`)))
-			assertPreview(t, ctx, mode.js)
-			shot("2-details")
-			a11y("details")
+			shot("2-account")
+			a11y("account")
+			click(t, ctx, stepSubmit, 200)
 
-			// 4. Check, go back once to correct, check again.
-			click(t, ctx, detailsSubmit, 200)
+			// 4. The holder: typed, with the bank's spelling shown as it is typed.
+			typeInto(t, ctx, "#holder_other", typedHolder)
+			assertPreview(t, ctx, mode.js)
+			shot("3-holder")
+			a11y("holder")
+			click(t, ctx, "#holder-other-submit", 200)
+			typeInto(t, ctx, "#phone", typedPhone)
+			click(t, ctx, stepSubmit, 200)
+			do(t, ctx, "consent", chromedp.Click(chromedp.CSS("#consent")))
+			click(t, ctx, stepSubmit, 200)
+
+			// 5. Check, change the account once, check again.
 			assertCheckPage(t, ctx)
-			shot("3-check")
+			shot("4-check")
 			a11y("check")
-			click(t, ctx, reviseSubmit, 200)
-			do(t, ctx, "details page again", chromedp.WaitVisible(chromedp.CSS("#bank_bin")))
-			for sel, want := range map[string]string{"#bank_bin": agribankBIN, "#account_number": shownAccount, "#account_name": shownHolder} {
+			click(t, ctx, changeAccount, 200)
+			for sel, want := range map[string]string{"#bank_bin": agribankBIN, "#account_number": shownAccount} {
 				if got := value(t, ctx, sel); got != want {
-					t.Errorf("after Sửa lại, %s = %q, want %q", sel, got, want)
+					t.Errorf("after Thay đổi, %s = %q, want %q", sel, got, want)
 				}
 			}
-			if !eval[bool](t, ctx, `document.querySelector('input[name=consent]').checked`) {
-				t.Error("after Sửa lại, the consent box is no longer checked")
-			}
-			assertPreview(t, ctx, mode.js)
-			click(t, ctx, detailsSubmit, 200)
+			click(t, ctx, stepSubmit, 200)
 			assertCheckPage(t, ctx)
 
-			// 5. Send: the receipt.
+			// 6. Send: the receipt.
 			click(t, ctx, confirmSubmit, 200)
 			receipt := text(t, ctx, "#receipt")
 			if !receiptRE.MatchString(receipt) {
@@ -150,10 +130,10 @@ func TestRegistrationByQR(t *testing.T) {
 				return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })()`); lines > 1 {
 				t.Logf("note: at %d px wide the receipt code %s wraps onto %d lines", viewportWidth, receipt, lines)
 			}
-			shot("4-receipt")
+			shot("5-receipt")
 			a11y("receipt")
 
-			// 6. Follow the link to the status page.
+			// 7. Follow the link to the status page.
 			click(t, ctx, `main a[href^="/tra-cuu?ma="]`, 200)
 			loc := location(t, ctx)
 			if loc.Path != "/tra-cuu" || loc.Query().Get("ma") != raw {
@@ -165,9 +145,23 @@ func TestRegistrationByQR(t *testing.T) {
 			if got := text(t, ctx, "#result"); !strings.Contains(got, receipt) {
 				t.Errorf("status page result %q lacks the receipt %s", got, receipt)
 			}
-			shot("5-status")
+			shot("6-status")
 			a11y("status")
 		})
+	}
+}
+
+// chooseAgribank picks the bank: through the search box with scripts, by typing into
+// the focused list without.
+func chooseAgribank(t *testing.T, ctx context.Context, js bool) {
+	t.Helper()
+	if js {
+		typeInto(t, ctx, "input[type=search]", "agri")
+	} else {
+		do(t, ctx, "choose the bank", chromedp.Focus(chromedp.CSS("#bank_bin")), chromedp.KeyEvent("Agribank"))
+	}
+	if got := value(t, ctx, "#bank_bin"); got != agribankBIN {
+		t.Fatalf("bank chosen: %q, want Agribank %q", got, agribankBIN)
 	}
 }
 
@@ -183,8 +177,8 @@ func TestIdentityError(t *testing.T) {
 		day, month, year string
 		top, field       string // the messages on top and next to the date
 	}{
-		{"not-his-birth-date", "6", "3", "1950", ansinh.MsgIdentityNotFound, ansinh.MsgIdentityNotFound},
-		{"no-such-date", "31", "2", "1950", ansinh.MsgInvalidInput, ansinh.MsgBirthDateInvalid},
+		{"not-his-birth-date", "6", "3", "1950", ansinh.MsgIdentityNotFound, ansinh.MsgIdentityCheckDate},
+		{"no-such-date", "31", "2", "1950", ansinh.MsgBirthDateInvalid, ansinh.MsgBirthDateInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			navigate(t, ctx, srv.URL+"/c/"+communeCode, 200)
@@ -195,10 +189,10 @@ func TestIdentityError(t *testing.T) {
 			click(t, ctx, identitySubmit, 422)
 			screenshot(t, ctx, "identity-error-"+tc.name)
 
-			if got := text(t, ctx, "#form-error"); got != tc.top {
+			if got := text(t, ctx, "#error-summary li"); got != tc.top {
 				t.Errorf("message on top %q, want %q", got, tc.top)
 			}
-			if got := eval[string](t, ctx, `document.getElementById('form-error').getAttribute('role')`); got != "alert" {
+			if got := eval[string](t, ctx, `document.getElementById('error-summary').getAttribute('role')`); got != "alert" {
 				t.Errorf("message on top has role %q, want alert", got)
 			}
 			if got := text(t, ctx, "#err-birth_date"); got != tc.field {
@@ -237,21 +231,14 @@ func assertScripts(t *testing.T, ctx context.Context, js bool) {
 	}
 }
 
-// proxyShown says whether the proxy's fields can be seen.
-func proxyShown(t *testing.T, ctx context.Context) bool {
-	t.Helper()
-	return eval[bool](t, ctx, `document.getElementById('proxy_name').checkVisibility()`)
-}
-
 // assertPreview checks the live "Ngân hàng in: …" line under the holder's name, there
 // only with JavaScript.
 func assertPreview(t *testing.T, ctx context.Context, js bool) {
 	t.Helper()
-	got := eval[string](t, ctx, `(() => { const n = document.getElementById('account_name').nextElementSibling;
-		return n && n.tagName === 'P' && !n.id ? n.textContent : ''; })()`)
+	got := text(t, ctx, "#holder-live")
 	want := ""
 	if js {
-		want = "Ngân hàng in: " + shownHolder
+		want = "Ngân hàng in: " + shownHolder + "."
 	}
 	if got != want {
 		t.Errorf("preview under the holder name: %q, want %q", got, want)
@@ -270,10 +257,8 @@ func assertCheckPage(t *testing.T, ctx context.Context) {
 	if got := text(t, ctx, "#check-holder"); got != shownHolder {
 		t.Errorf("check page holder %q, want %q", got, shownHolder)
 	}
-	for _, b := range []struct{ sel, want string }{{confirmSubmit, "Gửi đăng ký"}, {reviseSubmit, "Sửa lại"}} {
-		if got := text(t, ctx, b.sel); got != b.want {
-			t.Errorf("check page button %q, want %q", got, b.want)
-		}
+	if got := text(t, ctx, confirmSubmit); got != "Gửi đăng ký" {
+		t.Errorf("check page button %q, want Gửi đăng ký", got)
 	}
 }
 

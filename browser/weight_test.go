@@ -45,19 +45,24 @@ func TestFormPageWeight(t *testing.T) {
 		load func(t *testing.T)
 	}{
 		{"identity", func(t *testing.T) { navigate(t, ctx, srv.URL+"/c/"+communeCode, 200) }},
-		{"details", func(t *testing.T) {
+		{"who", func(t *testing.T) {
 			typeInto(t, ctx, "#cccd", seedCCCD)
 			typeInto(t, ctx, "#ngay", "5")
 			typeInto(t, ctx, "#thang", "3")
 			typeInto(t, ctx, "#nam", "1950")
 			click(t, ctx, identitySubmit, 200)
 		}},
-		{"check", func(t *testing.T) {
-			do(t, ctx, "fill the details", chromedp.SetValue(chromedp.CSS("#bank_bin"), agribankBIN))
+		{"account", func(t *testing.T) { click(t, ctx, "#submitter-self", 200) }},
+		{"holder", func(t *testing.T) {
+			do(t, ctx, "choose the bank", chromedp.SetValue(chromedp.CSS("#bank_bin"), agribankBIN))
 			typeInto(t, ctx, "#account_number", typedAccount)
-			typeInto(t, ctx, "#account_name", typedHolder)
-			do(t, ctx, "consent", chromedp.Click(chromedp.CSS(`input[name=consent]`)))
-			click(t, ctx, detailsSubmit, 200)
+			click(t, ctx, stepSubmit, 200)
+		}},
+		{"phone", func(t *testing.T) { click(t, ctx, "#holder-self", 200) }},
+		{"consent", func(t *testing.T) { click(t, ctx, stepSubmit, 200) }},
+		{"check", func(t *testing.T) {
+			do(t, ctx, "consent", chromedp.Click(chromedp.CSS("#consent")))
+			click(t, ctx, stepSubmit, 200)
 		}},
 	}
 	uncompressed := map[string]bool{}

@@ -17,9 +17,10 @@ import (
 )
 
 // The public registration form, for a beneficiary or a relative on a cheap phone. It
-// works without JavaScript: identity → details → check → receipt, each a plain form
-// post. Between pages the proven identity travels as a signed, short-lived proof; the
-// other values as hidden fields, checked again at the end.
+// works without JavaScript: identity, then one question a page (form_steps.go), the
+// answers checked on one page, the receipt. Once the identity is proven the answers
+// wait in a sealed draft on the server (form_draft.go), so that every page is a plain
+// post answered with a redirect, and the back button or a refresh never posts twice.
 
 // maxImageBytes bounds a VietQR photo.
 const maxImageBytes = 8 << 20
@@ -33,11 +34,41 @@ type formView struct {
 	Message     string
 	Errors      map[string]string
 	Values      map[string]string
-	Proof       string
 	Beneficiary *ansinh.Beneficiary
 	Banks       []ansinh.Bank
 	BankName    string
+	BankShort   string // the bank's short name, for a heading
 	Consent     string
+	// Summary lists the page's errors on top, each linking to its field.
+	Summary []summaryItem
+	// Order is the page's fields, top to bottom: the summary follows it.
+	Order []string
+	// The step pages: the draft, this step, the previous page, a warning that does not
+	// refuse, and whether the page was opened from the check page ("Thay đổi").
+	Draft   string
+	Step    string
+	Back    string
+	Warning string
+	Notice  string
+	Change  bool
+	// TriesLeft is said when few identity attempts remain today.
+	TriesLeft string
+	// Holder names as banks print them, for the one-tap choice of the holder.
+	HolderSelf, HolderProxy string
+}
+
+// summaryItem is one line of the error summary.
+type summaryItem struct {
+	Href    string
+	Message string
+}
+
+// fieldAnchor is the element a summary line leads to, when it is not the field's name.
+var fieldAnchor = map[string]string{
+	"birth_date":    "ngay",
+	"submitter":     "submitter-self",
+	"holder_choice": "holder-self",
+	"consent":       "consent",
 }
 
 func (h *Handler) newForm(c *fiber.Ctx, title string) *formView {
@@ -45,14 +76,70 @@ func (h *Handler) newForm(c *fiber.Ctx, title string) *formView {
 		Banks: ansinh.BanksForForm(), Consent: ansinh.ConsentVersion}
 }
 
-// render shows a form page; status 200 unless the page reports an error.
+// render shows a form page; status 200 unless the page reports an error. A page with
+// errors gets its summary, and "Lỗi: " before its title.
 func (h *Handler) render(c *fiber.Ctx, view string, f *formView, status int) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	f.buildSummary()
+	if len(f.Summary) > 0 && !strings.HasPrefix(f.Title, ansinh.MsgErrorTitle) {
+		f.Title = ansinh.MsgErrorTitle + f.Title
+	}
 	return c.Status(status).Render(view, f)
 }
 
-// formError puts err on the page: field messages next to their fields, anything else
-// on top. Errors a person cannot fix on the page go to the ErrorHandler.
+// buildSummary lists the page's message (when it says more than the fields do) and
+// each field's message, in the order of the page.
+func (f *formView) buildSummary() {
+	if f.Summary != nil || (f.Message == "" && len(f.Errors) == 0) {
+		return
+	}
+	seen := map[string]bool{}
+	add := func(field, msg string) {
+		if msg == "" || seen[msg] {
+			return
+		}
+		seen[msg] = true
+		href := ""
+		if field != "" {
+			href = "#" + field
+			if a, ok := fieldAnchor[field]; ok {
+				href = "#" + a
+			}
+		}
+		f.Summary = append(f.Summary, summaryItem{Href: href, Message: msg})
+	}
+	first := ""
+	for _, k := range f.Order {
+		if f.Errors[k] != "" {
+			first = k
+			break
+		}
+	}
+	if f.Message != "" && f.Message != ansinh.MsgInvalidInput {
+		add(first, f.Message)
+	}
+	for _, k := range f.Order {
+		add(k, f.Errors[k])
+	}
+	keys := make([]string, 0, len(f.Errors))
+	for k := range f.Errors {
+		if !slices.Contains(f.Order, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		add(k, f.Errors[k])
+	}
+}
+
+// formKey is the form's name for a field the validator names ("proxy.cccd" →
+// "proxy_cccd").
+func formKey(name string) string { return strings.ReplaceAll(name, ".", "_") }
+
+// formError puts err on the page: field messages next to their fields (under the
+// form's names for them), anything else on top. Errors a person cannot fix on the
+// page go to the ErrorHandler.
 func formError(f *formView, err error) (int, error) {
 	status, e := classify(err)
 	if status >= 500 || status == fiber.StatusForbidden || status == fiber.StatusNotFound {
@@ -60,7 +147,7 @@ func formError(f *formView, err error) (int, error) {
 	}
 	f.Message = e.Message
 	for k, v := range e.Fields {
-		f.Errors[k] = v
+		f.Errors[formKey(k)] = v
 	}
 	return status, nil
 }
@@ -117,33 +204,65 @@ func (h *Handler) formCommune(c *fiber.Ctx) (*ansinh.Unit, error) {
 	return u, nil
 }
 
-// CommuneIdentity checks the CCCD and birth date, then shows the details page.
+// identityOrder is the identity page's fields, top to bottom.
+var identityOrder = []string{"cccd", "birth_date"}
+
+// CommuneIdentity checks the CCCD and birth date, then opens the first question.
 func (h *Handler) CommuneIdentity(c *fiber.Ctx) error {
 	u, err := h.formCommune(c)
 	if err != nil {
 		return err
 	}
 	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
-	f.Commune = u
+	f.Commune, f.Order = u, identityOrder
 	f.Values["cccd"] = utils.CopyString(c.FormValue("cccd"))
-	birth, ok := h.birthDate(c, f)
+	birth, ok := h.birthDate(c, f, false)
 	cccd, msg := ansinh.NormalizeCCCD(f.Values["cccd"])
+	if d := digits(f.Values["cccd"]); len(d) == 9 {
+		msg = ansinh.MsgCMNDOld // the old identity card: the person has the new number elsewhere
+	}
 	if msg != "" {
 		f.Errors["cccd"] = msg
 	}
 	if !ok || msg != "" {
-		f.Message = ansinh.MsgInvalidInput
 		return h.render(c, "form_identity", f, fiber.StatusUnprocessableEntity)
 	}
 	b, err := h.registrations.IdentifyByCCCD(c.UserContext(), cccd, birth)
 	if err != nil {
-		status, err := formError(f, err)
-		if err != nil {
-			return err
-		}
-		return h.render(c, "form_identity", f, status)
+		return h.identityFailed(c, f, err, func() int { return h.registrations.TriesLeft(c.UserContext(), cccd) })
 	}
-	return h.detailsPage(c, b, nil)
+	return h.startDraft(c, b)
+}
+
+// identityFailed shows why the identity was not proven: the answer once on top, a
+// short line next to each field, and how many tries remain when few do.
+func (h *Handler) identityFailed(c *fiber.Ctx, f *formView, err error, triesLeft func() int) error {
+	status, err := formError(f, err)
+	if err != nil {
+		return err
+	}
+	if f.Message == ansinh.MsgIdentityNotFound {
+		if _, ok := f.Errors["cccd"]; ok {
+			f.Errors["cccd"] = ansinh.MsgIdentityCheckCCCD
+		}
+		f.Errors["birth_date"] = ansinh.MsgIdentityCheckDate
+		if n := triesLeft(); n > 0 && n <= 2 {
+			f.TriesLeft = fmt.Sprintf(ansinh.MsgTriesLeft, n)
+		}
+	}
+	return h.render(c, "form_identity", f, status)
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		if r == ' ' || r == '.' || r == '-' {
+			return -1
+		}
+		return 'x'
+	}, s)
 }
 
 // TokenForm opens the form from a personal code: only the birth date is asked, and
@@ -161,17 +280,17 @@ func (h *Handler) invalidToken(c *fiber.Ctx, f *formView, err error) error {
 	if ansinh.ErrorCode(err) != ansinh.EINVALID {
 		return err
 	}
-	f.Token, f.Message = "", ansinh.MsgQRInvalid
+	f.Token, f.Message, f.Summary = "", ansinh.MsgQRInvalid, []summaryItem{}
 	return h.render(c, "form_identity_gone", f, fiber.StatusNotFound)
 }
 
-// TokenIdentity checks the birth date for a personal code.
+// TokenIdentity checks the birth date for a personal code (the year alone, where the
+// registry holds no more).
 func (h *Handler) TokenIdentity(c *fiber.Ctx) error {
 	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
-	f.Token = c.Params("token")
-	birth, ok := h.birthDate(c, f)
+	f.Token, f.Order = c.Params("token"), identityOrder
+	birth, ok := h.birthDate(c, f, true)
 	if !ok {
-		f.Message = ansinh.MsgInvalidInput
 		return h.render(c, "form_identity", f, fiber.StatusUnprocessableEntity)
 	}
 	b, err := h.registrations.IdentifyByToken(c.UserContext(), f.Token, birth)
@@ -180,19 +299,27 @@ func (h *Handler) TokenIdentity(c *fiber.Ctx) error {
 		return h.invalidToken(c, f, err)
 	}
 	if err != nil {
-		status, err := formError(f, err)
-		if err != nil {
-			return err
-		}
-		return h.render(c, "form_identity", f, status)
+		return h.identityFailed(c, f, err, func() int { return 0 })
 	}
-	return h.detailsPage(c, b, nil)
+	return h.startDraft(c, b)
 }
 
-// birthDate reads the day, month and year boxes into "YYYY-MM-DD".
-func (h *Handler) birthDate(c *fiber.Ctx, f *formView) (string, bool) {
+// birthDate reads the day, month and year boxes into "YYYY-MM-DD". Some records hold
+// only the year: with yearOnly, a year with both day and month left empty is "YYYY".
+// On the CCCD path a year alone cannot prove anything (the CCCD carries it), so the
+// page says where such people register instead, before any attempt is counted.
+func (h *Handler) birthDate(c *fiber.Ctx, f *formView, yearOnly bool) (string, bool) {
 	for _, k := range []string{"ngay", "thang", "nam"} {
 		f.Values[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+	}
+	if f.Values["ngay"] == "" && f.Values["thang"] == "" && len(f.Values["nam"]) == 4 {
+		if _, msg := ansinh.ParseBirthDate(f.Values["nam"], h.now()); msg == "" {
+			if yearOnly {
+				return f.Values["nam"], true
+			}
+			f.Errors["birth_date"] = ansinh.MsgBirthDayMonth
+			return "", false
+		}
 	}
 	d, err1 := strconv.Atoi(f.Values["ngay"])
 	m, err2 := strconv.Atoi(f.Values["thang"])
@@ -209,22 +336,8 @@ func (h *Handler) birthDate(c *fiber.Ctx, f *formView) (string, bool) {
 	return s, true
 }
 
-// detailsPage asks who receives the money and into which account.
-func (h *Handler) detailsPage(c *fiber.Ctx, b *ansinh.Beneficiary, f *formView) error {
-	status := fiber.StatusOK
-	if f == nil {
-		f = h.newForm(c, "Thông tin tài khoản nhận trợ cấp")
-		f.Values["submitter"] = ansinh.SubmitterSelf
-		f.Values["idempotency_key"] = ansinh.RandomToken(16)
-	} else if len(f.Errors) > 0 || f.Message != "" {
-		status = fiber.StatusUnprocessableEntity
-	}
-	f.Title = "Thông tin tài khoản nhận trợ cấp"
-	f.Beneficiary, f.Proof = b, h.registrations.Proof(b.ID)
-	return h.render(c, "form_details", f, status)
-}
-
-// formFields are the details page's inputs, named as in the JSON API.
+// formFields are the inputs of the officer's one-page form (assisted.html), named as
+// in the JSON API.
 var formFields = []string{"submitter", "proxy_name", "proxy_cccd", "proxy_phone", "proxy_relationship",
 	"bank_bin", "account_number", "account_name", "phone", "consent", "notify_consent", "idempotency_key"}
 
@@ -233,7 +346,12 @@ func (h *Handler) readDetails(c *fiber.Ctx, f *formView) *ansinh.RegistrationReq
 	for _, k := range formFields {
 		f.Values[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
-	v := f.Values
+	return requestOf(f.Values)
+}
+
+// requestOf is the registration request that form values (the officer's page, or a
+// draft's answers) describe.
+func requestOf(v map[string]string) *ansinh.RegistrationRequest {
 	req := &ansinh.RegistrationRequest{Submitter: v["submitter"], BankBIN: v["bank_bin"], AccountNumber: v["account_number"],
 		AccountName: v["account_name"], Phone: v["phone"], Consent: v["consent"] == "1", NotifyConsent: v["notify_consent"] == "1", IdempotencyKey: v["idempotency_key"]}
 	if req.Submitter == ansinh.SubmitterProxy {
@@ -242,97 +360,14 @@ func (h *Handler) readDetails(c *fiber.Ctx, f *formView) *ansinh.RegistrationReq
 	return req
 }
 
-// Details checks the details page (reading a VietQR photo if one came) and shows the
-// check page.
-func (h *Handler) Details(c *fiber.Ctx) error {
-	b, err := h.registrations.CheckProof(c.UserContext(), c.FormValue("proof"))
-	if err != nil {
-		return h.expired(c, err)
-	}
-	f := h.newForm(c, "")
-	req := h.readDetails(c, f)
-	if fh, err := c.FormFile("qr_image"); err == nil && fh.Size > 0 {
-		if err := h.fillFromVietQR(fh, req, f); err != nil {
-			f.Errors["qr_image"] = ansinh.ErrorMessage(err)
-			return h.detailsPage(c, b, f)
-		}
-	}
-	req.Normalize()
-	if err := ansinh.ValidateExcept(req, "CCCD", "QRToken", "BirthDate"); err != nil {
-		if _, err := formError(f, err); err != nil {
-			return err
-		}
-		return h.detailsPage(c, b, f)
-	}
-	// Show back what will be stored: the cleaned numbers and the holder as banks print it.
-	f.Values["account_number"], f.Values["account_name"], f.Values["phone"] = req.AccountNumber, req.AccountName, req.Phone
-	if p := req.Proxy; p != nil {
-		f.Values["proxy_cccd"], f.Values["proxy_phone"] = p.CCCD, p.Phone
-	}
-	bank, _ := ansinh.BankByBIN(req.BankBIN)
-	f.Title, f.Beneficiary, f.Proof, f.BankName = "Kiểm tra lại trước khi gửi", b, h.registrations.Proof(b.ID), bank.ShortName+" – "+bank.Name
-	return h.render(c, "form_check", f, fiber.StatusOK)
-}
-
-func (h *Handler) fillFromVietQR(fh *multipart.FileHeader, req *ansinh.RegistrationRequest, f *formView) error {
-	if fh.Size > maxImageBytes {
-		return ansinh.Errorf(ansinh.ETOOLARGE, ansinh.MsgImageTooLarge)
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return ansinh.Errorf(ansinh.EINVALID, ansinh.MsgVietQRUnreadable)
-	}
-	defer file.Close()
-	p, err := decodeVietQR(file)
-	if err != nil {
-		return err
-	}
-	req.BankBIN, req.AccountNumber = p.BIN, p.AccountNumber
-	f.Values["bank_bin"], f.Values["account_number"] = p.BIN, p.AccountNumber
-	return nil
-}
-
-// Revise goes back from the check page to the details page with the values kept.
-func (h *Handler) Revise(c *fiber.Ctx) error {
-	b, err := h.registrations.CheckProof(c.UserContext(), c.FormValue("proof"))
-	if err != nil {
-		return h.expired(c, err)
-	}
-	f := h.newForm(c, "")
-	h.readDetails(c, f)
-	// Changed answers are another request: a new key, so that the first one's receipt
-	// is never answered for them.
-	f.Values["idempotency_key"] = ansinh.RandomToken(16)
-	return h.detailsPage(c, b, f)
-}
-
-// Confirm stores the registration and sends the browser to its receipt. A double
-// click or a retried post carries the same idempotency key: one registration.
-func (h *Handler) Confirm(c *fiber.Ctx) error {
-	b, err := h.registrations.CheckProof(c.UserContext(), c.FormValue("proof"))
-	if err != nil {
-		return h.expired(c, err)
-	}
-	f := h.newForm(c, "")
-	req := h.readDetails(c, f)
-	receipt, _, err := h.registrations.SubmitFor(c.UserContext(), b, req, ansinh.ChannelQR)
-	if err != nil {
-		if _, err := formError(f, err); err != nil {
-			return err
-		}
-		return h.detailsPage(c, b, f)
-	}
-	return c.Redirect("/bien-nhan/"+receipt, fiber.StatusSeeOther)
-}
-
 // expired answers a post whose identity proof is gone: start again, kindly.
 func (h *Handler) expired(c *fiber.Ctx, err error) error {
 	if ansinh.ErrorCode(err) != ansinh.EINVALID && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
 		return err
 	}
-	f := h.newForm(c, "Phiên đăng ký đã hết hạn")
-	f.Message = ansinh.MsgSessionExpired
-	return h.render(c, "form_identity_gone", f, fiber.StatusUnprocessableEntity)
+	f := h.newForm(c, "Xin bắt đầu lại")
+	f.Message, f.Summary = ansinh.MsgSessionExpired, []summaryItem{} // not an error to fix on this page
+	return h.render(c, "form_identity_gone", f, fiber.StatusGone)
 }
 
 // ReceiptPage shows the receipt right after submitting.

@@ -37,6 +37,7 @@ type Store interface {
 	ansinh.NoticeStore
 	PaymentStore
 	ContactStore
+	FormDraftStore
 	registration.Store
 }
 

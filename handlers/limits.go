@@ -23,7 +23,6 @@ var largeBodies = map[string]int{
 	"/api/v1/beneficiaries/import": MaxBodyBytes,
 	"/can-bo/nhap-danh-sach":       MaxBodyBytes,
 	"/api/v1/vietqr/decode":        maxImageBody,
-	"/dang-ky/chi-tiet":            maxImageBody,
 	"/chat/anh":                    maxImageBody,
 	"/webhooks/zalo":               256 << 10,
 	"/g2p/mapper/sync/resolve":     1 << 20,
@@ -37,6 +36,9 @@ func limitBody(c *fiber.Ctx) error {
 		return ansinh.Errorf(ansinh.EBADREQUEST, ansinh.MsgCompressedBody)
 	}
 	limit, ok := largeBodies[c.Path()]
+	if !ok && formPhotoPath(c.Path()) {
+		limit, ok = maxImageBody, true
+	}
 	if !ok {
 		limit = maxBody
 	}

@@ -63,7 +63,7 @@ func (h *Handler) RequestForm(c *fiber.Ctx) error {
 		f.Values["step"] = "birth"
 		return h.render(c, "request", f, fiber.StatusOK)
 	}
-	birth, ok := h.birthDate(c, f)
+	birth, ok := h.birthDate(c, f, true)
 	if !ok {
 		return h.render(c, "request", f, fiber.StatusUnprocessableEntity)
 	}

@@ -338,8 +338,6 @@ type formSession struct {
 type httptestCookie = struct{ Name, Value string }
 
 var csrfRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-var proofRE = regexp.MustCompile(`name="proof" value="([^"]+)"`)
-var keyRE = regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`)
 
 func (s *formSession) do(method, path string, form url.Values) *response {
 	s.e.t.Helper()
@@ -364,97 +362,6 @@ func match(t *testing.T, re *regexp.Regexp, body []byte) string {
 		t.Fatalf("no %s in page:\n%s", re, body)
 	}
 	return string(m[1])
-}
-
-func TestFormWithoutJavaScript(t *testing.T) {
-	e := newEnv(t)
-	e.withBeneficiaries()
-	s := &formSession{e: e}
-	page := s.do("GET", "/c/31498", nil)
-	if page.StatusCode != 200 || !strings.Contains(string(page.body), "Phường 5") {
-		t.Fatalf("commune form: %d", page.StatusCode)
-	}
-	csrf := match(t, csrfRE, page.body)
-
-	// Without the CSRF token the post is refused.
-	if r := s.do("POST", "/c/31498", url.Values{"cccd": {sauCCCD}, "ngay": {"5"}, "thang": {"3"}, "nam": {"1950"}}); r.StatusCode != 403 {
-		t.Fatalf("post without csrf: %d", r.StatusCode)
-	}
-	wrong := s.do("POST", "/c/31498", url.Values{"_csrf": {csrf}, "cccd": {sauCCCD}, "ngay": {"6"}, "thang": {"3"}, "nam": {"1950"}})
-	if wrong.StatusCode != 422 || !strings.Contains(string(wrong.body), ansinh.MsgIdentityNotFound) || !strings.Contains(string(wrong.body), `aria-describedby="cccd-hint err-cccd"`) {
-		t.Fatalf("wrong date: %d %s", wrong.StatusCode, wrong.body)
-	}
-	details := s.do("POST", "/c/31498", url.Values{"_csrf": {csrf}, "cccd": {"094 050 001 234"}, "ngay": {"05"}, "thang": {"3"}, "nam": {"1950"}})
-	if details.StatusCode != 200 || !strings.Contains(string(details.body), "Nguyễn Văn Sáu") {
-		t.Fatalf("details page: %d %s", details.StatusCode, details.body)
-	}
-	// The question to be told the outcome is asked, never pre-ticked.
-	if !strings.Contains(string(details.body), `name="notify_consent" value="1">`) {
-		t.Fatalf("no unticked notice question on the details page")
-	}
-	proof, key := match(t, proofRE, details.body), match(t, keyRE, details.body)
-	fields := url.Values{"_csrf": {csrf}, "proof": {proof}, "idempotency_key": {key}, "submitter": {"self"}, "bank_bin": {"970405"},
-		"account_number": {"1234.5678.9012"}, "account_name": {"nguyễn văn sáu"}, "phone": {"0912345678"}}
-	noConsent := s.do("POST", "/dang-ky/chi-tiet", fields)
-	if noConsent.StatusCode != 422 || !strings.Contains(string(noConsent.body), ansinh.MsgConsentRequired) {
-		t.Fatalf("without consent: %d", noConsent.StatusCode)
-	}
-	fields.Set("consent", "1")
-	check := s.do("POST", "/dang-ky/chi-tiet", fields)
-	if check.StatusCode != 200 || !strings.Contains(string(check.body), "NGUYEN VAN SAU") || !strings.Contains(string(check.body), "123456789012") {
-		t.Fatalf("check page: %d %s", check.StatusCode, check.body)
-	}
-	confirm := url.Values{}
-	for k, v := range fields {
-		confirm[k] = v
-	}
-	confirm.Set("proof", match(t, proofRE, check.body))
-	done := s.do("POST", "/dang-ky/xac-nhan", confirm)
-	if done.StatusCode != 303 || !strings.HasPrefix(done.Header.Get("Location"), "/bien-nhan/") {
-		t.Fatalf("confirm: %d %s", done.StatusCode, done.Header.Get("Location"))
-	}
-	// A double click posts the same form again: the same receipt.
-	again := s.do("POST", "/dang-ky/xac-nhan", confirm)
-	if again.Header.Get("Location") != done.Header.Get("Location") {
-		t.Fatalf("double submit: %s then %s", done.Header.Get("Location"), again.Header.Get("Location"))
-	}
-	receipt := s.do("GET", done.Header.Get("Location"), nil)
-	if receipt.StatusCode != 200 || !strings.Contains(string(receipt.body), ansinh.StatusLabel(ansinh.StatusPending)) {
-		t.Fatalf("receipt page: %d", receipt.StatusCode)
-	}
-	code := strings.TrimPrefix(done.Header.Get("Location"), "/bien-nhan/")
-	status := s.do("GET", "/tra-cuu?ma="+code[:5]+"-"+code[5:], nil)
-	if status.StatusCode != 200 || !strings.Contains(string(status.body), ansinh.StatusLabel(ansinh.StatusPending)) {
-		t.Fatalf("status page: %d", status.StatusCode)
-	}
-	if r := s.do("GET", "/tra-cuu?ma=ZZZZZ-ZZZZZ", nil); r.StatusCode != 404 || !strings.Contains(string(r.body), ansinh.MsgReceiptNotFound) {
-		t.Fatalf("unknown receipt page: %d", r.StatusCode)
-	}
-	// A forged proof starts over.
-	confirm.Set("proof", e.store.BeneficiaryID(sauCCCD)+".9999999999.forged")
-	if r := s.do("POST", "/dang-ky/xac-nhan", confirm); r.StatusCode != 422 || !strings.Contains(string(r.body), ansinh.MsgSessionExpired) {
-		t.Fatalf("forged proof: %d", r.StatusCode)
-	}
-	list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD))
-	if len(list) != 1 {
-		t.Fatalf("%d registrations stored", len(list))
-	}
-	if r, _ := e.store.Registration(context.Background(), list[0]); r.NotifyConsent {
-		t.Fatal("consent to be told stored though the box was left unticked")
-	}
-	// Ticked on the details page, it travels through the check page and is stored.
-	fields.Set("notify_consent", "1")
-	fields.Set("idempotency_key", "key-notify-000001")
-	check = s.do("POST", "/dang-ky/chi-tiet", fields)
-	if !strings.Contains(string(check.body), `<dd id="check-notify">Có</dd>`) || !strings.Contains(string(check.body), `name="notify_consent" value="1"`) {
-		t.Fatalf("check page does not carry the notice consent: %s", check.body)
-	}
-	fields.Set("proof", match(t, proofRE, check.body))
-	if done := s.do("POST", "/dang-ky/xac-nhan", fields); done.StatusCode != 303 {
-		t.Fatalf("confirm with notice consent: %d", done.StatusCode)
-	} else if r, _ := e.store.Registration(context.Background(), strings.TrimPrefix(done.Header.Get("Location"), "/bien-nhan/")); r == nil || !r.NotifyConsent {
-		t.Fatalf("consent to be told not stored: %+v", r)
-	}
 }
 
 // TestIdentityGuessesInParallel: forty birth dates tried at once for one CCCD; at most

@@ -469,9 +469,9 @@ func TestRegistrationOfAWaitingPersonReachesTheChosenQueue(t *testing.T) {
 	if st, _ := e.status(receipt); st != ansinh.StatusPending {
 		t.Fatalf("status %s", st)
 	}
-	// The web form too: identity, then the details page.
+	// The web form too: identity, then the first question.
 	f := e.form("/c/31168", url.Values{"cccd": {cccd}, "ngay": {"5"}, "thang": {"3"}, "nam": {"1950"}}, nil)
-	if f.StatusCode != 200 {
+	if f.StatusCode != 303 || !strings.HasSuffix(f.Header.Get("Location"), "/ai-nhan") {
 		t.Fatalf("form identity of a waiting person: %d", f.StatusCode)
 	}
 	if _, n := e.queue(x168, ""); n != 0 {

@@ -89,6 +89,25 @@ func (s *Service) IdentifyByCCCD(ctx context.Context, cccd, birthDate string) (*
 	return s.identify(ctx, id, birthDate, "identity:"+id, false)
 }
 
+// AttemptCounter counts the attempts a key has taken in its window (the store does).
+type AttemptCounter interface {
+	AttemptsTaken(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (int, error)
+}
+
+// TriesLeft is how many birth dates the CCCD path still takes today for cccd, so that
+// the form can warn before it closes; the full count when the store cannot tell.
+func (s *Service) TriesLeft(ctx context.Context, cccd string) int {
+	c, ok := s.store.(AttemptCounter)
+	if !ok {
+		return identityFailures
+	}
+	taken, err := c.AttemptsTaken(ctx, "identity:"+s.store.BeneficiaryID(cccd), s.now(), identityWindow, identityFailures)
+	if err != nil {
+		return identityFailures
+	}
+	return max(0, identityFailures-taken)
+}
+
 // IdentifyByToken finds the beneficiary of a personal QR code, who must still give
 // the birth date (the year, where the registry holds no more).
 func (s *Service) IdentifyByToken(ctx context.Context, token, birthDate string) (*ansinh.Beneficiary, error) {

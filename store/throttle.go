@@ -77,3 +77,20 @@ func (s *Store) ReleaseAttempt(ctx context.Context, slot string) error {
 	}
 	return nil
 }
+
+// AttemptsTaken counts the slots of key's window holding now that are taken (at most
+// limit lookups by _id), so that a page can warn before the last attempt.
+func (s *Store) AttemptsTaken(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (int, error) {
+	prefix := key + "|" + strconv.FormatInt(now.UTC().Truncate(window).Unix(), 10) + "|"
+	taken := 0
+	for n := 1; n <= limit; n++ {
+		err := s.db.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: prefix + strconv.Itoa(n)}}).Err()
+		switch {
+		case err == nil:
+			taken++
+		case err != mongo.ErrNoDocuments:
+			return 0, s.fail("count attempts", err)
+		}
+	}
+	return taken, nil
+}
