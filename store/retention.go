@@ -123,6 +123,11 @@ func (s *Store) eraseSubmission(ctx context.Context, receipt string, now time.Ti
 			return false, s.fail("retention: account ref", err)
 		}
 	}
+	// The photo of a proxy's authorisation first: the erasure mark comes last, so a
+	// run stopped between the two repeats both.
+	if _, err := s.db.Collection(colAuthorisations).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
+		return false, s.fail("retention: authorisation", err)
+	}
 	_, err = s.db.Collection(colRegistrations).UpdateOne(ctx, bson.D{{Key: "_id", Value: receipt}}, bson.D{
 		{Key: "$unset", Value: bson.D{{Key: "account_enc", Value: ""}, {Key: "account_last4", Value: ""}, {Key: "account_index", Value: ""},
 			{Key: "account_name", Value: ""}, {Key: "phone_enc", Value: ""}, {Key: "proxy", Value: ""}, {Key: "fingerprint", Value: ""},

@@ -237,3 +237,30 @@ func TestRetentionLeavesNothingInTheFiles(t *testing.T) {
 		t.Fatalf("after the erasure: %v", left)
 	}
 }
+
+// TestRetentionErasesTheAuthorisationPhoto: the photo of a proxy's authorisation goes
+// with the rest of a rejected submission's personal data; a verified one's stays.
+func TestRetentionErasesTheAuthorisationPhoto(t *testing.T) {
+	s := storetest.New(t)
+	now := time.Now()
+	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
+	rejected := retentionSubmission(t, s, retentionPerson(t, s, 1), "NGUOI NHAN MOT", days(101))
+	decide(t, s, rejected, ansinh.StatusRejected, days(100))
+	verified := retentionSubmission(t, s, retentionPerson(t, s, 2), "NGUOI NHAN HAI", days(201))
+	decide(t, s, verified, ansinh.StatusVerified, days(200))
+	for _, r := range []*ansinh.Registration{rejected, verified} {
+		if err := s.SaveAuthorisation(ctx(t), &ansinh.Authorisation{Receipt: r.Receipt, BeneficiaryID: r.BeneficiaryID, Commune: r.Commune,
+			ContentType: "image/png", Image: []byte("a photo"), At: r.SubmittedAt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ApplyRetention(ctx(t), retentionPolicy, now, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authorisation(ctx(t), rejected.Receipt); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		t.Fatalf("the rejected submission's photo: %v", err)
+	}
+	if a, err := s.Authorisation(ctx(t), verified.Receipt); err != nil || string(a.Image) != "a photo" {
+		t.Fatalf("the verified submission's photo: %+v, %v", a, err)
+	}
+}
