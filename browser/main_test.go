@@ -65,8 +65,9 @@ func startServer(t *testing.T) *server {
 }
 
 // startServerWith runs the app on a loopback port over a fresh store holding the
-// beneficiaries of csv (want of them), after seed, if any, has added to the store.
-func startServerWith(t *testing.T, csv string, want int, seed func(*store.Store)) *server {
+// beneficiaries of csv (want of them), after seed, if any, has added to the store;
+// with, if given, adds to the app's dependencies.
+func startServerWith(t *testing.T, csv string, want int, seed func(*store.Store), with ...func(*store.Store, *handlers.Deps)) *server {
 	t.Helper()
 	units, err := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
 	if err != nil {
@@ -96,7 +97,11 @@ func startServerWith(t *testing.T, csv string, want int, seed func(*store.Store)
 		seed(st)
 	}
 
-	app, err := handlers.New(handlers.Deps{Config: cfg, Store: st, Units: units, Logger: storetest.Logger()})
+	deps := handlers.Deps{Config: cfg, Store: st, Units: units, Logger: storetest.Logger()}
+	for _, f := range with {
+		f(st, &deps)
+	}
+	app, err := handlers.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"image"
 	"image/png"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,8 +17,6 @@ import (
 
 	"ansinh"
 	"ansinh/handlers"
-	"ansinh/importer"
-	"ansinh/refdata"
 	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/store/storetest"
@@ -41,40 +38,17 @@ const (
 // when seed is set, more in the store.
 func startPublicServer(t *testing.T, seed func(*store.Store)) *server {
 	t.Helper()
-	units, err := ansinh.LoadUnits(bytes.NewReader(refdata.SocTrangUnits))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := ansinh.DefaultConfig()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ln.Close() })
-	srv := &server{URL: "http://" + ln.Addr().String(), Host: ln.Addr().String()}
-	cfg.BaseURL = srv.URL
-	cfg.SecretKey = "browser-test-secret-key-0123456789-abcdef"
-	cfg.DataKey = storetest.TestDataKey
-	st := storetest.New(t)
-	if _, err := importer.Import(context.Background(), st, units, strings.NewReader(seedCSV), int64(len(seedCSV)), importer.Options{
-		Actor: &ansinh.User{Username: "so", Role: ansinh.RoleProvince, Unit: "94"}, File: "x.csv"}); err != nil {
-		t.Fatalf("seed import: %v", err)
-	}
-	if err := st.SaveContact(context.Background(), &ansinh.Contact{Unit: communeCode, Name: officerName, Phone: officerPhone,
-		Hours: officerHours, UpdatedBy: "xa", UpdatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if seed != nil {
-		seed(st)
-	}
-	bot := zalobot.New(st, registration.New(st, cfg.SecretKey, nil), nil, storetest.Logger(), nil)
-	app, err := handlers.New(handlers.Deps{Config: cfg, Store: st, Units: units, Logger: storetest.Logger(), Bot: bot})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.Shutdown() })
-	return srv
+	return startServerWith(t, seedCSV, 1, func(st *store.Store) {
+		if err := st.SaveContact(context.Background(), &ansinh.Contact{Unit: communeCode, Name: officerName, Phone: officerPhone,
+			Hours: officerHours, UpdatedBy: "xa", UpdatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		if seed != nil {
+			seed(st)
+		}
+	}, func(st *store.Store, d *handlers.Deps) {
+		d.Bot = zalobot.New(st, registration.New(st, d.Config.SecretKey, nil), nil, storetest.Logger(), nil)
+	})
 }
 
 var modes = []struct {

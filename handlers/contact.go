@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
+	"golang.org/x/sync/singleflight"
 
 	"ansinh"
 )
@@ -36,6 +37,7 @@ type contactBook struct {
 	mu     sync.RWMutex
 	byUnit map[string]*ansinh.Contact
 	loaded time.Time
+	reload singleflight.Group // the requests that find it stale share one reload
 }
 
 func newContactBook() *contactBook { return &contactBook{byUnit: map[string]*ansinh.Contact{}} }
@@ -71,18 +73,24 @@ func (h *Handler) refreshContacts(ctx context.Context) {
 	if !h.contacts.stale(h.now()) {
 		return
 	}
-	list, err := h.store.Contacts(ctx)
-	if err != nil {
-		h.log.Warn("contacts: reload", "err", err)
-		return
-	}
-	m := make(map[string]*ansinh.Contact, len(list))
-	for _, c := range list {
-		m[c.Unit] = c
-	}
-	h.contacts.mu.Lock()
-	h.contacts.byUnit, h.contacts.loaded = m, h.now()
-	h.contacts.mu.Unlock()
+	_, _, _ = h.contacts.reload.Do("contacts", func() (any, error) {
+		if !h.contacts.stale(h.now()) { // reloaded while this one waited
+			return nil, nil
+		}
+		list, err := h.store.Contacts(ctx)
+		if err != nil {
+			h.log.Warn("contacts: reload", "err", err)
+			return nil, nil
+		}
+		m := make(map[string]*ansinh.Contact, len(list))
+		for _, c := range list {
+			m[c.Unit] = c
+		}
+		h.contacts.mu.Lock()
+		h.contacts.byUnit, h.contacts.loaded = m, h.now()
+		h.contacts.mu.Unlock()
+		return nil, nil
+	})
 }
 
 // withContacts keeps the contacts fresh for the pages people read (not the API, the

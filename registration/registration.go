@@ -28,6 +28,7 @@ type Store interface {
 	RevokeQRToken(ctx context.Context, id, by string, at time.Time) error
 	ClaimAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (slot string, wait time.Duration, err error)
 	AttemptsUsed(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (bool, error)
+	AttemptsTaken(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (int, error)
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	Lifecycle
 }
@@ -89,19 +90,10 @@ func (s *Service) IdentifyByCCCD(ctx context.Context, cccd, birthDate string) (*
 	return s.identify(ctx, id, birthDate, "identity:"+id, false)
 }
 
-// AttemptCounter counts the attempts a key has taken in its window (the store does).
-type AttemptCounter interface {
-	AttemptsTaken(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (int, error)
-}
-
 // TriesLeft is how many birth dates the CCCD path still takes today for cccd, so that
 // the form can warn before it closes; the full count when the store cannot tell.
 func (s *Service) TriesLeft(ctx context.Context, cccd string) int {
-	c, ok := s.store.(AttemptCounter)
-	if !ok {
-		return identityFailures
-	}
-	taken, err := c.AttemptsTaken(ctx, "identity:"+s.store.BeneficiaryID(cccd), s.now(), identityWindow, identityFailures)
+	taken, err := s.store.AttemptsTaken(ctx, "identity:"+s.store.BeneficiaryID(cccd), s.now(), identityWindow, identityFailures)
 	if err != nil {
 		return identityFailures
 	}

@@ -27,23 +27,21 @@ type attemptDoc struct {
 // parallel attempt through, and a count on a field other than _id scans the
 // collection on the embedded store (SPEC §7).
 func (s *Store) ClaimAttempt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (string, time.Duration, error) {
-	start := now.UTC().Truncate(window)
-	end := start.Add(window)
-	prefix := key + "|" + strconv.FormatInt(start.Unix(), 10) + "|"
-	col := s.db.Collection(colAttempts)
+	end := now.UTC().Truncate(window).Add(window)
 	for n := 1; n <= limit; n++ {
 		if n == 2 {
 			// The first slot is taken: once the last is too, one lookup by _id says so
 			// (a slot released before then is taken again; after, the window is full
 			// until it ends). Most claims take the first slot and never look.
-			switch err := col.FindOne(ctx, bson.D{{Key: "_id", Value: prefix + strconv.Itoa(limit)}}).Err(); {
-			case err == nil:
-				return "", end.Sub(now), nil
-			case err != mongo.ErrNoDocuments:
+			full, err := s.slotTaken(ctx, attemptSlot(key, now, window, limit))
+			if err != nil {
 				return "", 0, s.fail("claim attempt", err)
 			}
+			if full {
+				return "", end.Sub(now), nil
+			}
 		}
-		id := prefix + strconv.Itoa(n)
+		id := attemptSlot(key, now, window, n)
 		err := s.insert(ctx, colAttempts, attemptDoc{ID: id, ExpiresAt: end})
 		if err == nil {
 			return id, 0, nil
@@ -58,15 +56,11 @@ func (s *Store) ClaimAttempt(ctx context.Context, key string, now time.Time, win
 // AttemptsUsed reports whether the window's limit attempts of key are all claimed (one
 // lookup by _id: slots are claimed in order, and a full window's last one is taken).
 func (s *Store) AttemptsUsed(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (bool, error) {
-	id := key + "|" + strconv.FormatInt(now.UTC().Truncate(window).Unix(), 10) + "|" + strconv.Itoa(limit)
-	switch err := s.db.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return false, nil
-	default:
+	full, err := s.slotTaken(ctx, attemptSlot(key, now, window, limit))
+	if err != nil {
 		return false, s.fail("attempts used", err)
 	}
+	return full, nil
 }
 
 // ReleaseAttempt gives a claimed slot back (an attempt that turned out not to count:
@@ -81,16 +75,32 @@ func (s *Store) ReleaseAttempt(ctx context.Context, slot string) error {
 // AttemptsTaken counts the slots of key's window holding now that are taken (at most
 // limit lookups by _id), so that a page can warn before the last attempt.
 func (s *Store) AttemptsTaken(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (int, error) {
-	prefix := key + "|" + strconv.FormatInt(now.UTC().Truncate(window).Unix(), 10) + "|"
 	taken := 0
 	for n := 1; n <= limit; n++ {
-		err := s.db.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: prefix + strconv.Itoa(n)}}).Err()
-		switch {
-		case err == nil:
-			taken++
-		case err != mongo.ErrNoDocuments:
+		ok, err := s.slotTaken(ctx, attemptSlot(key, now, window, n))
+		if err != nil {
 			return 0, s.fail("count attempts", err)
+		}
+		if ok {
+			taken++
 		}
 	}
 	return taken, nil
+}
+
+// attemptSlot is the _id of slot n of key's window holding now.
+func attemptSlot(key string, now time.Time, window time.Duration, n int) string {
+	return key + "|" + strconv.FormatInt(now.UTC().Truncate(window).Unix(), 10) + "|" + strconv.Itoa(n)
+}
+
+// slotTaken looks the slot up by _id.
+func (s *Store) slotTaken(ctx context.Context, id string) (bool, error) {
+	switch err := s.db.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil
+	default:
+		return false, err
+	}
 }
