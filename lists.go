@@ -57,6 +57,13 @@ type QueueItem struct {
 	BeneficiaryID string
 	Channel       string
 	SubmittedAt   time.Time
+	// Status is pending, unless its commune's decided roster already holds a decision or
+	// a supersession that has yet to take it out of the queue (an unfinished step).
+	Status string
+	// Submissions is how many times the person has submitted, this one included (a
+	// pending submission is its person's latest); 0 where the queue entry is older than
+	// the count.
+	Submissions int
 }
 
 // Backlog is one commune's pending submissions.

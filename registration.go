@@ -72,6 +72,9 @@ type Registration struct {
 	// ErasedAt is when its personal data was erased (a rejected or superseded
 	// submission, after the retention period); zero while it is kept.
 	ErasedAt time.Time
+	// Submissions is how many times the person has submitted, this one included, as
+	// linking it found; 0 where nobody counted.
+	Submissions int
 }
 
 // Proxy is the authorised person who receives the allowance into their own account.

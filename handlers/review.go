@@ -15,6 +15,7 @@ import (
 // ReviewStore is what the verification queue needs.
 type ReviewStore interface {
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
+	PendingRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	RevealRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	SharedAccount(ctx context.Context, r *ansinh.Registration) ([]ansinh.SharedUse, error)
 	Queue(ctx context.Context, q ansinh.QueueQuery) ([]ansinh.QueueItem, int64, error)
@@ -63,7 +64,20 @@ type proxyView struct {
 
 // review loads a submission with its record and runs the checks.
 func (h *Handler) review(ctx context.Context, receipt string) (*reviewItem, *ansinh.Registration, *ansinh.Beneficiary, error) {
-	r, err := h.store.Registration(ctx, receipt)
+	return h.reviewOf(ctx, receipt, nil)
+}
+
+// reviewOf is review; queued, the submission's line in the queue, spares the lookups
+// its line answers: the events of a submission still pending, and the person's count
+// of submissions.
+func (h *Handler) reviewOf(ctx context.Context, receipt string, queued *ansinh.QueueItem) (*reviewItem, *ansinh.Registration, *ansinh.Beneficiary, error) {
+	var r *ansinh.Registration
+	var err error
+	if queued != nil && queued.Status == ansinh.StatusPending {
+		r, err = h.store.PendingRegistration(ctx, receipt)
+	} else {
+		r, err = h.store.Registration(ctx, receipt)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -75,15 +89,22 @@ func (h *Handler) review(ctx context.Context, receipt string) (*reviewItem, *ans
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
-	if err != nil {
-		return nil, nil, nil, err
+	submissions := 0
+	if queued != nil {
+		submissions = queued.Submissions
+	}
+	if submissions == 0 {
+		receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		submissions = len(receipts)
 	}
 	bank, _ := ansinh.BankByBIN(r.BankBIN)
 	it := &reviewItem{ID: r.Receipt, Receipt: r.Receipt, Status: r.Status, BeneficiaryID: b.ID, Beneficiary: b.Name,
 		Commune: r.Commune, Channel: r.Channel, Submitter: r.Submitter, SubmittedAt: r.SubmittedAt, Bank: bank.ShortName,
 		Account: r.MaskedAccount(), AccountName: r.AccountName, RegisteredBy: r.RegisteredBy, ProofSeen: r.ProofSeen, Reason: r.Reason,
-		Checks: ansinh.RunChecks(r, b, ansinh.ReviewFacts{SharedWith: shared, Submissions: len(receipts)})}
+		Checks: ansinh.RunChecks(r, b, ansinh.ReviewFacts{SharedWith: shared, Submissions: submissions})}
 	if u, ok := h.units.Get(r.Commune); ok {
 		it.CommuneName = u.Name
 	}
@@ -182,6 +203,7 @@ func (h *Handler) readQueueQuery(c *fiber.Ctx) (*queueQuery, error) {
 // queue returns one page of submissions with their checks.
 func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int64, error) {
 	var receipts []string
+	var queued []ansinh.QueueItem // the pending list's lines, beside receipts
 	var total int64
 	skip := int64(q.page-1) * pageSize
 	switch {
@@ -194,7 +216,7 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 		if err != nil {
 			return nil, 0, err
 		}
-		total = n
+		total, queued = n, items
 		for _, it := range items {
 			receipts = append(receipts, it.Receipt)
 		}
@@ -216,7 +238,11 @@ func (h *Handler) queue(ctx context.Context, q *queueQuery) ([]*reviewItem, int6
 	g.SetLimit(reviewWorkers)
 	for i, r := range receipts {
 		g.Go(func() error {
-			it, _, _, err := h.review(gctx, r)
+			var line *ansinh.QueueItem
+			if queued != nil {
+				line = &queued[i]
+			}
+			it, _, _, err := h.reviewOf(gctx, r, line)
 			items[i] = it
 			return err
 		})

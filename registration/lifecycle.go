@@ -80,6 +80,7 @@ func (s *Service) Record(ctx context.Context, r *ansinh.Registration) (replay bo
 	if err != nil {
 		return false, err
 	}
+	r.Submissions = len(earlier) + 1
 	for _, old := range earlier {
 		st, err := s.store.RegistrationStatus(ctx, old)
 		if err != nil {

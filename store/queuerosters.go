@@ -18,10 +18,12 @@ import (
 // A commune's review queue and its decided submissions are rosters too (rosters.go),
 // so that its queue page reads one small document instead of the city's queue:
 //
-//	q:<commune>  <receipt> <submitted, unix ms> <channel> <beneficiary id>   oldest first
+//	q:<commune>  <receipt> <submitted, unix ms> <channel> <beneficiary id> [<submissions>]   oldest first
 //	d:<commune>  <event id> <at, unix ms> <status>                            newest first
 //
-// A q: line mirrors a queue document (the pending submission), a d: line a decision or
+// A q: line mirrors a queue document (the pending submission; the person's count of
+// submissions where the queue document has it, so that the queue page need not walk
+// the person's chain), a d: line a decision or
 // supersession event ("<receipt>:decision", "<receipt>:superseded"). Submissions of a
 // person waiting for a commune are stored with no commune; their lines are under
 // ansinh.UnassignedKey until an officer chooses.
@@ -47,22 +49,28 @@ func reviewUnit(commune string) string {
 }
 
 func queueEntry(d *queueDoc) rosterEntry {
-	return rosterEntry{unit: reviewUnit(d.Commune), line: d.Receipt + " " + unixMilli(d.SubmittedAt) + " " + d.Channel + " " + d.BeneficiaryID}
+	line := d.Receipt + " " + unixMilli(d.SubmittedAt) + " " + d.Channel + " " + d.BeneficiaryID
+	if d.Submissions > 0 {
+		line += " " + strconv.Itoa(d.Submissions)
+	}
+	return rosterEntry{unit: reviewUnit(d.Commune), line: line}
 }
 
 type queueLine struct {
 	receipt, channel, beneficiary string
 	at                            int64
+	submissions                   int    // 0 in lines older than the count
 	commune                       string // the commune whose roster it is in (not in the line)
 }
 
 func parseQueueLine(l string) queueLine {
-	f := strings.SplitN(l, " ", 4)
-	for len(f) < 4 {
+	f := strings.SplitN(l, " ", 5)
+	for len(f) < 5 {
 		f = append(f, "")
 	}
 	at, _ := strconv.ParseInt(f[1], 10, 64)
-	return queueLine{receipt: f[0], at: at, channel: f[2], beneficiary: f[3]}
+	n, _ := strconv.Atoi(f[4])
+	return queueLine{receipt: f[0], at: at, channel: f[2], beneficiary: f[3], submissions: n}
 }
 
 func queueTruth(ctx context.Context, s *Store, keys []string) (map[string]rosterEntry, error) {
@@ -212,7 +220,9 @@ func (s *Store) queueLines(ctx context.Context, q QueueQuery) ([]queueLine, erro
 }
 
 // Queue returns pending submissions, oldest first, and how many match: from the queue
-// rosters of the communes.
+// rosters of the communes. Each item's status comes from the decided rosters of the
+// page's communes: a queued submission is pending unless a decision or a supersession
+// was recorded and its step out of the queue is still to come.
 func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, int64, error) {
 	lines, err := s.queueLines(ctx, q)
 	if err != nil {
@@ -223,12 +233,50 @@ func (s *Store) Queue(ctx context.Context, q QueueQuery) ([]QueueItem, int64, er
 		end = min(end, q.Skip+q.Limit)
 	}
 	out := []QueueItem{}
+	var communes []string
+	seen := map[string]bool{}
 	for i := q.Skip; i < end; i++ {
 		l := lines[i]
 		out = append(out, QueueItem{Receipt: l.receipt, Commune: l.commune, BeneficiaryID: l.beneficiary, Channel: l.channel,
-			SubmittedAt: time.UnixMilli(l.at).UTC()})
+			SubmittedAt: time.UnixMilli(l.at).UTC(), Status: ansinh.StatusPending, Submissions: l.submissions})
+		if !seen[l.commune] {
+			seen[l.commune] = true
+			communes = append(communes, l.commune)
+		}
+	}
+	if len(out) == 0 {
+		return out, int64(len(lines)), nil
+	}
+	ended, err := s.endedStatuses(ctx, communes)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range out {
+		if st, ok := ended[out[i].Receipt]; ok {
+			out[i].Status = st
+		}
 	}
 	return out, int64(len(lines)), nil
+}
+
+// endedStatuses reads the decided rosters of communes: receipt → the status its events
+// give (a decision wins over a supersession, as registrationStatus reads them).
+func (s *Store) endedStatuses(ctx context.Context, communes []string) (map[string]string, error) {
+	docs, err := s.rosters(ctx, decidedRoster, reviewUnits(communes))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, d := range docs {
+		for _, l := range d.lines() {
+			dl := parseDecidedLine(l)
+			receipt, kind, _ := strings.Cut(dl.id, ":")
+			if _, had := out[receipt]; !had || kind == "decision" {
+				out[receipt] = dl.status
+			}
+		}
+	}
+	return out, nil
 }
 
 // Backlogs returns, per commune with any, the pending count and the oldest submission.

@@ -87,6 +87,8 @@ type queueDoc struct {
 	BeneficiaryID string    `bson:"beneficiary_id"`
 	Channel       string    `bson:"channel"`
 	SubmittedAt   time.Time `bson:"submitted_at"`
+	// Submissions: the person's submissions, this one included (absent before it was kept).
+	Submissions int `bson:"submissions,omitempty"`
 }
 
 type chainDoc struct {
@@ -136,7 +138,7 @@ func (s *Store) MarkSuperseded(ctx context.Context, old string, newer *ansinh.Re
 // QueueForReview puts a submission in its commune's review queue (once).
 func (s *Store) QueueForReview(ctx context.Context, r *ansinh.Registration) error {
 	if err := s.insert(ctx, colQueue, queueDoc{Receipt: r.Receipt, Commune: r.Commune,
-		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC()}); err != nil && !mongo.IsDuplicateKeyError(err) {
+		BeneficiaryID: r.BeneficiaryID, Channel: r.Channel, SubmittedAt: r.SubmittedAt.UTC(), Submissions: r.Submissions}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return s.fail("queue registration", err)
 	}
 	// The submission's commune names its roster (the queue document was written with
@@ -278,6 +280,22 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 	if err != nil {
 		return nil, err
 	}
+	return registrationOf(d, ev), nil
+}
+
+// PendingRegistration is Registration for a submission its caller knows to be pending
+// (the queue lists it, and its commune's decided roster has no line of it): the
+// submission alone, without looking for the events that would have ended it.
+func (s *Store) PendingRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error) {
+	d, err := s.registrationDoc(ctx, receipt)
+	if err != nil {
+		return nil, err
+	}
+	return registrationOf(d, registrationEventDoc{Receipt: receipt, Status: ansinh.StatusPending}), nil
+}
+
+// registrationOf is the submission d in the state of its latest event ev; numbers masked.
+func registrationOf(d *registrationDoc, ev registrationEventDoc) *ansinh.Registration {
 	r := &ansinh.Registration{
 		Receipt: d.Receipt, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Submitter: d.Submitter,
 		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
@@ -297,7 +315,7 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 	if p := d.Proxy; p != nil {
 		r.Proxy = &ansinh.Proxy{Name: p.Name, Relationship: p.Relationship}
 	}
-	return r, nil
+	return r
 }
 
 // RevealRegistration returns a submission with its numbers decrypted (callers audit).
