@@ -111,6 +111,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	api.Get("/reports/monthly", token, h.may(ansinh.ActCoverage), h.MonthlyReport)
 	api.Post("/reports/monthly/submit", token, h.may(ansinh.ActSubmitReport), h.SubmitMonthlyReport)
 	api.Get("/payments", token, h.may(ansinh.ActPaymentList), h.PaymentList)
+	api.Post("/notices/reminders", token, h.may(ansinh.ActRemind), h.Reminders)
 
 	api.Get("/api-clients", token, h.may(ansinh.ActAPIClients), h.ListAPIClients)
 	api.Post("/api-clients", token, h.may(ansinh.ActAPIClients), h.CreateAPIClient)
