@@ -8,8 +8,6 @@ const (
 	// MsgLookupExpired: the result page was opened after its short life, or from
 	// another phone.
 	MsgLookupExpired = "Kết quả tra cứu chỉ xem được trong ít phút, trên chính điện thoại đã tra cứu. Xin nhập lại số CCCD và ngày sinh."
-	// MsgLookupNothing: the person is on the list but never submitted an account.
-	MsgLookupNothing = "Chưa có đăng ký tài khoản nào cho người hưởng trợ cấp này."
 
 	// MsgNoticeReminderAccount is the text of a reminder (consultation message or SMS)
 	// to a person with no account yet; %s is the payment month.

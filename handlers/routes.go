@@ -42,6 +42,8 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	public := h.publicLimit()
 	csrf := h.checkCSRF
 	app.Get("/tra-cuu", public, h.StatusPage)
+	app.Post("/tra-cuu", public, csrf, h.LookupCCCD)
+	app.Get("/tra-cuu/ket-qua", public, h.LookupResult)
 	app.Get("/bien-nhan/:receipt", public, h.ReceiptPage)
 	app.Get("/c/:code", public, h.CommuneForm)
 	app.Post("/c/:code", public, csrf, h.CommuneIdentity)
