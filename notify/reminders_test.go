@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"ansinh"
@@ -145,5 +146,46 @@ func TestReminderMonth(t *testing.T) {
 	}
 	if m, err := notify.ParseMonth("", at(2, 9, 0)); err != nil || m != "2026-12" {
 		t.Fatalf("default month %q %v", m, err)
+	}
+}
+
+// TestRemindersAfterAReturnedPaymentOrAWithdrawal: a person whose payment came back
+// (the account dropped) is reminded, under the consent of the submission that gave
+// the account; a person who withdrew consent to be paid into an account is not, even
+// with consent to be told. With no template set, the reminder goes by SMS in its own
+// words.
+func TestRemindersAfterAReturnedPaymentOrAWithdrawal(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	const returned, withdrew = "094150000011", "094150000012"
+	ps := r.people("31498", returned, withdrew)
+	r.decide(r.submitFor(ps[returned], true, true), ansinh.StatusVerified)
+	r.decide(r.submitFor(ps[withdrew], true, true), ansinh.StatusVerified)
+	index, err := r.st.CurrentAccountIndex(ctx, ps[returned].ID)
+	if err != nil || index == "" {
+		t.Fatalf("account index %q %v", index, err)
+	}
+	if _, err := r.reg.PaymentResult(ctx, r.st, &ansinh.PaymentResult{Month: "2026-11", BeneficiaryID: ps[returned].ID, Commune: "31498",
+		Result: ansinh.PaymentReturned, Reason: "tài khoản đã đóng", AccountIndex: index, At: r.clock}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.WithdrawConsent(ctx, ps[withdrew].ID, "req-1", "xa31498", r.clock); err != nil {
+		t.Fatal(err)
+	}
+	r.send() // the decisions' and the returned payment's own notices
+	smsBefore := len(r.sms.sent)
+	got, err := r.svc.Remind(ctx, []string{"31498"}, "2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ansinh.ReminderCounts{Queued: 1, NoConsent: 2}); got != want { // r.b never submitted
+		t.Fatalf("counts %+v, want %+v", got, want)
+	}
+	if r.queued(notify.ReminderID("2026-12", ps[withdrew].ID)) || !r.queued(notify.ReminderID("2026-12", ps[returned].ID)) {
+		t.Fatal("the wrong person reminded")
+	}
+	r.send()
+	if len(r.sms.sent) != smsBefore+1 || r.sms.sent[smsBefore]["text"] != fmt.Sprintf(ansinh.MsgNoticeReminderAccount, "2026-12") {
+		t.Fatalf("the reminder's SMS: %v", r.sms.sent[smsBefore:])
 	}
 }
