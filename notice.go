@@ -128,3 +128,20 @@ func MaskPhone(s string) string {
 	}
 	return strings.Repeat("•", len(s)-3) + s[len(s)-3:]
 }
+
+// ActionNoticeReminders is the audit action of an officer (or `ansinh notify
+// reminders`) queueing a month's reminders for a unit.
+const ActionNoticeReminders = "notice.reminders"
+
+// ReminderCounts is what queueing a month's reminders for a unit did, person by person
+// among those with no account: queued now, queued by an earlier run this month, not
+// told for want of consent (never asked, said no, or withdrew), no Zalo and no phone
+// to reach them by, or not reminded because their latest submission awaits the
+// commune.
+type ReminderCounts struct {
+	Queued    int `json:"queued"`
+	Already   int `json:"already"`
+	NoConsent int `json:"no_consent"`
+	NoChannel int `json:"no_channel"`
+	Pending   int `json:"pending"`
+}

@@ -32,6 +32,7 @@ const (
 	ActManageUsers     Action = "users.manage"              // disable, re-enable, reset the password of staff below one's role, inside one's unit
 	ActAudit           Action = "audit.view"                // read and export the audit trail
 	ActContact         Action = "contacts.edit"             // the contact people are told to call (officer, phone, hours) of one's unit or the units below
+	ActRemind          Action = "notices.remind"            // queue the month's reminders to the people of one's unit with no account
 )
 
 // permissions is the role × action table. The police liaison confirms identities
@@ -45,14 +46,14 @@ var permissions = map[Role]map[Action]bool{
 		ActBreaches: true, ActManageUsers: true, ActAudit: true, ActContact: true},
 	RoleProvince: {ActCreateUsers: true, ActImport: true, ActView: true, ActViewPayment: true, ActExport: true, ActReveal: true,
 		ActRevealCCCD: true, ActIdentityList: true, ActViewSubmissions: true, ActIssueQR: true, ActSubmitReport: true,
-		ActPaymentList: true, ActProvinceBacklog: true, ActCoverage: true, ActPrivacyRequests: true, ActManageUsers: true, ActAudit: true, ActContact: true},
+		ActPaymentList: true, ActProvinceBacklog: true, ActCoverage: true, ActPrivacyRequests: true, ActManageUsers: true, ActAudit: true, ActContact: true, ActRemind: true},
 	RoleDistrict: {ActCreateUsers: true, ActImport: true, ActView: true, ActViewPayment: true, ActExport: true, ActReveal: true,
 		ActRevealCCCD: true, ActManage: true, ActIdentityList: true, ActViewSubmissions: true, ActAssist: true, ActDecide: true,
 		ActIssueQR: true, ActSubmitReport: true, ActPaymentList: true, ActProvinceBacklog: true, ActCoverage: true,
-		ActPrivacyRequests: true, ActManageUsers: true, ActContact: true},
+		ActPrivacyRequests: true, ActManageUsers: true, ActContact: true, ActRemind: true},
 	RoleCommune: {ActView: true, ActViewPayment: true, ActExport: true, ActReveal: true, ActRevealCCCD: true, ActManage: true,
 		ActIdentityList: true, ActViewSubmissions: true, ActAssist: true, ActDecide: true, ActIssueQR: true, ActSubmitReport: true,
-		ActPaymentList: true, ActCoverage: true, ActPrivacyRequests: true, ActContact: true},
+		ActPaymentList: true, ActCoverage: true, ActPrivacyRequests: true, ActContact: true, ActRemind: true},
 	RolePolice: {ActView: true, ActRevealCCCD: true, ActIdentityList: true, ActIdentity: true, ActCoverage: true},
 }
 
@@ -62,4 +63,4 @@ func (r Role) Can(a Action) bool { return permissions[r][a] }
 // Actions lists every action, in the order the permission table is shown.
 var Actions = []Action{ActCreateUsers, ActImport, ActView, ActViewPayment, ActExport, ActReveal, ActRevealCCCD, ActManage,
 	ActIdentityList, ActIdentity, ActViewSubmissions, ActAssist, ActDecide, ActIssueQR, ActSubmitReport, ActPaymentList,
-	ActAPIClients, ActProvinceBacklog, ActCoverage, ActPrivacyRequests, ActBreaches, ActManageUsers, ActAudit, ActContact}
+	ActAPIClients, ActProvinceBacklog, ActCoverage, ActPrivacyRequests, ActBreaches, ActManageUsers, ActAudit, ActContact, ActRemind}

@@ -10,12 +10,12 @@ import (
 // The permission table as the README shows it: each row a role, each column an
 // action of ansinh.Actions, "x" where the role may.
 var wantPermissions = map[ansinh.Role]string{
-	//                    users import view payment export reveal cccd manage idlist identity subm assist decide qr report payments apiclients backlog coverage requests breaches manage-users audit contact
-	ansinh.RoleAdmin:    "x x x x x . . . . . x . . x . . x x x . x x x x",
-	ansinh.RoleProvince: "x x x x x x x . x . x . . x x x . x x x . x x x",
-	ansinh.RoleDistrict: "x x x x x x x x x . x x x x x x . x x x . x . x",
-	ansinh.RoleCommune:  ". . x x x x x x x . x x x x x x . . x x . . . x",
-	ansinh.RolePolice:   ". . x . . . x . x x . . . . . . . . x . . . . .",
+	//                    users import view payment export reveal cccd manage idlist identity subm assist decide qr report payments apiclients backlog coverage requests breaches manage-users audit contact remind
+	ansinh.RoleAdmin:    "x x x x x . . . . . x . . x . . x x x . x x x x .",
+	ansinh.RoleProvince: "x x x x x x x . x . x . . x x x . x x x . x x x x",
+	ansinh.RoleDistrict: "x x x x x x x x x . x x x x x x . x x x . x . x x",
+	ansinh.RoleCommune:  ". . x x x x x x x . x x x x x x . . x x . . . x x",
+	ansinh.RolePolice:   ". . x . . . x . x x . . . . . . . . x . . . . . .",
 }
 
 func TestPermissionTable(t *testing.T) {

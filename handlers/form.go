@@ -380,8 +380,12 @@ func (h *Handler) ReceiptPage(c *fiber.Ctx) error {
 		"receipt": ansinh.FormatReceipt(r.Receipt), "raw": r.Receipt, "status": ansinh.StatusLabel(r.Status)}}, fiber.StatusOK)
 }
 
-// StatusPage looks a receipt up: /tra-cuu?ma=…
+// StatusPage looks a receipt up: /tra-cuu?ma=…; /tra-cuu?cach=cccd asks the CCCD and
+// birth date instead (lookup.go).
 func (h *Handler) StatusPage(c *fiber.Ctx) error {
+	if c.Query("cach") == "cccd" {
+		return h.render(c, "status", h.lookupForm(c), fiber.StatusOK)
+	}
 	f := &formView{Title: "Tra cứu đăng ký", Values: map[string]string{"ma": utils.CopyString(c.Query("ma"))}, Errors: map[string]string{}}
 	if f.Values["ma"] == "" {
 		return h.render(c, "status", f, fiber.StatusOK)
@@ -395,8 +399,7 @@ func (h *Handler) StatusPage(c *fiber.Ctx) error {
 		f.Errors["ma"] = ansinh.MsgReceiptNotFound
 		return h.render(c, "status", f, fiber.StatusNotFound)
 	}
-	f.Values["receipt"], f.Values["status"], f.Values["state"], f.Values["reason"] =
-		ansinh.FormatReceipt(r.Receipt), ansinh.StatusLabel(r.Status), r.Status, r.Reason
+	statusValues(f, r)
 	return h.render(c, "status", f, fiber.StatusOK)
 }
 

@@ -75,6 +75,9 @@ type Deps struct {
 	// Jobs runs the long work (large imports); nil: a runner of this app's own, whose
 	// jobs run until the process ends.
 	Jobs *jobs.Runner
+	// Reminders queues the reminders to people with no account (notify.Service); nil:
+	// the officers' reminder action says notices are off.
+	Reminders Reminders
 }
 
 // Handler holds the dependencies; one method per route.
@@ -100,6 +103,7 @@ type Handler struct {
 	oneTime       *pii.Vault         // seals a one-time password on its way to the page that shows it once
 	jobs          *jobs.Runner
 	contacts      *contactBook // every unit's contact, for the pages (contact.go)
+	reminders     Reminders
 }
 
 // New builds the whole Fiber app. Templates are parsed here, so a broken template stops
@@ -132,7 +136,7 @@ func New(d Deps) (*fiber.App, error) {
 		bot: d.Bot, rates: d.Rates, mapper: &mapper.Service{Store: d.Store, Units: d.Units},
 		g2pKey: d.Config.G2PSigningKey(), g2pID: d.Config.G2PSenderID(),
 		proxies: parseProxies(d.Config.TrustedProxies), deviceKey: ansinh.DeriveKey(d.Config.SecretKey, "login-device"),
-		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash"), contacts: newContactBook()}
+		flashKey: ansinh.DeriveKey(d.Config.SecretKey, "flash"), contacts: newContactBook(), reminders: d.Reminders}
 	vault, err := pii.New(ansinh.DeriveKey(d.Config.SecretKey, "one-time-password"), ansinh.DeriveKey(d.Config.SecretKey, "one-time-password-index"))
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)

@@ -136,6 +136,9 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "POST", route: "/can-bo/nguoi-dung/:username/dat-lai-mat-khau", page: true, body: url.Values{}},
 		{method: "GET", route: "/can-bo/nguoi-dung/:username/mat-khau-mot-lan", page: true},
 	},
+	ansinh.ActRemind: {
+		{method: "POST", route: "/api/v1/notices/reminders", body: map[string]string{"unit": "nope"}},
+	},
 	ansinh.ActContact: {
 		{method: "GET", route: "/can-bo/lien-he", page: true},
 		{method: "POST", route: "/can-bo/lien-he", page: true, body: url.Values{}},

@@ -42,6 +42,8 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	public := h.publicLimit()
 	csrf := h.checkCSRF
 	app.Get("/tra-cuu", public, h.StatusPage)
+	app.Post("/tra-cuu", public, csrf, h.LookupCCCD)
+	app.Get("/tra-cuu/ket-qua", public, h.LookupResult)
 	app.Get("/bien-nhan/:receipt", public, h.ReceiptPage)
 	app.Get("/c/:code", public, h.CommuneForm)
 	app.Post("/c/:code", public, csrf, h.CommuneIdentity)
@@ -111,6 +113,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	api.Get("/reports/monthly", token, h.may(ansinh.ActCoverage), h.MonthlyReport)
 	api.Post("/reports/monthly/submit", token, h.may(ansinh.ActSubmitReport), h.SubmitMonthlyReport)
 	api.Get("/payments", token, h.may(ansinh.ActPaymentList), h.PaymentList)
+	api.Post("/notices/reminders", token, h.may(ansinh.ActRemind), h.Reminders)
 
 	api.Get("/api-clients", token, h.may(ansinh.ActAPIClients), h.ListAPIClients)
 	api.Post("/api-clients", token, h.may(ansinh.ActAPIClients), h.CreateAPIClient)

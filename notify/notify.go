@@ -124,11 +124,26 @@ func (s *Service) Queue(ctx context.Context, r *ansinh.Registration, kind, id st
 		return s.Store.AddNoticeAttempt(ctx, id+":consent", &ansinh.NoticeAttempt{NoticeID: id, BeneficiaryID: r.BeneficiaryID,
 			Kind: kind, At: now, Channel: ansinh.NoticeByNone, Cost: ansinh.CostNone, Result: ansinh.NoticeNoConsent})
 	}
+	n, err := s.notice(ctx, r, kind, id, params, now)
+	if err != nil {
+		return err
+	}
+	_, next := ansinh.NoticeHours(now)
+	if err := s.Store.QueueNotice(ctx, n, next); err != nil {
+		return err
+	}
+	s.Wake()
+	return nil
+}
+
+// notice is the notice of kind about submission r, addressed as the submission says:
+// its Zalo user (a Zalo submission), its phone, else the phone the beneficiary list gave.
+func (s *Service) notice(ctx context.Context, r *ansinh.Registration, kind, id string, params map[string]string, now time.Time) (*ansinh.Notice, error) {
 	n := &ansinh.Notice{ID: id, BeneficiaryID: r.BeneficiaryID, Receipt: r.Receipt, Kind: kind, Params: params, Queued: now}
 	if r.Channel == ansinh.ChannelZalo {
 		channel, user, err := s.Store.ReceiptUser(ctx, r.Receipt)
 		if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
-			return err
+			return nil, err
 		}
 		if channel == "zalo" {
 			n.ZaloUser = user
@@ -138,21 +153,16 @@ func (s *Service) Queue(ctx context.Context, r *ansinh.Registration, kind, id st
 	var err error
 	if r.Receipt != "" {
 		if phone, err = s.Store.RegistrationPhone(ctx, r.Receipt); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if phone == "" { // the number the beneficiary list gave
 		if phone, err = s.Store.BeneficiaryPhone(ctx, r.BeneficiaryID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	n.Phone = ansinh.InternationalPhone(phone)
-	_, next := ansinh.NoticeHours(now)
-	if err := s.Store.QueueNotice(ctx, n, next); err != nil {
-		return err
-	}
-	s.Wake()
-	return nil
+	return n, nil
 }
 
 // Wake tells the worker there is work.
@@ -390,6 +400,8 @@ func (s *Service) text(n *ansinh.Notice, sms bool) string {
 		return fmt.Sprintf(ansinh.MsgZaloRejected, receipt, reason)
 	case n.Kind == ansinh.NoticeReturned:
 		return fmt.Sprintf(ansinh.MsgNoticeReturned, receipt)
+	case n.Kind == ansinh.NoticeReminder && receipt == "":
+		return fmt.Sprintf(ansinh.MsgNoticeReminderAccount, n.Params[ParamMonth])
 	case n.Kind == ansinh.NoticeReminder:
 		return fmt.Sprintf(ansinh.MsgNoticeReminder, receipt)
 	case sms:

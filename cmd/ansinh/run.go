@@ -46,6 +46,9 @@ Usage:
                             attempts, age, reason)
   ansinh outbox retry ID|-all-failed
                             put failed messages back in the queue (audited)
+  ansinh notify reminders [-month YYYY-MM] [-unit CODE]
+                            queue the month's reminders to the people with no account
+                            who agreed to be told (once a person a month; audited)
   ansinh g2p-client add|list|pause|resume|revoke
                             the G2P mapper's clients (ansinh g2p-client for flags)
   ansinh privacy retention [-dry-run]
@@ -96,7 +99,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox", "g2p-client", "privacy":
+	case "serve", "user", "import", "demo", "coverage", "backup", "restore", "report", "units", "outbox", "g2p-client", "privacy", "notify":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Errorf("unknown command %q", cmd)}
@@ -134,6 +137,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return a.g2pClient(ctx, args, stderr)
 	case "privacy":
 		return a.privacy(ctx, args, stderr)
+	case "notify":
+		return a.notifyCmd(ctx, args, stderr)
 	default:
 		return a.serve(ctx)
 	}

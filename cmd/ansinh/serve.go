@@ -81,7 +81,7 @@ func (a *app) serve(ctx context.Context) error {
 	runner := jobs.New(work, jobs.Config{Store: st, Units: a.units, Sets: a.sets, Review: decisions, Log: a.log})
 	defer func() { stopWork(); runner.Stop(); workers.Wait() }()
 	web, err := handlers.New(handlers.Deps{Config: a.cfg, Store: st, Units: a.units, UnitSets: a.sets, Logger: a.log, Registry: reg, Bot: bot, Notifier: notices,
-		Rates: st, Jobs: runner})
+		Rates: st, Jobs: runner, Reminders: notices})
 	if err != nil {
 		return err
 	}

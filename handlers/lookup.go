@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"ansinh"
+)
+
+// The status look-up without the receipt: the CCCD and the birth date (one question,
+// as the form's first page asks it), under the same throttles as the form's identity
+// check and with the same answer for an unknown CCCD as for a wrong birth date. The
+// result is shown after a redirect, carried in a short-lived cookie signed for the
+// person, never in the URL: a CCCD in a URL ends up in browser histories and logs.
+
+const (
+	lookupCookie = "ansinh_lookup"
+	lookupPath   = "/tra-cuu/ket-qua"
+	lookupTTL    = 10 * 60 // seconds: long enough to read, short on a shared phone
+)
+
+// lookupSign is the MAC of "this browser proved to be beneficiary id until exp".
+func (h *Handler) lookupSign(id, exp string) string {
+	m := hmac.New(sha256.New, ansinh.DeriveKey(h.cfg.SecretKey, "status-lookup"))
+	m.Write([]byte(id + "." + exp))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// lookupBeneficiary is the beneficiary the look-up cookie was signed for, if it is
+// genuine and fresh; "" otherwise.
+func (h *Handler) lookupBeneficiary(c *fiber.Ctx) string {
+	parts := strings.Split(c.Cookies(lookupCookie), ".")
+	if len(parts) != 3 || len(parts[0]) > 200 || !hmac.Equal([]byte(parts[2]), []byte(h.lookupSign(parts[0], parts[1]))) {
+		return ""
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || h.now().Unix() > exp {
+		return ""
+	}
+	return utils.CopyString(parts[0])
+}
+
+// lookupForm is the look-up's page asking the CCCD and the birth date.
+func (h *Handler) lookupForm(c *fiber.Ctx) *formView {
+	f := h.newForm(c, ansinh.MsgLookupTitle)
+	f.Step, f.Order = "cccd", identityOrder
+	return f
+}
+
+// LookupCCCD checks the CCCD and birth date posted to /tra-cuu and shows the person's
+// latest submission on the next page.
+func (h *Handler) LookupCCCD(c *fiber.Ctx) error {
+	f := h.lookupForm(c)
+	f.Values["cccd"] = utils.CopyString(c.FormValue("cccd"))
+	birth, ok := h.birthDate(c, f, false)
+	cccd, msg := ansinh.NormalizeCCCD(f.Values["cccd"])
+	if d := digits(f.Values["cccd"]); len(d) == 9 {
+		msg = ansinh.MsgCMNDOld
+	}
+	if msg != "" {
+		f.Errors["cccd"] = msg
+	}
+	if !ok || msg != "" {
+		return h.render(c, "status", f, fiber.StatusUnprocessableEntity)
+	}
+	b, err := h.registrations.IdentifyByCCCD(c.UserContext(), cccd, birth)
+	if err != nil {
+		status, err := formError(f, err)
+		if err != nil {
+			return err
+		}
+		if f.Message == ansinh.MsgIdentityNotFound {
+			f.Errors["cccd"], f.Errors["birth_date"] = ansinh.MsgIdentityCheckCCCD, ansinh.MsgIdentityCheckDate
+			if n := h.registrations.TriesLeft(c.UserContext(), cccd); n > 0 && n <= 2 {
+				f.TriesLeft = fmt.Sprintf(ansinh.MsgTriesLeft, n)
+			}
+		}
+		return h.render(c, "status", f, status)
+	}
+	exp := strconv.FormatInt(h.now().Unix()+lookupTTL, 10)
+	c.Cookie(&fiber.Cookie{Name: lookupCookie, Value: b.ID + "." + exp + "." + h.lookupSign(b.ID, exp), Path: lookupPath,
+		MaxAge: lookupTTL, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: h.overHTTPS(c)})
+	return c.Redirect(lookupPath, fiber.StatusSeeOther)
+}
+
+// LookupResult shows the latest submission of the person the look-up proved, as the
+// status by receipt shows it; without a fresh proof, the question again.
+func (h *Handler) LookupResult(c *fiber.Ctx) error {
+	id := h.lookupBeneficiary(c)
+	if id == "" {
+		f := h.lookupForm(c)
+		f.Notice = ansinh.MsgLookupExpired
+		return h.render(c, "status", f, fiber.StatusOK)
+	}
+	ctx := c.UserContext()
+	b, err := h.store.Beneficiary(ctx, id)
+	if err != nil {
+		return err
+	}
+	receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	f := &formView{Title: "Tra cứu đăng ký", Values: map[string]string{"commune": b.Commune}, Errors: map[string]string{}}
+	if b.Returned != nil {
+		f.Values["returned"] = "1"
+	}
+	if len(receipts) == 0 {
+		f.Values["none"] = "1"
+		return h.render(c, "status", f, fiber.StatusOK)
+	}
+	r, err := h.registrations.Status(ctx, receipts[len(receipts)-1])
+	if err != nil {
+		return err
+	}
+	statusValues(f, r)
+	return h.render(c, "status", f, fiber.StatusOK)
+}
+
+// statusValues puts a submission's public status on the status page: its receipt, its
+// state and, when rejected, the reason; nothing personal.
+func statusValues(f *formView, r *ansinh.Registration) {
+	f.Values["receipt"], f.Values["status"], f.Values["state"], f.Values["reason"] =
+		ansinh.FormatReceipt(r.Receipt), ansinh.StatusLabel(r.Status), r.Status, r.Reason
+	f.Values["commune"] = r.Commune
+}
