@@ -183,6 +183,20 @@ func TestKhmerRegistrationEndToEnd(t *testing.T) {
 			if got := text(t, ctx, "#check-authorisation"); got != km("form.check.authTaken") {
 				t.Errorf("check page authorisation %q", got)
 			}
+			// A change from the check page stays one across the switch.
+			w.next(`dd.change a[href*="/dien-thoai"]`, 200)
+			w.khmerPage("8-change-phone", "/dien-thoai", "form.phone.title", km("form.phone.title"), false)
+			w.next(`#lang-switch a[href="?lang=vi&sua=1"]`, 200)
+			if got := text(t, ctx, stepSubmit); got != i18n.T(i18n.VI, "form.saveBack") {
+				t.Errorf("switched while changing the phone, the button says %q", got)
+			}
+			w.next(`#lang-switch a[href="?lang=km&sua=1"]`, 200)
+			if got := text(t, ctx, stepSubmit); got != km("form.saveBack") {
+				t.Errorf("back in Khmer, the button says %q", got)
+			}
+			w.next(stepSubmit, 200)
+			w.khmerPage("8-check-after-change", "/kiem-tra", "form.check.title", km("form.check.title"), false)
+
 			// The switch keeps the answers, both ways.
 			w.next(`#lang-switch a[href="?lang=vi"]`, 200)
 			if got := text(t, ctx, "main h1"); got != i18n.T(i18n.VI, "form.check.title") || answers() != before {
@@ -203,6 +217,13 @@ func TestKhmerRegistrationEndToEnd(t *testing.T) {
 			w.khmerPage("9-receipt", "/bien-nhan/"+raw, "form.receipt.title", km("form.receipt.title"), false)
 			if got, want := text(t, ctx, "#status"), i18n.Chat(i18n.KM, ansinh.StatusLabel(ansinh.StatusPending)); got != want || want == pendingStatus {
 				t.Errorf("receipt status %q, want the Khmer %q", got, want)
+			}
+
+			// A draft that is gone: start again, in Khmer.
+			navigate(t, ctx, srv.URL+"/dang-ky/"+strings.Repeat("a", 22)+"/ai-nhan", 410)
+			w.khmerPage("10-expired", "", "form.gone.title", km("form.gone.title"), false)
+			if got, want := text(t, ctx, "main .alert"), i18n.Chat(i18n.KM, ansinh.MsgSessionExpired); got != want {
+				t.Errorf("the expired page says %q, want %q", got, want)
 			}
 
 			// Stored: in the commune's queue, with the proxy and the authorisation's photo.

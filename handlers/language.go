@@ -49,17 +49,17 @@ func langOf(bind any) string {
 	return i18n.VI
 }
 
-// langLink is one language of the switch; Keep is the rest of the page's query it
-// keeps (a step opened from the check page stays one).
+// langLink is one language of the switch; Change keeps a step opened from the check
+// page one ("?sua=1").
 type langLink struct {
 	Code, Name string
 	Current    bool
-	Keep       string
+	Change     bool
 }
 
 // langSwitch is the switch of a page that offers it (the start page, the chat).
 func langSwitch(bind any) []langLink {
-	offered, keep := false, ""
+	offered, change := false, false
 	switch v := bind.(type) {
 	case fiber.Map:
 		offered, _ = v["Switch"].(bool)
@@ -67,9 +67,7 @@ func langSwitch(bind any) []langLink {
 		offered = true
 	case *formView: // every page of the registration, from the commune's QR code to the receipt
 		offered = v.Lang != ""
-		if v.Change {
-			keep = "&sua=1"
-		}
+		change = v.Change
 	}
 	if !offered {
 		return nil
@@ -77,7 +75,7 @@ func langSwitch(bind any) []langLink {
 	cur := langOf(bind)
 	var out []langLink
 	for _, l := range []string{i18n.VI, i18n.KM} {
-		out = append(out, langLink{Code: l, Name: i18n.Names[l], Current: l == cur, Keep: keep})
+		out = append(out, langLink{Code: l, Name: i18n.Names[l], Current: l == cur, Change: change})
 	}
 	return out
 }
