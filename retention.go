@@ -44,10 +44,12 @@ type RetentionReport struct {
 	Events        int  `json:"events"`        // received chat events deleted
 	Messages      int  `json:"messages"`      // sent or failed chat messages deleted
 	ChatLinks     int  `json:"chat_links"`    // receipt → chat user links deleted
+	Drafts        int  `json:"drafts"`        // expired drafts of the web form deleted
+	DraftPhotos   int  `json:"draft_photos"`  // authorisation photos of those drafts (or of none) deleted
 	DryRun        bool `json:"dry_run,omitempty"`
 }
 
 // Total is how many records the run touched.
 func (r *RetentionReport) Total() int {
-	return r.Submissions + r.Conversations + r.Events + r.Messages + r.ChatLinks
+	return r.Submissions + r.Conversations + r.Events + r.Messages + r.ChatLinks + r.Drafts + r.DraftPhotos
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"ansinh"
+	"ansinh/i18n"
 	"ansinh/vietqr"
 )
 
@@ -26,7 +27,10 @@ import (
 const maxImageBytes = 8 << 20
 
 type formView struct {
-	Title       string
+	Title string
+	// Lang is the language of a public form page (empty on staff and privacy pages:
+	// Vietnamese, without the switch).
+	Lang        string
 	User        *ansinh.User // always nil: the layout's staff menu stays hidden
 	Commune     *ansinh.Unit
 	Token       string // a personal QR code
@@ -76,15 +80,40 @@ func (h *Handler) newForm(c *fiber.Ctx, title string) *formView {
 		Banks: ansinh.BanksForForm(), Consent: ansinh.ConsentVersion}
 }
 
+// publicForm is a page of the registration in the person's language, its title the
+// text of titleID.
+func (h *Handler) publicForm(c *fiber.Ctx, titleID string) *formView {
+	lang := h.lang(c)
+	f := h.newForm(c, i18n.T(lang, titleID))
+	f.Lang = lang
+	return f
+}
+
 // render shows a form page; status 200 unless the page reports an error. A page with
 // errors gets its summary, and "Lỗi: " before its title.
 func (h *Handler) render(c *fiber.Ctx, view string, f *formView, status int) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	f.translate()
 	f.buildSummary()
-	if len(f.Summary) > 0 && !strings.HasPrefix(f.Title, ansinh.MsgErrorTitle) {
-		f.Title = ansinh.MsgErrorTitle + f.Title
+	if prefix := i18n.Chat(f.Lang, ansinh.MsgErrorTitle); len(f.Summary) > 0 && !strings.HasPrefix(f.Title, prefix) {
+		f.Title = prefix + f.Title
 	}
 	return c.Status(status).Render(view, f)
+}
+
+// translate puts the page's messages (written in Vietnamese by the validators) into
+// the page's language, on the way out, as the chat's replies are.
+func (f *formView) translate() {
+	if f.Lang == "" || f.Lang == i18n.VI {
+		return
+	}
+	for k, v := range f.Errors {
+		f.Errors[k] = i18n.Chat(f.Lang, v)
+	}
+	f.Message, f.Warning, f.TriesLeft = i18n.Chat(f.Lang, f.Message), i18n.Chat(f.Lang, f.Warning), i18n.Chat(f.Lang, f.TriesLeft)
+	if f.Values["status"] != "" {
+		f.Values["status"] = i18n.Chat(f.Lang, f.Values["status"])
+	}
 }
 
 // buildSummary lists the page's message (when it says more than the fields do) and
@@ -115,7 +144,7 @@ func (f *formView) buildSummary() {
 			break
 		}
 	}
-	if f.Message != "" && f.Message != ansinh.MsgInvalidInput {
+	if f.Message != "" && f.Message != ansinh.MsgInvalidInput && f.Message != i18n.Chat(f.Lang, ansinh.MsgInvalidInput) {
 		add(first, f.Message)
 	}
 	for _, k := range f.Order {
@@ -163,11 +192,13 @@ func (h *Handler) CommuneForm(c *fiber.Ctx) error {
 		case len(next) == 1:
 			return c.Redirect("/c/"+next[0].Code, fiber.StatusMovedPermanently)
 		case len(next) > 1: // a split ward: the person's village decides
-			return c.Render("form_successor", fiber.Map{"Title": "Chọn xã, phường của ông/bà", "Old": old, "Communes": next})
+			lang := h.lang(c)
+			return c.Render("form_successor", fiber.Map{"Title": i18n.T(lang, "form.successor.title"), "Old": old, "Communes": next,
+				"Lang": lang, "Switch": true})
 		}
 		return err
 	}
-	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
+	f := h.publicForm(c, "form.identity.title")
 	f.Commune = u
 	return h.render(c, "form_identity", f, fiber.StatusOK)
 }
@@ -213,7 +244,7 @@ func (h *Handler) CommuneIdentity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
+	f := h.publicForm(c, "form.identity.title")
 	f.Commune, f.Order = u, identityOrder
 	f.Values["cccd"] = utils.CopyString(c.FormValue("cccd"))
 	birth, ok := h.birthDate(c, f, false)
@@ -268,7 +299,7 @@ func digits(s string) string {
 // TokenForm opens the form from a personal code: only the birth date is asked, and
 // nothing is shown before it is right.
 func (h *Handler) TokenForm(c *fiber.Ctx) error {
-	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
+	f := h.publicForm(c, "form.identity.title")
 	f.Token = c.Params("token")
 	if _, err := h.registrations.TokenBeneficiary(c.UserContext(), f.Token); err != nil {
 		return h.invalidToken(c, f, err)
@@ -287,7 +318,7 @@ func (h *Handler) invalidToken(c *fiber.Ctx, f *formView, err error) error {
 // TokenIdentity checks the birth date for a personal code (the year alone, where the
 // registry holds no more).
 func (h *Handler) TokenIdentity(c *fiber.Ctx) error {
-	f := h.newForm(c, "Đăng ký tài khoản nhận trợ cấp")
+	f := h.publicForm(c, "form.identity.title")
 	f.Token, f.Order = c.Params("token"), identityOrder
 	birth, ok := h.birthDate(c, f, true)
 	if !ok {
@@ -365,7 +396,7 @@ func (h *Handler) expired(c *fiber.Ctx, err error) error {
 	if ansinh.ErrorCode(err) != ansinh.EINVALID && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
 		return err
 	}
-	f := h.newForm(c, "Xin bắt đầu lại")
+	f := h.publicForm(c, "form.gone.title")
 	f.Message, f.Summary = ansinh.MsgSessionExpired, []summaryItem{} // not an error to fix on this page
 	return h.render(c, "form_identity_gone", f, fiber.StatusGone)
 }
@@ -376,7 +407,8 @@ func (h *Handler) ReceiptPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, "form_receipt", &formView{Title: "Đã nhận đăng ký", Values: map[string]string{
+	lang := h.lang(c)
+	return h.render(c, "form_receipt", &formView{Title: i18n.T(lang, "form.receipt.title"), Lang: lang, Values: map[string]string{
 		"receipt": ansinh.FormatReceipt(r.Receipt), "raw": r.Receipt, "status": ansinh.StatusLabel(r.Status)}}, fiber.StatusOK)
 }
 

@@ -13,7 +13,7 @@ import (
 
 // A registration in progress is a draft on the server: the proven beneficiary and the
 // answers so far, sealed at rest like the chat's state (it is kept in the same
-// collection, under "form:<id>", and purged with it). The browser holds only the
+// collection, under "form:<id>"), and deleted by the retention run once expired. The browser holds only the
 // draft's random id, in the page's address; nothing personal travels in the pages.
 
 // FormDraftStore keeps the form's drafts.
@@ -23,15 +23,16 @@ type FormDraftStore interface {
 	SaveAuthorisation(ctx context.Context, a *ansinh.Authorisation) error
 }
 
-// draftTTL is how long a draft waits for its next answer.
-const draftTTL = time.Hour
+// draftTTL is how long a draft waits for its next answer; the retention run deletes
+// it after that (store.ApplyRetention).
+const draftTTL = ansinh.FormDraftTTL
 
 const (
-	draftPrefix = "form:"
+	draftPrefix = ansinh.FormDraftPrefix
 	draftStep   = "form"
 	// photoSuffix names the draft's second document: the authorisation's photo, kept
 	// apart so that each page does not open it.
-	photoSuffix = ":giay-uy-quyen"
+	photoSuffix = ansinh.FormDraftPhotoSuffix
 )
 
 // formDraft is a draft as the handlers use it.

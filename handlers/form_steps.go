@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"ansinh"
+	"ansinh/i18n"
 	"ansinh/pii"
 )
 
@@ -36,16 +37,16 @@ var formSteps = []string{stepWho, stepProxy, stepAccount, stepHolder, stepPhone,
 
 // stepPage is what each step shows: its view, title and fields (top to bottom).
 var stepPage = map[string]struct {
-	view, title string
+	view, title string // title: the id of its text (i18n)
 	order       []string
 }{
-	stepWho:     {"form_who", "Tiền trợ cấp chuyển vào tài khoản của ai?", []string{"submitter"}},
-	stepProxy:   {"form_proxy", "Thông tin người nhận thay", []string{"proxy_name", "proxy_cccd", "proxy_phone", "proxy_relationship", "giay_uy_quyen"}},
-	stepAccount: {"form_account", "Tài khoản ngân hàng nhận tiền", []string{"qr_image", "bank_bin", "account_number"}},
-	stepHolder:  {"form_holder", "Tài khoản đứng tên ai?", []string{"holder_choice", "holder_other"}},
-	stepPhone:   {"form_phone", "Số điện thoại để báo kết quả", []string{"phone"}},
-	stepConsent: {"form_consent", "Đồng ý sử dụng thông tin", []string{"consent"}},
-	stepCheck:   {"form_check", "Kiểm tra lại trước khi gửi", nil},
+	stepWho:     {"form_who", "form.who.title", []string{"submitter"}},
+	stepProxy:   {"form_proxy", "form.proxy.title", []string{"proxy_name", "proxy_cccd", "proxy_phone", "proxy_relationship", "giay_uy_quyen"}},
+	stepAccount: {"form_account", "form.account.title", []string{"qr_image", "bank_bin", "account_number"}},
+	stepHolder:  {"form_holder", "form.holder.title", []string{"holder_choice", "holder_other"}},
+	stepPhone:   {"form_phone", "form.phone.title", []string{"phone"}},
+	stepConsent: {"form_consent", "form.consent.title", []string{"consent"}},
+	stepCheck:   {"form_check", "form.check.title", nil},
 }
 
 // maxPhotoBytes and maxPhotoSide bound an authorisation's photo (a phone camera's is
@@ -123,7 +124,7 @@ func (d *formDraft) before(step string, change bool) string {
 // stepView is a step's page with the draft's answers.
 func (h *Handler) stepView(c *fiber.Ctx, d *formDraft, step string) *formView {
 	p := stepPage[step]
-	f := h.newForm(c, p.title)
+	f := h.publicForm(c, p.title)
 	f.Values, f.Order, f.Draft, f.Step, f.Beneficiary = d.values(), p.order, d.ID, step, d.B
 	f.Change = c.Query("sua") == "1" || c.FormValue("sua") == "1"
 	f.Back = d.before(step, f.Change)
@@ -148,7 +149,7 @@ func (h *Handler) FormStep(c *fiber.Ctx) error {
 	case stepWho:
 		if a := d.B.Account; a != nil && a.Last4 != "" {
 			bank, _ := ansinh.BankByBIN(a.BankBIN)
-			f.Notice = ansinh.MsgReplacesAccount(cmp(bank.ShortName, a.BankBIN), pii.MaskLast4(a.Last4))
+			f.Notice = i18n.Tf(f.Lang, "form.who.replaces", cmp(bank.ShortName, a.BankBIN), pii.MaskLast4(a.Last4))
 		}
 	case stepPhone:
 		if d.V["phone_done"] == "" && d.proxy() {

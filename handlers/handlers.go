@@ -38,6 +38,7 @@ type Store interface {
 	PaymentStore
 	ContactStore
 	FormDraftStore
+	AuthorisationStore
 	registration.Store
 }
 

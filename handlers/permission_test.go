@@ -91,6 +91,7 @@ var permissionProbes = map[ansinh.Action][]permissionProbe{
 		{method: "POST", route: "/can-bo/duyet/xac-nhan-nhieu", page: true, body: url.Values{}},
 		{method: "POST", route: "/can-bo/duyet/:id/xac-nhan", page: true, body: url.Values{}},
 		{method: "POST", route: "/can-bo/duyet/:id/tu-choi", page: true, body: url.Values{}},
+		{method: "GET", route: "/can-bo/duyet/:id/giay-uy-quyen", page: true},
 	},
 	ansinh.ActIssueQR: {
 		{method: "GET", route: "/api/v1/beneficiaries/:id/qr"},

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -116,6 +117,12 @@ func (h *Handler) renderReview(c *fiber.Ctx, status int, errs map[string]string,
 	if r.Proxy != nil && r.ProofSeen != "" {
 		proof = fmt.Sprintf(ansinh.MsgProxyProofSeen, r.ProofSeen)
 	}
+	photo := false
+	if r.Proxy != nil {
+		if photo, err = h.store.HasAuthorisation(c.UserContext(), r.Receipt); err != nil {
+			return err
+		}
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).Render("review", fiber.Map{
 		"Title": "Đăng ký của " + b.Name, "User": u, "R": it, "B": h.viewBeneficiary(b), "Record": b, "N": nums,
@@ -123,7 +130,41 @@ func (h *Handler) renderReview(c *fiber.Ctx, status int, errs map[string]string,
 		"StatusText": ansinh.StatusLabel(it.Status), "ProxyProof": proof, "NoPhone": ansinh.MsgNoPhone,
 		"NoProof": ansinh.MsgProxyNoProof, "CanReveal": u.Role.Can(ansinh.ActReveal) && !nums.Revealed,
 		"CanDecide": u.Role.Can(ansinh.ActDecide) && it.Status == ansinh.StatusPending,
+		"Photo":     photo, "CanSeePhoto": photo && u.Role.Can(ansinh.ActDecide),
 	})
+}
+
+// AuthorisationStore holds the photos of proxies' authorisations.
+type AuthorisationStore interface {
+	HasAuthorisation(ctx context.Context, receipt string) (bool, error)
+	Authorisation(ctx context.Context, receipt string) (*ansinh.Authorisation, error)
+}
+
+// AuthorisationPhoto shows the photo of a proxy's authorisation to an officer who
+// decides submissions (GET /can-bo/duyet/:id/giay-uy-quyen): a submission outside the
+// officer's units is not found, every view is audited, the photo is never cached and
+// goes out only as the JPEG or PNG it was stored as.
+func (h *Handler) AuthorisationPhoto(c *fiber.Ctx) error {
+	_, r, _, err := h.scopedReview(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.Authorisation(c.UserContext(), r.Receipt)
+	if err != nil {
+		return err
+	}
+	if a.ContentType != "image/jpeg" && a.ContentType != "image/png" {
+		return ansinh.Errorf(ansinh.ENOTFOUND, ansinh.MsgNotFound)
+	}
+	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionAuthorisationView, Target: "registration:" + r.Receipt,
+		Unit: r.Commune, Detail: map[string]any{"receipt": r.Receipt}}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, "inline")
+	return c.Send(a.Image)
 }
 
 // rejectReason is one choice of the rejection form.

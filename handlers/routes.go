@@ -183,6 +183,7 @@ func (h *Handler) routes(app *fiber.App, static fiber.Handler) {
 	staff.Post("/duyet/:id/xac-nhan", h.may(ansinh.ActDecide), h.VerifyForm)
 	staff.Post("/duyet/:id/tu-choi", h.may(ansinh.ActDecide), h.RejectForm)
 	staff.Post("/duyet/:id/hien-so", h.may(ansinh.ActReveal), h.RevealReviewForm)
+	staff.Get("/duyet/:id/giay-uy-quyen", h.may(ansinh.ActDecide), h.AuthorisationPhoto)
 	staff.Get("/doi-tuong/:id/dang-ky-ho", h.may(ansinh.ActAssist), h.AssistedPage)
 	staff.Post("/doi-tuong/:id/dang-ky-ho", h.may(ansinh.ActAssist), h.AssistedForm)
 	staff.Get("/qr/:code", h.may(ansinh.ActIssueQR), h.PosterPage)

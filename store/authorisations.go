@@ -41,6 +41,16 @@ func (s *Store) SaveAuthorisation(ctx context.Context, a *ansinh.Authorisation) 
 	return nil
 }
 
+// HasAuthorisation reports whether a registration's authorisation was photographed,
+// without opening the photo.
+func (s *Store) HasAuthorisation(ctx context.Context, receipt string) (bool, error) {
+	n, err := s.db.Collection(colAuthorisations).CountDocuments(ctx, bson.D{{Key: "_id", Value: receipt}})
+	if err != nil {
+		return false, s.fail("authorisation", err)
+	}
+	return n > 0, nil
+}
+
 // Authorisation returns the photo of a registration's authorisation; ENOTFOUND when
 // none was taken.
 func (s *Store) Authorisation(ctx context.Context, receipt string) (*ansinh.Authorisation, error) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,7 +17,7 @@ import (
 // Submissions are walked from a mark: the decisions and supersessions between the last
 // run's cut-off and this one's, so a run costs what happened since, not the history;
 // a run cut short is done again from the same mark (every step is safe to repeat).
-// Chat documents are deleted by age.
+// Chat documents are deleted by age, the web form's drafts once expired.
 
 // retentionDoc is the mark: every rejection and supersession before DoneUntil has had
 // its submission's personal data erased.
@@ -31,7 +32,11 @@ func (s *Store) ApplyRetention(ctx context.Context, p ansinh.RetentionConfig, no
 	if err := s.eraseSubmissions(ctx, now.Add(-p.Submissions), now, dry, rep); err != nil {
 		return nil, err
 	}
-	if err := s.deleteChat(ctx, now.Add(-p.Chat), dry, rep); err != nil {
+	drafts, err := s.deleteDrafts(ctx, now.Add(-ansinh.FormDraftTTL), dry, rep)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.deleteChat(ctx, now.Add(-p.Chat), drafts, dry, rep); err != nil {
 		return nil, err
 	}
 	if !dry && rep.Total() > 0 && s.embedded != nil {
@@ -139,11 +144,64 @@ func (s *Store) eraseSubmission(ctx context.Context, receipt string, now time.Ti
 	return true, nil
 }
 
-func (s *Store) deleteChat(ctx context.Context, cutoff time.Time, dry bool, rep *ansinh.RetentionReport) error {
+// deleteDrafts deletes the web form's drafts whose last answer is older than cutoff
+// (the form refuses them already), and the authorisation photos kept beside them. A
+// photo goes with its draft, not by its own age: it is older than the draft's later
+// answers, and a living draft keeps it; one whose draft is gone goes too. It returns
+// what it deleted (or, dry, would delete), for the chat's sweep to leave alone.
+func (s *Store) deleteDrafts(ctx context.Context, cutoff time.Time, dry bool, rep *ansinh.RetentionReport) ([]string, error) {
+	// "form;" is the first string after every "form:…".
+	end := strings.TrimSuffix(ansinh.FormDraftPrefix, ":") + ";"
+	old, err := s.ids(ctx, colConversations, bson.D{
+		{Key: "_id", Value: bson.D{{Key: "$gte", Value: ansinh.FormDraftPrefix}, {Key: "$lt", Value: end}}},
+		{Key: "updated", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}})
+	if err != nil {
+		return nil, s.fail("retention: drafts", err)
+	}
+	expired := map[string]bool{}
+	for _, id := range old {
+		if !strings.HasSuffix(id, ansinh.FormDraftPhotoSuffix) {
+			expired[id] = true
+		}
+	}
+	var gone []string
+	for _, id := range old {
+		draft, photo := strings.CutSuffix(id, ansinh.FormDraftPhotoSuffix)
+		if photo && !expired[draft] {
+			n, err := s.db.Collection(colConversations).CountDocuments(ctx, bson.D{{Key: "_id", Value: draft}})
+			if err != nil {
+				return nil, s.fail("retention: draft of a photo", err)
+			}
+			if n > 0 {
+				continue // its draft is still answered
+			}
+		}
+		if !dry {
+			if _, err := s.db.Collection(colConversations).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+				return nil, s.fail("retention: delete draft", err)
+			}
+		}
+		if photo {
+			rep.DraftPhotos++
+		} else {
+			rep.Drafts++
+		}
+		gone = append(gone, id)
+	}
+	return gone, nil
+}
+
+// deleteChat deletes the chat's documents older than cutoff; skip are conversations
+// the drafts' sweep has counted already.
+func (s *Store) deleteChat(ctx context.Context, cutoff time.Time, skip []string, dry bool, rep *ansinh.RetentionReport) error {
 	before := func(field string) bson.D {
 		return bson.D{{Key: field, Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}}
 	}
-	n, err := s.deleteOrCount(ctx, colConversations, before("updated"), dry)
+	conversations := before("updated")
+	if len(skip) > 0 {
+		conversations = append(conversations, bson.E{Key: "_id", Value: bson.D{{Key: "$nin", Value: skip}}})
+	}
+	n, err := s.deleteOrCount(ctx, colConversations, conversations, dry)
 	if err != nil {
 		return err
 	}

@@ -67,10 +67,10 @@ func (a *app) retention(ctx context.Context, st *store.Store, now time.Time, dry
 		return rep, nil
 	}
 	a.log.Info("retention: erased personal data whose period ended", "submissions", rep.Submissions, "conversations", rep.Conversations,
-		"events", rep.Events, "messages", rep.Messages, "chat_links", rep.ChatLinks)
+		"events", rep.Events, "messages", rep.Messages, "chat_links", rep.ChatLinks, "drafts", rep.Drafts, "draft_photos", rep.DraftPhotos)
 	err = st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: actor, Action: ansinh.ActionRetention, IP: actor, Detail: map[string]any{
 		"submissions": rep.Submissions, "conversations": rep.Conversations, "events": rep.Events, "messages": rep.Messages,
-		"chat_links": rep.ChatLinks, "submissions_days": int(a.cfg.Retention.Submissions.Hours() / 24),
+		"chat_links": rep.ChatLinks, "drafts": rep.Drafts, "draft_photos": rep.DraftPhotos, "submissions_days": int(a.cfg.Retention.Submissions.Hours() / 24),
 		"chat_days": int(a.cfg.Retention.Chat.Hours() / 24)}})
 	return rep, err
 }

@@ -6,7 +6,7 @@
     // A search box above the bank list.
     var label = document.createElement('label');
     label.htmlFor = 'bank-search';
-    label.textContent = 'Tìm ngân hàng (gõ vài chữ của tên)';
+    label.textContent = select.getAttribute('data-search');
     var box = document.createElement('input');
     box.type = 'search';
     box.id = 'bank-search';
@@ -31,7 +31,7 @@
     var show = function () {
       var v = fold(holder.value).toUpperCase().trim().replace(/\s+/g, ' ');
       if (!v) { live.textContent = ''; return; }
-      var msg = 'Ngân hàng in: ' + v + '.';
+      var msg = live.getAttribute('data-prints').replace('{name}', v);
       if (known.indexOf(words(v)) < 0) msg += ' ' + live.getAttribute('data-msg');
       live.textContent = msg;
     };
