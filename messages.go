@@ -601,10 +601,3 @@ const (
 	MsgHolderNeither = "Tên này khác tên người hưởng và tên người nhận thay. Tiền trợ cấp chỉ chuyển vào tài khoản đứng tên một trong hai người. Hãy kiểm tra lại; nếu đúng là tên này, bấm “Tiếp tục” lần nữa."
 	MsgHolderNotSelf = "Tên này khác tên người hưởng. Tiền trợ cấp chỉ chuyển vào tài khoản đứng tên người hưởng (hoặc người nhận thay đã được ủy quyền). Hãy kiểm tra lại; nếu đúng là tên này, bấm “Tiếp tục” lần nữa."
 )
-
-// MsgReplacesAccount tells a person with a verified account what a new registration
-// replaces: the bank and the masked number.
-func MsgReplacesAccount(bank, masked string) string {
-	return "Ông/bà đã có tài khoản nhận trợ cấp được xã xác nhận: " + bank + ", số tài khoản " + masked +
-		". Nếu đăng ký tiếp, tài khoản mới sẽ thay tài khoản này khi xã xác nhận."
-}
