@@ -88,15 +88,35 @@ func TestPaymentResults(t *testing.T) {
 	}
 	e.wantExactCounters()
 	var cov struct {
-		WithAccount        int64 `json:"with_account"`
-		ConfirmedByPayment int64 `json:"confirmed_by_payment"`
+		WithAccount        int64  `json:"with_account"`
+		ConfirmedByPayment int64  `json:"confirmed_by_payment"`
+		PaidThisMonth      int64  `json:"paid_this_month"`
+		PaidMonth          string `json:"paid_month"`
+		NCCPaid            int64  `json:"ncc_paid_this_month"`
 	}
 	e.do("GET", "/api/v1/coverage", token, nil).decode(&cov)
-	if cov.WithAccount != 3 || cov.ConfirmedByPayment != 3 {
+	// Paid through an account in November: the three paid, not the one returned.
+	if cov.WithAccount != 3 || cov.ConfirmedByPayment != 3 || cov.PaidThisMonth != 3 || cov.PaidMonth != "2026-11" || cov.NCCPaid != 2 {
 		t.Fatalf("coverage API %+v", cov)
 	}
-	if _, doc := e.browser("so.tc").get("/can-bo/tong-quan"); strings.TrimSpace(doc.Find("#confirmed").Text()) != "3" {
-		t.Fatalf("dashboard confirmed %q", doc.Find("#confirmed").Text())
+	e.wantExactPaid()
+	if _, doc := e.browser("so.tc").get("/can-bo/tong-quan"); strings.TrimSpace(doc.Find("#confirmed").Text()) != "3" ||
+		text(doc, "#paid") != "3" || !strings.Contains(text(doc, "#paid-this-month"), "11/2026") {
+		t.Fatalf("dashboard confirmed %q, paid %q", doc.Find("#confirmed").Text(), text(doc, "#paid-this-month"))
+	}
+	var monthly struct {
+		Coverage struct {
+			PaidThisMonth int64  `json:"paid_this_month"`
+			PaidMonth     string `json:"paid_month"`
+		}
+	}
+	e.do("GET", "/api/v1/reports/monthly?unit=94&month=2026-11", token, nil).decode(&monthly)
+	if monthly.Coverage.PaidThisMonth != 3 || monthly.Coverage.PaidMonth != "2026-11" {
+		t.Fatalf("monthly report of November: %+v", monthly.Coverage)
+	}
+	e.do("GET", "/api/v1/reports/monthly?unit=94&month=2026-10", token, nil).decode(&monthly)
+	if monthly.Coverage.PaidThisMonth != 0 {
+		t.Fatalf("monthly report of October: %+v", monthly.Coverage)
 	}
 	// Told: the returned notice goes by template by phone.
 	if _, err := svc.SendDue(ctx); err != nil {
@@ -126,6 +146,10 @@ func TestPaymentResults(t *testing.T) {
 		t.Fatalf("the same file again changed counts %+v → %+v, or sent %d more", counts, again, z.sent-sent)
 	}
 	e.wantExactCounters()
+	if e.do("GET", "/api/v1/coverage", token, nil).decode(&cov); cov.PaidThisMonth != 3 {
+		t.Fatalf("the same file again: paid this month %d", cov.PaidThisMonth)
+	}
+	e.wantExactPaid()
 	// A commune officer's file names only their own people; others read as unknown.
 	e.addUser("xa31569", ansinh.RoleProvince, "31569")
 	rep = paymentReport{}
@@ -146,6 +170,18 @@ func (e *env) totals() ansinh.Counts {
 		sum = sum.Add(c)
 	}
 	return sum
+}
+
+// wantExactPaid fails the test when a paid counter differs from the payment results.
+func (e *env) wantExactPaid() {
+	e.t.Helper()
+	drift, err := e.store.ReconcilePaid(context.Background(), false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, d := range drift {
+		e.t.Fatalf("paid counter %s drifts: %+v", d.Counter, d)
+	}
 }
 
 func (e *env) wantExactCounters() {

@@ -244,7 +244,7 @@ func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, er
 				{Key: "btxh", Value: d.BTXH}, {Key: "htxh", Value: d.HTXH}}
 			update := bson.D{{Key: "$inc", Value: paidInc(dr.Delta)}}
 			if len(dr.Extra) > 0 {
-				update = append(update, bson.E{Key: "$pull", Value: bson.D{{Key: "moves", Value: bson.D{{Key: "$in", Value: dr.Extra}}}}})
+				update = append(update, bson.E{Key: "$pullAll", Value: bson.D{{Key: "moves", Value: dr.Extra}}})
 			}
 			if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, filter, update); err != nil {
 				return out, s.fail("reconcile paid", err)
