@@ -187,16 +187,19 @@ type PaidDrift struct {
 // that matches only if the counter did not move since it was read (else it is left
 // for the next run).
 func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, error) {
-	truth, err := paidTruth(ctx, s.db)
-	if err != nil {
-		return nil, s.fail("reconcile paid", err)
-	}
+	// The counters first, then the results: a result is recorded before it is
+	// counted, so every person a counter read holds has their result in the later
+	// reading, and nobody being counted meanwhile looks like a stray.
 	cur, err := s.db.Collection(colPaidCounters).Find(ctx, bson.D{})
 	if err != nil {
 		return nil, s.fail("reconcile paid", err)
 	}
 	var docs []paidCounterDoc
 	if err := cur.All(ctx, &docs); err != nil {
+		return nil, s.fail("reconcile paid", err)
+	}
+	truth, err := paidTruth(ctx, s.db)
+	if err != nil {
 		return nil, s.fail("reconcile paid", err)
 	}
 	stored := map[string]paidCounterDoc{}
