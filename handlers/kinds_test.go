@@ -151,6 +151,9 @@ func TestVNeIDCapturedWhereOfficersAndClientsGiveIt(t *testing.T) {
 	}
 	// The officer's page: one checkbox, not ticked.
 	p := e.browser("xa31498")
+	if _, doc := p.get("/can-bo/doi-tuong/" + e.store.BeneficiaryID("094048000222")); !strings.Contains(text(doc, "#account"), "đã liên kết VNeID") {
+		t.Fatalf("Tám's record: %q", text(doc, "#account"))
+	}
 	sau := e.store.BeneficiaryID(sauCCCD)
 	_, doc := p.get("/can-bo/doi-tuong/" + sau + "/dang-ky-ho")
 	box := doc.Find(`input[type=checkbox][name=vneid_linked]`)

@@ -118,6 +118,23 @@ func TestPaymentResults(t *testing.T) {
 	if monthly.Coverage.PaidThisMonth != 0 {
 		t.Fatalf("monthly report of October: %+v", monthly.Coverage)
 	}
+	// The report's page, CSV and workbook: confirmed, paid in the month, accounts by kind.
+	if _, doc := e.browser("so.tc").get("/can-bo/bao-cao?unit=94&month=2026-11"); text(doc, "#report-total td.paid") != "3" ||
+		text(doc, "#report-total td.confirmed") != "3" || !strings.Contains(text(doc, "#report-kinds"), "ví điện tử, Mobile Money 0") {
+		t.Fatalf("report page: paid %q, confirmed %q, kinds %q", text(doc, "#report-total td.paid"), text(doc, "#report-total td.confirmed"), text(doc, "#report-kinds"))
+	}
+	csvReport := string(e.do("GET", "/api/v1/reports/monthly?unit=94&month=2026-11&format=csv", token, nil).body)
+	if !strings.Contains(csvReport, "Nhận tiền qua tài khoản trong tháng") || !strings.Contains(csvReport, "Tổng cộng,94,4,3,0,0,75.00%,75.00%,Đạt,3,3,3,0,0") {
+		t.Fatalf("report CSV:\n%s", csvReport)
+	}
+	// The month-by-month curve: November's close, 3 of 4 paid through an account.
+	if err := e.store.Snapshot(ctx, time.Date(2026, 11, 30, 20, 0, 0, 0, ansinh.Vietnam)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.browser("so.tc").get("/can-bo/tong-quan"); !strings.Contains(string(r.body), `class="paid" points="40.0,50.0"`) ||
+		!strings.Contains(string(r.body), `class="confirmed" points="40.0,50.0"`) {
+		t.Fatalf("the curve has no paid or confirmed line at 75 %%:\n%s", r.body)
+	}
 	// Told: the returned notice goes by template by phone.
 	if _, err := svc.SendDue(ctx); err != nil {
 		t.Fatal(err)
