@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -14,21 +15,27 @@ func (s *Store) DamageKindsForTest(ctx context.Context, commune string) error {
 	return s.addCounts(ctx, commune, ansinh.Counts{Bank: -1, Wallet: 1, NCCBank: -1, NCCWallet: 1})
 }
 
-// DamagePaidForTest makes a paid counter wrong as a bug or a hand edit would: one more
-// paid in NCC, and a person counted who has no paid result.
+// DamagePaidForTest makes a paid counter wrong as a bug or a hand edit would: two more
+// paid in NCC, and a person in its NCC set who has no paid result.
 func (s *Store) DamagePaidForTest(ctx context.Context, counter, stranger string) error {
-	_, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "paid", Value: 2}, {Key: "ncc", Value: 2}}},
-			{Key: "$push", Value: bson.D{{Key: "moves", Value: stranger}}}})
+	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "paid", Value: 2}, {Key: "ncc", Value: 2}}}}); err != nil {
+		return err
+	}
+	_, err := s.db.Collection(colPaidPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ncc", Value: stranger}}}})
 	return err
 }
 
-// UncountPaidForTest takes a person out of a paid counter's moves and figures, as a
+// UncountPaidForTest takes a person out of a paid counter's set and figures, as a
 // crash after a result was recorded and before it was counted leaves it.
 func (s *Store) UncountPaidForTest(ctx context.Context, counter, beneficiaryID string, g ansinh.Group) error {
-	_, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
-		bson.D{{Key: "$inc", Value: paidInc(ansinh.Counts{}.Sub(ansinh.Paid(g)))},
-			{Key: "$pull", Value: bson.D{{Key: "moves", Value: beneficiaryID}}}})
+	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
+		bson.D{{Key: "$inc", Value: paidFields(ansinh.Counts{}.Sub(ansinh.Paid(g)))}}); err != nil {
+		return err
+	}
+	_, err := s.db.Collection(colPaidPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: paidSet(g), Value: beneficiaryID}}}})
 	return err
 }
 
@@ -43,6 +50,32 @@ func (s *Store) ForgetKindsForTest(ctx context.Context) error {
 	if _, err := s.db.Collection(colCounters).UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: unset}}); err != nil {
 		return err
 	}
-	_, err := s.db.Collection(colPaidCounters).DeleteMany(ctx, bson.D{})
+	for _, col := range []string{colPaidCounters, colPaidPeople} {
+		if _, err := s.db.Collection(col).DeleteMany(ctx, bson.D{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InsertPaidCountersForTest stores a paid counter and its sets per month and commune,
+// each with people paid (ids made up), as a year of payment files would leave them.
+func (s *Store) InsertPaidCountersForTest(ctx context.Context, months, communes []string, people int) error {
+	var counters, sets []any
+	for _, m := range months {
+		for _, c := range communes {
+			key := paidKey(m, c)
+			counters = append(counters, paidCounterDoc{ID: key, Month: m, Commune: c, Paid: int64(people), NCC: int64(people)})
+			d := paidPeopleDoc{ID: key, Month: m, Commune: c}
+			for i := range people {
+				d.NCC = append(d.NCC, fmt.Sprintf("%s-%s-%06d-0123456789abcdef0123456789", m, c, i))
+			}
+			sets = append(sets, d)
+		}
+	}
+	if _, err := s.db.Collection(colPaidCounters).InsertMany(ctx, counters); err != nil {
+		return err
+	}
+	_, err := s.db.Collection(colPaidPeople).InsertMany(ctx, sets)
 	return err
 }

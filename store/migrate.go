@@ -244,7 +244,7 @@ var migrations = []migration{
 	// which kinds count is a setting; the paid counters of each month come from the
 	// payment results recorded so far. Both are recounts, for a store nobody writes to.
 	{"account kinds in the counters, paid counters per month", func(ctx context.Context, db *mongo.Database) error {
-		if err := createCollections(ctx, db, colPaidCounters); err != nil {
+		if err := createCollections(ctx, db, colPaidCounters, colPaidPeople); err != nil {
 			return err
 		}
 		if err := createIndexes(ctx, db, map[string][]mongo.IndexModel{

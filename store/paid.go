@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -11,12 +14,16 @@ import (
 	"ansinh"
 )
 
-// Paid through an account in a month: one small counter document per commune and
-// payment month (_id "YYYY-MM:commune"), moved once per person by the payment result
-// that says "paid". The document remembers the people it counts (moves), and the
-// filter and the increment are one single-document update, so that a replayed file,
-// or a retry after a crash, never counts a person twice.
-const colPaidCounters = "paid_counters"
+// Paid through an account in a month, per commune: two documents by _id "YYYY-MM:
+// commune". The people paid, one set per programme (paid_people), grow by $addToSet,
+// which a replayed file or a retry after a crash repeats harmlessly; the small counter
+// (paid_counters) that the coverage reads is set from the sets' sizes by $max, so that
+// a writer that read the sets before another's addition never lowers it. Both updates
+// filter on _id alone, which the embedded store finds by its index.
+const (
+	colPaidCounters = "paid_counters"
+	colPaidPeople   = "paid_people"
+)
 
 type paidCounterDoc struct {
 	ID      string `bson:"_id"`
@@ -26,15 +33,54 @@ type paidCounterDoc struct {
 	NCC     int64  `bson:"ncc"`
 	BTXH    int64  `bson:"btxh"`
 	HTXH    int64  `bson:"htxh"`
-	// Moves are the people counted (beneficiary ids); read only by _id.
-	Moves []string `bson:"moves,omitempty"`
 }
 
 func (d paidCounterDoc) counts() ansinh.Counts {
 	return ansinh.Counts{PaidThisMonth: d.Paid, NCCPaid: d.NCC, BTXHPaid: d.BTXH, HTXHPaid: d.HTXH}
 }
 
-func paidInc(c ansinh.Counts) bson.D {
+// paidPeopleDoc are the people counted in a paid counter, by programme (beneficiary
+// ids; "other" for a person of no programme).
+type paidPeopleDoc struct {
+	ID      string   `bson:"_id"`
+	Month   string   `bson:"month"`
+	Commune string   `bson:"commune"`
+	NCC     []string `bson:"ncc,omitempty"`
+	BTXH    []string `bson:"btxh,omitempty"`
+	HTXH    []string `bson:"htxh,omitempty"`
+	Other   []string `bson:"other,omitempty"`
+}
+
+// people are the sets, with the programme of each.
+func (d paidPeopleDoc) people() map[string]ansinh.Group {
+	out := map[string]ansinh.Group{}
+	for g, ids := range map[ansinh.Group][]string{ansinh.GroupNCC: d.NCC, ansinh.GroupBTXH: d.BTXH, ansinh.GroupHTXH: d.HTXH, "": d.Other} {
+		for _, id := range ids {
+			out[id] = g
+		}
+	}
+	return out
+}
+
+// counts are the figures the sets make.
+func (d paidPeopleDoc) counts() ansinh.Counts {
+	var c ansinh.Counts
+	for _, g := range d.people() {
+		c = c.Add(ansinh.Paid(g))
+	}
+	return c
+}
+
+// paidSet is the field of a programme's set.
+func paidSet(g ansinh.Group) string {
+	switch g {
+	case ansinh.GroupNCC, ansinh.GroupBTXH, ansinh.GroupHTXH:
+		return strings.ToLower(string(g))
+	}
+	return "other"
+}
+
+func paidFields(c ansinh.Counts) bson.D {
 	return bson.D{{Key: "paid", Value: c.PaidThisMonth}, {Key: "ncc", Value: c.NCCPaid}, {Key: "btxh", Value: c.BTXHPaid},
 		{Key: "htxh", Value: c.HTXHPaid}}
 }
@@ -48,15 +94,19 @@ func paidKey(month, commune string) string {
 	return month + ":" + commune
 }
 
+func cutKey(key string) (month, commune string) {
+	month, commune, _ = strings.Cut(key, ":")
+	return month, commune
+}
+
 // CountPaid counts a paid result once in its commune's month. A returned one counts
 // nobody but makes its month known (the coverage shows the latest month with results).
 func (s *Store) CountPaid(ctx context.Context, p *ansinh.PaymentResult) error {
 	key := paidKey(p.Month, p.Commune)
-	onInsert := bson.D{{Key: "month", Value: p.Month}, {Key: "commune", Value: key[len(p.Month)+1:]}}
 	if p.Result != ansinh.PaymentPaid {
-		return s.upsertPaid(ctx, bson.D{{Key: "_id", Value: key}}, bson.D{{Key: "$setOnInsert", Value: onInsert}}, "")
+		return s.syncPaid(ctx, key)
 	}
-	group := ansinh.Group(p.Group)
+	group := p.Group
 	if group == "" {
 		b, err := s.Beneficiary(ctx, p.BeneficiaryID)
 		if err != nil {
@@ -64,37 +114,40 @@ func (s *Store) CountPaid(ctx context.Context, p *ansinh.PaymentResult) error {
 		}
 		group = b.Group
 	}
-	return s.addPaidOnce(ctx, key, onInsert, p.BeneficiaryID, group)
+	if err := s.addPaid(ctx, key, p.BeneficiaryID, group); err != nil {
+		return err
+	}
+	return s.syncPaid(ctx, key)
 }
 
-// addPaidOnce counts the person once in the counter key.
-func (s *Store) addPaidOnce(ctx context.Context, key string, onInsert bson.D, beneficiaryID string, g ansinh.Group) error {
-	filter := bson.D{{Key: "_id", Value: key}, {Key: "moves", Value: bson.D{{Key: "$ne", Value: beneficiaryID}}}}
-	update := bson.D{{Key: "$inc", Value: paidInc(ansinh.Paid(g))}, {Key: "$push", Value: bson.D{{Key: "moves", Value: beneficiaryID}}},
-		{Key: "$setOnInsert", Value: onInsert}}
-	return s.upsertPaid(ctx, filter, update, beneficiaryID)
+// addPaid puts the person in the counter's set of their programme.
+func (s *Store) addPaid(ctx context.Context, key, beneficiaryID string, g ansinh.Group) error {
+	month, commune := cutKey(key)
+	return s.upsertByID(ctx, colPaidPeople, key, bson.D{{Key: "$addToSet", Value: bson.D{{Key: paidSet(g), Value: beneficiaryID}}},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: month}, {Key: "commune", Value: commune}}}})
 }
 
-// upsertPaid runs an upsert of a paid counter. A duplicate key means the document
-// exists: it holds the move already (done), or another writer created it between our
-// filter and our insert, and the update matches now.
-func (s *Store) upsertPaid(ctx context.Context, filter, update bson.D, move string) error {
-	col := s.db.Collection(colPaidCounters)
+// syncPaid raises the counter to the sizes of its sets (never lowers it).
+func (s *Store) syncPaid(ctx context.Context, key string) error {
+	var d paidPeopleDoc
+	err := s.db.Collection(colPaidPeople).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("count paid", err)
+	}
+	month, commune := cutKey(key)
+	return s.upsertByID(ctx, colPaidCounters, key, bson.D{{Key: "$max", Value: paidFields(d.counts())},
+		{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: month}, {Key: "commune", Value: commune}}}})
+}
+
+// upsertByID applies update to the document key, creating it if need be. A duplicate
+// key means another writer created it between our filter and our insert: the update
+// matches now.
+func (s *Store) upsertByID(ctx context.Context, col, key string, update bson.D) error {
 	var err error
 	for range 3 {
-		_, err = col.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		_, err = s.db.Collection(col).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, update, options.UpdateOne().SetUpsert(true))
 		if !mongo.IsDuplicateKeyError(err) {
 			break
-		}
-		if move == "" {
-			continue
-		}
-		n, cerr := col.CountDocuments(ctx, bson.D{filter[0], {Key: "moves", Value: move}})
-		if cerr != nil {
-			return s.fail("count paid", cerr)
-		}
-		if n > 0 {
-			return nil
 		}
 	}
 	if err != nil {
@@ -105,8 +158,7 @@ func (s *Store) upsertPaid(ctx context.Context, filter, update bson.D, move stri
 
 // PaidCounts are the communes' paid counts of a month (PaidThisMonth and per programme).
 func (s *Store) PaidCounts(ctx context.Context, month string) (map[string]ansinh.Counts, error) {
-	cur, err := s.db.Collection(colPaidCounters).Find(ctx, bson.D{{Key: "month", Value: month}},
-		options.Find().SetProjection(bson.D{{Key: "moves", Value: 0}}))
+	cur, err := s.db.Collection(colPaidCounters).Find(ctx, bson.D{{Key: "month", Value: month}})
 	if err != nil {
 		return nil, s.fail("read paid counts", err)
 	}
@@ -126,7 +178,7 @@ func (s *Store) LatestPaidMonth(ctx context.Context) (string, error) {
 	var d paidCounterDoc
 	err := s.db.Collection(colPaidCounters).FindOne(ctx, bson.D{},
 		options.FindOne().SetSort(bson.D{{Key: "month", Value: -1}}).SetProjection(bson.D{{Key: "month", Value: 1}})).Decode(&d)
-	if err == mongo.ErrNoDocuments {
+	if errors.Is(err, mongo.ErrNoDocuments) {
 		return "", nil
 	}
 	if err != nil {
@@ -160,7 +212,7 @@ func paidTruth(ctx context.Context, db *mongo.Database) (map[string]map[string]a
 			var b beneficiaryDoc
 			err := db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: d.BeneficiaryID}},
 				options.FindOne().SetProjection(bson.D{{Key: "group", Value: 1}})).Decode(&b)
-			if err != nil && err != mongo.ErrNoDocuments {
+			if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 				return nil, err
 			}
 			g = ansinh.Group(b.Group)
@@ -171,8 +223,8 @@ func paidTruth(ctx context.Context, db *mongo.Database) (map[string]map[string]a
 }
 
 // PaidDrift is one paid counter that differs from the payment results: the people
-// it lacks, those it counts without a paid result, and the difference of its figures
-// from those of the people it holds.
+// its sets lack, those they hold without a paid result, and how far its figures are
+// from its sets'.
 type PaidDrift struct {
 	Counter string
 	Missing []string
@@ -181,60 +233,69 @@ type PaidDrift struct {
 }
 
 // ReconcilePaid compares every paid counter with the payment results and, with
-// repair, corrects it: a missing person is counted by the same once-only move as the
-// result's own step (so a result being applied meanwhile is not counted twice); the
-// people without a paid result and a drift of the figures are taken out in one update
-// that matches only if the counter did not move since it was read (else it is left
-// for the next run).
+// repair, corrects it: a missing person is added to the sets as the result's own step
+// adds them (so a result being applied meanwhile is not counted twice), a person
+// without a paid result is taken out, and figures that differ from the sets are set
+// to them by an update that matches only if the counter did not move since it was
+// read (else it is left for the next run).
 func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, error) {
-	// The counters first, then the results: a result is recorded before it is
-	// counted, so every person a counter read holds has their result in the later
+	// The sets and counters first, then the results: a result is recorded before it
+	// is counted, so every person a set read holds has their result in the later
 	// reading, and nobody being counted meanwhile looks like a stray.
-	cur, err := s.db.Collection(colPaidCounters).Find(ctx, bson.D{})
-	if err != nil {
-		return nil, s.fail("reconcile paid", err)
-	}
-	var docs []paidCounterDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("reconcile paid", err)
+	var sets []paidPeopleDoc
+	var counters []paidCounterDoc
+	for col, out := range map[string]any{colPaidPeople: &sets, colPaidCounters: &counters} {
+		cur, err := s.db.Collection(col).Find(ctx, bson.D{})
+		if err != nil {
+			return nil, s.fail("reconcile paid", err)
+		}
+		if err := cur.All(ctx, out); err != nil {
+			return nil, s.fail("reconcile paid", err)
+		}
 	}
 	truth, err := paidTruth(ctx, s.db)
 	if err != nil {
 		return nil, s.fail("reconcile paid", err)
 	}
+	held := map[string]paidPeopleDoc{}
+	for _, d := range sets {
+		held[d.ID] = d
+	}
 	stored := map[string]paidCounterDoc{}
-	for _, d := range docs {
+	for _, d := range counters {
 		stored[d.ID] = d
 	}
-	keys := make([]string, 0, len(truth)+len(stored))
-	for k := range truth {
-		keys = append(keys, k)
-	}
-	for k := range stored {
-		if _, ok := truth[k]; !ok {
-			keys = append(keys, k)
+	keys := map[string]bool{}
+	for _, m := range []map[string]bool{keysOf(truth), keysOf(held), keysOf(stored)} {
+		for k := range m {
+			keys[k] = true
 		}
 	}
-	slices.Sort(keys)
 	var out []PaidDrift
-	for _, key := range keys {
-		d, want := stored[key], truth[key]
+	for _, key := range slices.Sorted(maps.Keys(keys)) {
+		want, have, counter := truth[key], held[key].people(), stored[key]
 		dr := PaidDrift{Counter: key}
-		var held ansinh.Counts
-		for _, id := range d.Moves {
-			if g, ok := want[id]; ok {
-				held = held.Add(ansinh.Paid(g))
+		right := map[string]ansinh.Group{} // the people the sets should hold
+		for id, g := range have {
+			if _, ok := want[id]; ok {
+				right[id] = g
 			} else {
 				dr.Extra = append(dr.Extra, id)
 			}
 		}
-		for id := range want {
-			if !slices.Contains(d.Moves, id) {
+		for id, g := range want {
+			if _, ok := have[id]; !ok {
 				dr.Missing = append(dr.Missing, id)
+				right[id] = g
 			}
 		}
 		slices.Sort(dr.Missing)
-		dr.Delta = held.Sub(d.counts())
+		slices.Sort(dr.Extra)
+		var c ansinh.Counts
+		for _, g := range right {
+			c = c.Add(ansinh.Paid(g))
+		}
+		dr.Delta = c.Sub(counter.counts())
 		if len(dr.Missing) == 0 && len(dr.Extra) == 0 && dr.Delta.IsZero() {
 			continue
 		}
@@ -242,57 +303,86 @@ func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, er
 		if !repair {
 			continue
 		}
-		if len(dr.Extra) > 0 || !dr.Delta.IsZero() {
-			filter := bson.D{{Key: "_id", Value: key}, {Key: "paid", Value: d.Paid}, {Key: "ncc", Value: d.NCC},
-				{Key: "btxh", Value: d.BTXH}, {Key: "htxh", Value: d.HTXH}}
-			update := bson.D{{Key: "$inc", Value: paidInc(dr.Delta)}}
-			if len(dr.Extra) > 0 {
-				update = append(update, bson.E{Key: "$pullAll", Value: bson.D{{Key: "moves", Value: dr.Extra}}})
+		for _, id := range dr.Missing {
+			if err := s.addPaid(ctx, key, id, want[id]); err != nil {
+				return out, err
 			}
-			if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, filter, update); err != nil {
+		}
+		if len(dr.Extra) > 0 {
+			pull := bson.D{}
+			for _, set := range []string{"ncc", "btxh", "htxh", "other"} {
+				pull = append(pull, bson.E{Key: set, Value: dr.Extra})
+			}
+			if _, err := s.db.Collection(colPaidPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
+				bson.D{{Key: "$pullAll", Value: pull}}); err != nil {
 				return out, s.fail("reconcile paid", err)
 			}
 		}
-		month, commune, _ := cutKey(key)
-		for _, id := range dr.Missing {
-			onInsert := bson.D{{Key: "month", Value: month}, {Key: "commune", Value: commune}}
-			if err := s.addPaidOnce(ctx, key, onInsert, id, want[id]); err != nil {
-				return out, err
-			}
+		if err := s.setPaidFromSets(ctx, key, counter); err != nil {
+			return out, err
 		}
 	}
 	return out, nil
 }
 
-func cutKey(key string) (month, commune string, ok bool) {
-	if len(key) < 8 || key[7] != ':' {
-		return "", "", false
+// setPaidFromSets sets the counter to its sets' sizes, if it still holds what was read.
+func (s *Store) setPaidFromSets(ctx context.Context, key string, read paidCounterDoc) error {
+	var d paidPeopleDoc
+	err := s.db.Collection(colPaidPeople).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return s.fail("reconcile paid", err)
 	}
-	return key[:7], key[8:], true
+	if read.ID == "" { // no counter yet: create it
+		return s.syncPaid(ctx, key)
+	}
+	filter := append(bson.D{{Key: "_id", Value: key}}, paidFields(read.counts())...)
+	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: paidFields(d.counts())}}); err != nil {
+		return s.fail("reconcile paid", err)
+	}
+	return nil
 }
 
-// recountPaidInto fills the paid counters from the payment results. Only for a store
-// nobody writes to (a migration at start-up).
+func keysOf[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// recountPaidInto fills the paid counters and their sets from the payment results.
+// Only for a store nobody writes to (a migration at start-up).
 func recountPaidInto(ctx context.Context, db *mongo.Database) error {
 	truth, err := paidTruth(ctx, db)
 	if err != nil {
 		return err
 	}
-	col := db.Collection(colPaidCounters)
-	if _, err := col.DeleteMany(ctx, bson.D{}); err != nil {
-		return err
+	for _, col := range []string{colPaidCounters, colPaidPeople} {
+		if _, err := db.Collection(col).DeleteMany(ctx, bson.D{}); err != nil {
+			return err
+		}
 	}
 	for key, people := range truth {
-		month, commune, _ := cutKey(key)
-		d := paidCounterDoc{ID: key, Month: month, Commune: commune}
-		var c ansinh.Counts
-		for id, g := range people {
-			d.Moves = append(d.Moves, id)
-			c = c.Add(ansinh.Paid(g))
+		month, commune := cutKey(key)
+		d := paidPeopleDoc{ID: key, Month: month, Commune: commune}
+		for _, id := range slices.Sorted(maps.Keys(people)) {
+			switch people[id] {
+			case ansinh.GroupNCC:
+				d.NCC = append(d.NCC, id)
+			case ansinh.GroupBTXH:
+				d.BTXH = append(d.BTXH, id)
+			case ansinh.GroupHTXH:
+				d.HTXH = append(d.HTXH, id)
+			default:
+				d.Other = append(d.Other, id)
+			}
 		}
-		slices.Sort(d.Moves)
-		d.Paid, d.NCC, d.BTXH, d.HTXH = c.PaidThisMonth, c.NCCPaid, c.BTXHPaid, c.HTXHPaid
-		if _, err := col.InsertOne(ctx, d); err != nil {
+		c := d.counts()
+		if _, err := db.Collection(colPaidPeople).InsertOne(ctx, d); err != nil {
+			return err
+		}
+		if _, err := db.Collection(colPaidCounters).InsertOne(ctx, paidCounterDoc{ID: key, Month: month, Commune: commune,
+			Paid: c.PaidThisMonth, NCC: c.NCCPaid, BTXH: c.BTXHPaid, HTXH: c.HTXHPaid}); err != nil {
 			return err
 		}
 	}
