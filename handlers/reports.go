@@ -22,7 +22,7 @@ type ReportStore interface {
 	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
 	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, string, error)
 	PaidCounts(ctx context.Context, month string) (map[string]ansinh.Counts, error)
-	LatestPaidMonth(ctx context.Context) (string, error)
+	LatestPaidMonth(ctx context.Context, now time.Time) (string, error)
 	EachPaymentRow(ctx context.Context, communes []string, program ansinh.Group, fn func(ansinh.PaymentRow) error) error
 }
 
@@ -62,7 +62,7 @@ func (h *Handler) coverageAt(c *fiber.Ctx, unit, date string) (*ansinh.Coverage,
 // Vietnam (nobody paid yet).
 func (h *Handler) paid(c *fiber.Ctx, month string) (map[string]ansinh.Counts, string, error) {
 	if month == "" {
-		latest, err := h.store.LatestPaidMonth(c.UserContext())
+		latest, err := h.store.LatestPaidMonth(c.UserContext(), h.now())
 		if err != nil {
 			return nil, "", err
 		}

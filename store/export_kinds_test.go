@@ -18,8 +18,9 @@ func (s *Store) DamageKindsForTest(ctx context.Context, commune string) error {
 // DamagePaidForTest makes a paid counter wrong as a bug or a hand edit would: two more
 // paid in NCC, and a person in its NCC set who has no paid result.
 func (s *Store) DamagePaidForTest(ctx context.Context, counter, stranger string) error {
-	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "paid", Value: 2}, {Key: "ncc", Value: 2}}}}); err != nil {
+	month, commune := cutKey(counter)
+	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: month}},
+		bson.D{{Key: "$inc", Value: paidFields(commune, ansinh.Counts{PaidThisMonth: 2, NCCPaid: 2})}}); err != nil {
 		return err
 	}
 	_, err := s.db.Collection(colPaidPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
@@ -30,8 +31,9 @@ func (s *Store) DamagePaidForTest(ctx context.Context, counter, stranger string)
 // UncountPaidForTest takes a person out of a paid counter's set and figures, as a
 // crash after a result was recorded and before it was counted leaves it.
 func (s *Store) UncountPaidForTest(ctx context.Context, counter, beneficiaryID string, g ansinh.Group) error {
-	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
-		bson.D{{Key: "$inc", Value: paidFields(ansinh.Counts{}.Sub(ansinh.Paid(g)))}}); err != nil {
+	month, commune := cutKey(counter)
+	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, bson.D{{Key: "_id", Value: month}},
+		bson.D{{Key: "$inc", Value: paidFields(commune, ansinh.Counts{}.Sub(ansinh.Paid(g)))}}); err != nil {
 		return err
 	}
 	_, err := s.db.Collection(colPaidPeople).UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
@@ -63,9 +65,11 @@ func (s *Store) ForgetKindsForTest(ctx context.Context) error {
 func (s *Store) InsertPaidCountersForTest(ctx context.Context, months, communes []string, people int) error {
 	var counters, sets []any
 	for _, m := range months {
+		month := paidMonthDoc{ID: m, Communes: map[string]paidCounterDoc{}}
+		counters = append(counters, month)
 		for _, c := range communes {
 			key := paidKey(m, c)
-			counters = append(counters, paidCounterDoc{ID: key, Month: m, Commune: c, Paid: int64(people), NCC: int64(people)})
+			month.Communes[c] = paidCounterDoc{Paid: int64(people), NCC: int64(people)}
 			d := paidPeopleDoc{ID: key, Month: m, Commune: c}
 			for i := range people {
 				d.NCC = append(d.NCC, fmt.Sprintf("%s-%s-%06d-0123456789abcdef0123456789", m, c, i))

@@ -140,7 +140,10 @@ func TestPaidCountedOnceWhateverTheRetries(t *testing.T) {
 	if _, err := svc.PaymentResult(ctx, s, paymentOf(t, s, b, "2026-12", ansinh.PaymentReturned)); err != nil {
 		t.Fatal(err)
 	}
-	if m, err := s.LatestPaidMonth(ctx); err != nil || m != "2026-12" {
+	if m, err := s.LatestPaidMonth(ctx, time.Date(2027, 3, 1, 0, 0, 0, 0, ansinh.Vietnam)); err != nil || m != "2026-12" {
+		t.Fatalf("latest month %q, %v", m, err)
+	}
+	if m, err := s.LatestPaidMonth(ctx, time.Date(2030, 3, 1, 0, 0, 0, 0, ansinh.Vietnam)); err != nil || m != "2026-12" {
 		t.Fatalf("latest month %q, %v", m, err)
 	}
 	if paid, _ := s.PaidCounts(ctx, "2026-12"); paid["31498"].PaidThisMonth != 0 {
@@ -267,7 +270,7 @@ func BenchmarkPaidCounters(b *testing.B) {
 	})
 	b.Run("latest", func(b *testing.B) {
 		for range b.N {
-			if m, err := s.LatestPaidMonth(ctx); err != nil || m != "2026-12" {
+			if m, err := s.LatestPaidMonth(ctx, time.Date(2026, 12, 20, 0, 0, 0, 0, ansinh.Vietnam)); err != nil || m != "2026-12" {
 				b.Fatal(m, err)
 			}
 		}

@@ -247,11 +247,6 @@ var migrations = []migration{
 		if err := createCollections(ctx, db, colPaidCounters, colPaidPeople); err != nil {
 			return err
 		}
-		if err := createIndexes(ctx, db, map[string][]mongo.IndexModel{
-			colPaidCounters: {{Keys: bson.D{{Key: "month", Value: 1}}}},
-		}); err != nil {
-			return err
-		}
 		if err := recountKeepingMoves(ctx, db); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -14,25 +15,31 @@ import (
 	"ansinh"
 )
 
-// Paid through an account in a month, per commune: two documents by _id "YYYY-MM:
-// commune". The people paid, one set per programme (paid_people), grow by $addToSet,
-// which a replayed file or a retry after a crash repeats harmlessly; the small counter
-// (paid_counters) that the coverage reads is set from the sets' sizes by $max, so that
-// a writer that read the sets before another's addition never lowers it. Both updates
-// filter on _id alone, which the embedded store finds by its index.
+// Paid through an account in a month, per commune. The people paid, one set per
+// programme in a document per commune and month (paid_people, _id "YYYY-MM:commune"),
+// grow by $addToSet, which a replayed file or a retry after a crash repeats
+// harmlessly; the month's small counter document (paid_counters, _id "YYYY-MM", each
+// commune's figures in it) that the coverage reads in one lookup is raised to the
+// sets' sizes by $max, so that a writer that read the sets before another's addition
+// never lowers it. Every update filters on _id alone, which the embedded store finds
+// by its index.
 const (
 	colPaidCounters = "paid_counters"
 	colPaidPeople   = "paid_people"
 )
 
+// paidMonthDoc is a month's paid counters, by commune.
+type paidMonthDoc struct {
+	ID       string                    `bson:"_id"` // YYYY-MM
+	Communes map[string]paidCounterDoc `bson:"communes"`
+}
+
+// paidCounterDoc is one commune's figures of a month.
 type paidCounterDoc struct {
-	ID      string `bson:"_id"`
-	Month   string `bson:"month"`
-	Commune string `bson:"commune"`
-	Paid    int64  `bson:"paid"`
-	NCC     int64  `bson:"ncc"`
-	BTXH    int64  `bson:"btxh"`
-	HTXH    int64  `bson:"htxh"`
+	Paid int64 `bson:"paid"`
+	NCC  int64 `bson:"ncc"`
+	BTXH int64 `bson:"btxh"`
+	HTXH int64 `bson:"htxh"`
 }
 
 func (d paidCounterDoc) counts() ansinh.Counts {
@@ -80,9 +87,11 @@ func paidSet(g ansinh.Group) string {
 	return "other"
 }
 
-func paidFields(c ansinh.Counts) bson.D {
-	return bson.D{{Key: "paid", Value: c.PaidThisMonth}, {Key: "ncc", Value: c.NCCPaid}, {Key: "btxh", Value: c.BTXHPaid},
-		{Key: "htxh", Value: c.HTXHPaid}}
+// paidFields are a commune's figures as fields of its month's document.
+func paidFields(commune string, c ansinh.Counts) bson.D {
+	p := "communes." + commune + "."
+	return bson.D{{Key: p + "paid", Value: c.PaidThisMonth}, {Key: p + "ncc", Value: c.NCCPaid}, {Key: p + "btxh", Value: c.BTXHPaid},
+		{Key: p + "htxh", Value: c.HTXHPaid}}
 }
 
 // paidKey is the counter a result moves: its month and the person's commune (the
@@ -135,8 +144,7 @@ func (s *Store) syncPaid(ctx context.Context, key string) error {
 		return s.fail("count paid", err)
 	}
 	month, commune := cutKey(key)
-	return s.upsertByID(ctx, colPaidCounters, key, bson.D{{Key: "$max", Value: paidFields(d.counts())},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "month", Value: month}, {Key: "commune", Value: commune}}}})
+	return s.upsertByID(ctx, colPaidCounters, month, bson.D{{Key: "$max", Value: paidFields(commune, d.counts())}})
 }
 
 // upsertByID applies update to the document key, creating it if need be. A duplicate
@@ -158,33 +166,43 @@ func (s *Store) upsertByID(ctx context.Context, col, key string, update bson.D) 
 
 // PaidCounts are the communes' paid counts of a month (PaidThisMonth and per programme).
 func (s *Store) PaidCounts(ctx context.Context, month string) (map[string]ansinh.Counts, error) {
-	cur, err := s.db.Collection(colPaidCounters).Find(ctx, bson.D{{Key: "month", Value: month}})
-	if err != nil {
+	var d paidMonthDoc
+	err := s.db.Collection(colPaidCounters).FindOne(ctx, bson.D{{Key: "_id", Value: month}}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, s.fail("read paid counts", err)
 	}
-	var docs []paidCounterDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, s.fail("read paid counts", err)
-	}
-	out := make(map[string]ansinh.Counts, len(docs))
-	for _, d := range docs {
-		out[d.Commune] = d.counts()
+	out := make(map[string]ansinh.Counts, len(d.Communes))
+	for c, f := range d.Communes {
+		out[c] = f.counts()
 	}
 	return out, nil
 }
 
-// LatestPaidMonth is the latest payment month with a result ("" when none).
-func (s *Store) LatestPaidMonth(ctx context.Context) (string, error) {
-	var d paidCounterDoc
+// LatestPaidMonth is the latest payment month with a result ("" when none). The months
+// around now are looked up by _id, latest first (next month's file may come early);
+// only a store whose results are all older than two years is searched.
+func (s *Store) LatestPaidMonth(ctx context.Context, now time.Time) (string, error) {
+	local := now.In(ansinh.Vietnam)
+	for i := -1; i < 24; i++ {
+		m := time.Date(local.Year(), local.Month()-time.Month(i), 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
+		n, err := s.db.Collection(colPaidCounters).CountDocuments(ctx, bson.D{{Key: "_id", Value: m}})
+		if err != nil {
+			return "", s.fail("latest paid month", err)
+		}
+		if n > 0 {
+			return m, nil
+		}
+	}
+	var d paidMonthDoc
 	err := s.db.Collection(colPaidCounters).FindOne(ctx, bson.D{},
-		options.FindOne().SetSort(bson.D{{Key: "month", Value: -1}}).SetProjection(bson.D{{Key: "month", Value: 1}})).Decode(&d)
+		options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return "", nil
 	}
 	if err != nil {
 		return "", s.fail("latest paid month", err)
 	}
-	return d.Month, nil
+	return d.ID, nil
 }
 
 // paidTruth is, per paid counter, the people the payment results say were paid, with
@@ -243,8 +261,8 @@ func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, er
 	// is counted, so every person a set read holds has their result in the later
 	// reading, and nobody being counted meanwhile looks like a stray.
 	var sets []paidPeopleDoc
-	var counters []paidCounterDoc
-	for col, out := range map[string]any{colPaidPeople: &sets, colPaidCounters: &counters} {
+	var months []paidMonthDoc
+	for col, out := range map[string]any{colPaidPeople: &sets, colPaidCounters: &months} {
 		cur, err := s.db.Collection(col).Find(ctx, bson.D{})
 		if err != nil {
 			return nil, s.fail("reconcile paid", err)
@@ -262,8 +280,10 @@ func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, er
 		held[d.ID] = d
 	}
 	stored := map[string]paidCounterDoc{}
-	for _, d := range counters {
-		stored[d.ID] = d
+	for _, m := range months {
+		for c, d := range m.Communes {
+			stored[m.ID+":"+c] = d
+		}
 	}
 	keys := map[string]bool{}
 	for _, m := range []map[string]bool{keysOf(truth), keysOf(held), keysOf(stored)} {
@@ -318,7 +338,8 @@ func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, er
 				return out, s.fail("reconcile paid", err)
 			}
 		}
-		if err := s.setPaidFromSets(ctx, key, counter); err != nil {
+		_, inStore := stored[key]
+		if err := s.setPaidFromSets(ctx, key, counter, inStore); err != nil {
 			return out, err
 		}
 	}
@@ -326,17 +347,18 @@ func (s *Store) ReconcilePaid(ctx context.Context, repair bool) ([]PaidDrift, er
 }
 
 // setPaidFromSets sets the counter to its sets' sizes, if it still holds what was read.
-func (s *Store) setPaidFromSets(ctx context.Context, key string, read paidCounterDoc) error {
+func (s *Store) setPaidFromSets(ctx context.Context, key string, read paidCounterDoc, exists bool) error {
 	var d paidPeopleDoc
 	err := s.db.Collection(colPaidPeople).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return s.fail("reconcile paid", err)
 	}
-	if read.ID == "" { // no counter yet: create it
+	if !exists { // no counter yet: create it
 		return s.syncPaid(ctx, key)
 	}
-	filter := append(bson.D{{Key: "_id", Value: key}}, paidFields(read.counts())...)
-	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: paidFields(d.counts())}}); err != nil {
+	month, commune := cutKey(key)
+	filter := append(bson.D{{Key: "_id", Value: month}}, paidFields(commune, read.counts())...)
+	if _, err := s.db.Collection(colPaidCounters).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: paidFields(commune, d.counts())}}); err != nil {
 		return s.fail("reconcile paid", err)
 	}
 	return nil
@@ -362,6 +384,7 @@ func recountPaidInto(ctx context.Context, db *mongo.Database) error {
 			return err
 		}
 	}
+	byMonth := map[string]*paidMonthDoc{}
 	for key, people := range truth {
 		month, commune := cutKey(key)
 		d := paidPeopleDoc{ID: key, Month: month, Commune: commune}
@@ -381,8 +404,13 @@ func recountPaidInto(ctx context.Context, db *mongo.Database) error {
 		if _, err := db.Collection(colPaidPeople).InsertOne(ctx, d); err != nil {
 			return err
 		}
-		if _, err := db.Collection(colPaidCounters).InsertOne(ctx, paidCounterDoc{ID: key, Month: month, Commune: commune,
-			Paid: c.PaidThisMonth, NCC: c.NCCPaid, BTXH: c.BTXHPaid, HTXH: c.HTXHPaid}); err != nil {
+		if byMonth[month] == nil {
+			byMonth[month] = &paidMonthDoc{ID: month, Communes: map[string]paidCounterDoc{}}
+		}
+		byMonth[month].Communes[commune] = paidCounterDoc{Paid: c.PaidThisMonth, NCC: c.NCCPaid, BTXH: c.BTXHPaid, HTXH: c.HTXHPaid}
+	}
+	for _, d := range byMonth {
+		if _, err := db.Collection(colPaidCounters).InsertOne(ctx, d); err != nil {
 			return err
 		}
 	}
