@@ -48,6 +48,21 @@ func TestWalletCountsAccordingToTheSetting(t *testing.T) {
 	reg := validRegistration("key-momo-0001")
 	reg["bank_bin"], reg["account_number"] = "971025", "0912345678"
 	_, receipt := e.submit(reg)
+	// The officer is told it is a wallet, for information (bulk verification stays open).
+	var review struct {
+		Registration struct {
+			Checks   []ansinh.Check
+			Blocking bool
+		}
+	}
+	e.do("GET", "/api/v1/registrations/"+receipt+"/review", e.login("xa31498"), nil).decode(&review)
+	if i := slices.IndexFunc(review.Registration.Checks, func(c ansinh.Check) bool { return c.Code == ansinh.CheckAccountKind }); i < 0 ||
+		review.Registration.Checks[i].Severity != ansinh.SeverityInfo || !strings.Contains(review.Registration.Checks[i].Message, "MoMo") {
+		t.Fatalf("review of the wallet: %+v", review.Registration.Checks)
+	}
+	if _, doc := e.browser("xa31498").get("/can-bo/duyet/" + receipt); !strings.Contains(doc.Text(), "ví điện tử, Mobile Money (MoMo)") {
+		t.Fatal("the review page does not say it is a wallet")
+	}
 	if r := e.do("POST", "/api/v1/registrations/"+receipt+"/verify", e.login("xa31498"), nil); r.StatusCode != 200 {
 		t.Fatalf("verify: %d %s", r.StatusCode, r.body)
 	}
@@ -170,6 +185,15 @@ func TestVNeIDCapturedWhereOfficersAndClientsGiveIt(t *testing.T) {
 		t.Fatalf("assisted page post: %d %s", r.StatusCode, r.body)
 	}
 	receipt := strings.TrimPrefix(r.Header.Get("Location"), "/can-bo/duyet/")
+	var review struct {
+		Registration struct{ Checks []ansinh.Check }
+	}
+	e.do("GET", "/api/v1/registrations/"+receipt+"/review", e.login("xa31498.b"), nil).decode(&review)
+	if !slices.ContainsFunc(review.Registration.Checks, func(c ansinh.Check) bool {
+		return c.Code == ansinh.CheckAccountKind && strings.Contains(c.Message, "VNeID")
+	}) {
+		t.Fatalf("review of the VNeID account: %+v", review.Registration.Checks)
+	}
 	if r := e.do("POST", "/api/v1/registrations/"+receipt+"/verify", e.login("xa31498.b"), nil); r.StatusCode != 200 {
 		t.Fatalf("verify: %d %s", r.StatusCode, r.body)
 	}
