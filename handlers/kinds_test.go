@@ -94,6 +94,11 @@ func TestWalletCountsAccordingToTheSetting(t *testing.T) {
 	if ncc := coverage("&program=NCC"); ncc.WithAccount != 1 || len(ncc.CountedKinds) != 1 {
 		t.Fatalf("NCC alone by default: %+v", ncc)
 	}
+	_, doc := e.browser("so.tc").get("/can-bo/tong-quan?unit=31498")
+	if text(doc, "#kind-wallet") != "1" || !strings.Contains(text(doc, "#kinds"), "Mobile Money 1 (không tính vào mục tiêu)") ||
+		!strings.Contains(doc.Find("#programs").Text(), "tài khoản ngân hàng, tài khoản liên kết VNeID") {
+		t.Fatalf("dashboard: kinds %q, programmes %q", text(doc, "#kinds"), doc.Find("#programs").Text())
+	}
 	// Another programme counting wallets changes nothing for an NCC wallet.
 	e.cfg.Programs = ansinh.DefaultPrograms()
 	btxh := e.cfg.Programs[ansinh.GroupBTXH]
