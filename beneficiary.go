@@ -126,6 +126,8 @@ type Account struct {
 	// ConfirmedAt is when a payment into it first went through (zero: not yet): the
 	// account is confirmed by payment, not only registered.
 	ConfirmedAt time.Time
+	// VNeID: the person linked this bank account in the VNeID app for social payments.
+	VNeID bool
 }
 
 // ChangedAccountForReview, among the changes an import reports for a row, says that

@@ -29,6 +29,7 @@ var importColumns = []struct {
 	{"ma_ngan_hang", "Ngân hàng", []string{"ma_ngan_hang", "ngan_hang", "bank", "bank_bin"}, false, "Nếu đã nhận qua tài khoản: tên ngân hàng (Agribank) hoặc mã BIN."},
 	{"so_tai_khoan", "Số tài khoản", []string{"so_tai_khoan", "account_number"}, false, "Nếu đã nhận qua tài khoản: số tài khoản."},
 	{"chu_tai_khoan", "Chủ tài khoản", []string{"chu_tai_khoan", "ten_chu_tai_khoan", "account_name"}, false, "Nếu đã nhận qua tài khoản: tên chủ tài khoản."},
+	{"tk_vneid", "TK VNeID", []string{"tk_vneid", "tai_khoan_vneid", "lien_ket_vneid", "vneid", "vneid_linked"}, false, "Ghi \"có\" nếu tài khoản trên là tài khoản người hưởng đã liên kết trên ứng dụng VNeID để nhận an sinh xã hội."},
 	{"so_dien_thoai", "Số điện thoại", []string{"so_dien_thoai", "sdt", "so_dt", "dien_thoai", "phone", "phone_number"}, false, "Không bắt buộc. Số di động của người hưởng, để báo kết quả (nếu người đó đồng ý)."},
 	{"du_dieu_kien_mo_tk", "Đủ điều kiện mở tài khoản", []string{"du_dieu_kien_mo_tk", "du_dieu_kien_mo_tai_khoan", "eligible"}, false, "Ghi \"không\" nếu người này không đủ điều kiện mở tài khoản."},
 }
@@ -256,7 +257,16 @@ func (h *ImportHeader) parseImportRow(cells []string, row int, units *Units, unk
 		if len(a.Number) >= 4 {
 			a.Last4 = a.Number[len(a.Number)-4:]
 		}
+		linked, _, msg := ParseYesNo(h.cell(cells, "tk_vneid"))
+		if msg != "" {
+			bad("tk_vneid", msg)
+		}
+		a.VNeID = linked
 		b.Account = a
+	} else if linked, _, msg := ParseYesNo(h.cell(cells, "tk_vneid")); msg != "" {
+		bad("tk_vneid", msg)
+	} else if linked {
+		bad("tk_vneid", MsgVNeIDWithoutAccount) // "có" with no account to say it of
 	}
 	if len(errs) > 0 {
 		return nil, errs

@@ -37,7 +37,7 @@ var Inventory = []DataSet{
 		Fields:    "Họ tên, số CCCD, ngày sinh, giới tính, xã, nhóm và mức hưởng, điều kiện mở tài khoản, tài khoản đang nhận, kết quả đối chiếu căn cước, số điện thoại (nếu danh sách có).",
 		Sensitive: "Số tài khoản ngân hàng của người nhận.",
 		Collections: []string{"beneficiaries", "account_history", "account_refs", "imports", "import_errors", "jobs", "job_files", "job_locks",
-			"payment_results", "returned_accounts", "rosters"},
+			"payment_results", "returned_accounts", "rosters", "paid_people"},
 		Sealed:  []string{"cccd_enc", "account.number_enc", "data_enc", "phone_enc"},
 		Indexed: "Số CCCD (mã hồ sơ là chỉ mục mù của CCCD), tài khoản (ngân hàng + số).",
 		Viewers: []Action{ActView, ActViewPayment, ActReveal, ActRevealCCCD, ActIdentityList, ActPaymentList},
@@ -169,7 +169,8 @@ var Inventory = []DataSet{
 	},
 }
 
-// OperationalCollections hold no personal data: counters, snapshots, reports (figures),
+// OperationalCollections hold no personal data: counters (also those paid each month),
+// snapshots, reports (figures),
 // the schema, leases, rate windows, the OA token, unit sets.
 var OperationalCollections = []string{"schema", "counters", "snapshots", "reports", "claims", "locks", "rate", "tokens",
-	"unit_sets", "unit_migration", "retention"}
+	"unit_sets", "unit_migration", "retention", "paid_counters"}

@@ -20,6 +20,7 @@ type PaymentResult struct {
 	Month         string // YYYY-MM
 	BeneficiaryID string
 	Commune       string
+	Group         Group  // the person's programme when it was recorded
 	Result        string // PaymentPaid or PaymentReturned
 	Reason        string // why it came back, as the file says
 	AccountIndex  string // the account it was paid into

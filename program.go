@@ -24,14 +24,17 @@ type Program struct {
 	// PaymentListDay: the payment list goes to the payment provider before this day
 	// (0: no such deadline). Decree 176/2025 sets the 25th for the social pension.
 	PaymentListDay int
+	// CountedKinds are the kinds of account (AccountKinds) that count toward the
+	// target; empty: DefaultCountedKinds.
+	CountedKinds []string
 }
 
 // DefaultPrograms are the defaults for Thành phố Cần Thơ.
 func DefaultPrograms() map[Group]Program {
 	return map[Group]Program{
-		GroupBTXH: {Group: GroupBTXH, LocalDay: 13, DepartmentDay: 15},
-		GroupHTXH: {Group: GroupHTXH, LocalDay: 13, DepartmentDay: 15, PaymentListDay: 25},
-		GroupNCC:  {Group: GroupNCC, LocalDay: 13, DepartmentDay: 15},
+		GroupBTXH: {Group: GroupBTXH, LocalDay: 13, DepartmentDay: 15, CountedKinds: DefaultCountedKinds},
+		GroupHTXH: {Group: GroupHTXH, LocalDay: 13, DepartmentDay: 15, PaymentListDay: 25, CountedKinds: DefaultCountedKinds},
+		GroupNCC:  {Group: GroupNCC, LocalDay: 13, DepartmentDay: 15, CountedKinds: DefaultCountedKinds},
 	}
 }
 

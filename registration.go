@@ -57,11 +57,13 @@ type Registration struct {
 	// NotifyConsent: the person agreed to be told the decision and payment results (a
 	// separate question, never pre-ticked).
 	NotifyConsent bool
-	SubmittedAt   time.Time
-	Status        string
-	Reason        string
-	SupersededBy  string
-	DecidedBy     string // the officer who decided it, once decided
+	// VNeIDLinked: the account is the one the person linked in VNeID for social payments.
+	VNeIDLinked  bool
+	SubmittedAt  time.Time
+	Status       string
+	Reason       string
+	SupersededBy string
+	DecidedBy    string // the officer who decided it, once decided
 	// AccountIndex is the blind index of the account (BIN and number): the same account
 	// anywhere, nothing readable.
 	AccountIndex string

@@ -27,6 +27,8 @@ const (
 	// CheckProxy: the allowance would go to a proxy's account and nobody has recorded
 	// seeing the authorisation yet.
 	CheckProxy = "proxy_authorisation"
+	// CheckAccountKind: an e-wallet, or an account said to be linked in VNeID.
+	CheckAccountKind = "account_kind"
 )
 
 // ReviewFacts is what the checks look at besides the submission and the record.
@@ -135,8 +137,16 @@ func RunChecks(r *Registration, b *Beneficiary, f ReviewFacts) []Check {
 	for _, w := range b.Warnings {
 		add(CheckCCCD, "warning", "%s", w)
 	}
-	if _, ok := BankByBIN(r.BankBIN); !ok {
+	if bank, ok := BankByBIN(r.BankBIN); !ok {
 		add(CheckBank, "error", MsgCheckBank, r.BankBIN)
+	} else {
+		// The kind decides whether the account counts toward the target: say it.
+		switch (&Account{BankBIN: r.BankBIN, VNeID: r.VNeIDLinked}).Kind() {
+		case KindWallet:
+			add(CheckAccountKind, SeverityInfo, MsgCheckWallet, bank.ShortName)
+		case KindVNeID:
+			add(CheckAccountKind, SeverityInfo, MsgCheckVNeID)
+		}
 	}
 	names := []struct{ who, name string }{{"người hưởng", b.Name}, {"chủ tài khoản", r.AccountName}}
 	if r.Proxy != nil {

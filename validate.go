@@ -126,18 +126,21 @@ func fieldErrors(err error) error {
 
 // RegistrationRequest is a submission as the API and the form receive it.
 type RegistrationRequest struct {
-	CCCD           string        `json:"cccd" validate:"required_without=QRToken,omitempty,cccd"`
-	QRToken        string        `json:"qr_token" validate:"omitempty,max=200"`
-	BirthDate      string        `json:"birth_date" validate:"required,birthdate"`
-	Submitter      string        `json:"submitter" validate:"required,oneof=self proxy"`
-	Proxy          *ProxyRequest `json:"proxy" validate:"required_if=Submitter proxy,omitempty"`
-	BankBIN        string        `json:"bank_bin" validate:"required,bin"`
-	AccountNumber  string        `json:"account_number" validate:"required,account"`
-	AccountName    string        `json:"account_name" validate:"required,holder"`
-	Phone          string        `json:"phone" validate:"omitempty,vnphone"`
-	Consent        bool          `json:"consent" validate:"eq=true"`
-	NotifyConsent  bool          `json:"notify_consent"`
-	IdempotencyKey string        `json:"idempotency_key" validate:"omitempty,idemkey"`
+	CCCD          string        `json:"cccd" validate:"required_without=QRToken,omitempty,cccd"`
+	QRToken       string        `json:"qr_token" validate:"omitempty,max=200"`
+	BirthDate     string        `json:"birth_date" validate:"required,birthdate"`
+	Submitter     string        `json:"submitter" validate:"required,oneof=self proxy"`
+	Proxy         *ProxyRequest `json:"proxy" validate:"required_if=Submitter proxy,omitempty"`
+	BankBIN       string        `json:"bank_bin" validate:"required,bin"`
+	AccountNumber string        `json:"account_number" validate:"required,account"`
+	AccountName   string        `json:"account_name" validate:"required,holder"`
+	Phone         string        `json:"phone" validate:"omitempty,vnphone"`
+	Consent       bool          `json:"consent" validate:"eq=true"`
+	NotifyConsent bool          `json:"notify_consent"`
+	// VNeIDLinked: the account is the one the person linked in VNeID (an officer or a
+	// client asks; the public form does not).
+	VNeIDLinked    bool   `json:"vneid_linked"`
+	IdempotencyKey string `json:"idempotency_key" validate:"omitempty,idemkey"`
 }
 
 // ProxyRequest describes the authorised proxy.

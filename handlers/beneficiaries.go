@@ -76,6 +76,7 @@ type accountView struct {
 	HolderName string `json:"holder_name"`
 	Proxy      bool   `json:"proxy"`
 	Source     string `json:"source"`
+	Kind       string `json:"kind"` // bank, wallet or vneid
 }
 
 func (h *Handler) viewBeneficiary(b *ansinh.Beneficiary) beneficiaryView {
@@ -113,7 +114,8 @@ func (h *Handler) viewBeneficiary(b *ansinh.Beneficiary) beneficiaryView {
 		if a.Number != "" {
 			number = a.Number
 		}
-		v.Account = &accountView{Bank: bank.ShortName, BankBIN: a.BankBIN, Number: number, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source}
+		v.Account = &accountView{Bank: bank.ShortName, BankBIN: a.BankBIN, Number: number, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source,
+			Kind: a.Kind()}
 	}
 	return v
 }

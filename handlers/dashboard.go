@@ -232,10 +232,14 @@ func gap(c *ansinh.Coverage) int64 { return c.Gap() }
 type curvePoint struct {
 	Month string
 	Ratio float64
+	// Confirmed: the share whose account a payment has confirmed by the month's end;
+	// Paid: the share paid through an account in that payment month.
+	Confirmed, Paid float64
 }
 
 // curve is the unit's ratio at the end of each of the last twelve months that have a
-// snapshot.
+// snapshot, with the shares confirmed by payment and paid through an account in the
+// month (its paid counters).
 func (h *Handler) curve(c *fiber.Ctx, unit string) ([]curvePoint, error) {
 	now := h.now().In(ansinh.Vietnam)
 	var out []curvePoint
@@ -248,7 +252,13 @@ func (h *Handler) curve(c *fiber.Ctx, unit string) ([]curvePoint, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, curvePoint{Month: m, Ratio: h.coverage(unit, counts, "").Ratio})
+		paid, _, err := h.paid(c, m)
+		if err != nil {
+			return nil, err
+		}
+		cov := h.coverageOf(unit, counts, "", paid, m)
+		out = append(out, curvePoint{Month: m, Ratio: cov.Ratio, Confirmed: ansinh.Ratio(cov.ConfirmedByPayment, cov.Beneficiaries),
+			Paid: cov.PaidRatio()})
 	}
 	return out, nil
 }
@@ -315,15 +325,24 @@ func curveSVG(points []curvePoint, target float64) string {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Tỷ lệ có tài khoản theo tháng">`, w, h)
 	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#000" stroke-dasharray="4 3"/>`, left, y(target), w-10, y(target))
 	fmt.Fprintf(&b, `<text x="0" y="%.1f" font-size="11">%s</text>`, y(target)+4, ansinh.FormatPercent(target, 0))
-	var pts []string
+	var pts, confirmed, paid []string
 	for i, p := range points {
 		x := float64(left) + float64(i)*step
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y(p.Ratio)))
+		confirmed = append(confirmed, fmt.Sprintf("%.1f,%.1f", x, y(p.Confirmed)))
+		paid = append(paid, fmt.Sprintf("%.1f,%.1f", x, y(p.Paid)))
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="#0b5d3b"/>`, x, y(p.Ratio))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>`, x, h-10, strings.TrimPrefix(p.Month[5:], "0")+"/"+p.Month[:4])
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="middle">%s</text>`, x, y(p.Ratio)-6, ansinh.FormatPercent(p.Ratio, 0))
 	}
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#0b5d3b" stroke-width="2"/>`, strings.Join(pts, " "))
+	// Beside "has an account": confirmed by a payment (dashed) and paid through an
+	// account in the month (dotted), each named in the legend.
+	fmt.Fprintf(&b, `<polyline class="confirmed" points="%s" fill="none" stroke="#1f4e99" stroke-width="2" stroke-dasharray="6 3"/>`, strings.Join(confirmed, " "))
+	fmt.Fprintf(&b, `<polyline class="paid" points="%s" fill="none" stroke="#8a4b00" stroke-width="2" stroke-dasharray="2 3"/>`, strings.Join(paid, " "))
+	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#0b5d3b">— có tài khoản</text>`, left)
+	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#1f4e99">- - đã nhận tiền qua TK (lũy kế)</text>`, left+90)
+	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#8a4b00">··· nhận qua TK trong tháng</text>`, left+270)
 	b.WriteString(`</svg>`)
 	return b.String()
 }

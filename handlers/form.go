@@ -370,7 +370,7 @@ func (h *Handler) birthDate(c *fiber.Ctx, f *formView, yearOnly bool) (string, b
 // formFields are the inputs of the officer's one-page form (assisted.html), named as
 // in the JSON API.
 var formFields = []string{"submitter", "proxy_name", "proxy_cccd", "proxy_phone", "proxy_relationship",
-	"bank_bin", "account_number", "account_name", "phone", "consent", "notify_consent", "idempotency_key"}
+	"bank_bin", "account_number", "account_name", "phone", "consent", "notify_consent", "vneid_linked", "idempotency_key"}
 
 // readDetails copies the posted details into the form and a request.
 func (h *Handler) readDetails(c *fiber.Ctx, f *formView) *ansinh.RegistrationRequest {
@@ -384,7 +384,8 @@ func (h *Handler) readDetails(c *fiber.Ctx, f *formView) *ansinh.RegistrationReq
 // draft's answers) describe.
 func requestOf(v map[string]string) *ansinh.RegistrationRequest {
 	req := &ansinh.RegistrationRequest{Submitter: v["submitter"], BankBIN: v["bank_bin"], AccountNumber: v["account_number"],
-		AccountName: v["account_name"], Phone: v["phone"], Consent: v["consent"] == "1", NotifyConsent: v["notify_consent"] == "1", IdempotencyKey: v["idempotency_key"]}
+		AccountName: v["account_name"], Phone: v["phone"], Consent: v["consent"] == "1", NotifyConsent: v["notify_consent"] == "1", VNeIDLinked: v["vneid_linked"] == "1",
+		IdempotencyKey: v["idempotency_key"]}
 	if req.Submitter == ansinh.SubmitterProxy {
 		req.Proxy = &ansinh.ProxyRequest{Name: v["proxy_name"], CCCD: v["proxy_cccd"], Phone: v["proxy_phone"], Relationship: v["proxy_relationship"]}
 	}

@@ -137,7 +137,7 @@ func (h *Handler) paymentRow(ctx context.Context, u *ansinh.User, month, cccdCel
 	if err != nil {
 		return false, "", "", err
 	}
-	p := &ansinh.PaymentResult{Month: month, BeneficiaryID: b.ID, Commune: b.Commune, Result: outcome, Reason: truncate(reason, 200), At: h.now()}
+	p := &ansinh.PaymentResult{Month: month, BeneficiaryID: b.ID, Commune: b.Commune, Group: b.Group, Result: outcome, Reason: truncate(reason, 200), At: h.now()}
 	if had, _, err := h.store.PaymentResultOf(ctx, month, b.ID); err == nil {
 		p.AccountIndex = had.AccountIndex // the same file again: the account it named then
 	} else if ansinh.ErrorCode(err) != ansinh.ENOTFOUND {

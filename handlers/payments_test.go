@@ -88,15 +88,52 @@ func TestPaymentResults(t *testing.T) {
 	}
 	e.wantExactCounters()
 	var cov struct {
-		WithAccount        int64 `json:"with_account"`
-		ConfirmedByPayment int64 `json:"confirmed_by_payment"`
+		WithAccount        int64  `json:"with_account"`
+		ConfirmedByPayment int64  `json:"confirmed_by_payment"`
+		PaidThisMonth      int64  `json:"paid_this_month"`
+		PaidMonth          string `json:"paid_month"`
+		NCCPaid            int64  `json:"ncc_paid_this_month"`
 	}
 	e.do("GET", "/api/v1/coverage", token, nil).decode(&cov)
-	if cov.WithAccount != 3 || cov.ConfirmedByPayment != 3 {
+	// Paid through an account in November: the three paid, not the one returned.
+	if cov.WithAccount != 3 || cov.ConfirmedByPayment != 3 || cov.PaidThisMonth != 3 || cov.PaidMonth != "2026-11" || cov.NCCPaid != 2 {
 		t.Fatalf("coverage API %+v", cov)
 	}
-	if _, doc := e.browser("so.tc").get("/can-bo/tong-quan"); strings.TrimSpace(doc.Find("#confirmed").Text()) != "3" {
-		t.Fatalf("dashboard confirmed %q", doc.Find("#confirmed").Text())
+	e.wantExactPaid()
+	if _, doc := e.browser("so.tc").get("/can-bo/tong-quan"); strings.TrimSpace(doc.Find("#confirmed").Text()) != "3" ||
+		text(doc, "#paid") != "3" || !strings.Contains(text(doc, "#paid-this-month"), "11/2026") {
+		t.Fatalf("dashboard confirmed %q, paid %q", doc.Find("#confirmed").Text(), text(doc, "#paid-this-month"))
+	}
+	var monthly struct {
+		Coverage struct {
+			PaidThisMonth int64  `json:"paid_this_month"`
+			PaidMonth     string `json:"paid_month"`
+		}
+	}
+	e.do("GET", "/api/v1/reports/monthly?unit=94&month=2026-11", token, nil).decode(&monthly)
+	if monthly.Coverage.PaidThisMonth != 3 || monthly.Coverage.PaidMonth != "2026-11" {
+		t.Fatalf("monthly report of November: %+v", monthly.Coverage)
+	}
+	e.do("GET", "/api/v1/reports/monthly?unit=94&month=2026-10", token, nil).decode(&monthly)
+	if monthly.Coverage.PaidThisMonth != 0 {
+		t.Fatalf("monthly report of October: %+v", monthly.Coverage)
+	}
+	// The report's page, CSV and workbook: confirmed, paid in the month, accounts by kind.
+	if _, doc := e.browser("so.tc").get("/can-bo/bao-cao?unit=94&month=2026-11"); text(doc, "#report-total td.paid") != "3" ||
+		text(doc, "#report-total td.confirmed") != "3" || !strings.Contains(text(doc, "#report-kinds"), "ví điện tử, Mobile Money 0") {
+		t.Fatalf("report page: paid %q, confirmed %q, kinds %q", text(doc, "#report-total td.paid"), text(doc, "#report-total td.confirmed"), text(doc, "#report-kinds"))
+	}
+	csvReport := string(e.do("GET", "/api/v1/reports/monthly?unit=94&month=2026-11&format=csv", token, nil).body)
+	if !strings.Contains(csvReport, "Nhận tiền qua tài khoản trong tháng") || !strings.Contains(csvReport, "Tổng cộng,94,4,3,0,0,75.00%,75.00%,Đạt,3,3,3,0,0") {
+		t.Fatalf("report CSV:\n%s", csvReport)
+	}
+	// The month-by-month curve: November's close, 3 of 4 paid through an account.
+	if err := e.store.Snapshot(ctx, time.Date(2026, 11, 30, 20, 0, 0, 0, ansinh.Vietnam)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.browser("so.tc").get("/can-bo/tong-quan"); !strings.Contains(string(r.body), `class="paid" points="40.0,50.0"`) ||
+		!strings.Contains(string(r.body), `class="confirmed" points="40.0,50.0"`) {
+		t.Fatalf("the curve has no paid or confirmed line at 75 %%:\n%s", r.body)
 	}
 	// Told: the returned notice goes by template by phone.
 	if _, err := svc.SendDue(ctx); err != nil {
@@ -126,6 +163,10 @@ func TestPaymentResults(t *testing.T) {
 		t.Fatalf("the same file again changed counts %+v → %+v, or sent %d more", counts, again, z.sent-sent)
 	}
 	e.wantExactCounters()
+	if e.do("GET", "/api/v1/coverage", token, nil).decode(&cov); cov.PaidThisMonth != 3 {
+		t.Fatalf("the same file again: paid this month %d", cov.PaidThisMonth)
+	}
+	e.wantExactPaid()
 	// A commune officer's file names only their own people; others read as unknown.
 	e.addUser("xa31569", ansinh.RoleProvince, "31569")
 	rep = paymentReport{}
@@ -146,6 +187,18 @@ func (e *env) totals() ansinh.Counts {
 		sum = sum.Add(c)
 	}
 	return sum
+}
+
+// wantExactPaid fails the test when a paid counter differs from the payment results.
+func (e *env) wantExactPaid() {
+	e.t.Helper()
+	drift, err := e.store.ReconcilePaid(context.Background(), false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, d := range drift {
+		e.t.Fatalf("paid counter %s drifts: %+v", d.Counter, d)
+	}
 }
 
 func (e *env) wantExactCounters() {

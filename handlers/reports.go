@@ -21,6 +21,8 @@ type ReportStore interface {
 	SubmittedReport(ctx context.Context, unit, month string) (*ansinh.Report, error)
 	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
 	SnapshotCounts(ctx context.Context, period string) (map[string]ansinh.Counts, string, error)
+	PaidCounts(ctx context.Context, month string) (map[string]ansinh.Counts, error)
+	LatestPaidMonth(ctx context.Context, now time.Time) (string, error)
 	EachPaymentRow(ctx context.Context, communes []string, program ansinh.Group, fn func(ansinh.PaymentRow) error) error
 }
 
@@ -32,9 +34,11 @@ func (h *Handler) coverageAt(c *fiber.Ctx, unit, date string) (*ansinh.Coverage,
 		return nil, err
 	}
 	var counts map[string]ansinh.Counts
+	month := ""
 	if date == "" {
 		counts, err = h.store.Counts(c.UserContext())
 	} else {
+		month = date[:min(7, len(date))]
 		if _, perr := time.Parse("2006-01-02", date); perr != nil {
 			return nil, ansinh.FieldError("date", ansinh.MsgDateFilter)
 		}
@@ -46,7 +50,28 @@ func (h *Handler) coverageAt(c *fiber.Ctx, unit, date string) (*ansinh.Coverage,
 	if err != nil {
 		return nil, err
 	}
-	return h.coverage(unit, counts, program), nil
+	paid, month, err := h.paid(c, month)
+	if err != nil {
+		return nil, err
+	}
+	return h.coverageOf(unit, counts, program, paid, month), nil
+}
+
+// paid are the communes' paid counts of a payment month and the month: the month
+// asked for, or else the latest month with payment results, or else this month in
+// Vietnam (nobody paid yet).
+func (h *Handler) paid(c *fiber.Ctx, month string) (map[string]ansinh.Counts, string, error) {
+	if month == "" {
+		latest, err := h.store.LatestPaidMonth(c.UserContext(), h.now())
+		if err != nil {
+			return nil, "", err
+		}
+		if month = latest; month == "" {
+			month = h.now().In(ansinh.Vietnam).Format("2006-01")
+		}
+	}
+	paid, err := h.store.PaidCounts(c.UserContext(), month)
+	return paid, month, err
 }
 
 // snapshot returns the counts of a day or a month in today's communes: a snapshot
@@ -60,9 +85,16 @@ func (h *Handler) snapshot(c *fiber.Ctx, period string) (map[string]ansinh.Count
 	return ansinh.CarryCounts(h.sets, set, counts), nil
 }
 
-// coverage builds a unit's coverage against the configured target.
+// coverage builds a unit's coverage against the configured target, counting the kinds
+// of account each programme's setting counts (without paid counts).
 func (h *Handler) coverage(unit string, counts map[string]ansinh.Counts, program ansinh.Group) *ansinh.Coverage {
-	return ansinh.BuildCoverageFor(h.units, unit, counts, ansinh.CoverageOptions{Target: h.cfg.Target, Program: program})
+	return h.coverageOf(unit, counts, program, nil, "")
+}
+
+// coverageOf is coverage with the paid counts of a payment month.
+func (h *Handler) coverageOf(unit string, counts map[string]ansinh.Counts, program ansinh.Group, paid map[string]ansinh.Counts, month string) *ansinh.Coverage {
+	return ansinh.BuildCoverageFor(h.units, unit, counts, ansinh.CoverageOptions{Target: h.cfg.Target, Program: program,
+		Programs: h.cfg.Programs, Paid: paid, PaidMonth: month})
 }
 
 // programParam is ?program=BTXH|NCC|HTXH (or a word for one); empty: every programme.

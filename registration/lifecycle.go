@@ -203,7 +203,7 @@ func (s *Service) verificationMove(ctx context.Context, r *ansinh.Registration) 
 		return nil, err
 	}
 	after := *before
-	after.Account = &ansinh.Account{BankBIN: r.BankBIN, Proxy: r.Proxy != nil, Source: ansinh.SourceRegistration}
+	after.Account = &ansinh.Account{BankBIN: r.BankBIN, Proxy: r.Proxy != nil, Source: ansinh.SourceRegistration, VNeID: r.VNeIDLinked}
 	return &ansinh.Move{Unit: before.CountedIn(), Delta: ansinh.Contribution(&after).Sub(ansinh.Contribution(before))}, nil
 }
 

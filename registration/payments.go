@@ -13,6 +13,7 @@ type Payments interface {
 	RecordPaymentResult(ctx context.Context, p *ansinh.PaymentResult) (*ansinh.PaymentResult, bool, error)
 	ConfirmAccountByPayment(ctx context.Context, beneficiaryID, index string, at time.Time) error
 	ReturnAccount(ctx context.Context, p *ansinh.PaymentResult) error
+	CountPaid(ctx context.Context, p *ansinh.PaymentResult) error
 	MarkPaymentApplied(ctx context.Context, p *ansinh.PaymentResult) error
 	RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error)
 	Registration(ctx context.Context, receipt string) (*ansinh.Registration, error)
@@ -51,6 +52,10 @@ func (s *Service) PaymentResult(ctx context.Context, st Payments, p *ansinh.Paym
 		err = errors.New("registration: payment result: unknown outcome " + had.Result)
 	}
 	if err != nil {
+		return false, err
+	}
+	// Paid through an account this month: once per person, whatever step a crash left.
+	if err := st.CountPaid(ctx, had); err != nil {
 		return false, err
 	}
 	return true, st.MarkPaymentApplied(ctx, had)

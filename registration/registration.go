@@ -261,7 +261,7 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 		Receipt: s.receipt(b.ID, req.IdempotencyKey), BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
 		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
 		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
-		NotifyConsent: req.NotifyConsent,
+		NotifyConsent: req.NotifyConsent, VNeIDLinked: req.VNeIDLinked,
 	}
 	if p := req.Proxy; p != nil {
 		r.Proxy = &ansinh.Proxy{Name: p.Name, CCCD: p.CCCD, Phone: p.Phone, Relationship: p.Relationship}

@@ -22,6 +22,8 @@ type Source interface {
 	// SubmittedReportIn returns the frozen report of a unit of the set, or nil.
 	SubmittedReportIn(ctx context.Context, set, unit, month string) (*ansinh.Report, error)
 	Counts(ctx context.Context) (map[string]ansinh.Counts, error)
+	// PaidCounts are the communes' people paid through an account in a payment month.
+	PaidCounts(ctx context.Context, month string) (map[string]ansinh.Counts, error)
 }
 
 // Options are the settings a report depends on.
@@ -63,8 +65,13 @@ func Build(ctx context.Context, src Source, opt Options, unit string, month, now
 		if err != nil {
 			return nil, err
 		}
+		paid, err := src.PaidCounts(ctx, key) // the report's month is its payment month
+		if err != nil {
+			return nil, err
+		}
 		r = &ansinh.Report{Unit: unit, Month: key, Status: ansinh.ReportDraft,
-			Coverage: ansinh.BuildCoverageFor(units, unit, counts, ansinh.CoverageOptions{Target: opt.Target})}
+			Coverage: ansinh.BuildCoverageFor(units, unit, counts, ansinh.CoverageOptions{Target: opt.Target, Programs: opt.Programs,
+				Paid: paid, PaidMonth: key})}
 	}
 	r.UnitSet, r.Name = set.ID, u.Name
 	r.Programs = nil
@@ -103,14 +110,17 @@ func Build(ctx context.Context, src Source, opt Options, unit string, month, now
 
 // reportColumns head every report table.
 var reportColumns = []string{"Đơn vị", "Mã", "Số đối tượng", "Có tài khoản", "Trong đó nhận thay", "Không đủ điều kiện (nhận trực tiếp)",
-	"Tỷ lệ có tài khoản", "Tỷ lệ trên số đủ điều kiện", "Đạt mục tiêu"}
+	"Tỷ lệ có tài khoản", "Tỷ lệ trên số đủ điều kiện", "Đạt mục tiêu", "Đã nhận tiền thành công qua tài khoản (từ trước đến nay)",
+	"Nhận tiền qua tài khoản trong tháng", "Tài khoản ngân hàng", "Ví điện tử, Mobile Money", "Tài khoản liên kết VNeID"}
 
 func reportRow(c *ansinh.Coverage) []any {
 	meets := "Chưa đạt"
 	if c.MeetsTarget {
 		meets = "Đạt"
 	}
-	return []any{c.Name, c.Unit, c.Beneficiaries, c.WithAccount, c.Proxy, c.NotEligible, c.Ratio, c.EligibleRatio, meets}
+	k := c.AccountsByKind
+	return []any{c.Name, c.Unit, c.Beneficiaries, c.WithAccount, c.Proxy, c.NotEligible, c.Ratio, c.EligibleRatio, meets,
+		c.ConfirmedByPayment, c.PaidThisMonth, k[ansinh.KindBank], k[ansinh.KindWallet], k[ansinh.KindVNeID]}
 }
 
 // rows are the lines of a report table: the children, the people waiting for a
@@ -343,7 +353,7 @@ func XLSXWith(r *ansinh.Report, hd Heading) ([]byte, error) {
 		}
 		_ = f.SetCellStyle(name, "G"+strconv.Itoa(first+1), "H"+strconv.Itoa(row), pct)
 		_ = f.SetColWidth(name, "A", "A", 34)
-		_ = f.SetColWidth(name, "B", "I", 16)
+		_ = f.SetColWidth(name, "B", "N", 16)
 		// The signature block: who drew it up, and the head of the unit.
 		sign := row + 2
 		line(sign, "A", "C", "NGƯỜI LẬP BIỂU", center)

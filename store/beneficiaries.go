@@ -92,6 +92,8 @@ type accountDoc struct {
 	VerifiedAt time.Time `bson:"verified_at"`
 	// ConfirmedAt: a payment into it went through (ConfirmAccountByPayment).
 	ConfirmedAt time.Time `bson:"confirmed_at,omitempty"`
+	// VNeID: linked in VNeID (its kind, with the BIN's: ansinh.Account.Kind).
+	VNeID bool `bson:"vneid,omitempty"`
 }
 
 // returnedDoc marks a record whose account was dropped after a payment came back.
@@ -130,6 +132,9 @@ func (s *Store) RowHash(r *ansinh.ImportRow) string {
 		strconv.FormatInt(b.Amount, 10), strconv.FormatBool(r.EligibleGiven), strconv.FormatBool(b.Eligible)}
 	if a := b.Account; a != nil {
 		parts = append(parts, a.BankBIN, a.Number, a.HolderName)
+		if a.VNeID { // only when given: rows of lists without the column hash as before
+			parts = append(parts, "vneid")
+		}
 	}
 	if b.Phone != "" { // only when given: rows of lists without phones hash as before
 		parts = append(parts, "phone", b.Phone)
@@ -162,7 +167,7 @@ func (s *Store) toDoc(b *ansinh.Beneficiary) beneficiaryDoc {
 func (s *Store) accountDoc(a *ansinh.Account) *accountDoc {
 	return &accountDoc{BankBIN: a.BankBIN, NumberEnc: s.vault.Seal(a.Number, ctxAccount), Index: s.AccountIndex(a.BankBIN, a.Number),
 		Last4: a.Number[max(0, len(a.Number)-4):], HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt.UTC(),
-		ConfirmedAt: a.ConfirmedAt.UTC()}
+		ConfirmedAt: a.ConfirmedAt.UTC(), VNeID: a.VNeID}
 }
 
 func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
@@ -182,7 +187,7 @@ func (d *beneficiaryDoc) beneficiary() *ansinh.Beneficiary {
 	}
 	if a := d.Account; a != nil {
 		b.Account = &ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source,
-			VerifiedAt: a.VerifiedAt, ConfirmedAt: a.ConfirmedAt}
+			VerifiedAt: a.VerifiedAt, ConfirmedAt: a.ConfirmedAt, VNeID: a.VNeID}
 	}
 	if r := d.Returned; r != nil {
 		b.Returned = &ansinh.ReturnedPayment{Month: r.Month, Reason: r.Reason, BankBIN: r.BankBIN, Last4: r.Last4, At: r.At}
@@ -380,7 +385,7 @@ func (s *Store) UpdateImported(ctx context.Context, r *ansinh.ImportRow, now tim
 		changed = append(changed, ansinh.ChangedAccountForReview)
 	} else if a != nil && (old.Account == nil || old.Account.Source == ansinh.SourceImport) {
 		ad := s.accountDoc(a)
-		if old.Account == nil || old.Account.HolderName != ad.HolderName {
+		if old.Account == nil || old.Account.HolderName != ad.HolderName || old.Account.VNeID != ad.VNeID {
 			a.VerifiedAt = now
 			ad.VerifiedAt = now.UTC()
 			changed = append(changed, "account")

@@ -36,6 +36,20 @@ type counterDoc struct {
 	HTXHNotEligible int64  `bson:"htxh_not_eligible"`
 	// ConfirmedByPayment: missing in counters older than payment results (none then).
 	ConfirmedByPayment int64 `bson:"confirmed_by_payment"`
+	// Accounts by kind, in total and per programme: missing in counters older than the
+	// split (migration 19 recounts them).
+	Bank       int64 `bson:"bank"`
+	Wallet     int64 `bson:"wallet"`
+	VNeID      int64 `bson:"vneid"`
+	NCCBank    int64 `bson:"ncc_bank"`
+	NCCWallet  int64 `bson:"ncc_wallet"`
+	NCCVNeID   int64 `bson:"ncc_vneid"`
+	BTXHBank   int64 `bson:"btxh_bank"`
+	BTXHWallet int64 `bson:"btxh_wallet"`
+	BTXHVNeID  int64 `bson:"btxh_vneid"`
+	HTXHBank   int64 `bson:"htxh_bank"`
+	HTXHWallet int64 `bson:"htxh_wallet"`
+	HTXHVNeID  int64 `bson:"htxh_vneid"`
 }
 
 func (d counterDoc) counts() ansinh.Counts {
@@ -43,7 +57,9 @@ func (d counterDoc) counts() ansinh.Counts {
 		NCC: d.NCC, NCCWithAccount: d.NCCWithAccount, BTXH: d.BTXH, BTXHWithAccount: d.BTXHWithAccount,
 		HTXH: d.HTXH, HTXHWithAccount: d.HTXHWithAccount, NCCProxy: d.NCCProxy, NCCNotEligible: d.NCCNotEligible,
 		BTXHProxy: d.BTXHProxy, BTXHNotEligible: d.BTXHNotEligible, HTXHProxy: d.HTXHProxy, HTXHNotEligible: d.HTXHNotEligible,
-		ConfirmedByPayment: d.ConfirmedByPayment}
+		ConfirmedByPayment: d.ConfirmedByPayment, Bank: d.Bank, Wallet: d.Wallet, VNeID: d.VNeID,
+		NCCBank: d.NCCBank, NCCWallet: d.NCCWallet, NCCVNeID: d.NCCVNeID, BTXHBank: d.BTXHBank, BTXHWallet: d.BTXHWallet, BTXHVNeID: d.BTXHVNeID,
+		HTXHBank: d.HTXHBank, HTXHWallet: d.HTXHWallet, HTXHVNeID: d.HTXHVNeID}
 }
 
 func toCounterDoc(id string, c ansinh.Counts) counterDoc {
@@ -51,7 +67,9 @@ func toCounterDoc(id string, c ansinh.Counts) counterDoc {
 		NCC: c.NCC, NCCWithAccount: c.NCCWithAccount, BTXH: c.BTXH, BTXHWithAccount: c.BTXHWithAccount,
 		HTXH: c.HTXH, HTXHWithAccount: c.HTXHWithAccount, NCCProxy: c.NCCProxy, NCCNotEligible: c.NCCNotEligible,
 		BTXHProxy: c.BTXHProxy, BTXHNotEligible: c.BTXHNotEligible, HTXHProxy: c.HTXHProxy, HTXHNotEligible: c.HTXHNotEligible,
-		ConfirmedByPayment: c.ConfirmedByPayment}
+		ConfirmedByPayment: c.ConfirmedByPayment, Bank: c.Bank, Wallet: c.Wallet, VNeID: c.VNeID,
+		NCCBank: c.NCCBank, NCCWallet: c.NCCWallet, NCCVNeID: c.NCCVNeID, BTXHBank: c.BTXHBank, BTXHWallet: c.BTXHWallet, BTXHVNeID: c.BTXHVNeID,
+		HTXHBank: c.HTXHBank, HTXHWallet: c.HTXHWallet, HTXHVNeID: c.HTXHVNeID}
 }
 
 // countsInc is the $inc of every figure of the document but _id, from its bson tags,
@@ -187,10 +205,47 @@ func recountInto(ctx context.Context, db *mongo.Database) error {
 	return nil
 }
 
+// recountKeepingMoves sets every counter to a recount and keeps the moves it holds, so
+// that a step a crash left half-done, retried later, still finds its move counted.
+// Only for a store nobody writes to (a migration at start-up).
+func recountKeepingMoves(ctx context.Context, db *mongo.Database) error {
+	counts, err := recount(ctx, db)
+	if err != nil {
+		return err
+	}
+	col := db.Collection(colCounters)
+	cur, err := col.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	var stored []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &stored); err != nil {
+		return err
+	}
+	for _, d := range stored {
+		if _, ok := counts[d.ID]; !ok {
+			counts[d.ID] = ansinh.Counts{} // nobody left there
+		}
+	}
+	for id, c := range counts {
+		fields, err := countsInc(c)
+		if err != nil {
+			return err
+		}
+		if _, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: fields}},
+			options.UpdateOne().SetUpsert(true)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func recount(ctx context.Context, db *mongo.Database) (map[string]ansinh.Counts, error) {
 	cur, err := db.Collection(colBeneficiaries).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
 		{Key: "commune", Value: 1}, {Key: "candidates", Value: 1}, {Key: "group", Value: 1}, {Key: "eligible", Value: 1}, {Key: "account.proxy", Value: 1}, {Key: "account.confirmed_at", Value: 1},
-		{Key: "account.bin", Value: 1}}).SetBatchSize(5000))
+		{Key: "account.bin", Value: 1}, {Key: "account.vneid", Value: 1}}).SetBatchSize(5000))
 	if err != nil {
 		return nil, err
 	}

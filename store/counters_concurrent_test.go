@@ -16,8 +16,9 @@ import (
 // TestCountersNeverDriftUnderConcurrency runs the operations that move the counters
 // and the rosters from several goroutines at once (each on its own people, as officers
 // of different communes do), with `coverage reconcile -repair` running again and again
-// meanwhile, and checks at the end that the counters equal a recount and every roster
-// (members, queue, decided) says what the records say.
+// meanwhile, and checks at the end that the counters (with their split by kind of
+// account) equal a recount, every roster (members, queue, decided) says what the
+// records say, and the paid counters of each month hold exactly the people paid.
 func TestCountersNeverDriftUnderConcurrency(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
@@ -38,6 +39,10 @@ func TestCountersNeverDriftUnderConcurrency(t *testing.T) {
 				return
 			}
 			if _, err := s.ReconcileRosters(ctx, true); err != nil {
+				repairs <- err
+				return
+			}
+			if _, err := s.ReconcilePaid(ctx, true); err != nil {
 				repairs <- err
 				return
 			}
@@ -70,7 +75,37 @@ func TestCountersNeverDriftUnderConcurrency(t *testing.T) {
 		t.Fatalf("drift %v, %v", drift, err)
 	}
 	noRosterDrift(t, s)
+	noPaidDrift(t, s)
 }
+
+// noPaidDrift fails the test when a paid counter differs from the payment results, or
+// when the ops paid nobody (the property would hold vacuously).
+func noPaidDrift(t *testing.T, s *store.Store) {
+	t.Helper()
+	drift, err := s.ReconcilePaid(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drift {
+		t.Errorf("paid counter %s: missing %v, extra %v, figures off by %+d", d.Counter, d.Missing, d.Extra, d.Delta.PaidThisMonth)
+	}
+	var paid int64
+	for _, m := range paidMonths {
+		counts, err := s.PaidCounts(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range counts {
+			paid += c.PaidThisMonth
+		}
+	}
+	if paid == 0 {
+		t.Error("nobody was paid: the ops did not exercise the paid counters")
+	}
+}
+
+// paidMonths are the payment months the ops record results for.
+var paidMonths = []string{"2026-10", "2026-11"}
 
 // noRosterDrift fails the test when a roster differs from the records.
 func noRosterDrift(t *testing.T, s *store.Store) {
@@ -100,9 +135,9 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 		if rng.IntN(3) == 0 {
 			r.EligibleGiven, r.Beneficiary.Eligible = true, rng.IntN(2) == 0
 		}
-		if rng.IntN(3) == 0 {
-			r.Beneficiary.Account = &ansinh.Account{BankBIN: "970405", Number: fmt.Sprintf("77%010d", rng.IntN(1e9)),
-				HolderName: "NGUOI THU", Proxy: rng.IntN(2) == 0, Source: ansinh.SourceImport}
+		if rng.IntN(3) == 0 { // a bank account, linked in VNeID or not, or a wallet
+			r.Beneficiary.Account = &ansinh.Account{BankBIN: []string{"970405", "971025"}[rng.IntN(2)], Number: fmt.Sprintf("77%010d", rng.IntN(1e9)),
+				HolderName: "NGUOI THU", Proxy: rng.IntN(2) == 0, Source: ansinh.SourceImport, VNeID: rng.IntN(3) == 0}
 		}
 		return r
 	}
@@ -111,7 +146,7 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 		i := rng.IntN(people)
 		id := s.BeneficiaryID(cccd(i))
 		var err error
-		switch op := rng.IntN(6); {
+		switch op := rng.IntN(7); {
 		case !inserted[i]:
 			_, err = s.InsertImported(ctx, []*ansinh.ImportRow{row(i)}, time.Now())
 			inserted[i] = true
@@ -126,6 +161,15 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 				continue
 			}
 			_, err = s.ChooseCommune(ctx, id, b.Candidates[rng.IntN(len(b.Candidates))], "xa", time.Now())
+		case op == 6: // a payment result of a month: paid, or returned
+			p, ok, perr := paymentFor(ctx, s, id, paidMonths[rng.IntN(len(paidMonths))], rng.IntN(4) != 0)
+			if perr != nil || !ok {
+				err = perr
+				break
+			}
+			if _, err = lifecycle(s).PaymentResult(ctx, s, p); ansinh.ErrorCode(err) == ansinh.ECONFLICT {
+				err = nil // the month has another outcome for the person already: it stands
+			}
 		case op == 1:
 			eligible := rng.IntN(2) == 0
 			var why *ansinh.Ineligibility
@@ -136,8 +180,8 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 		default:
 			b, _ := s.Beneficiary(ctx, id)
 			r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: id, Commune: b.Commune, Submitter: ansinh.SubmitterSelf,
-				BankBIN: "970418", AccountNumber: fmt.Sprintf("88%010d", rng.IntN(1e9)), AccountName: "NGUOI THU",
-				Channel: ansinh.ChannelQR, SubmittedAt: time.Now()}
+				BankBIN: []string{"970418", "971005"}[rng.IntN(2)], AccountNumber: fmt.Sprintf("88%010d", rng.IntN(1e9)), AccountName: "NGUOI THU",
+				Channel: ansinh.ChannelQR, SubmittedAt: time.Now(), VNeIDLinked: rng.IntN(3) == 0}
 			if _, err = lifecycle(s).Record(ctx, r); err == nil && rng.IntN(3) != 0 { // some stay pending
 				status := ansinh.StatusVerified
 				if rng.IntN(4) == 0 {
@@ -151,4 +195,31 @@ func counterOps(ctx context.Context, s *store.Store, rng *rand.Rand, w, people, 
 		}
 	}
 	return nil
+}
+
+// paymentFor is a result for the person's current account (false when they have none),
+// or for the account of the month's earlier result, as the payment upload does.
+func paymentFor(ctx context.Context, s *store.Store, id, month string, paid bool) (*ansinh.PaymentResult, bool, error) {
+	b, err := s.Beneficiary(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	outcome := ansinh.PaymentReturned
+	if paid {
+		outcome = ansinh.PaymentPaid
+	}
+	p := &ansinh.PaymentResult{Month: month, BeneficiaryID: id, Commune: b.Commune, Group: b.Group, Result: outcome, At: time.Now()}
+	if had, _, err := s.PaymentResultOf(ctx, month, id); err == nil {
+		p.AccountIndex = had.AccountIndex
+		return p, true, nil
+	} else if ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		return nil, false, err
+	}
+	if b.Account == nil {
+		return nil, false, nil
+	}
+	if p.AccountIndex, err = s.CurrentAccountIndex(ctx, id); err != nil {
+		return nil, false, err
+	}
+	return p, true, nil
 }

@@ -29,6 +29,7 @@ func TestCountersNeverDrift(t *testing.T) {
 				t.Fatalf("drift %v, %v", drift, err)
 			}
 			noRosterDrift(t, s)
+			noPaidDrift(t, s)
 		})
 	}
 }

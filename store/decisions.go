@@ -115,7 +115,8 @@ func (s *Store) SetAccountFromSubmission(ctx context.Context, receipt, beneficia
 		return "", err
 	}
 	account := &accountDoc{BankBIN: reg.BankBIN, NumberEnc: reg.AccountEnc, Index: reg.AccountIndex, Last4: reg.AccountLast4,
-		HolderName: reg.AccountName, Proxy: reg.Proxy != nil, Source: ansinh.SourceRegistration, VerifiedAt: at.UTC()}
+		HolderName: reg.AccountName, Proxy: reg.Proxy != nil, Source: ansinh.SourceRegistration, VerifiedAt: at.UTC(),
+		VNeID: reg.VNeIDLinked}
 	return reg.AccountIndex, s.setFields(ctx, "verify: set account", beneficiaryID, bson.D{{Key: "account", Value: account}, {Key: "updated_at", Value: at}})
 }
 

@@ -240,6 +240,18 @@ var migrations = []migration{
 	{"units' contacts", func(ctx context.Context, db *mongo.Database) error {
 		return createCollections(ctx, db, colContacts)
 	}},
+	// The counters split each programme's accounts by kind (bank, wallet, VNeID) so that
+	// which kinds count is a setting; the paid counters of each month come from the
+	// payment results recorded so far. Both are recounts, for a store nobody writes to.
+	{"account kinds in the counters, paid counters per month", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollections(ctx, db, colPaidCounters, colPaidPeople); err != nil {
+			return err
+		}
+		if err := recountKeepingMoves(ctx, db); err != nil {
+			return err
+		}
+		return recountPaidInto(ctx, db)
+	}},
 }
 
 // storeKey carries the store into the steps that need more than the database (the

@@ -20,6 +20,7 @@ type paymentResultDoc struct {
 	ID            string    `bson:"_id"` // month:beneficiary
 	BeneficiaryID string    `bson:"beneficiary_id"`
 	Commune       string    `bson:"commune"`
+	Group         string    `bson:"group,omitempty"`
 	Month         string    `bson:"month"`
 	Result        string    `bson:"result"`
 	Reason        string    `bson:"reason,omitempty"`
@@ -42,7 +43,7 @@ type returnedQueueDoc struct {
 // It returns the stored result (p, or the earlier one, which stands) and whether it is
 // applied.
 func (s *Store) RecordPaymentResult(ctx context.Context, p *ansinh.PaymentResult) (*ansinh.PaymentResult, bool, error) {
-	d := paymentResultDoc{ID: p.ID(), BeneficiaryID: p.BeneficiaryID, Commune: p.Commune, Month: p.Month, Result: p.Result,
+	d := paymentResultDoc{ID: p.ID(), BeneficiaryID: p.BeneficiaryID, Commune: p.Commune, Group: string(p.Group), Month: p.Month, Result: p.Result,
 		Reason: p.Reason, AccountIndex: p.AccountIndex, At: p.At.UTC()}
 	_, err := s.db.Collection(colPaymentResults).InsertOne(ctx, d)
 	if err == nil {
@@ -54,7 +55,7 @@ func (s *Store) RecordPaymentResult(ctx context.Context, p *ansinh.PaymentResult
 	if err := s.db.Collection(colPaymentResults).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&d); err != nil {
 		return nil, false, s.fail("payment result", err)
 	}
-	return &ansinh.PaymentResult{Month: d.Month, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Result: d.Result, Reason: d.Reason,
+	return &ansinh.PaymentResult{Month: d.Month, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Group: ansinh.Group(d.Group), Result: d.Result, Reason: d.Reason,
 		AccountIndex: d.AccountIndex, At: d.At}, d.Applied, nil
 }
 
@@ -137,7 +138,8 @@ func (s *Store) ReturnAccount(ctx context.Context, p *ansinh.PaymentResult) erro
 		return s.fail("return account: account", err)
 	}
 	before := d.beneficiary()
-	before.Account = &ansinh.Account{BankBIN: prev.BankBIN, Last4: prev.Last4, Proxy: prev.Proxy, Source: prev.Source, ConfirmedAt: prev.ConfirmedAt}
+	before.Account = &ansinh.Account{BankBIN: prev.BankBIN, Last4: prev.Last4, Proxy: prev.Proxy, Source: prev.Source, ConfirmedAt: prev.ConfirmedAt,
+		VNeID: prev.VNeID}
 	after := *before
 	after.Account = nil
 	if err := s.addCountsOnce(ctx, before.CountedIn(), ansinh.Contribution(&after).Sub(ansinh.Contribution(before)), historyID); err != nil {
@@ -186,6 +188,6 @@ func (s *Store) PaymentResultOf(ctx context.Context, month, beneficiaryID string
 	if err := s.db.Collection(colPaymentResults).FindOne(ctx, bson.D{{Key: "_id", Value: month + ":" + beneficiaryID}}).Decode(&d); err != nil {
 		return nil, false, s.fail("payment result", err)
 	}
-	return &ansinh.PaymentResult{Month: d.Month, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Result: d.Result, Reason: d.Reason,
+	return &ansinh.PaymentResult{Month: d.Month, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Group: ansinh.Group(d.Group), Result: d.Result, Reason: d.Reason,
 		AccountIndex: d.AccountIndex, At: d.At}, d.Applied, nil
 }

@@ -134,7 +134,8 @@ func (s *Store) WithdrawConsent(ctx context.Context, beneficiaryID, request, by 
 			return nil, s.fail("withdraw consent: account", err)
 		}
 		before := d.beneficiary()
-		before.Account = &ansinh.Account{BankBIN: prev.BankBIN, Last4: prev.Last4, Proxy: prev.Proxy, Source: prev.Source, ConfirmedAt: prev.ConfirmedAt}
+		before.Account = &ansinh.Account{BankBIN: prev.BankBIN, Last4: prev.Last4, Proxy: prev.Proxy, Source: prev.Source, ConfirmedAt: prev.ConfirmedAt,
+			VNeID: prev.VNeID}
 		after := *before
 		after.Account = nil
 		delta := ansinh.Contribution(&after).Sub(ansinh.Contribution(before))

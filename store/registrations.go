@@ -35,6 +35,7 @@ type registrationDoc struct {
 	ProofSeen     string     `bson:"proof_seen,omitempty"`
 	Consent       consentDoc `bson:"consent"`
 	NotifyConsent bool       `bson:"notify_consent,omitempty"`
+	VNeIDLinked   bool       `bson:"vneid_linked,omitempty"`
 	SubmittedAt   time.Time  `bson:"submitted_at"`
 	// Fingerprint is a keyed hash of what the request said: a repeat of its
 	// idempotency key with other content is a conflict, not a replay.
@@ -225,7 +226,7 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 		AccountIndex: s.AccountIndex(r.BankBIN, r.AccountNumber), AccountName: r.AccountName,
 		Channel: r.Channel, RegisteredBy: r.RegisteredBy, ProofSeen: r.ProofSeen,
 		Consent: consentDoc{Version: r.Consent.Version, At: r.Consent.At.UTC()}, SubmittedAt: r.SubmittedAt.UTC(),
-		NotifyConsent: r.NotifyConsent,
+		NotifyConsent: r.NotifyConsent, VNeIDLinked: r.VNeIDLinked,
 	}
 	if r.Phone != "" {
 		d.PhoneEnc = s.vault.Seal(r.Phone, ctxPhone)
@@ -238,6 +239,9 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 	}
 	if r.NotifyConsent { // only when given: fingerprints of older submissions stay as they were
 		parts = append(parts, "notify")
+	}
+	if r.VNeIDLinked {
+		parts = append(parts, "vneid")
 	}
 	d.Fingerprint = s.vault.Index("request", strings.Join(parts, "\x1f"))
 	return d
@@ -300,7 +304,7 @@ func registrationOf(d *registrationDoc, ev registrationEventDoc) *ansinh.Registr
 		Receipt: d.Receipt, BeneficiaryID: d.BeneficiaryID, Commune: d.Commune, Submitter: d.Submitter,
 		BankBIN: d.BankBIN, AccountLast4: d.AccountLast4, AccountName: d.AccountName, Channel: d.Channel,
 		Consent: ansinh.Consent{Version: d.Consent.Version, At: d.Consent.At}, SubmittedAt: d.SubmittedAt, NotifyConsent: d.NotifyConsent,
-		Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint, ErasedAt: d.ErasedAt,
+		VNeIDLinked: d.VNeIDLinked, Status: ev.Status, AccountIndex: d.AccountIndex, Fingerprint: d.Fingerprint, ErasedAt: d.ErasedAt,
 	}
 	if ev.Kind == "decision" {
 		r.DecidedBy = ev.By

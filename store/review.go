@@ -163,7 +163,7 @@ func (s *Store) AccountHistory(ctx context.Context, beneficiaryID string) ([]ans
 	until := make([]time.Time, len(docs))
 	for i, d := range docs {
 		a := d.Previous
-		accounts[i] = ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt}
+		accounts[i] = ansinh.Account{BankBIN: a.BankBIN, Last4: a.Last4, HolderName: a.HolderName, Proxy: a.Proxy, Source: a.Source, VerifiedAt: a.VerifiedAt, VNeID: a.VNeID}
 		until[i] = d.ReplacedAt
 	}
 	return accounts, until, nil

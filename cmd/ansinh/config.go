@@ -235,6 +235,13 @@ func loadConfig(getenv func(string) string) (ansinh.Config, error) {
 			}
 			p.PaymentListDay = n
 		}
+		if v := get(prefix+"COUNTED_KINDS", ""); v != "" {
+			kinds, err := ansinh.ParseCountedKinds(v)
+			if err != nil {
+				bad(prefix+"COUNTED_KINDS", "%v (default bank,vneid)", err)
+			}
+			p.CountedKinds = kinds
+		}
 		c.Programs[g] = p
 	}
 	switch c.LogLevel {

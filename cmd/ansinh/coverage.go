@@ -36,6 +36,10 @@ func (a *app) coverage(ctx context.Context, args []string, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	paid, err := st.ReconcilePaid(ctx, *repair)
+	if err != nil {
+		return err
+	}
 	if len(drift) == 0 {
 		fmt.Fprintln(a.stdout, "counters match the records: no drift")
 	}
@@ -46,13 +50,25 @@ func (a *app) coverage(ctx context.Context, args []string, stderr io.Writer) err
 	sort.Strings(communes)
 	for _, c := range communes {
 		d := drift[c]
-		fmt.Fprintf(a.stdout, "commune %s: beneficiaries %+d, with account %+d, proxy %+d, not eligible %+d\n",
-			c, d.Beneficiaries, d.WithAccount, d.Proxy, d.NotEligible)
+		fmt.Fprintf(a.stdout, "commune %s: beneficiaries %+d, with account %+d, proxy %+d, not eligible %+d, bank %+d, wallet %+d, vneid %+d\n",
+			c, d.Beneficiaries, d.WithAccount, d.Proxy, d.NotEligible, d.Bank, d.Wallet, d.VNeID)
 	}
 	if len(drift) > 0 && *repair {
 		fmt.Fprintf(a.stdout, "repaired %d communes\n", len(drift))
 	} else if len(drift) > 0 {
 		fmt.Fprintf(a.stdout, "%d communes drifted; run with -repair to correct them\n", len(drift))
+	}
+	// Paid through an account per commune and month: the counters against the results.
+	if len(paid) == 0 {
+		fmt.Fprintln(a.stdout, "paid counters match the payment results: no drift")
+	}
+	for _, d := range paid {
+		fmt.Fprintf(a.stdout, "paid %s: %d missing, %d extra, paid %+d\n", d.Counter, len(d.Missing), len(d.Extra), d.Delta.PaidThisMonth)
+	}
+	if len(paid) > 0 && *repair {
+		fmt.Fprintf(a.stdout, "repaired %d paid counters\n", len(paid))
+	} else if len(paid) > 0 {
+		fmt.Fprintf(a.stdout, "%d paid counters drifted; run with -repair to correct them\n", len(paid))
 	}
 	// The rosters the staff pages read (members, queue, decided of each commune): the
 	// keys are record ids and receipts, never personal data.
