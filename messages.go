@@ -282,6 +282,8 @@ const (
 )
 
 var actionLabels = map[string]string{
+	ActionNoticeReminders:   "Gửi nhắc đăng ký tài khoản",
+	ActionAuthorisationView: "Cán bộ xem ảnh giấy ủy quyền",
 	ActionSubmit:            "Gửi đăng ký tài khoản",
 	ActionVerify:            "Xã xác nhận tài khoản",
 	ActionReject:            "Xã từ chối đăng ký",
@@ -520,6 +522,7 @@ var checkLabels = map[string]string{
 	CheckCCCD:                   "Số CCCD cần xem lại",
 	CheckBank:                   "Ngân hàng không nhận",
 	CheckProxy:                  "Cần xem giấy ủy quyền",
+	CheckAccountKind:            "Loại tài khoản",
 	"mixed_script":              "Chữ lạ trong tên",
 	"":                          "Cần xem lại",
 	"info":                      "Thông tin",
@@ -601,3 +604,47 @@ const (
 	MsgHolderNeither = "Tên này khác tên người hưởng và tên người nhận thay. Tiền trợ cấp chỉ chuyển vào tài khoản đứng tên một trong hai người. Hãy kiểm tra lại; nếu đúng là tên này, bấm “Tiếp tục” lần nữa."
 	MsgHolderNotSelf = "Tên này khác tên người hưởng. Tiền trợ cấp chỉ chuyển vào tài khoản đứng tên người hưởng (hoặc người nhận thay đã được ủy quyền). Hãy kiểm tra lại; nếu đúng là tên này, bấm “Tiếp tục” lần nữa."
 )
+
+// Messages of the account kinds and the payments counted per month (issue 14).
+const (
+	MsgVNeIDWithoutAccount = "Cột TK VNeID ghi \"có\" nhưng dòng này không có ngân hàng và số tài khoản."
+	MsgCheckWallet         = "Đây là ví điện tử, Mobile Money (%s), không phải tài khoản ngân hàng. Loại này có được tính vào tỷ lệ có tài khoản hay không là do cấu hình của từng chương trình."
+	MsgCheckVNeID          = "Người đăng ký cho biết đây là tài khoản đã liên kết trên ứng dụng VNeID để nhận an sinh xã hội. Nếu cần, đề nghị người hưởng mở VNeID để xem."
+)
+
+// kindLabels name the kinds of account as officers read them.
+var kindLabels = map[string]string{
+	KindBank:   "tài khoản ngân hàng",
+	KindWallet: "ví điện tử, Mobile Money",
+	KindVNeID:  "tài khoản liên kết VNeID",
+}
+
+// KindLabel names a kind of account in Vietnamese.
+func KindLabel(kind string) string {
+	if l, ok := kindLabels[kind]; ok {
+		return l
+	}
+	return kind
+}
+
+// Messages of the status look-up by CCCD and birth date, of the reminders to people
+// with no account yet, and of the officers' reminder action (issue 14).
+const (
+	// MsgLookupTitle is the title of the look-up by CCCD and birth date.
+	MsgLookupTitle = "Tra cứu bằng số CCCD và ngày sinh"
+	// MsgLookupExpired: the result page was opened after its short life, or from
+	// another phone.
+	MsgLookupExpired = "Kết quả tra cứu chỉ xem được trong ít phút, trên chính điện thoại đã tra cứu. Xin nhập lại số CCCD và ngày sinh."
+
+	// MsgNoticeReminderAccount is the text of a reminder (consultation message or SMS)
+	// to a person with no account yet; %s is the payment month.
+	MsgNoticeReminderAccount = "Xin nhắc ông/bà: đến tháng %s ông/bà vẫn chưa có tài khoản nhận trợ cấp. Xin quét mã QR của xã để đăng ký, nhắn \"đăng ký\" cho Zalo của xã, hoặc hỏi cán bộ chính sách xã."
+
+	// MsgRemindersUnit and the others answer the officers' reminder action.
+	MsgRemindersUnit  = "Hãy chọn một đơn vị có trong danh mục."
+	MsgRemindersOff   = "Chưa bật gửi thông báo cho người hưởng trên hệ thống này."
+	MsgRemindersMonth = "Tháng phải có dạng NNNN-TT, ví dụ 2026-11."
+)
+
+// ActionAuthorisationView: an officer opened the photo of a proxy's authorisation.
+const ActionAuthorisationView = "registration.authorisation_view"
