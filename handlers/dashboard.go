@@ -170,12 +170,16 @@ func (h *Handler) board(c *fiber.Ctx, u *ansinh.Unit, cov *ansinh.Coverage, back
 // dashboard.
 const maxLaggingListed = 30
 
-// officerPhones fills in, for each commune row, an enabled commune officer who gave a
-// phone (the first by username): one read of the communes' accounts.
+// officerPhones fills in, for each commune row, whom to call: the commune's contact,
+// the name and phone the commune's officer keeps for the public pages (so that the
+// dashboard and the poster give one number); where the commune has none, an enabled
+// commune officer who gave a phone (the first by username): one read of the
+// communes' accounts.
 func (h *Handler) officerPhones(c *fiber.Ctx, leaves []string, lists ...[]unitRow) error {
 	if len(leaves) == 0 {
 		return nil
 	}
+	h.refreshContacts(c.UserContext())
 	users, err := h.store.Users(c.UserContext(), leaves)
 	if err != nil {
 		return err
@@ -188,7 +192,9 @@ func (h *Handler) officerPhones(c *fiber.Ctx, leaves []string, lists ...[]unitRo
 	}
 	for _, list := range lists {
 		for i := range list {
-			if o := officer[list[i].Unit]; o != nil {
+			if ct := h.contacts.get(list[i].Unit); !ct.Empty() {
+				list[i].Officer, list[i].Phone = ct.Name, ct.Phone
+			} else if o := officer[list[i].Unit]; o != nil {
 				list[i].Officer, list[i].Phone = o.Username, o.Phone
 			}
 		}

@@ -54,6 +54,17 @@ func TestDashboardHeadline(t *testing.T) {
 	if got := strings.Join(strings.Fields(row.Find("td.officer").Text()), " "); got != "xa31498.lan: 0912345678" {
 		t.Errorf("Phường 5's officer: %q", got)
 	}
+	// Once the commune keeps a contact for the public pages, the dashboard gives that
+	// one number too.
+	v := contactValues("Nguyễn Thị Lan", "0299 382 1234", "7 giờ – 17 giờ, thứ Hai đến thứ Sáu")
+	v.Set("unit", "31498")
+	if r, _ := e.browser("xa31498").post("/can-bo/lien-he", v); r.StatusCode != 303 {
+		t.Fatalf("the commune's contact: %d", r.StatusCode)
+	}
+	_, contactDoc := e.browser("huyen941").get("/can-bo/tong-quan")
+	if got := strings.Join(strings.Fields(contactDoc.Find(`#units tr[data-unit="31498"] td.officer`).Text()), " "); got != "Nguyễn Thị Lan: 02993821234" {
+		t.Errorf("Phường 5's contact on the dashboard: %q", got)
+	}
 	if doc.Find("#units tbody tr").First().AttrOr("data-unit", "") != "31498" {
 		t.Errorf("the largest shortfall is not first: %q", doc.Find("#units tbody tr").First().Text())
 	}
@@ -72,10 +83,11 @@ func TestDashboardHeadline(t *testing.T) {
 		t.Errorf("the commune's quick wins: %q / %q", text(doc, "#pending"), text(doc, "#not-registered"))
 	}
 
-	// The province (with districts): the communes under the target, with their officers.
+	// The province (with districts): the communes under the target, with whom to call
+	// (Phường 5's contact since it keeps one).
 	_, doc = e.browser("so.ldtbxh").get("/can-bo/tong-quan")
 	lag := doc.Find("#lagging-communes tbody tr")
-	if lag.Length() != 2 || lag.First().AttrOr("data-unit", "") != "31498" || !strings.Contains(lag.First().Text(), "0912345678") {
+	if lag.Length() != 2 || lag.First().AttrOr("data-unit", "") != "31498" || !strings.Contains(lag.First().Text(), "02993821234") {
 		t.Errorf("lagging communes: %d %q", lag.Length(), lag.Text())
 	}
 	if got := text(doc, "#headline-target"); !strings.Contains(got, "cần thêm 1 người") {
