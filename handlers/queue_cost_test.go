@@ -83,4 +83,17 @@ func TestQueueListFromItsLines(t *testing.T) {
 	if status[bayReceipt] != ansinh.StatusSuperseded || full.Status != ansinh.StatusSuperseded || status[sau] != ansinh.StatusPending {
 		t.Fatalf("statuses on the page %v, the submission's own %q", status, full.Status)
 	}
+
+	// A decision recorded whose steps have yet to run (a crash right after it): the
+	// page says it is decided too.
+	if err := e.store.RecordDecision(ctx, &ansinh.Decision{Receipt: sau, Status: ansinh.StatusVerified, By: "xa31498", At: e.now(),
+		BeneficiaryID: e.store.BeneficiaryID(sauCCCD), Commune: "31498"}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = e.queue(officer, "")
+	for _, it := range items {
+		if it.Receipt == sau && it.Status != ansinh.StatusVerified {
+			t.Fatalf("a recorded decision shows on the queue page as %q", it.Status)
+		}
+	}
 }

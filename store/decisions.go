@@ -80,6 +80,13 @@ func (s *Store) RecordDecision(ctx context.Context, d *ansinh.Decision) error {
 	if err != nil {
 		return s.fail("decide", err)
 	}
+	// The commune's decided roster says at once that the submission has ended, so that
+	// the queue page, which reads it, never shows it pending while the decision's steps
+	// run (or wait for the sweep after a crash). MarkDecisionApplied writes the line
+	// again: a failure here costs nothing but that wait.
+	if err := s.syncDecided(ctx, ev.ID); err != nil {
+		s.logger.Warn("store: decided roster after a decision", "receipt", d.Receipt, "err", err)
+	}
 	return nil
 }
 
