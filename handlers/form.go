@@ -416,10 +416,21 @@ func (h *Handler) ReceiptPage(c *fiber.Ctx) error {
 // StatusPage looks a receipt up: /tra-cuu?ma=…; /tra-cuu?cach=cccd asks the CCCD and
 // birth date instead (lookup.go).
 func (h *Handler) StatusPage(c *fiber.Ctx) error {
+	lang := h.lang(c)
+	if c.Query("lang") != "" && c.Query("ma") == "" && c.Query("cach") == "" {
+		// The language switch links to "?lang=…", which drops the page's own query:
+		// back to the look-up the person was on, in the language chosen.
+		if back := h.statusBack(c); back != "" {
+			return c.Redirect("/tra-cuu?"+back, fiber.StatusSeeOther)
+		}
+	}
 	if c.Query("cach") == "cccd" {
+		h.rememberStatus(c, "cccd")
 		return h.render(c, "status", h.lookupForm(c), fiber.StatusOK)
 	}
-	f := &formView{Title: "Tra cứu đăng ký", Values: map[string]string{"ma": utils.CopyString(c.Query("ma"))}, Errors: map[string]string{}}
+	f := &formView{Title: i18n.T(lang, "status.title"), Lang: lang, Values: map[string]string{"ma": utils.CopyString(c.Query("ma"))},
+		Errors: map[string]string{}}
+	h.rememberStatus(c, f.Values["ma"])
 	if f.Values["ma"] == "" {
 		return h.render(c, "status", f, fiber.StatusOK)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"ansinh"
+	"ansinh/i18n"
 )
 
 // The status look-up without the receipt: the CCCD and the birth date (one question,
@@ -49,7 +51,7 @@ func (h *Handler) lookupBeneficiary(c *fiber.Ctx) string {
 
 // lookupForm is the look-up's page asking the CCCD and the birth date.
 func (h *Handler) lookupForm(c *fiber.Ctx) *formView {
-	f := h.newForm(c, ansinh.MsgLookupTitle)
+	f := h.publicForm(c, "status.cccd.title")
 	f.Step, f.Order = "cccd", identityOrder
 	return f
 }
@@ -67,6 +69,7 @@ func (h *Handler) LookupCCCD(c *fiber.Ctx) error {
 	if msg != "" {
 		f.Errors["cccd"] = msg
 	}
+	h.rememberStatus(c, "cccd") // this page is /tra-cuu: its switch comes back to the question
 	if !ok || msg != "" {
 		return h.render(c, "status", f, fiber.StatusUnprocessableEntity)
 	}
@@ -96,7 +99,7 @@ func (h *Handler) LookupResult(c *fiber.Ctx) error {
 	id := h.lookupBeneficiary(c)
 	if id == "" {
 		f := h.lookupForm(c)
-		f.Notice = ansinh.MsgLookupExpired
+		f.Notice = i18n.Chat(f.Lang, ansinh.MsgLookupExpired)
 		return h.render(c, "status", f, fiber.StatusOK)
 	}
 	ctx := c.UserContext()
@@ -108,7 +111,9 @@ func (h *Handler) LookupResult(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := &formView{Title: "Tra cứu đăng ký", Values: map[string]string{"commune": b.Commune}, Errors: map[string]string{}}
+	lang := h.lang(c)
+	f := &formView{Title: i18n.T(lang, "status.title"), Lang: lang, Values: map[string]string{"commune": b.Commune},
+		Errors: map[string]string{}}
 	if b.Returned != nil {
 		f.Values["returned"] = "1"
 	}
@@ -125,9 +130,80 @@ func (h *Handler) LookupResult(c *fiber.Ctx) error {
 }
 
 // statusValues puts a submission's public status on the status page: its receipt, its
-// state and, when rejected, the reason; nothing personal.
+// state and, when rejected, the reason; nothing personal. On a page in another
+// language the listed reason is translated and the officer's note, written in
+// Vietnamese, follows it as written.
 func statusValues(f *formView, r *ansinh.Registration) {
 	f.Values["receipt"], f.Values["status"], f.Values["state"], f.Values["reason"] =
 		ansinh.FormatReceipt(r.Receipt), ansinh.StatusLabel(r.Status), r.Status, r.Reason
 	f.Values["commune"] = r.Commune
+	if r.Reason != "" && f.Lang != "" && f.Lang != i18n.VI {
+		listed, note := reasonParts(r.Reason)
+		f.Values["reason"], f.Values["reasonNote"] = i18n.Chat(f.Lang, listed), note
+	}
+}
+
+// reasonParts splits a rejection's text (ansinh.Decision.ReasonText: the listed
+// reason, then the officer's note, or the note alone for "other") into the two.
+func reasonParts(text string) (listed, note string) {
+	for _, t := range ansinh.RejectReasons {
+		if text == t {
+			return t, ""
+		}
+		if rest, ok := strings.CutPrefix(text, t+" "); ok {
+			return t, rest
+		}
+	}
+	return ansinh.RejectReasons["other"], text
+}
+
+// The language switch links to "?lang=…" on the page's own path, which on /tra-cuu
+// drops the query that says which look-up the page is: the receipt code, or the
+// question by CCCD. statusCookie remembers that (never a CCCD: the receipt code or
+// "cccd"), for the switch to come back to it.
+const (
+	statusCookie = "ansinh_status"
+	statusTTL    = 30 * 60 // seconds
+)
+
+// rememberStatus remembers the look-up a /tra-cuu page is (a receipt code as typed,
+// "cccd", or "" for the empty question by receipt, which forgets).
+func (h *Handler) rememberStatus(c *fiber.Ctx, what string) {
+	if what != "" && !validBack(what) {
+		what = ""
+	}
+	if what == "" && c.Cookies(statusCookie) == "" {
+		return
+	}
+	age := statusTTL
+	if what == "" {
+		age = -1
+	}
+	c.Cookie(&fiber.Cookie{Name: statusCookie, Value: what, Path: "/tra-cuu", MaxAge: age, HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: h.overHTTPS(c)})
+}
+
+// statusBack is the query of the look-up remembered, "" when none.
+func (h *Handler) statusBack(c *fiber.Ctx) string {
+	switch v := c.Cookies(statusCookie); {
+	case v == "cccd":
+		return "cach=cccd"
+	case v != "" && validBack(v):
+		return "ma=" + url.QueryEscape(v)
+	}
+	return ""
+}
+
+// validBack reports whether a remembered look-up is one a page could have been: a
+// receipt code's letters, digits and dashes, as long as the field allows.
+func validBack(s string) bool {
+	if len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-' || r == ' ') {
+			return false
+		}
+	}
+	return true
 }
