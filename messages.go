@@ -630,8 +630,6 @@ func KindLabel(kind string) string {
 // Messages of the status look-up by CCCD and birth date, of the reminders to people
 // with no account yet, and of the officers' reminder action (issue 14).
 const (
-	// MsgLookupTitle is the title of the look-up by CCCD and birth date.
-	MsgLookupTitle = "Tra cứu bằng số CCCD và ngày sinh"
 	// MsgLookupExpired: the result page was opened after its short life, or from
 	// another phone.
 	MsgLookupExpired = "Kết quả tra cứu chỉ xem được trong ít phút, trên chính điện thoại đã tra cứu. Xin nhập lại số CCCD và ngày sinh."

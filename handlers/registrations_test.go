@@ -130,8 +130,8 @@ func TestRegistrationIdempotencyAndSupersession(t *testing.T) {
 // Guessing a birth date: five wrong dates in a day close the CCCD path for a day (a
 // year of dates then takes more than two months); the answer never tells an unknown CCCD
 // from a wrong date; a record with only a birth year never opens by CCCD (the year is in
-// the CCCD) and is no guess to count; the lock shuts neither the personal QR code nor
-// another person.
+// the CCCD) and its answers count as guesses as an unknown CCCD's do; the lock shuts
+// neither the personal QR code nor another person.
 func TestIdentityGuessingIsSlowAndBlocksOnlyTheCCCDPath(t *testing.T) {
 	e := newEnv(t)
 	// The attempts are counted in windows of a UTC day: start early in one, so that the
@@ -165,10 +165,20 @@ func TestIdentityGuessingIsSlowAndBlocksOnlyTheCCCDPath(t *testing.T) {
 	if a.StatusCode != 422 || a.StatusCode != b.StatusCode || string(a.body) != string(b.body) || string(a.body) != string(c.body) {
 		t.Fatalf("unknown CCCD %d %s\nwrong date %d %s\nyear only %d %s", a.StatusCode, a.body, b.StatusCode, b.body, c.StatusCode, c.body)
 	}
-	for i := range 10 { // the year-only record: refused every time, never counted as a guess
-		if r, _ := e.submit(yearOnly); r.StatusCode != 422 {
-			t.Fatalf("year-only by CCCD, attempt %d: %d", i+2, r.StatusCode)
+	// The year-only record is refused every time, and each answer counts as a wrong
+	// guess, as an unknown CCCD's does: the attempts left never tell who is on the list
+	// with a year only.
+	for i := 2; i <= 5; i++ {
+		y, _ := e.submit(yearOnly)
+		u, _ := e.submit(unknown)
+		if y.StatusCode != 422 || u.StatusCode != 422 {
+			t.Fatalf("attempt %d: year-only %d, unknown %d", i, y.StatusCode, u.StatusCode)
 		}
+	}
+	y, _ := e.submit(yearOnly)
+	u, _ := e.submit(unknown)
+	if y.StatusCode != 429 || u.StatusCode != 429 || string(y.body) != string(u.body) {
+		t.Fatalf("the sixth answer: year-only %d %s, unknown %d %s", y.StatusCode, y.body, u.StatusCode, u.body)
 	}
 	withCode := validRegistration("")
 	delete(withCode, "cccd")

@@ -151,10 +151,11 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
 		return nil, err
 	}
-	if b != nil && ansinh.YearOnly(b.BirthDate) && !yearOnlyMatches {
-		return nil, identityError() // not a guess (nothing here can match): it does not count
-	}
-	if b != nil && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
+	// A record with a birth year only matches nothing here (unless the caller says a
+	// year may do); the answer counts as a wrong one all the same, or the attempts left
+	// would tell who is on the list with a year only.
+	yearOnlyRefused := b != nil && ansinh.YearOnly(b.BirthDate) && !yearOnlyMatches
+	if b != nil && !yearOnlyRefused && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
 		return b, nil
 	}
 	slot, _, err := s.store.ClaimAttempt(ctx, key, now, identityWindow, identityFailures)
