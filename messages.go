@@ -635,7 +635,7 @@ const (
 	MsgLookupExpired = "Kết quả tra cứu chỉ xem được trong ít phút, trên chính điện thoại đã tra cứu. Xin nhập lại số CCCD và ngày sinh."
 
 	// MsgNoticeReminderAccount is the text of a reminder (consultation message or SMS)
-	// to a person with no account yet; %s is the payment month.
+	// to a person with no account yet; %s is the payment month as people read it ("12/2026").
 	MsgNoticeReminderAccount = "Xin nhắc ông/bà: đến tháng %s ông/bà vẫn chưa có tài khoản nhận trợ cấp. Xin quét mã QR của xã để đăng ký, nhắn \"đăng ký\" cho Zalo của xã, hoặc hỏi cán bộ chính sách xã."
 
 	// MsgRemindersUnit and the others answer the officers' reminder action.

@@ -109,10 +109,13 @@ func (s *Service) Decided(ctx context.Context, r *ansinh.Registration, d *ansinh
 	return s.Queue(ctx, r, kind, "decision:"+r.Receipt, params)
 }
 
+// monthParam is a payment month ("2026-12") as people read it: "12/2026".
+func monthParam(month string) string { return strings.TrimPrefix(ansinh.FormatMonth(month), "tháng ") }
+
 // Returned queues the notice that a payment of month into the person's account came
 // back (registration.PaymentNotifier).
 func (s *Service) Returned(ctx context.Context, r *ansinh.Registration, month string) error {
-	params := map[string]string{ParamReceipt: ansinh.FormatReceipt(r.Receipt), ParamMonth: month}
+	params := map[string]string{ParamReceipt: ansinh.FormatReceipt(r.Receipt), ParamMonth: monthParam(month)}
 	return s.Queue(ctx, r, ansinh.NoticeReturned, "returned:"+month+":"+r.BeneficiaryID, params)
 }
 

@@ -95,7 +95,7 @@ func (s *Service) Remind(ctx context.Context, communes []string, month string) (
 		default:
 			return out, err
 		}
-		n, err := s.notice(ctx, r, ansinh.NoticeReminder, id, map[string]string{ParamMonth: month}, now)
+		n, err := s.notice(ctx, r, ansinh.NoticeReminder, id, map[string]string{ParamMonth: monthParam(month)}, now)
 		if err != nil {
 			return out, err
 		}

@@ -115,7 +115,7 @@ func TestRemindersGoOnlyToThoseWhoAgreed(t *testing.T) {
 	if len(sent) != before+1 || sent[before]["template_id"] != "tpl-reminder" || sent[before]["phone"] != "84912345678" {
 		t.Fatalf("the reminder: %v", sent[before:])
 	}
-	if data, _ := sent[before]["template_data"].(map[string]any); data[notify.ParamMonth] != "2026-12" {
+	if data, _ := sent[before]["template_data"].(map[string]any); data[notify.ParamMonth] != "12/2026" {
 		t.Fatalf("template data %v", sent[before]["template_data"])
 	}
 
@@ -185,7 +185,7 @@ func TestRemindersAfterAReturnedPaymentOrAWithdrawal(t *testing.T) {
 		t.Fatal("the wrong person reminded")
 	}
 	r.send()
-	if len(r.sms.sent) != smsBefore+1 || r.sms.sent[smsBefore]["text"] != fmt.Sprintf(ansinh.MsgNoticeReminderAccount, "2026-12") {
+	if len(r.sms.sent) != smsBefore+1 || r.sms.sent[smsBefore]["text"] != fmt.Sprintf(ansinh.MsgNoticeReminderAccount, "12/2026") {
 		t.Fatalf("the reminder's SMS: %v", r.sms.sent[smsBefore:])
 	}
 }
