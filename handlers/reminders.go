@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,12 +48,18 @@ func (h *Handler) Reminders(c *fiber.Ctx) error {
 		month = h.now().In(ansinh.Vietnam).Format("2006-01")
 	}
 	counts, err := h.reminders.Remind(c.UserContext(), h.units.Leaves(unit), month)
+	// Audited also when the run stopped part-way (a time-out on a large unit): the
+	// reminders it queued stand, and the audit says how many.
+	detail := map[string]any{"month": month, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
+		"no_channel": counts.NoChannel, "pending": counts.Pending}
 	if err != nil {
-		return err
+		detail["unfinished"] = true
+		c.SetUserContext(context.WithoutCancel(c.UserContext()))
 	}
-	if err := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionNoticeReminders, Unit: unit, Detail: map[string]any{
-		"month": month, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
-		"no_channel": counts.NoChannel, "pending": counts.Pending}}); err != nil {
+	if aerr := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionNoticeReminders, Unit: unit, Detail: detail}); aerr != nil {
+		return errors.Join(err, aerr)
+	}
+	if err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"month": month, "unit": unit, "queued": counts.Queued, "already": counts.Already,

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -99,5 +100,36 @@ func TestRemindersAPI(t *testing.T) {
 	}
 	if ansinh.ActionLabel(ansinh.ActionNoticeReminders) == ansinh.ActionNoticeReminders {
 		t.Fatal("the audit action has no label")
+	}
+}
+
+// stoppedReminders is a reminder run that queued some and then stopped (a time-out on
+// a large unit).
+type stoppedReminders struct{}
+
+func (stoppedReminders) Remind(context.Context, []string, string) (ansinh.ReminderCounts, error) {
+	return ansinh.ReminderCounts{Queued: 7, NoConsent: 3}, context.DeadlineExceeded
+}
+
+// TestReminderRunStoppedIsAudited: a run that stops part-way answers an error, and the
+// audit still says what it queued.
+func TestReminderRunStoppedIsAudited(t *testing.T) {
+	e := staffEnv(t)
+	app, err := handlers.New(handlers.Deps{Config: e.cfg, Store: e.store, Units: e.units, UnitSets: e.sets, Logger: storetest.Logger(),
+		Now: e.clock.now, Reminders: stoppedReminders{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.app = app
+	r := e.do("POST", "/api/v1/notices/reminders", e.login("xa31498"), map[string]string{"month": "2026-12"})
+	if r.StatusCode == 200 {
+		t.Fatalf("a stopped run answers %d %s", r.StatusCode, r.body)
+	}
+	evs, err := e.store.AuditEvents(context.Background(), ansinh.AuditFilter{Action: ansinh.ActionNoticeReminders})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || fmt.Sprint(evs[0].Detail["queued"]) != "7" || evs[0].Detail["unfinished"] != true {
+		t.Fatalf("audit of a stopped run: %+v", evs)
 	}
 }

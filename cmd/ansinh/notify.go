@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,12 +50,17 @@ func (a *app) notifyCmd(ctx context.Context, args []string, stderr io.Writer) er
 	}
 	svc := &notify.Service{Store: st, Log: a.log}
 	counts, err := svc.Remind(ctx, a.units.Leaves(*unit), m)
+	// Audited also when the run stopped part-way: the reminders it queued stand.
+	detail := map[string]any{"month": m, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
+		"no_channel": counts.NoChannel, "pending": counts.Pending}
 	if err != nil {
-		return err
+		detail["unfinished"] = true
 	}
-	if err := st.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: "cli", Action: ansinh.ActionNoticeReminders, Unit: *unit,
-		Detail: map[string]any{"month": m, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
-			"no_channel": counts.NoChannel, "pending": counts.Pending}}); err != nil {
+	if aerr := st.Audit(context.WithoutCancel(ctx), &ansinh.AuditEvent{At: now, Actor: "cli", Action: ansinh.ActionNoticeReminders, Unit: *unit,
+		Detail: detail}); aerr != nil {
+		return errors.Join(err, aerr)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "reminders for %s, unit %s: %d queued, %d already queued this month, %d without consent, %d without a channel, %d waiting for the commune\n",
