@@ -48,6 +48,9 @@ func (h *Handler) Reminders(c *fiber.Ctx) error {
 		month = h.now().In(ansinh.Vietnam).Format("2006-01")
 	}
 	counts, err := h.reminders.Remind(c.UserContext(), h.units.Leaves(unit), month)
+	if ansinh.ErrorCode(err) == ansinh.EINVALID {
+		return err // refused before it began (a month that is none): nothing to audit
+	}
 	// Audited also when the run stopped part-way (a time-out on a large unit): the
 	// reminders it queued stand, and the audit says how many.
 	detail := map[string]any{"month": month, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,

@@ -50,6 +50,9 @@ func (a *app) notifyCmd(ctx context.Context, args []string, stderr io.Writer) er
 	}
 	svc := &notify.Service{Store: st, Log: a.log}
 	counts, err := svc.Remind(ctx, a.units.Leaves(*unit), m)
+	if ansinh.ErrorCode(err) == ansinh.EINVALID {
+		return err // refused before it began (a month that is none): nothing to audit
+	}
 	// Audited also when the run stopped part-way: the reminders it queued stand.
 	detail := map[string]any{"month": m, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
 		"no_channel": counts.NoChannel, "pending": counts.Pending}
