@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -319,4 +320,56 @@ func (s *Store) reading(ctx context.Context) (stored, actual, drift map[string]a
 		}
 	}
 	return stored, actual, drift, nil
+}
+
+// recountAfterID names the schema document that asks for the counters to be recounted
+// once more: a recount (migration 19's) that meets a decision or a payment result a
+// crash left half-applied counts what its step already changed, and the step's retry
+// may count it again. The service recounts after its sweep has finished them.
+const recountAfterID = "recount_after_unfinished"
+
+// markRecountIfUnfinished leaves that request when anything is half-applied.
+func markRecountIfUnfinished(ctx context.Context, db *mongo.Database) error {
+	n, err := migratingStore(ctx).UnfinishedDecisions(ctx)
+	if err != nil {
+		return err
+	}
+	unapplied, err := db.Collection(colPaymentResults).CountDocuments(ctx, bson.D{{Key: "applied", Value: false}})
+	if err != nil {
+		return err
+	}
+	if n == 0 && unapplied == 0 {
+		return nil
+	}
+	_, err = db.Collection(colSchema).UpdateOne(ctx, bson.D{{Key: "_id", Value: recountAfterID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "decisions", Value: n}, {Key: "payments", Value: unapplied}}}}, options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+// RecountAfterUnfinished does the recount a migration asked for (recountAfterID), once no
+// decision is left half-applied: the counters and the paid counters repaired from the
+// records, then the request removed. It reports whether it recounted. A payment result
+// still half-applied is finished by the same file imported again; its step may then
+// leave a drift that the next reconcile finds.
+func (s *Store) RecountAfterUnfinished(ctx context.Context) (bool, error) {
+	err := s.db.Collection(colSchema).FindOne(ctx, bson.D{{Key: "_id", Value: recountAfterID}}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("recount after unfinished", err)
+	}
+	if n, err := s.UnfinishedDecisions(ctx); err != nil || n > 0 {
+		return false, err
+	}
+	if _, err := s.Reconcile(ctx, true); err != nil {
+		return false, err
+	}
+	if _, err := s.ReconcilePaid(ctx, true); err != nil {
+		return false, err
+	}
+	if _, err := s.db.Collection(colSchema).DeleteOne(ctx, bson.D{{Key: "_id", Value: recountAfterID}}); err != nil {
+		return false, s.fail("recount after unfinished", err)
+	}
+	return true, nil
 }

