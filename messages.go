@@ -646,3 +646,10 @@ const (
 
 // ActionAuthorisationView: an officer opened the photo of a proxy's authorisation.
 const ActionAuthorisationView = "registration.authorisation_view"
+
+// The legend of the dashboard's month-by-month curve (each line drawn as its mark).
+const (
+	MsgCurveWithAccount = "— có tài khoản"
+	MsgCurveConfirmed   = "- - đã nhận tiền qua TK (lũy kế)"
+	MsgCurvePaid        = "··· nhận qua TK trong tháng"
+)

@@ -346,9 +346,9 @@ func curveSVG(points []curvePoint, target float64) string {
 	// account in the month (dotted), each named in the legend.
 	fmt.Fprintf(&b, `<polyline class="confirmed" points="%s" fill="none" stroke="#1f4e99" stroke-width="2" stroke-dasharray="6 3"/>`, strings.Join(confirmed, " "))
 	fmt.Fprintf(&b, `<polyline class="paid" points="%s" fill="none" stroke="#8a4b00" stroke-width="2" stroke-dasharray="2 3"/>`, strings.Join(paid, " "))
-	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#0b5d3b">— có tài khoản</text>`, left)
-	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#1f4e99">- - đã nhận tiền qua TK (lũy kế)</text>`, left+90)
-	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#8a4b00">··· nhận qua TK trong tháng</text>`, left+270)
+	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#0b5d3b">%s</text>`, left, ansinh.MsgCurveWithAccount)
+	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#1f4e99">%s</text>`, left+90, ansinh.MsgCurveConfirmed)
+	fmt.Fprintf(&b, `<text x="%d" y="10" font-size="10" fill="#8a4b00">%s</text>`, left+270, ansinh.MsgCurvePaid)
 	b.WriteString(`</svg>`)
 	return b.String()
 }
