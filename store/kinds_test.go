@@ -148,6 +148,17 @@ func TestPaidCountedOnceWhateverTheRetries(t *testing.T) {
 	if m, err := s.LatestPaidMonth(ctx, time.Date(2030, 3, 1, 0, 0, 0, 0, ansinh.Vietnam)); err != nil || m != "2026-12" {
 		t.Fatalf("latest month %q, %v", m, err)
 	}
+	// A month far ahead (a typing error in a file) does not take the dashboards' month;
+	// next month's, a file come early, does.
+	if _, err := svc.PaymentResult(ctx, s, paymentOf(t, s, b, "2031-07", ansinh.PaymentReturned)); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.LatestPaidMonth(ctx, time.Date(2026, 12, 20, 0, 0, 0, 0, ansinh.Vietnam)); err != nil || m != "2026-12" {
+		t.Fatalf("latest month with one far ahead: %q, %v", m, err)
+	}
+	if m, err := s.LatestPaidMonth(ctx, time.Date(2031, 6, 20, 0, 0, 0, 0, ansinh.Vietnam)); err != nil || m != "2031-07" {
+		t.Fatalf("next month's: %q, %v", m, err)
+	}
 	if paid, _ := s.PaidCounts(ctx, "2026-12"); paid["31498"].PaidThisMonth != 0 {
 		t.Fatalf("paid in December: %+v", paid)
 	}

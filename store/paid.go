@@ -178,23 +178,15 @@ func (s *Store) PaidCounts(ctx context.Context, month string) (map[string]ansinh
 	return out, nil
 }
 
-// LatestPaidMonth is the latest payment month with a result ("" when none). The months
-// around now are looked up by _id, latest first (next month's file may come early);
-// only a store whose results are all older than two years is searched.
+// LatestPaidMonth is the latest payment month with a result ("" when none), next
+// month's at the latest (a file may come early; a month beyond is a typing error that
+// must not take the dashboards' figure). paid_counters holds one small document a
+// month, so reading it in order costs the same on every store: one command.
 func (s *Store) LatestPaidMonth(ctx context.Context, now time.Time) (string, error) {
 	local := now.In(ansinh.Vietnam)
-	for i := -1; i < 24; i++ {
-		m := time.Date(local.Year(), local.Month()-time.Month(i), 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
-		n, err := s.db.Collection(colPaidCounters).CountDocuments(ctx, bson.D{{Key: "_id", Value: m}})
-		if err != nil {
-			return "", s.fail("latest paid month", err)
-		}
-		if n > 0 {
-			return m, nil
-		}
-	}
+	next := time.Date(local.Year(), local.Month()+1, 1, 0, 0, 0, 0, ansinh.Vietnam).Format("2006-01")
 	var d paidMonthDoc
-	err := s.db.Collection(colPaidCounters).FindOne(ctx, bson.D{},
+	err := s.db.Collection(colPaidCounters).FindOne(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$lte", Value: next}}}},
 		options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return "", nil
