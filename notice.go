@@ -145,3 +145,14 @@ type ReminderCounts struct {
 	NoChannel int `json:"no_channel"`
 	Pending   int `json:"pending"`
 }
+
+// AuditDetail is what the audit keeps of a reminder run of month; unfinished: the run
+// stopped part-way (what it queued stands).
+func (c ReminderCounts) AuditDetail(month string, unfinished bool) map[string]any {
+	d := map[string]any{"month": month, "queued": c.Queued, "already": c.Already, "no_consent": c.NoConsent,
+		"no_channel": c.NoChannel, "pending": c.Pending}
+	if unfinished {
+		d["unfinished"] = true
+	}
+	return d
+}

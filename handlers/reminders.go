@@ -53,13 +53,10 @@ func (h *Handler) Reminders(c *fiber.Ctx) error {
 	}
 	// Audited also when the run stopped part-way (a time-out on a large unit): the
 	// reminders it queued stand, and the audit says how many.
-	detail := map[string]any{"month": month, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
-		"no_channel": counts.NoChannel, "pending": counts.Pending}
 	if err != nil {
-		detail["unfinished"] = true
 		c.SetUserContext(context.WithoutCancel(c.UserContext()))
 	}
-	if aerr := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionNoticeReminders, Unit: unit, Detail: detail}); aerr != nil {
+	if aerr := h.audit(c, &ansinh.AuditEvent{Action: ansinh.ActionNoticeReminders, Unit: unit, Detail: counts.AuditDetail(month, err != nil)}); aerr != nil {
 		return errors.Join(err, aerr)
 	}
 	if err != nil {

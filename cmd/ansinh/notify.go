@@ -54,13 +54,8 @@ func (a *app) notifyCmd(ctx context.Context, args []string, stderr io.Writer) er
 		return err // refused before it began (a month that is none): nothing to audit
 	}
 	// Audited also when the run stopped part-way: the reminders it queued stand.
-	detail := map[string]any{"month": m, "queued": counts.Queued, "already": counts.Already, "no_consent": counts.NoConsent,
-		"no_channel": counts.NoChannel, "pending": counts.Pending}
-	if err != nil {
-		detail["unfinished"] = true
-	}
 	if aerr := st.Audit(context.WithoutCancel(ctx), &ansinh.AuditEvent{At: now, Actor: "cli", Action: ansinh.ActionNoticeReminders, Unit: *unit,
-		Detail: detail}); aerr != nil {
+		Detail: counts.AuditDetail(m, err != nil)}); aerr != nil {
 		return errors.Join(err, aerr)
 	}
 	if err != nil {
