@@ -52,7 +52,7 @@ var Inventory = []DataSet{
 			ConsentVersion + ").",
 		Fields:    "Ngân hàng, số tài khoản, tên chủ tài khoản, số điện thoại; người nhận thay: họ tên, số CCCD, điện thoại, quan hệ, ảnh giấy ủy quyền (nếu chụp); kênh, thời điểm, sự đồng ý.",
 		Sensitive: "Số tài khoản ngân hàng, tên chủ tài khoản.",
-		Collections: []string{"registrations", "registration_events", "registration_chain", "queue", "decisions_open", "authorisations",
+		Collections: []string{"registrations", "registrations_accepted", "registration_events", "registration_chain", "queue", "decisions_open", "authorisations",
 			"queue_rosters", "decided_rosters"},
 		Sealed:  []string{"account_enc", "phone_enc", "proxy.cccd_enc", "proxy.phone_enc", "image_enc"},
 		Indexed: "Tài khoản (để báo trùng tài khoản), CCCD người nhận thay.",

@@ -185,3 +185,12 @@ type QRToken struct {
 
 // MaskedAccount shows the account number as "••••••••1234".
 func (r *Registration) MaskedAccount() string { return pii.MaskLast4(r.AccountLast4) }
+
+// AcceptedRegistration is a submission accepted and still to go through its lifecycle
+// steps, with who submitted it (for its audit event).
+type AcceptedRegistration struct {
+	Registration *Registration
+	Actor        string
+	Role         Role
+	AuditID      string // its audit event's
+}

@@ -362,6 +362,7 @@ func (h *Handler) authenticate(c *fiber.Ctx, token, kind string) error {
 	}
 	c.Locals(localUser, u)
 	c.Locals(localToken, utils.CopyString(token))
+	h.settle(c)
 	if u.MustChangePassword && !openWithOneTimePassword[c.Path()] {
 		return ansinh.Errorf(ansinh.EPASSWORDCHANGE, ansinh.MsgPasswordChangeRequired)
 	}
@@ -386,4 +387,19 @@ var openWithOneTimePassword = map[string]bool{
 func currentUser(c *fiber.Ctx) *ansinh.User {
 	u, _ := c.Locals(localUser).(*ansinh.User)
 	return u
+}
+
+// settleWait bounds how long a request waits for the submissions accepted before it
+// to go through their steps: past it the page shows what is stored, a moment behind.
+const settleWait = 5 * time.Second
+
+// settle waits, for a reader of queues, rosters, submission lists or the audit log,
+// until the submissions accepted before the request are stored (registration.Settle):
+// nothing when none waits.
+func (h *Handler) settle(c *fiber.Ctx) {
+	ctx, cancel := context.WithTimeout(c.UserContext(), settleWait)
+	defer cancel()
+	if err := h.registrations.Settle(ctx); err != nil {
+		h.log.Warn("request read before the accepted submissions were stored", "path", c.Path(), "err", err)
+	}
 }

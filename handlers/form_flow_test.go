@@ -175,6 +175,7 @@ func TestFormStepsSelf(t *testing.T) {
 	if back := s.do("GET", who, nil); back.Header.Get("Location") != done {
 		t.Fatalf("a question after submitting: %d %s", back.StatusCode, back.Header.Get("Location"))
 	}
+	e.settle()
 	list, _ := e.store.RegistrationReceipts(context.Background(), e.store.BeneficiaryID(sauCCCD))
 	if len(list) != 1 {
 		t.Fatalf("%d registrations stored", len(list))

@@ -18,6 +18,7 @@ import (
 	"ansinh"
 	"ansinh/handlers"
 	"ansinh/refdata"
+	"ansinh/registration"
 	"ansinh/store"
 	"ansinh/store/storetest"
 )
@@ -223,4 +224,13 @@ func (e *env) userCount() int {
 		e.t.Fatal(err)
 	}
 	return len(us)
+}
+
+// settle waits until the submissions the app accepted are through their steps, for a
+// test that reads the store directly.
+func (e *env) settle() {
+	e.t.Helper()
+	if err := registration.New(e.store, "settle", nil).Settle(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
 }

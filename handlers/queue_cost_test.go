@@ -30,6 +30,7 @@ func TestQueueListFromItsLines(t *testing.T) {
 	bay["cccd"], bay["birth_date"], bay["account_name"], bay["account_number"] = "094152000111", "1952-01-01", "Trần Thị Bảy", "9988 7766 55"
 	_, bayReceipt := e.submit(bay)
 
+	e.settle() // the submissions' own steps are not the page's
 	var mu sync.Mutex
 	calls := map[string]int{}
 	storetest.TraceCommands(t, func(command, collection string, _ time.Duration) {

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,6 +106,7 @@ func TestRegistrationIdempotencyAndSupersession(t *testing.T) {
 		t.Fatalf("same idempotency key: %s then %s", first, again)
 	}
 	id := e.store.BeneficiaryID(sauCCCD)
+	e.settle()
 	if list, _ := e.store.RegistrationReceipts(context.Background(), id); len(list) != 1 {
 		t.Fatalf("a retried submit stored %d registrations", len(list))
 	}
@@ -380,12 +380,6 @@ func match(t *testing.T, re *regexp.Regexp, body []byte) string {
 func TestIdentityGuessesInParallel(t *testing.T) {
 	e := newEnv(t)
 	e.withBeneficiaries()
-	var reads atomic.Int64
-	storetest.TraceCommands(t, func(command, collection string, _ time.Duration) {
-		if command == "find" && collection == "beneficiaries" {
-			reads.Add(1)
-		}
-	})
 	statuses := make([]int, 40)
 	var wg sync.WaitGroup
 	for i := range statuses {
@@ -410,10 +404,11 @@ func TestIdentityGuessesInParallel(t *testing.T) {
 			t.Fatalf("status %d", s)
 		}
 	}
-	if compared > 5 || reads.Load() > 5 {
-		t.Fatalf("%d of 40 parallel guesses answered as compared, %d compared; the limit is 5", compared, reads.Load())
+	// The record is read beside the attempts (issue 18: one round trip, not two), so
+	// every guess reads it; only those the attempts allow compare it and say so.
+	if compared > 5 {
+		t.Fatalf("%d of 40 parallel guesses answered as compared; the limit is 5", compared)
 	}
-	storetest.TraceCommands(t, nil)
 	if r, _ := e.submit(validRegistration("")); r.StatusCode != 429 {
 		t.Fatalf("the right date after the guesses: %d", r.StatusCode)
 	}

@@ -97,3 +97,24 @@ func TestReplayAfterDecisionOrSupersessionChangesNothing(t *testing.T) {
 		t.Fatalf("shared account: %v %v", shared, err)
 	}
 }
+
+// A submission answered 201 is on the commune's queue for the officer's next request,
+// through the API and the pages alike: staff requests wait for the steps that follow
+// the answer, which would otherwise come up to a second later.
+func TestStaffSeeASubmissionOnceItIsAnswered(t *testing.T) {
+	e := staffEnv(t)
+	e.withBeneficiaries()
+	xa := e.login("xa31498")
+	r, receipt := e.submit(validRegistration("key-seen-00001"))
+	if r.StatusCode != 201 {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.body)
+	}
+	items, total := e.queue(xa, "")
+	if total != 1 || len(items) != 1 || items[0].Receipt != receipt {
+		t.Fatalf("the queue right after the answer: %d %+v, want %s", total, items, receipt)
+	}
+	_, second := e.submit(validRegistration("key-seen-00002"))
+	if r, doc := e.browser("xa31498").get("/can-bo/duyet"); r.StatusCode != 200 || doc.Find(`a[href="/can-bo/duyet/`+second+`"]`).Length() != 1 {
+		t.Fatalf("the queue page right after the answer lacks %s (%d)", second, r.StatusCode)
+	}
+}

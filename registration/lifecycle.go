@@ -55,7 +55,18 @@ type Lifecycle interface {
 // nothing is stored. A repeat of a submission already decided or superseded changes
 // nothing: it never goes back into the queue. A receipt of another person is
 // ansinh.ErrReceiptTaken.
+//
+// Submissions accepted before it go through their steps first (Settle), so that a
+// person's submissions are chained in the order they came.
 func (s *Service) Record(ctx context.Context, r *ansinh.Registration) (replay bool, err error) {
+	if err := s.Settle(ctx); err != nil {
+		return false, err
+	}
+	return s.record(ctx, r)
+}
+
+// record is Record's steps.
+func (s *Service) record(ctx context.Context, r *ansinh.Registration) (replay bool, err error) {
 	err = s.store.InsertRegistration(ctx, r)
 	if errors.Is(err, ansinh.ErrDuplicate) {
 		had, err := s.store.Registration(ctx, r.Receipt)
@@ -76,15 +87,21 @@ func (s *Service) Record(ctx context.Context, r *ansinh.Registration) (replay bo
 	} else if err != nil {
 		return false, err
 	}
+	return replay, s.follow(ctx, r)
+}
+
+// follow is what follows a submission's insert: it is linked at the end of the
+// person's chain, supersedes their pending ones, and is queued for review.
+func (s *Service) follow(ctx context.Context, r *ansinh.Registration) error {
 	earlier, err := s.store.LinkSubmission(ctx, r.BeneficiaryID, r.Receipt, r.SubmittedAt)
 	if err != nil {
-		return false, err
+		return err
 	}
 	r.Submissions = len(earlier) + 1
 	for _, old := range earlier {
 		st, err := s.store.RegistrationStatus(ctx, old)
 		if err != nil {
-			return false, err
+			return err
 		}
 		if st != ansinh.StatusPending {
 			continue
@@ -92,16 +109,16 @@ func (s *Service) Record(ctx context.Context, r *ansinh.Registration) (replay bo
 		// Superseded first, then out of the queue: a crash between leaves a superseded
 		// submission queued, which the next repeat or the queue's own status check drops.
 		if err := s.store.MarkSuperseded(ctx, old, r); err != nil {
-			return false, err
+			return err
 		}
 		if err := s.store.RemoveFromReview(ctx, old); err != nil {
-			return false, err
+			return err
 		}
 	}
 	if err := s.store.AddAccountSubmission(ctx, s.store.AccountIndex(r.BankBIN, r.AccountNumber), r.Receipt); err != nil {
-		return false, err
+		return err
 	}
-	return replay, s.store.QueueForReview(ctx, r)
+	return s.store.QueueForReview(ctx, r)
 }
 
 // Decide records an officer's decision on a submission, audits it and tells the person.
@@ -151,6 +168,9 @@ func (s *Service) Decide(ctx context.Context, officer *ansinh.User, ip string, r
 // same way finishes it and is answered again=true; anyone else, or another verdict,
 // is a conflict. The open marker stays until the person is told (CloseDecision).
 func (s *Service) RecordDecision(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error) {
+	if err := s.Settle(ctx); err != nil { // a submission accepted is queued before it is decided
+		return false, err
+	}
 	st, err := s.store.RegistrationStatus(ctx, r.Receipt)
 	if err != nil {
 		return false, err
@@ -290,7 +310,8 @@ func (s *Service) tell(ctx context.Context, r *ansinh.Registration, d *ansinh.De
 	}
 }
 
-// FinishDecisions applies every decision still open (left half-done by a crash or a
+// FinishDecisions runs the steps of the submissions accepted and left unfinished
+// (FinishAccepted), then applies every decision still open (left half-done by a crash or a
 // time-out, or not yet told), tells its person and closes it; it drops the markers,
 // opened before abandoned, of decisions never recorded (a decider still running
 // records and applies its own). It returns how many decisions it finished.
@@ -298,7 +319,8 @@ func (s *Service) FinishDecisions(ctx context.Context, abandoned time.Time) (int
 	return s.finish(ctx, abandoned, true)
 }
 
-// ApplyOpenDecisions applies every decision left half-done and leaves them open, for
+// ApplyOpenDecisions finishes the accepted submissions, applies every decision left
+// half-done and leaves them open, for
 // the sweep of a running service to tell their people (a unit migration runs it first).
 func (s *Service) ApplyOpenDecisions(ctx context.Context) error {
 	_, err := s.finish(ctx, time.Time{}, false)
@@ -306,6 +328,11 @@ func (s *Service) ApplyOpenDecisions(ctx context.Context) error {
 }
 
 func (s *Service) finish(ctx context.Context, abandoned time.Time, tell bool) (int, error) {
+	// Submissions accepted and left before their steps first: a decision is only ever
+	// on a submission through them.
+	if _, err := s.FinishAccepted(ctx); err != nil {
+		return 0, err
+	}
 	open, err := s.store.OpenDecisions(ctx)
 	if err != nil {
 		return 0, err
@@ -344,7 +371,8 @@ func (s *Service) finish(ctx context.Context, abandoned time.Time, tell bool) (i
 }
 
 // FailAfterForTest makes decisions fail after the named step ("" never): open, claim,
-// dequeue, account, history, count, roster, ref, applied.
+// dequeue, account, history, count, roster, ref, applied; and the steps of accepted
+// submissions after accepted:insert, accepted:link, accepted:queue, accepted:audit.
 func (s *Service) FailAfterForTest(step string) {
 	if step == "" {
 		s.failAfter = nil

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"ansinh"
@@ -31,6 +30,7 @@ type Store interface {
 	AttemptsTaken(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (int, error)
 	Audit(ctx context.Context, e *ansinh.AuditEvent) error
 	Lifecycle
+	Accepting
 }
 
 // Service registers accounts.
@@ -57,6 +57,11 @@ type Service struct {
 func New(st Store, secret string, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
+	}
+	if c, ok := st.(interface {
+		SetSettler(func(context.Context) error)
+	}); ok {
+		c.SetSettler(func(ctx context.Context) error { return (&Service{store: st}).Settle(ctx) })
 	}
 	return &Service{store: st, qrKey: ansinh.DeriveKey(secret, "qr-token"), proofKey: ansinh.DeriveKey(secret, "form-proof"),
 		receiptKey: ansinh.DeriveKey(secret, "receipt"),
@@ -138,18 +143,26 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 	// be compared. A right answer writes nothing (a registration's two writes fewer).
 	// Instances each compare one guess of a key at a time: with n of them, at most n−1
 	// more than the limit are ever compared. An unknown CCCD counts alike (no way to probe).
-	defer identityLocks.lock(key)()
+	defer identityLocks.Lock(key)()
 	now := s.now()
+	// The two look-ups at once: the record is compared only once the attempts are known.
+	var b *ansinh.Beneficiary
+	var berr error
+	found := make(chan struct{})
+	go func() {
+		defer close(found)
+		b, berr = s.store.Beneficiary(ctx, id)
+	}()
 	full, err := s.store.AttemptsUsed(ctx, key, now, identityWindow, identityFailures)
+	<-found
 	if err != nil {
 		return nil, err
 	}
 	if full {
 		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
 	}
-	b, err := s.store.Beneficiary(ctx, id)
-	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
-		return nil, err
+	if berr != nil && ansinh.ErrorCode(berr) != ansinh.ENOTFOUND {
+		return nil, berr
 	}
 	// A record with a birth year only matches nothing here (unless the caller says a
 	// year may do); the answer counts as a wrong one all the same, or the attempts left
@@ -169,42 +182,7 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 }
 
 // identityLocks serialises, in this process, the identity checks of one key.
-var identityLocks keyLocks
-
-// keyLocks is a mutex per key, held only while someone waits for it or holds it.
-type keyLocks struct {
-	mu   sync.Mutex
-	held map[string]*keyLock
-}
-
-type keyLock struct {
-	mu      sync.Mutex
-	waiters int
-}
-
-// lock takes key's mutex and returns its unlock.
-func (k *keyLocks) lock(key string) func() {
-	k.mu.Lock()
-	if k.held == nil {
-		k.held = map[string]*keyLock{}
-	}
-	l := k.held[key]
-	if l == nil {
-		l = &keyLock{}
-		k.held[key] = l
-	}
-	l.waiters++
-	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		if l.waiters--; l.waiters == 0 {
-			delete(k.held, key)
-		}
-		k.mu.Unlock()
-	}
-}
+var identityLocks ansinh.KeyLocks
 
 // Submit validates a request, proves the identity and stores the registration. A
 // repeat with the same idempotency key returns the first receipt (replay true).
@@ -213,17 +191,30 @@ func (s *Service) Submit(ctx context.Context, req *ansinh.RegistrationRequest, c
 	if err := ansinh.Validate(req); err != nil {
 		return "", false, err
 	}
-	var b *ansinh.Beneficiary
-	var err error
 	if req.QRToken != "" {
-		b, err = s.IdentifyByToken(ctx, req.QRToken, req.BirthDate)
-	} else {
-		b, err = s.IdentifyByCCCD(ctx, req.CCCD, req.BirthDate)
+		b, err := s.IdentifyByToken(ctx, req.QRToken, req.BirthDate)
+		if err != nil {
+			return "", false, err
+		}
+		return s.create(ctx, b, req, channel, nil)
 	}
+	// The CCCD names the record, so the receipt is known before the identity is proven:
+	// its stored submission is looked up meanwhile (a repeat's), under its lock.
+	receipt := s.receipt(s.store.BeneficiaryID(req.CCCD), req.IdempotencyKey)
+	var pre *stored
+	unlock := func() {}
+	looked := make(chan struct{})
+	go func() {
+		defer close(looked)
+		pre, unlock = s.lookUp(ctx, receipt)
+	}()
+	b, err := s.IdentifyByCCCD(ctx, req.CCCD, req.BirthDate)
+	<-looked
+	defer unlock()
 	if err != nil {
 		return "", false, err
 	}
-	return s.create(ctx, b, req, channel)
+	return s.create(ctx, b, req, channel, pre)
 }
 
 // SubmitFor stores a registration for an already identified beneficiary (the form
@@ -233,7 +224,7 @@ func (s *Service) SubmitFor(ctx context.Context, b *ansinh.Beneficiary, req *ans
 	if err := ansinh.ValidateExcept(req, "CCCD", "QRToken", "BirthDate"); err != nil {
 		return "", false, err
 	}
-	return s.create(ctx, b, req, channel)
+	return s.create(ctx, b, req, channel, nil)
 }
 
 // SubmitAssisted stores a registration an officer typed in during a home visit, with
@@ -248,18 +239,24 @@ func (s *Service) SubmitAssisted(ctx context.Context, b *ansinh.Beneficiary, req
 	if proofSeen == "" || len([]rune(proofSeen)) > 200 {
 		return "", false, ansinh.FieldError("proof_seen", ansinh.MsgProofSeen)
 	}
-	return s.create(ctx, b, req, ansinh.ChannelAssisted, func(r *ansinh.Registration) {
+	return s.create(ctx, b, req, ansinh.ChannelAssisted, nil, func(r *ansinh.Registration) {
 		r.RegisteredBy, r.ProofSeen = officer.Username, proofSeen
 	})
 }
 
-func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string, with ...func(*ansinh.Registration)) (string, bool, error) {
+// create builds the submission and accepts it; pre, when not nil, is the look-up of its
+// receipt, made under the lock the caller holds.
+func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string, pre *stored, with ...func(*ansinh.Registration)) (string, bool, error) {
 	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == b.ID {
 		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
 	}
 	now := s.now()
+	receipt := s.receipt(b.ID, req.IdempotencyKey)
+	if pre != nil && req.IdempotencyKey == "" {
+		receipt = pre.receipt // drawn at random before
+	}
 	r := &ansinh.Registration{
-		Receipt: s.receipt(b.ID, req.IdempotencyKey), BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
+		Receipt: receipt, BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
 		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
 		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
 		NotifyConsent: req.NotifyConsent, VNeIDLinked: req.VNeIDLinked,
@@ -270,21 +267,17 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	for _, f := range with {
 		f(r)
 	}
+	actor := "public"
+	if r.RegisteredBy != "" {
+		actor = r.RegisteredBy
+	}
 	for range 3 {
-		replay, err := s.Record(ctx, r)
+		replay, err := s.accept(ctx, r, actor, "", pre)
 		if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
 			r.Receipt = ansinh.NewReceipt()
 			continue
 		}
-		if err != nil || replay {
-			return r.Receipt, replay, err
-		}
-		actor := "public"
-		if r.RegisteredBy != "" {
-			actor = r.RegisteredBy
-		}
-		return r.Receipt, false, s.store.Audit(ctx, &ansinh.AuditEvent{At: now, Actor: actor, Action: ansinh.ActionSubmit,
-			Target: "beneficiary:" + b.ID, Unit: b.Commune, Detail: map[string]any{"receipt": r.Receipt, "channel": channel, "submitter": r.Submitter}})
+		return r.Receipt, replay, err
 	}
 	return "", false, errors.New("registration: no free receipt after three draws")
 }
@@ -303,11 +296,19 @@ func (s *Service) receipt(beneficiaryID, key string) string {
 
 // Status returns a registration's public status by its receipt.
 func (s *Service) Status(ctx context.Context, receipt string) (*ansinh.Registration, error) {
-	r, ok := ansinh.NormalizeReceipt(receipt)
+	code, ok := ansinh.NormalizeReceipt(receipt)
 	if !ok {
 		return nil, ansinh.FieldError("receipt", ansinh.MsgReceiptInvalid)
 	}
-	return s.store.Registration(ctx, r)
+	r, err := s.store.Registration(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	// A newer submission of the person still on its way may supersede this one.
+	if waited, err := s.SettlePerson(ctx, r.BeneficiaryID, r.Receipt); err != nil || !waited {
+		return r, nil // with an error: as stored, a moment behind
+	}
+	return s.store.Registration(ctx, code)
 }
 
 // IssueToken creates a personal QR code for a beneficiary: an opaque id and its

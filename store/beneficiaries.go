@@ -441,7 +441,7 @@ func (s *Store) Beneficiary(ctx context.Context, id string) (*ansinh.Beneficiary
 
 func (s *Store) beneficiaryDoc(ctx context.Context, id string) (*beneficiaryDoc, error) {
 	var d beneficiaryDoc
-	if err := s.db.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	if err := s.rdb.Collection(colBeneficiaries).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 		return nil, s.fail("find beneficiary", err)
 	}
 	return &d, nil

@@ -65,6 +65,8 @@ const (
 
 	colPaymentResults   = "payment_results"
 	colReturnedAccounts = "returned_accounts"
+
+	colAccepted = "registrations_accepted"
 )
 
 // migration is one idempotent step; once applied its number is recorded and it is
@@ -254,6 +256,9 @@ var migrations = []migration{
 			return err
 		}
 		return markRecountIfUnfinished(ctx, db)
+	}},
+	{"accepted registrations", func(ctx context.Context, db *mongo.Database) error {
+		return createCollections(ctx, db, colAccepted)
 	}},
 }
 

@@ -34,6 +34,7 @@ var pinned = []struct{ name, hash string }{
 	{"rosters for every commune", "15e164b4774cd98ac748be70044d7d02ac776ad2c3c52d08108bb72b48bfef72"},
 	{"units' contacts", "46c833fffa55f8f9b69003bf34d958b333c587f89863bb93851863f08f43aa47"},
 	{"account kinds in the counters, paid counters per month", "812ec1b5120217f41523787e8b7e86dfe9576046e6571e538d228266f67d831c"},
+	{"accepted registrations", "8a542423b57c675fbfc0a33584c1523f03eb1b0281e608d900a79e0ca2c3c286"},
 }
 
 // TestMigrationsAreAppendOnly hashes the source of each element of the migrations

@@ -159,7 +159,7 @@ func (s *Store) RemoveFromReview(ctx context.Context, receipt string) error {
 		return err
 	}
 	var q queueDoc
-	if err := s.db.Collection(colQueue).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&q); err == nil {
+	if err := s.rdb.Collection(colQueue).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&q); err == nil {
 		communes = append(communes, q.Commune)
 	} else if !errors.Is(err, mongo.ErrNoDocuments) {
 		return s.fail("dequeue registration", err)
@@ -180,7 +180,7 @@ func (s *Store) RegistrationStatus(ctx context.Context, receipt string) (string,
 // receipts before it.
 func (s *Store) chainAppend(ctx context.Context, beneficiaryID, receipt string, at time.Time) ([]string, error) {
 	var earlier []string
-	col := s.db.Collection(colRegistrationChain)
+	col := s.rdb.Collection(colRegistrationChain)
 	for n := 1; n <= maxChain; n++ {
 		id := fmt.Sprintf("%s:%d", beneficiaryID, n)
 		err := s.insert(ctx, colRegistrationChain, chainDoc{ID: id, Receipt: receipt, At: at.UTC()})
@@ -207,7 +207,7 @@ func (s *Store) RegistrationReceipts(ctx context.Context, beneficiaryID string) 
 	var out []string
 	for n := 1; n <= maxChain; n++ {
 		var d chainDoc
-		err := s.db.Collection(colRegistrationChain).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s:%d", beneficiaryID, n)}}).Decode(&d)
+		err := s.rdb.Collection(colRegistrationChain).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s:%d", beneficiaryID, n)}}).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return out, nil
 		}
@@ -231,10 +231,19 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 	if r.Phone != "" {
 		d.PhoneEnc = s.vault.Seal(r.Phone, ctxPhone)
 	}
-	parts := []string{r.BeneficiaryID, r.Submitter, r.BankBIN, r.AccountNumber, r.AccountName, r.Phone, r.Channel, r.RegisteredBy, r.ProofSeen}
 	if p := r.Proxy; p != nil {
 		d.Proxy = &proxyDoc{Name: p.Name, CCCDEnc: s.vault.Seal(p.CCCD, ctxCCCD), CCCDIndex: s.BeneficiaryID(p.CCCD),
 			PhoneEnc: s.vault.Seal(p.Phone, ctxPhone), Relationship: p.Relationship}
+	}
+	d.Fingerprint = s.Fingerprint(r)
+	return d
+}
+
+// Fingerprint is the keyed hash of what a submission says, which a repeat of its
+// idempotency key must match.
+func (s *Store) Fingerprint(r *ansinh.Registration) string {
+	parts := []string{r.BeneficiaryID, r.Submitter, r.BankBIN, r.AccountNumber, r.AccountName, r.Phone, r.Channel, r.RegisteredBy, r.ProofSeen}
+	if p := r.Proxy; p != nil {
 		parts = append(parts, p.Name, p.CCCD, p.Phone, p.Relationship)
 	}
 	if r.NotifyConsent { // only when given: fingerprints of older submissions stay as they were
@@ -243,15 +252,23 @@ func (s *Store) registrationToDoc(r *ansinh.Registration) registrationDoc {
 	if r.VNeIDLinked {
 		parts = append(parts, "vneid")
 	}
-	d.Fingerprint = s.vault.Index("request", strings.Join(parts, "\x1f"))
-	return d
+	return s.vault.Index("request", strings.Join(parts, "\x1f"))
 }
 
 func last4(s string) string { return s[max(0, len(s)-4):] }
 
+// registrationDoc reads a submission, or, while its steps are still to come, its
+// accepted document.
 func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrationDoc, error) {
 	var d registrationDoc
-	if err := s.db.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d); err != nil {
+	err := s.rdb.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		var a acceptedDoc
+		if err = s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&a); err == nil {
+			return &a.Doc, nil
+		}
+	}
+	if err != nil {
 		return nil, s.fail("find registration", err)
 	}
 	return &d, nil
@@ -260,7 +277,7 @@ func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrat
 // registrationStatus derives the state from the events: a decision is final and wins;
 // otherwise a newer submission supersedes; otherwise it is pending.
 func (s *Store) registrationStatus(ctx context.Context, receipt string) (registrationEventDoc, error) {
-	col := s.db.Collection(colRegistrationEvents)
+	col := s.rdb.Collection(colRegistrationEvents)
 	for _, kind := range []string{"decision", "superseded"} {
 		var ev registrationEventDoc
 		err := col.FindOne(ctx, bson.D{{Key: "_id", Value: receipt + ":" + kind}}).Decode(&ev)
@@ -332,24 +349,32 @@ func (s *Store) RevealRegistration(ctx context.Context, receipt string) (*ansinh
 	if err != nil {
 		return nil, err
 	}
+	if err := s.reveal(d, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// reveal decrypts d's numbers into r.
+func (s *Store) reveal(d *registrationDoc, r *ansinh.Registration) (err error) {
 	if !d.ErasedAt.IsZero() {
-		return r, nil // nothing left to reveal
+		return nil // nothing left to reveal
 	}
 	if r.AccountNumber, err = s.vault.Open(d.AccountEnc, ctxAccount); err != nil {
-		return nil, s.fail("reveal registration", err)
+		return s.fail("reveal registration", err)
 	}
 	if d.PhoneEnc != "" {
 		if r.Phone, err = s.vault.Open(d.PhoneEnc, ctxPhone); err != nil {
-			return nil, s.fail("reveal registration", err)
+			return s.fail("reveal registration", err)
 		}
 	}
 	if d.Proxy != nil {
 		if r.Proxy.CCCD, err = s.vault.Open(d.Proxy.CCCDEnc, ctxCCCD); err != nil {
-			return nil, s.fail("reveal registration", err)
+			return s.fail("reveal registration", err)
 		}
 		if r.Proxy.Phone, err = s.vault.Open(d.Proxy.PhoneEnc, ctxPhone); err != nil {
-			return nil, s.fail("reveal registration", err)
+			return s.fail("reveal registration", err)
 		}
 	}
-	return r, nil
+	return nil
 }

@@ -85,17 +85,29 @@ func (d *rosterDoc) lines() []string {
 	if d == nil || len(d.Lines) == 0 {
 		return nil
 	}
-	text, err := io.ReadAll(flate.NewReader(bytes.NewReader(d.Lines)))
+	r := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(r)
+	_ = r.(flate.Resetter).Reset(bytes.NewReader(d.Lines), nil)
+	text, err := io.ReadAll(r)
 	if err != nil || len(text) == 0 {
 		return nil
 	}
 	return strings.Split(string(text), "\n")
 }
 
+// A deflater holds some 600 KB of tables and an inflater 40 KB: one each per roster
+// rewrite was most of what the rewrites allocated, and the collector's work with it.
+var (
+	deflaters = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
+	inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+)
+
 // packLines deflates a roster's lines.
 func packLines(lines []string) []byte {
 	var b bytes.Buffer
-	w, _ := flate.NewWriter(&b, flate.BestSpeed)
+	w := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(w)
+	w.Reset(&b)
 	_, _ = io.WriteString(w, strings.Join(lines, "\n"))
 	_ = w.Close()
 	return b.Bytes()
@@ -144,7 +156,7 @@ func allRosterKinds() []*rosterKind { return []*rosterKind{membersRoster, queueR
 // roster reads one roster; a roster never written is empty.
 func (s *Store) roster(ctx context.Context, kind *rosterKind, unit string) (*rosterDoc, error) {
 	var d rosterDoc
-	err := s.db.Collection(kind.col).FindOne(ctx, bson.D{{Key: "_id", Value: rosterID(kind.name, unit)}}).Decode(&d)
+	err := s.rdb.Collection(kind.col).FindOne(ctx, bson.D{{Key: "_id", Value: rosterID(kind.name, unit)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return &rosterDoc{ID: rosterID(kind.name, unit), Kind: kind.name, Unit: unit}, nil
 	}
@@ -543,7 +555,7 @@ func (s *Store) rosterLookups(ctx context.Context, col string, ids []string, pro
 	if len(ids) == 0 {
 		return nil
 	}
-	c := s.db.Collection(col)
+	c := s.rdb.Collection(col)
 	one, many := options.FindOne(), options.Find()
 	if projection != nil {
 		one.SetProjection(projection)

@@ -95,7 +95,7 @@ func attemptSlot(key string, now time.Time, window time.Duration, n int) string 
 
 // slotTaken looks the slot up by _id.
 func (s *Store) slotTaken(ctx context.Context, id string) (bool, error) {
-	switch err := s.db.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
+	switch err := s.rdb.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, mongo.ErrNoDocuments):

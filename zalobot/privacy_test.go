@@ -144,6 +144,7 @@ func TestNoPersonalNumberInTheStoreFiles(t *testing.T) {
 
 func registered(t *testing.T, r *rig, cccd string) *ansinh.Registration {
 	t.Helper()
+	r.settle()
 	receipts, err := r.st.RegistrationReceipts(context.Background(), r.st.BeneficiaryID(cccd))
 	if err != nil || len(receipts) != 1 {
 		t.Fatalf("%d registrations for %s…: %v; sent %q", len(receipts), cccd[:4], err, r.fake.texts())

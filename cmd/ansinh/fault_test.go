@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"ansinh"
+	"ansinh/registration"
 	"ansinh/store"
 )
 
@@ -200,6 +201,17 @@ func checkStored(t *testing.T, env map[string]string, acked map[string]string, a
 		t.Fatal(err)
 	}
 	defer st.Close(ctx)
+	// Each acknowledged submission is on disk as the kill found it (stored, or accepted
+	// with its steps still to come), and readable by its receipt.
+	for cccd, receipt := range acked {
+		if r, err := st.Registration(ctx, receipt); err != nil || r.BeneficiaryID != st.BeneficiaryID(cccd) {
+			t.Fatalf("%s: acknowledged %s, on disk %+v %v", cccd, receipt, r, err)
+		}
+	}
+	// What a start does before anything else: the steps the kill cut short.
+	if _, err := registration.New(st, env["ANSINH_SECRET_KEY"], nil).FinishDecisions(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	queued := map[string]bool{}
 	items, _, err := st.Queue(ctx, store.QueueQuery{Communes: []string{"31507"}})
 	if err != nil {

@@ -121,6 +121,13 @@ func (a *app) serve(ctx context.Context) error {
 	// stop right after start) would leave Accept waiting for ever.
 	_ = ln.Close()
 	<-served
+	// The submissions the last requests accepted go through their steps before the
+	// store closes; any that cannot are finished at the next start.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := decisions.Settle(sctx); err != nil {
+		a.log.Warn("shutdown: accepted submissions left for the next start", "err", err)
+	}
 	return nil
 }
 

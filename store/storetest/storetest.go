@@ -25,6 +25,7 @@ import (
 var server struct {
 	once   sync.Once
 	client *mongo.Client
+	reads  *mongo.Client
 	emb    *store.Embedded
 	dir    string
 	uri    string
@@ -34,8 +35,10 @@ var server struct {
 // Main runs the package's tests, then stops the shared server. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
-	if server.client != nil {
-		_ = server.client.Disconnect(context.Background())
+	for _, c := range []*mongo.Client{server.client, server.reads} {
+		if c != nil {
+			_ = c.Disconnect(context.Background())
+		}
 	}
 	if server.emb != nil {
 		server.emb.Stop()
@@ -119,11 +122,15 @@ func client(tb testing.TB) *mongo.Client {
 			uri = server.emb.URI()
 		}
 		server.uri = uri
-		server.client, server.err = store.ConnectTraced(context.Background(), uri, func(command, collection string, took time.Duration) {
+		trace := func(command, collection string, took time.Duration) {
 			if f := tracer.Load(); f != nil {
 				(*f)(command, collection, took)
 			}
-		})
+		}
+		if server.client, server.err = store.ConnectTraced(context.Background(), uri, trace); server.err != nil {
+			return
+		}
+		server.reads, server.err = store.ConnectReads(context.Background(), uri, trace)
 	})
 	if server.err != nil {
 		tb.Fatalf("storetest: %v", server.err)
@@ -164,7 +171,7 @@ func open(tb testing.TB, name, set string) *store.Store {
 	c := client(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := store.New(ctx, c, store.Options{DBName: name, Logger: Logger(), Vault: Vault(tb), UnitSet: set})
+	s, err := store.New(ctx, c, store.Options{DBName: name, Logger: Logger(), Vault: Vault(tb), UnitSet: set, Reads: server.reads})
 	if err != nil {
 		tb.Fatalf("storetest: new store %s: %v", name, err)
 	}
@@ -216,5 +223,16 @@ func Vault(tb testing.TB) *pii.Vault {
 // bypassing the store's code: the baseline a benchmark compares the store's writes to.
 func InsertRaw(ctx context.Context, s *store.Store, col string, doc any) error {
 	_, err := server.client.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
+	return err
+}
+
+// InsertRawPooled is InsertRaw through the store's reads client (several connections
+// on FerretDB), the baseline for inserts that need no serialising.
+func InsertRawPooled(ctx context.Context, s *store.Store, col string, doc any) error {
+	c := server.reads
+	if c == nil {
+		c = server.client
+	}
+	_, err := c.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
 	return err
 }

@@ -1,0 +1,157 @@
+package registration_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"ansinh"
+	"ansinh/registration"
+	"ansinh/store"
+)
+
+func request(key, account string) *ansinh.RegistrationRequest {
+	return &ansinh.RegistrationRequest{Submitter: ansinh.SubmitterSelf, BankBIN: "970405", AccountNumber: account,
+		AccountName: "Nguyen Van Sau", Consent: true, IdempotencyKey: key}
+}
+
+// exactlyOnce checks what a submission's steps leave: the submission queued once, once
+// in the person's chain, one audit event, nothing left accepted, and the rosters as
+// their records say.
+func (f *fixture) exactlyOnce(t *testing.T, receipt string) {
+	t.Helper()
+	ctx := context.Background()
+	items, _, err := f.st.Queue(ctx, store.QueueQuery{Communes: []string{"31498"}})
+	if err != nil || len(items) != 1 || items[0].Receipt != receipt {
+		t.Fatalf("queue: %+v %v, want %s once", items, err, receipt)
+	}
+	if chain, err := f.st.RegistrationReceipts(ctx, f.b.ID); err != nil || len(chain) != 1 || chain[0] != receipt {
+		t.Fatalf("chain: %v %v", chain, err)
+	}
+	if n, err := f.st.CountAuditEvents(ctx, ansinh.AuditFilter{Action: ansinh.ActionSubmit, Target: "beneficiary:" + f.b.ID}); err != nil || n != 1 {
+		t.Fatalf("%d submission events (%v), want 1", n, err)
+	}
+	if left, err := f.st.AcceptedRegistrations(ctx); err != nil || len(left) != 0 {
+		t.Fatalf("accepted still: %d %v", len(left), err)
+	}
+	if drift, err := f.st.ReconcileRosters(ctx, false); err != nil || len(drift) != 0 {
+		t.Fatalf("rosters drift: %+v %v", drift, err)
+	}
+}
+
+// A submission is durable once answered: a crash at any point of the steps that follow
+// (here: every step failing until the service "restarts") loses nothing, and the start-up
+// sweep finishes it exactly once, however often it runs.
+func TestAnAcceptedSubmissionSurvivesACrashAtEveryStep(t *testing.T) {
+	for _, step := range []string{"accepted:insert", "accepted:link", "accepted:queue", "accepted:audit"} {
+		t.Run(step, func(t *testing.T) {
+			f := setup(t)
+			ctx := context.Background()
+			f.svc.FailAfterForTest(step)
+			receipt, replay, err := f.svc.SubmitFor(ctx, f.b, request("crash-0001", "123456789012"), ansinh.ChannelQR)
+			if err != nil || replay {
+				t.Fatalf("submit: %v %v", replay, err)
+			}
+			if err := f.svc.Settle(ctx); err != nil { // every try fails: left to the sweep
+				t.Fatal(err)
+			}
+			r, err := f.st.Registration(ctx, receipt)
+			if err != nil || r.Status != ansinh.StatusPending || r.AccountLast4 != "9012" {
+				t.Fatalf("the answered submission after the crash: %+v %v", r, err)
+			}
+			if left, err := f.st.AcceptedRegistrations(ctx); err != nil || len(left) != 1 || left[0].Registration.AccountNumber != "123456789012" {
+				t.Fatalf("left for the sweep: %+v %v", left, err)
+			}
+			// The restart: a new service over the same store, the sweep at start, twice.
+			again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+			for range 2 {
+				if _, err := again.FinishDecisions(ctx, f.now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.exactlyOnce(t, receipt)
+		})
+	}
+}
+
+// What is answered is what readers see: the status at once, and, for whoever waits
+// (staff pages, decisions), the queue.
+func TestASubmissionIsReadAsAnswered(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	receipt, _, err := f.svc.SubmitFor(ctx, f.b, request("read-0001", "123456789012"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := f.svc.Status(ctx, receipt); err != nil || r.Status != ansinh.StatusPending {
+		t.Fatalf("status at once: %+v %v", r, err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.exactlyOnce(t, receipt)
+}
+
+// A repeat while the first attempt's steps are still to come: the same content is the
+// same receipt, other content a conflict; either way one submission, with the first
+// content.
+func TestARepeatBeforeTheStepsIsExact(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	first, _, err := f.svc.SubmitFor(ctx, f.b, request("repeat-0001", "123456789012"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, replay, err := f.svc.SubmitFor(ctx, f.b, request("repeat-0001", "123456789012"), ansinh.ChannelQR)
+	if err != nil || !replay || again != first {
+		t.Fatalf("repeat: %s %v %v", again, replay, err)
+	}
+	if _, _, err := f.svc.SubmitFor(ctx, f.b, request("repeat-0001", "999999999999"), ansinh.ChannelQR); ansinh.ErrorCode(err) != ansinh.ECONFLICT {
+		t.Fatalf("same key, other account: %v", err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.exactlyOnce(t, first)
+	if r, _ := f.st.Registration(ctx, first); r.AccountLast4 != "9012" {
+		t.Fatalf("the submission names …%s", r.AccountLast4)
+	}
+	// And once stored: the repeat is still a replay, the other content still refused.
+	if again, replay, err := f.svc.SubmitFor(ctx, f.b, request("repeat-0001", "123456789012"), ansinh.ChannelQR); err != nil || !replay || again != first {
+		t.Fatalf("repeat once stored: %s %v %v", again, replay, err)
+	}
+	if _, _, err := f.svc.SubmitFor(ctx, f.b, request("repeat-0001", "999999999999"), ansinh.ChannelQR); ansinh.ErrorCode(err) != ansinh.ECONFLICT {
+		t.Fatalf("same key, other account, once stored: %v", err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.exactlyOnce(t, first)
+}
+
+// Two submissions of one person in one batch: chained in the order they came, the
+// first superseded by the second, only the second queued.
+func TestTwoSubmissionsInOneBatchKeepTheirOrder(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	older, _, err := f.svc.SubmitFor(ctx, f.b, request("order-0001", "111111111111"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Minute)
+	newer, _, err := f.svc.SubmitFor(ctx, f.b, request("order-0002", "222222222222"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := f.svc.Status(ctx, older); err != nil || r.Status != ansinh.StatusSuperseded || r.SupersededBy != newer {
+		t.Fatalf("the older one: %+v %v", r, err)
+	}
+	chain, err := f.st.RegistrationReceipts(ctx, f.b.ID)
+	if err != nil || len(chain) != 2 || chain[0] != older || chain[1] != newer {
+		t.Fatalf("chain %v %v, want [%s %s]", chain, err, older, newer)
+	}
+	items, _, err := f.st.Queue(ctx, store.QueueQuery{Communes: []string{"31498"}})
+	if err != nil || len(items) != 1 || items[0].Receipt != newer {
+		t.Fatalf("queue: %+v %v", items, err)
+	}
+}
