@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -105,7 +107,7 @@ func BenchmarkWritePath(b *testing.B) {
 	e.benchPeople(people)
 	base := e.serve()
 	filler := strings.Repeat("x", 1000)
-	var seq atomic.Int64
+	var seq, person atomic.Int64
 	raw := func(w, i int) error {
 		return storetest.InsertRaw(context.Background(), e.store, "bench_raw",
 			map[string]any{"_id": fmt.Sprintf("raw-%d", seq.Add(1)), "filler": filler})
@@ -114,7 +116,11 @@ func BenchmarkWritePath(b *testing.B) {
 		for _, clients := range []int{1, 20} {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 			register := func(w, i int) error {
-				n := int(seq.Add(1)) % people
+				// Each registration a person's first (the whole run registers some 7,000 of
+				// the 20,000): the raw inserts' ids used to move the same counter, so that
+				// after a few rounds every registration was a second one, superseding
+				// (those take the one-by-one steps; a person's first is the campaign's case).
+				n := int(person.Add(1)) % people
 				body, _ := json.Marshal(map[string]any{"cccd": fmt.Sprintf("0940500%05d", n), "birth_date": "1950-01-01",
 					"submitter": "self", "bank_bin": "970405", "account_number": fmt.Sprintf("7000%08d", n),
 					"account_name": "Nguyen Van Thu", "consent": true, "idempotency_key": fmt.Sprintf("writepath-%08d", seq.Add(1))})
@@ -132,10 +138,17 @@ func BenchmarkWritePath(b *testing.B) {
 			var raws, regs latencies
 			var behind time.Duration
 			var rawCPU, regCPU time.Duration
+			// ANSINH_BENCH_CPUPROFILE=file: a CPU profile of the registrations' rounds alone
+			// (with the steps after them) at 1 client, without the raw inserts'.
+			profile := os.Getenv("ANSINH_BENCH_CPUPROFILE")
+			var prof bytes.Buffer
 			for range rounds {
 				c0 := cpuTime()
 				raws.run(clients, time.Second, raw)
 				c1 := cpuTime()
+				if profile != "" && clients == 1 {
+					_ = pprof.StartCPUProfile(&prof)
+				}
 				regs.run(clients, time.Second, register)
 				rawCPU += c1 - c0
 				regCPU += cpuTime() - c1
@@ -146,6 +159,11 @@ func BenchmarkWritePath(b *testing.B) {
 				e.settle()
 				behind += time.Since(t0)
 				regCPU += cpuTime() - c1
+				if profile != "" && clients == 1 {
+					pprof.StopCPUProfile()
+					_ = os.WriteFile(profile, prof.Bytes(), 0o600) // the last round's
+					prof.Reset()
+				}
 			}
 			answered := float64(len(regs.lat)) / regs.wall.Seconds() // answers alone, steps after left out
 			regs.wall += behind
