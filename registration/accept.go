@@ -169,33 +169,13 @@ func (s *Service) through(ctx context.Context, batch []*accepted) map[*accepted]
 	}
 	// Stored now, then linked first in their chain: these go on together. A repeat, or a
 	// person with a chain, goes one by one (before the rest, in the order accepted).
-	var one, both []*accepted
-	for i, err := range s.store.InsertRegistrations(ctx, regs(firsts)) {
-		switch a := firsts[i]; {
-		case err == nil:
-			both = append(both, a)
-		case errors.Is(err, ansinh.ErrDuplicate):
-			one = append(one, a)
-		default:
-			failed[a] = err
-		}
-	}
+	inserted, one := byOutcome(firsts, s.store.InsertRegistrations(ctx, regs(firsts)), failed)
 	if err := s.after("accepted:insert"); err != nil {
 		return failAll(failed, batch, err)
 	}
-	inserted := both
-	both = nil
-	var linkOne []*accepted
-	for i, err := range s.store.LinkFirstSubmissions(ctx, regs(inserted)) {
-		switch a := inserted[i]; {
-		case err == nil:
-			a.r.Submissions = 1
-			both = append(both, a)
-		case errors.Is(err, ansinh.ErrDuplicate):
-			linkOne = append(linkOne, a)
-		default:
-			failed[a] = err
-		}
+	both, linkOne := byOutcome(inserted, s.store.LinkFirstSubmissions(ctx, regs(inserted)), failed)
+	for _, a := range both {
+		a.r.Submissions = 1
 	}
 	if err := s.after("accepted:link"); err != nil {
 		return failAll(failed, batch, err)
@@ -283,6 +263,22 @@ func (s *Service) oneByOne(ctx context.Context, firsts, linked, recorded []*acce
 		})
 	}
 	_ = g.Wait()
+}
+
+// byOutcome parts as by the outcome of a batch step, errs in their order: done, met a
+// duplicate (one by one, then), or failed (into failed).
+func byOutcome(as []*accepted, errs []error, failed map[*accepted]error) (done, duplicate []*accepted) {
+	for i, err := range errs {
+		switch a := as[i]; {
+		case err == nil:
+			done = append(done, a)
+		case errors.Is(err, ansinh.ErrDuplicate):
+			duplicate = append(duplicate, a)
+		default:
+			failed[a] = err
+		}
+	}
+	return done, duplicate
 }
 
 func regs(as []*accepted) []*ansinh.Registration {
