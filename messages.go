@@ -220,6 +220,7 @@ const (
 	MsgRejectReason           = "Chọn lý do từ chối trong danh sách."
 	MsgRejectNote             = "Với lý do khác, hãy ghi rõ để người dân biết cần làm gì."
 	MsgDecided                = "Hồ sơ này đã được xử lý (xác nhận, từ chối hoặc đã có đăng ký mới hơn)."
+	MsgStillStoring           = "Hồ sơ này vừa được gửi và đang được lưu. Xin thử lại sau vài giây."
 	MsgIdempotencyReused      = "Mã yêu cầu (idempotency_key) này đã dùng cho một lần gửi có nội dung khác. Nếu muốn sửa thông tin, hãy gửi lại với mã yêu cầu mới."
 	MsgSecondOfficer          = "Đăng ký do chính ông/bà nhập hộ cần một cán bộ khác xác nhận."
 	MsgProofSeen              = "Ghi rõ giấy tờ đã xem (ví dụ: CCCD, thẻ ngân hàng, giấy ủy quyền)."

@@ -35,6 +35,7 @@ type Accepting interface {
 	InsertAccepted(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role) (auditID string, err error)
 	AcceptedRegistrations(ctx context.Context) ([]ansinh.AcceptedRegistration, error)
 	DropAccepted(ctx context.Context, receipts []string) error
+	StillAccepted(ctx context.Context, receipt string) (bool, error)
 
 	InsertRegistrations(ctx context.Context, rs []*ansinh.Registration) []error
 	LinkFirstSubmissions(ctx context.Context, rs []*ansinh.Registration) []error

@@ -155,3 +155,41 @@ func TestTwoSubmissionsInOneBatchKeepTheirOrder(t *testing.T) {
 		t.Fatalf("queue: %+v %v", items, err)
 	}
 }
+
+// A submission another instance accepted and has not yet taken through its steps is not
+// decided here: the officer is asked to try again, and once the steps are done the
+// decision goes through and the queue holds nothing decided.
+func TestNoDecisionBeforeTheStepsOfAnotherInstance(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: f.b.ID, Commune: f.b.Commune, Submitter: ansinh.SubmitterSelf,
+		BankBIN: "970405", AccountNumber: "123456789012", AccountName: "NGUYEN VAN SAU", Channel: ansinh.ChannelAPI,
+		Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: f.now}, SubmittedAt: f.now}
+	if _, err := f.st.InsertAccepted(ctx, r, "public", ""); err != nil { // the other instance's acceptance
+		t.Fatal(err)
+	}
+	officer := &ansinh.User{Username: "xa31498", Role: ansinh.RoleCommune, Unit: "31498"}
+	stored, err := f.st.Registration(ctx, r.Receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.svc.Decide(ctx, officer, "", stored, &ansinh.Decision{Status: ansinh.StatusVerified, By: officer.Username, At: f.now})
+	if ansinh.ErrorCode(err) != ansinh.ECONFLICT || ansinh.ErrorMessage(err) != ansinh.MsgStillStoring {
+		t.Fatalf("a decision before the steps: %v", err)
+	}
+	if _, err := f.svc.FinishDecisions(ctx, f.now); err != nil { // the other instance, or the sweep
+		t.Fatal(err)
+	}
+	if stored, err = f.st.Registration(ctx, r.Receipt); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Decide(ctx, officer, "", stored, &ansinh.Decision{Status: ansinh.StatusVerified, By: officer.Username, At: f.now}); err != nil {
+		t.Fatalf("the decision once stored: %v", err)
+	}
+	if items, _, err := f.st.Queue(ctx, store.QueueQuery{Communes: []string{"31498"}}); err != nil || len(items) != 0 {
+		t.Fatalf("queue after the decision: %+v %v", items, err)
+	}
+	if got, _ := f.st.Registration(ctx, r.Receipt); got.Status != ansinh.StatusVerified {
+		t.Fatalf("status %s", got.Status)
+	}
+}

@@ -168,8 +168,16 @@ func (s *Service) Decide(ctx context.Context, officer *ansinh.User, ip string, r
 // same way finishes it and is answered again=true; anyone else, or another verdict,
 // is a conflict. The open marker stays until the person is told (CloseDecision).
 func (s *Service) RecordDecision(ctx context.Context, r *ansinh.Registration, d *ansinh.Decision) (again bool, err error) {
-	if err := s.Settle(ctx); err != nil { // a submission accepted is queued before it is decided
+	// A submission is decided only once through the steps that follow its acceptance:
+	// this process's are waited for; another instance's (MongoDB, or a second process on
+	// one store) are not, and the officer is asked to try again in a moment.
+	if err := s.Settle(ctx); err != nil {
 		return false, err
+	}
+	if storing, err := s.store.StillAccepted(ctx, r.Receipt); err != nil {
+		return false, err
+	} else if storing {
+		return false, &ansinh.Error{Code: ansinh.ECONFLICT, Message: ansinh.MsgStillStoring}
 	}
 	st, err := s.store.RegistrationStatus(ctx, r.Receipt)
 	if err != nil {

@@ -84,6 +84,19 @@ func (s *Store) InsertAccepted(ctx context.Context, r *ansinh.Registration, acto
 	return doc.AuditID.Hex(), nil
 }
 
+// StillAccepted reports whether receipt's accepted document is still there: its steps
+// are not all done (on this instance or another).
+func (s *Store) StillAccepted(ctx context.Context, receipt string) (bool, error) {
+	switch err := s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Err(); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil
+	default:
+		return false, s.fail("find accepted registration", err)
+	}
+}
+
 // AcceptedRegistrations returns every accepted submission still to go through its
 // steps, oldest first, with its numbers decrypted: the start-up sweep's work.
 func (s *Store) AcceptedRegistrations(ctx context.Context) ([]ansinh.AcceptedRegistration, error) {
