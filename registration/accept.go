@@ -1,8 +1,11 @@
 package registration
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -132,17 +135,37 @@ func (s *Service) SettlePerson(ctx context.Context, beneficiaryID, receipt strin
 	return true, p.settle(ctx)
 }
 
-// FinishAccepted runs the steps of every accepted submission the store holds that this
-// process is not already running: those a crash or a failing store left. It returns
-// how many it took.
-func (s *Service) FinishAccepted(ctx context.Context) (int, error) {
-	left, err := s.store.AcceptedRegistrations(ctx)
+// FinishAccepted runs the steps of the accepted submissions the store holds that this
+// process is not already running: those a crash or a failing store left, accepted at
+// or before before (another instance's newer ones are its own to finish), with every
+// submission of a person whose steps this process left to the sweep. Each person's go
+// in the order they came. It returns how many it took. The service runs it before it
+// takes its first request, and with the sweep every ten minutes.
+func (s *Service) FinishAccepted(ctx context.Context, before time.Time) (int, error) {
+	left, err := s.store.AcceptedRegistrations(ctx) // oldest first
 	if err != nil {
 		return 0, err
 	}
 	p := s.pipe()
+	p.mu.Lock()
+	stuck := p.stuck
+	p.stuck = map[string]bool{}
+	// A stuck person's submissions still waiting go again below, after their earlier one.
+	waiting := p.waiting[:0]
+	for _, a := range p.waiting {
+		if stuck[a.r.BeneficiaryID] {
+			p.forget(a)
+			continue
+		}
+		waiting = append(waiting, a)
+	}
+	p.waiting = waiting
+	p.mu.Unlock()
 	n := 0
 	for _, a := range left {
+		if a.Registration.SubmittedAt.After(before) && !stuck[a.Registration.BeneficiaryID] {
+			continue
+		}
 		if p.add(s, &accepted{r: a.Registration, actor: a.Actor, role: a.Role, auditID: a.AuditID}) {
 			n++
 		}
@@ -209,7 +232,7 @@ func (s *Service) through(ctx context.Context, batch []*accepted) map[*accepted]
 	}
 	if err := s.store.DropAccepted(ctx, done); err != nil {
 		// The steps are done, and a repeat of them changes nothing: the sweep drops them.
-		s.warn("drop accepted registrations", err)
+		s.pipe().warn("drop accepted registrations", err)
 	}
 	return failed
 }
@@ -320,12 +343,6 @@ func submissionEvent(a *accepted) *ansinh.AuditEvent {
 		Detail: map[string]any{"receipt": r.Receipt, "channel": r.Channel, "submitter": r.Submitter}}
 }
 
-func (s *Service) warn(what string, err error) {
-	if s.Log != nil {
-		s.Log.Warn(what, "err", err)
-	}
-}
-
 // accepted is a submission waiting for its steps in this process.
 type accepted struct {
 	r       *ansinh.Registration
@@ -345,6 +362,11 @@ type pipeline struct {
 	running []*accepted
 	known   map[string]bool // receipts waiting or running
 	people  map[string]int  // their people, and how many of each
+	// stuck are the people one of whose submissions this process left to the sweep:
+	// their later ones wait for it there too, so that a person's submissions are never
+	// chained out of the order they came.
+	stuck   map[string]bool
+	log     *slog.Logger // the first service's that has one
 	seq     uint64
 	busy    bool
 	hurry   int           // Settle calls waiting: the batch goes now
@@ -363,7 +385,7 @@ func (s *Service) pipe() *pipeline {
 	name := s.store.DBName()
 	p := pipelines.m[name]
 	if p == nil {
-		p = &pipeline{known: map[string]bool{}, people: map[string]int{}, wake: make(chan struct{}, 1), changed: make(chan struct{})}
+		p = &pipeline{known: map[string]bool{}, people: map[string]int{}, stuck: map[string]bool{}, wake: make(chan struct{}, 1), changed: make(chan struct{})}
 		pipelines.m[name] = p
 	}
 	return p
@@ -376,6 +398,9 @@ func (p *pipeline) add(s *Service, a *accepted) bool {
 	defer p.mu.Unlock()
 	if p.known[a.r.Receipt] {
 		return false
+	}
+	if p.log == nil {
+		p.log = s.Log
 	}
 	p.known[a.r.Receipt] = true
 	p.people[a.r.BeneficiaryID]++
@@ -409,8 +434,19 @@ func (p *pipeline) run(s *Service) {
 			t.Stop()
 			continue
 		}
+		// In the order they came: a submission tried again goes before those that came
+		// after it; a stuck person's wait for the sweep.
+		slices.SortFunc(p.waiting, func(x, y *accepted) int { return cmp.Compare(x.seq, y.seq) })
 		n := min(len(p.waiting), maxAcceptBatch)
-		p.running = p.waiting[:n:n]
+		var batch []*accepted
+		for _, a := range p.waiting[:n] {
+			if p.stuck[a.r.BeneficiaryID] {
+				p.forget(a)
+				continue
+			}
+			batch = append(batch, a)
+		}
+		p.running = batch
 		p.waiting = p.waiting[n:]
 		p.mu.Unlock()
 
@@ -428,17 +464,29 @@ func (p *pipeline) run(s *Service) {
 				continue
 			}
 			if bad {
-				s.warn("registration steps left to the sweep", err)
+				p.warn("registration steps left to the sweep", err)
+				p.stuck[a.r.BeneficiaryID] = true
 			}
-			delete(p.known, a.r.Receipt)
-			if p.people[a.r.BeneficiaryID]--; p.people[a.r.BeneficiaryID] <= 0 {
-				delete(p.people, a.r.BeneficiaryID)
-			}
+			p.forget(a)
 		}
 		p.running = nil
 		close(p.changed)
 		p.changed = make(chan struct{})
 		p.mu.Unlock()
+	}
+}
+
+// forget takes a off the process's list (mu held).
+func (p *pipeline) forget(a *accepted) {
+	delete(p.known, a.r.Receipt)
+	if p.people[a.r.BeneficiaryID]--; p.people[a.r.BeneficiaryID] <= 0 {
+		delete(p.people, a.r.BeneficiaryID)
+	}
+}
+
+func (p *pipeline) warn(what string, err error) {
+	if p.log != nil {
+		p.log.Warn(what, "err", err)
 	}
 }
 

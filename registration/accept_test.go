@@ -2,6 +2,8 @@ package registration_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,5 +193,81 @@ func TestNoDecisionBeforeTheStepsOfAnotherInstance(t *testing.T) {
 	}
 	if got, _ := f.st.Registration(ctx, r.Receipt); got.Status != ansinh.StatusVerified {
 		t.Fatalf("status %s", got.Status)
+	}
+}
+
+// A submission whose steps fail goes again before the person's submissions that came
+// after it: here the person's second comes while the first one's batch is failing.
+func TestASubmissionTriedAgainKeepsItsPlace(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	var newer string
+	var once sync.Once
+	f.svc.FailStepForTest(func(step string) error {
+		if step != "accepted:insert" {
+			return nil
+		}
+		var err error
+		once.Do(func() {
+			var e error
+			if newer, _, e = f.svc.SubmitFor(ctx, f.b, request("again-0002", "222222222222"), ansinh.ChannelQR); e != nil {
+				t.Error(e)
+			}
+			err = errors.New("injected failure of the first batch")
+		})
+		return err
+	})
+	older, _, err := f.svc.SubmitFor(ctx, f.b, request("again-0001", "111111111111"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.inOrder(t, older, newer)
+}
+
+// A submission left to the sweep holds the person's later ones with it: the sweep takes
+// them in the order they came.
+func TestASubmissionLeftToTheSweepHoldsThePersonsLaterOnes(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.svc.FailAfterForTest("accepted:insert")
+	older, _, err := f.svc.SubmitFor(ctx, f.b, request("held-0001", "111111111111"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Settle(ctx); err != nil { // every try fails: left to the sweep
+		t.Fatal(err)
+	}
+	f.svc.FailAfterForTest("")
+	newer, _, err := f.svc.SubmitFor(ctx, f.b, request("held-0002", "222222222222"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.FinishDecisions(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.inOrder(t, older, newer)
+}
+
+// inOrder checks that the person's chain is older then newer, the older superseded by
+// the newer, and only the newer queued.
+func (f *fixture) inOrder(t *testing.T, older, newer string) {
+	t.Helper()
+	ctx := context.Background()
+	chain, err := f.st.RegistrationReceipts(ctx, f.b.ID)
+	if err != nil || len(chain) != 2 || chain[0] != older || chain[1] != newer {
+		t.Fatalf("chain %v %v, want [%s %s]", chain, err, older, newer)
+	}
+	if r, err := f.st.Registration(ctx, older); err != nil || r.Status != ansinh.StatusSuperseded || r.SupersededBy != newer {
+		t.Fatalf("the older one: %+v %v", r, err)
+	}
+	items, _, err := f.st.Queue(ctx, store.QueueQuery{Communes: []string{"31498"}})
+	if err != nil || len(items) != 1 || items[0].Receipt != newer {
+		t.Fatalf("queue: %+v %v", items, err)
 	}
 }

@@ -338,7 +338,11 @@ func (s *Service) ApplyOpenDecisions(ctx context.Context) error {
 func (s *Service) finish(ctx context.Context, abandoned time.Time, tell bool) (int, error) {
 	// Submissions accepted and left before their steps first: a decision is only ever
 	// on a submission through them.
-	if _, err := s.FinishAccepted(ctx); err != nil {
+	before := time.Now()
+	if !abandoned.IsZero() { // the running service's sweep: leave another instance its own
+		before = abandoned
+	}
+	if _, err := s.FinishAccepted(ctx, before); err != nil {
 		return 0, err
 	}
 	open, err := s.store.OpenDecisions(ctx)
@@ -377,6 +381,10 @@ func (s *Service) finish(ctx context.Context, abandoned time.Time, tell bool) (i
 	}
 	return done, nil
 }
+
+// FailStepForTest calls f after every step (of decisions and accepted submissions
+// alike) and fails the step with what it returns; nil: never.
+func (s *Service) FailStepForTest(f func(step string) error) { s.failAfter = f }
 
 // FailAfterForTest makes decisions fail after the named step ("" never): open, claim,
 // dequeue, account, history, count, roster, ref, applied; and the steps of accepted
@@ -430,6 +438,9 @@ type Withdrawals interface {
 // submission is closed as rejected with the reason, through the decision's usual steps.
 // It returns the submissions it closed; a repeat finishes what an interrupted one left.
 func (s *Service) WithdrawConsent(ctx context.Context, st Withdrawals, beneficiaryID, request, by string, now time.Time) ([]string, error) {
+	if _, err := s.SettlePerson(ctx, beneficiaryID, ""); err != nil { // a submission just made is withdrawn too
+		return nil, err
+	}
 	pending, err := st.WithdrawConsent(ctx, beneficiaryID, request, by, now)
 	if err != nil {
 		return nil, err

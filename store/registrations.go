@@ -267,6 +267,11 @@ func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrat
 		if err = s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&a); err == nil {
 			return &a.Doc, nil
 		}
+		// Its steps may have stored it and dropped the accepted document between the two
+		// reads (stored first, dropped last): once more.
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			err = s.rdb.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d)
+		}
 	}
 	if err != nil {
 		return nil, s.fail("find registration", err)

@@ -77,7 +77,7 @@ type UnitMigration struct {
 var ErrUnitBlockers = errors.New("store: unit migration: the plan has blockers")
 
 // ErrUnfinishedDecisions refuses a migration while decisions are left half-applied.
-var ErrUnfinishedDecisions = errors.New("store: unit migration: decisions are left half-applied; finish them first (start the service once, or run the sweep)")
+var ErrUnfinishedDecisions = errors.New("store: unit migration: decisions or submissions are left half-applied; finish them first (start the service once, or run the sweep)")
 
 // UnitMove counts the people of one commune of the old set who go to one of the new.
 type UnitMove struct {
@@ -187,6 +187,13 @@ func (s *Store) MigrateUnits(ctx context.Context, m UnitMigration) (*UnitPlan, e
 	}
 	if n, err := s.UnfinishedDecisions(ctx); err != nil {
 		return p, err
+	} else if n > 0 {
+		return p, ErrUnfinishedDecisions
+	}
+	// Likewise a submission accepted and not yet through its steps, whose commune is the
+	// old set's (FinishDecisions takes them through first).
+	if n, err := s.db.Collection(colAccepted).EstimatedDocumentCount(ctx); err != nil {
+		return p, s.fail("unit migration: accepted registrations", err)
 	} else if n > 0 {
 		return p, ErrUnfinishedDecisions
 	}

@@ -530,3 +530,28 @@ func BenchmarkUnitMigration(b *testing.B) {
 		b.ReportMetric(float64(peak-base)/(1<<20), "heap-growth-MB")
 	}
 }
+
+// A submission accepted and not yet through its steps holds a migration back, as a
+// decision half-applied does: its commune is the old set's, and its steps would store
+// it under that code after the move.
+func TestUnitMigrationWaitsForAcceptedSubmissions(t *testing.T) {
+	c := ctx(t)
+	sets := unitSets(t)
+	old := storetest.NewIn(t, ansinh.SetSocTrang2024)
+	rows := []*ansinh.ImportRow{{Beneficiary: ansinh.Beneficiary{Name: "A", CCCD: migCCCD(1), BirthDate: "1950", Commune: "31498", Group: ansinh.GroupNCC, Eligible: true}}}
+	if _, err := old.InsertImported(c, rows, migNow); err != nil {
+		t.Fatal(err)
+	}
+	r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: old.BeneficiaryID(migCCCD(1)), Commune: "31498",
+		Submitter: ansinh.SubmitterSelf, BankBIN: "970405", AccountNumber: "123456789012", AccountName: "A", Channel: ansinh.ChannelAPI, SubmittedAt: migNow}
+	if _, err := old.InsertAccepted(c, r, "public", ""); err != nil {
+		t.Fatal(err)
+	}
+	s := storetest.Reopen(t, old, ansinh.SetCanTho2025)
+	if _, err := s.MigrateUnits(c, toCanTho(sets, migNow)); !errors.Is(err, store.ErrUnfinishedDecisions) {
+		t.Fatalf("a migration with a submission accepted: %v", err)
+	}
+	if b, _ := s.Beneficiary(c, s.BeneficiaryID(migCCCD(1))); b.Commune != "31498" {
+		t.Fatalf("moved: %s", b.Commune)
+	}
+}

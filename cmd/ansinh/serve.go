@@ -93,6 +93,11 @@ func (a *app) serve(ctx context.Context) error {
 	if err := runner.Resume(ctx); err != nil {
 		return err
 	}
+	// Before the first request: the submissions a crash left before their steps, so
+	// that a person's newer one never goes before them.
+	if _, err := decisions.FinishAccepted(ctx, time.Now()); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return usageError{fmt.Errorf("ANSINH_ADDR: %w", err)}
