@@ -215,3 +215,7 @@ func (s *Store) DropJobForTest(ctx context.Context, id string) error {
 	_, err := s.db.Collection(colJobs).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }
+
+// ForgetSlotsForTest empties this process's memory of the attempt slots, as a restart
+// would.
+func (s *Store) ForgetSlotsForTest() { s.forgetSlots() }

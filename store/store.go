@@ -410,6 +410,7 @@ func (s *Store) DBName() string { return s.db.Name() }
 // Drop deletes the whole database. Tests use it to clean up after themselves.
 func (s *Store) Drop(ctx context.Context) error {
 	s.settled(ctx)
+	s.forgetSlots()
 	return s.db.Drop(ctx)
 }
 

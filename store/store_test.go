@@ -224,3 +224,34 @@ func TestSuiteThroughMongoDBURI(t *testing.T) {
 func lifecycle(s *store.Store) *registration.Service {
 	return registration.New(s, "store-test-secret", nil)
 }
+
+// The attempt slots a process keeps in memory (FerretDB) are the store's: a restart
+// reads them back, and a slot given back is free again.
+func TestAttemptSlotsSurviveARestart(t *testing.T) {
+	s := storetest.New(t)
+	now, w := time.Now(), 24*time.Hour
+	var last string
+	for range 5 {
+		slot, _, err := s.ClaimAttempt(ctx(t), "identity:someone", now, w, 5)
+		if err != nil || slot == "" {
+			t.Fatalf("claim: %q %v", slot, err)
+		}
+		last = slot
+	}
+	if full, err := s.AttemptsUsed(ctx(t), "identity:someone", now, w, 5); err != nil || !full {
+		t.Fatalf("five claimed: full %v %v", full, err)
+	}
+	s.ForgetSlotsForTest() // the restart
+	if full, err := s.AttemptsUsed(ctx(t), "identity:someone", now, w, 5); err != nil || !full {
+		t.Fatalf("after a restart: full %v %v", full, err)
+	}
+	if err := s.ReleaseAttempt(ctx(t), last); err != nil {
+		t.Fatal(err)
+	}
+	if full, err := s.AttemptsUsed(ctx(t), "identity:someone", now, w, 5); err != nil || full {
+		t.Fatalf("a slot given back: full %v %v", full, err)
+	}
+	if n, err := s.AttemptsTaken(ctx(t), "identity:someone", now, w, 5); err != nil || n != 4 {
+		t.Fatalf("taken %d %v", n, err)
+	}
+}

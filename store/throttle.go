@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -43,6 +44,9 @@ func (s *Store) ClaimAttempt(ctx context.Context, key string, now time.Time, win
 		}
 		id := attemptSlot(key, now, window, n)
 		err := s.insert(ctx, colAttempts, attemptDoc{ID: id, ExpiresAt: end})
+		if err == nil || mongo.IsDuplicateKeyError(err) {
+			s.slotMemory().add(id, end) // taken, by this claim or before it
+		}
 		if err == nil {
 			return id, 0, nil
 		}
@@ -69,6 +73,7 @@ func (s *Store) ReleaseAttempt(ctx context.Context, slot string) error {
 	if _, err := s.db.Collection(colAttempts).DeleteOne(ctx, bson.D{{Key: "_id", Value: slot}}); err != nil {
 		return s.fail("release attempt", err)
 	}
+	s.slotMemory().remove(slot)
 	return nil
 }
 
@@ -93,8 +98,11 @@ func attemptSlot(key string, now time.Time, window time.Duration, n int) string 
 	return key + "|" + strconv.FormatInt(now.UTC().Truncate(window).Unix(), 10) + "|" + strconv.Itoa(n)
 }
 
-// slotTaken looks the slot up by _id.
+// slotTaken looks the slot up by _id, or, on FerretDB, in this process's memory of them.
 func (s *Store) slotTaken(ctx context.Context, id string) (bool, error) {
+	if m := s.slotMemory(); m != nil {
+		return m.taken(ctx, s, id)
+	}
 	switch err := s.rdb.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
 	case err == nil:
 		return true, nil
@@ -103,4 +111,95 @@ func (s *Store) slotTaken(ctx context.Context, id string) (bool, error) {
 	default:
 		return false, err
 	}
+}
+
+// Slots in memory. On FerretDB this process is the store's only writer (SPEC §7), so
+// once it has read the attempt slots it knows each one there is: whether a slot is taken
+// is answered from memory, which spares every registration's identity check a store call
+// (issue 18). The memory is the process's, per database, like the roster locks: loaded
+// on first use, kept by ClaimAttempt and ReleaseAttempt, and forgetting the slots of
+// ended windows (which the retention job deletes). A second process on one embedded
+// store — not a supported way to run — would not see this one's slots: each would then
+// allow a key its own limit.
+type slots struct {
+	mu     sync.Mutex
+	loaded bool
+	ends   map[string]time.Time // slot id → the end of its window
+	pruned time.Time            // the window end of the last pruning
+}
+
+var slotMemories = struct {
+	sync.Mutex
+	m map[string]*slots
+}{m: map[string]*slots{}}
+
+// slotMemory is the memory of s's database; nil off FerretDB, where the store answers.
+func (s *Store) slotMemory() *slots {
+	if !s.ferret {
+		return nil
+	}
+	slotMemories.Lock()
+	defer slotMemories.Unlock()
+	m := slotMemories.m[s.db.Name()]
+	if m == nil {
+		m = &slots{ends: map[string]time.Time{}}
+		slotMemories.m[s.db.Name()] = m
+	}
+	return m
+}
+
+// forgetSlots drops the memory of s's database (the database is dropped).
+func (s *Store) forgetSlots() {
+	slotMemories.Lock()
+	defer slotMemories.Unlock()
+	delete(slotMemories.m, s.db.Name())
+}
+
+func (m *slots) taken(ctx context.Context, s *Store, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.loaded {
+		cur, err := s.db.Collection(colAttempts).Find(ctx, bson.D{})
+		if err != nil {
+			return false, err
+		}
+		var all []attemptDoc
+		if err := cur.All(ctx, &all); err != nil {
+			return false, err
+		}
+		for _, d := range all {
+			m.ends[d.ID] = d.ExpiresAt
+		}
+		m.loaded = true
+	}
+	_, ok := m.ends[id]
+	return ok, nil
+}
+
+func (m *slots) add(id string, end time.Time) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ends[id] = end
+	// The slots of windows ended a day before this one's (on the caller's clock: the
+	// service's, which tests move) are never asked about again.
+	if end.Sub(m.pruned) > time.Hour {
+		for k, e := range m.ends {
+			if e.Before(end.Add(-24 * time.Hour)) {
+				delete(m.ends, k)
+			}
+		}
+		m.pruned = end
+	}
+}
+
+func (m *slots) remove(id string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.ends, id)
 }
