@@ -87,14 +87,11 @@ func (s *Store) InsertAccepted(ctx context.Context, r *ansinh.Registration, acto
 // StillAccepted reports whether receipt's accepted document is still there: its steps
 // are not all done (on this instance or another).
 func (s *Store) StillAccepted(ctx context.Context, receipt string) (bool, error) {
-	switch err := s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Err(); {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return false, nil
-	default:
+	ok, err := exists(ctx, s.rdb.Collection(colAccepted), receipt)
+	if err != nil {
 		return false, s.fail("find accepted registration", err)
 	}
+	return ok, nil
 }
 
 // AcceptedRegistrations returns every accepted submission still to go through its

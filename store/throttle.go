@@ -103,7 +103,12 @@ func (s *Store) slotTaken(ctx context.Context, id string) (bool, error) {
 	if m := s.slotMemory(); m != nil {
 		return m.taken(ctx, s, id)
 	}
-	switch err := s.rdb.Collection(colAttempts).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
+	return exists(ctx, s.rdb.Collection(colAttempts), id)
+}
+
+// exists reports whether col holds a document with this _id.
+func exists(ctx context.Context, col *mongo.Collection, id string) (bool, error) {
+	switch err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, mongo.ErrNoDocuments):

@@ -225,14 +225,3 @@ func InsertRaw(ctx context.Context, s *store.Store, col string, doc any) error {
 	_, err := server.client.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
 	return err
 }
-
-// InsertRawPooled is InsertRaw through the store's reads client (several connections
-// on FerretDB), the baseline for inserts that need no serialising.
-func InsertRawPooled(ctx context.Context, s *store.Store, col string, doc any) error {
-	c := server.reads
-	if c == nil {
-		c = server.client
-	}
-	_, err := c.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
-	return err
-}
