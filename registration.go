@@ -1,6 +1,7 @@
 package ansinh
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"strings"
@@ -193,4 +194,12 @@ type AcceptedRegistration struct {
 	Actor        string
 	Role         Role
 	AuditID      string // its audit event's
+}
+
+// Settler waits for the submissions accepted in this process to go through their
+// lifecycle steps (registration.Service gives the store one): All for every one, Person
+// for one person's.
+type Settler struct {
+	All    func(ctx context.Context) error
+	Person func(ctx context.Context, beneficiaryID string) error
 }

@@ -107,7 +107,6 @@ func (h *Handler) LookupResult(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, _ = h.registrations.SettlePerson(ctx, b.ID, "") // a submission just made is in the person's list
 	receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
 	if err != nil {
 		return err

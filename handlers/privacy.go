@@ -241,7 +241,6 @@ func (h *Handler) RequestDataPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, _ = h.registrations.SettlePerson(ctx, b.ID, "")
 	receipts, err := h.store.RegistrationReceipts(ctx, b.ID)
 	if err != nil {
 		return err

@@ -59,10 +59,6 @@ func (h *Handler) chooseCommune(c *fiber.Ctx, commune string) (*ansinh.Beneficia
 	case !slices.Contains(b.Candidates, commune):
 		return nil, ansinh.FieldError("commune", ansinh.MsgCommuneNotCandidate)
 	}
-	// A submission of theirs just made goes to the commune chosen with the others.
-	if _, err := h.registrations.SettlePerson(c.UserContext(), b.ID, ""); err != nil {
-		return nil, err
-	}
 	before, err := h.store.ChooseCommune(c.UserContext(), b.ID, commune, u.Username, h.now())
 	if err != nil {
 		return nil, err

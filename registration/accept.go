@@ -100,13 +100,8 @@ func (s *Service) accept(ctx context.Context, r *ansinh.Registration, actor stri
 	if err != nil {
 		return false, err
 	}
-	switch {
-	case had.BeneficiaryID != r.BeneficiaryID:
-		return false, ansinh.ErrReceiptTaken
-	case had.Fingerprint != "" && had.Fingerprint != s.store.Fingerprint(r):
-		return false, ansinh.ErrIdempotencyReused
-	case had.Status != ansinh.StatusPending:
-		return true, nil
+	if ended, err := repeatOf(had, r, s.store.Fingerprint(r)); err != nil || ended {
+		return ended, err
 	}
 	// Its steps again, to finish what a first attempt left; its audit event and its
 	// accepted document, if any is left, are the sweep's (a repeat is never audited).

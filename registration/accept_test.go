@@ -271,3 +271,17 @@ func (f *fixture) inOrder(t *testing.T, older, newer string) {
 		t.Fatalf("queue: %+v %v", items, err)
 	}
 }
+
+// A person's list of submissions holds the one just answered, for every reader of it
+// (the status look-up, a consent withdrawal, a commune choice, the Zalo bot, reminders).
+func TestAPersonsSubmissionsHoldTheOneJustAnswered(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	receipt, _, err := f.svc.SubmitFor(ctx, f.b, request("list-0001", "123456789012"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chain, err := f.st.RegistrationReceipts(ctx, f.b.ID); err != nil || len(chain) != 1 || chain[0] != receipt {
+		t.Fatalf("the person's submissions right after the answer: %v %v", chain, err)
+	}
+}

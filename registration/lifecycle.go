@@ -73,12 +73,9 @@ func (s *Service) record(ctx context.Context, r *ansinh.Registration) (replay bo
 		if err != nil {
 			return false, err
 		}
-		switch {
-		case had.BeneficiaryID != r.BeneficiaryID:
-			return false, fmt.Errorf("registration: record: %w", ansinh.ErrReceiptTaken)
-		case had.Fingerprint != "" && had.Fingerprint != r.Fingerprint:
-			return false, fmt.Errorf("registration: record: %w", ansinh.ErrIdempotencyReused)
-		case had.Status != ansinh.StatusPending:
+		if ended, err := repeatOf(had, r, r.Fingerprint); err != nil {
+			return false, fmt.Errorf("registration: record: %w", err)
+		} else if ended {
 			return true, nil
 		}
 		// The first attempt's commune and time stand; the steps below finish it.
@@ -88,6 +85,20 @@ func (s *Service) record(ctx context.Context, r *ansinh.Registration) (replay bo
 		return false, err
 	}
 	return replay, s.follow(ctx, r)
+}
+
+// repeatOf judges r, whose receipt had holds already (fingerprint is what r says):
+// another person's is ansinh.ErrReceiptTaken, other content ansinh.ErrIdempotencyReused;
+// otherwise r is a repeat of had, ended (decided or superseded, so nothing to do) or
+// still pending.
+func repeatOf(had, r *ansinh.Registration, fingerprint string) (ended bool, err error) {
+	switch {
+	case had.BeneficiaryID != r.BeneficiaryID:
+		return false, ansinh.ErrReceiptTaken
+	case had.Fingerprint != "" && had.Fingerprint != fingerprint:
+		return false, ansinh.ErrIdempotencyReused
+	}
+	return had.Status != ansinh.StatusPending, nil
 }
 
 // follow is what follows a submission's insert: it is linked at the end of the
@@ -438,9 +449,6 @@ type Withdrawals interface {
 // submission is closed as rejected with the reason, through the decision's usual steps.
 // It returns the submissions it closed; a repeat finishes what an interrupted one left.
 func (s *Service) WithdrawConsent(ctx context.Context, st Withdrawals, beneficiaryID, request, by string, now time.Time) ([]string, error) {
-	if _, err := s.SettlePerson(ctx, beneficiaryID, ""); err != nil { // a submission just made is withdrawn too
-		return nil, err
-	}
 	pending, err := st.WithdrawConsent(ctx, beneficiaryID, request, by, now)
 	if err != nil {
 		return nil, err

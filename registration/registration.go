@@ -58,10 +58,12 @@ func New(st Store, secret string, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	if c, ok := st.(interface {
-		SetSettler(func(context.Context) error)
-	}); ok {
-		c.SetSettler(func(ctx context.Context) error { return (&Service{store: st}).Settle(ctx) })
+	if c, ok := st.(interface{ SetSettler(ansinh.Settler) }); ok {
+		w := &Service{store: st}
+		c.SetSettler(ansinh.Settler{All: w.Settle, Person: func(ctx context.Context, id string) error {
+			_, err := w.SettlePerson(ctx, id, "")
+			return err
+		}})
 	}
 	return &Service{store: st, qrKey: ansinh.DeriveKey(secret, "qr-token"), proofKey: ansinh.DeriveKey(secret, "form-proof"),
 		receiptKey: ansinh.DeriveKey(secret, "receipt"),

@@ -2,14 +2,12 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/sync/errgroup"
 
 	"ansinh"
@@ -55,15 +53,11 @@ func (s *Store) LockReceipt(receipt string) func() {
 // StoredRegistration is Registration of a submission past its acceptance (not of one
 // still accepted only).
 func (s *Store) StoredRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error) {
-	var d registrationDoc
-	if err := s.rdb.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d); err != nil {
-		return nil, s.fail("find registration", err)
-	}
-	ev, err := s.registrationStatus(ctx, receipt)
+	d, err := s.storedDoc(ctx, receipt)
 	if err != nil {
 		return nil, err
 	}
-	return registrationOf(&d, ev), nil
+	return s.withStatus(ctx, d)
 }
 
 // InsertAccepted stores r as accepted, setting r.Fingerprint: durable when it returns
@@ -74,12 +68,8 @@ func (s *Store) StoredRegistration(ctx context.Context, receipt string) (*ansinh
 func (s *Store) InsertAccepted(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role) (string, error) {
 	doc := acceptedDoc{Doc: s.registrationToDoc(r), Actor: actor, Role: string(role), AcceptedAt: r.SubmittedAt.UTC(), AuditID: bson.NewObjectID()}
 	r.Fingerprint = doc.Doc.Fingerprint
-	err := s.insert(ctx, colAccepted, doc)
-	if mongo.IsDuplicateKeyError(err) {
-		return "", fmt.Errorf("store: accept registration: %w", ansinh.ErrDuplicate)
-	}
-	if err != nil {
-		return "", s.fail("accept registration", err)
+	if err := s.duplicateOr("accept registration", s.insert(ctx, colAccepted, doc)); err != nil {
+		return "", err
 	}
 	return doc.AuditID.Hex(), nil
 }
@@ -156,33 +146,8 @@ func auditID(e *ansinh.AuditEvent) (bson.ObjectID, error) {
 }
 
 // The steps of a batch of accepted submissions, each one command for the batch where
-// the store allows (registration.Service runs them in the lifecycle's order, and the
-// one-by-one steps for whatever a batch step leaves).
-
-// insertMany inserts docs into col in one unordered command and returns each one's
-// error (a duplicate key is its own, never its neighbours').
-func (s *Store) insertMany(ctx context.Context, col string, docs []any) []error {
-	errs := make([]error, len(docs))
-	if len(docs) == 0 {
-		return errs
-	}
-	_, err := s.db.Collection(col).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	var bwe mongo.BulkWriteException
-	switch {
-	case err == nil:
-	case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
-		for _, we := range bwe.WriteErrors {
-			if we.Index >= 0 && we.Index < len(errs) {
-				errs[we.Index] = we
-			}
-		}
-	default:
-		for i := range errs {
-			errs[i] = err
-		}
-	}
-	return errs
-}
+// the store allows (insertEach; registration.Service runs them in the lifecycle's
+// order, and the one-by-one steps for whatever a batch step leaves).
 
 // InsertRegistrations is InsertRegistration of each of rs, in one command: each one's
 // error, ansinh.ErrDuplicate for a receipt stored already.
@@ -193,7 +158,7 @@ func (s *Store) InsertRegistrations(ctx context.Context, rs []*ansinh.Registrati
 		r.Fingerprint = d.Fingerprint
 		docs[i] = d
 	}
-	errs := s.insertMany(ctx, colRegistrations, docs)
+	errs := insertEach(ctx, s.db.Collection(colRegistrations), docs)
 	for i, err := range errs {
 		errs[i] = s.duplicateOr("create registration", err)
 	}
@@ -208,7 +173,7 @@ func (s *Store) LinkFirstSubmissions(ctx context.Context, rs []*ansinh.Registrat
 	for i, r := range rs {
 		docs[i] = chainDoc{ID: r.BeneficiaryID + ":1", Receipt: r.Receipt, At: r.SubmittedAt.UTC()}
 	}
-	errs := s.insertMany(ctx, colRegistrationChain, docs)
+	errs := insertEach(ctx, s.db.Collection(colRegistrationChain), docs)
 	for i, err := range errs {
 		errs[i] = s.duplicateOr("chain registration", err)
 	}
@@ -222,7 +187,7 @@ func (s *Store) AddAccountSubmissions(ctx context.Context, rs []*ansinh.Registra
 	for i, r := range rs {
 		docs[i] = accountRefDoc{ID: s.AccountIndex(r.BankBIN, r.AccountNumber), Users: []string{}, Receipts: []string{r.Receipt}}
 	}
-	for i, err := range s.insertMany(ctx, colAccountRefs, docs) {
+	for i, err := range insertEach(ctx, s.db.Collection(colAccountRefs), docs) {
 		switch {
 		case mongo.IsDuplicateKeyError(err):
 			if err := s.addAccountRef(ctx, docs[i].(accountRefDoc).ID, "receipts", rs[i].Receipt); err != nil {
@@ -254,7 +219,7 @@ func (s *Store) QueueNewForReview(ctx context.Context, rs []*ansinh.Registration
 		}
 		lines[e.unit][r.Receipt] = e.line
 	}
-	for _, err := range s.insertMany(ctx, colQueue, docs) {
+	for _, err := range insertEach(ctx, s.db.Collection(colQueue), docs) {
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return s.fail("queue registration", err)
 		}
@@ -279,7 +244,7 @@ func (s *Store) AuditOnce(ctx context.Context, events []*ansinh.AuditEvent) erro
 		docs = append(docs, auditDoc{ID: id, At: e.At.UTC(), Actor: e.Actor, Role: string(e.Role), Action: e.Action,
 			Target: e.Target, Unit: e.Unit, IP: e.IP, Detail: e.Detail, Set: s.unitSetOf(e.Unit)})
 	}
-	for _, err := range s.insertMany(ctx, colAudit, docs) {
+	for _, err := range insertEach(ctx, s.db.Collection(colAudit), docs) {
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return s.fail("audit", err)
 		}

@@ -82,22 +82,32 @@ func (b *inserter) send(ctx context.Context, batch []*insertCall) {
 	for i, c := range batch {
 		docs[i] = c.doc
 	}
-	_, err := b.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	errs := make([]error, len(batch))
+	for i, err := range insertEach(ctx, b.col, docs) {
+		batch[i].done <- err
+	}
+}
+
+// insertEach inserts docs into col in one unordered insertMany and returns each one's
+// error: a duplicate key is its own, never its neighbours'.
+func insertEach(ctx context.Context, col *mongo.Collection, docs []any) []error {
+	errs := make([]error, len(docs))
+	if len(docs) == 0 {
+		return errs
+	}
+	_, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bwe mongo.BulkWriteException
 	switch {
+	case err == nil:
 	case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
 		for _, we := range bwe.WriteErrors {
 			if we.Index >= 0 && we.Index < len(errs) {
 				errs[we.Index] = we
 			}
 		}
-	case err != nil:
+	default:
 		for i := range errs {
 			errs[i] = err
 		}
 	}
-	for i, c := range batch {
-		c.done <- errs[i]
-	}
+	return errs
 }

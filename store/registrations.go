@@ -110,14 +110,7 @@ const (
 func (s *Store) InsertRegistration(ctx context.Context, r *ansinh.Registration) error {
 	doc := s.registrationToDoc(r)
 	r.Fingerprint = doc.Fingerprint
-	err := s.insert(ctx, colRegistrations, doc)
-	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("store: insert registration: %w", ansinh.ErrDuplicate)
-	}
-	if err != nil {
-		return s.fail("create registration", err)
-	}
-	return nil
+	return s.duplicateOr("create registration", s.insert(ctx, colRegistrations, doc))
 }
 
 // LinkSubmission links receipt at the end of the person's chain of submissions and
@@ -202,8 +195,10 @@ func (s *Store) chainAppend(ctx context.Context, beneficiaryID, receipt string, 
 	return nil, fmt.Errorf("store: chain registration: more than %d submissions for one person", maxChain)
 }
 
-// RegistrationReceipts returns a beneficiary's receipts, oldest first.
+// RegistrationReceipts returns a beneficiary's receipts, oldest first, the one just
+// submitted included (it waits for the person's submissions this process accepted).
 func (s *Store) RegistrationReceipts(ctx context.Context, beneficiaryID string) ([]string, error) {
+	s.settledPerson(ctx, beneficiaryID)
 	var out []string
 	for n := 1; n <= maxChain; n++ {
 		var d chainDoc
@@ -260,20 +255,27 @@ func last4(s string) string { return s[max(0, len(s)-4):] }
 // registrationDoc reads a submission, or, while its steps are still to come, its
 // accepted document.
 func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrationDoc, error) {
-	var d registrationDoc
-	err := s.rdb.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		var a acceptedDoc
-		if err = s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&a); err == nil {
-			return &a.Doc, nil
-		}
-		// Its steps may have stored it and dropped the accepted document between the two
-		// reads (stored first, dropped last): once more.
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			err = s.rdb.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d)
-		}
+	d, err := s.storedDoc(ctx, receipt)
+	if !isNotFound(err) {
+		return d, err
 	}
-	if err != nil {
+	var a acceptedDoc
+	err = s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&a)
+	if err == nil {
+		return &a.Doc, nil
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, s.fail("find registration", err)
+	}
+	// Its steps may have stored it and dropped the accepted document between the two
+	// reads (stored first, dropped last): once more.
+	return s.storedDoc(ctx, receipt)
+}
+
+// storedDoc reads a submission past its acceptance.
+func (s *Store) storedDoc(ctx context.Context, receipt string) (*registrationDoc, error) {
+	var d registrationDoc
+	if err := s.rdb.Collection(colRegistrations).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&d); err != nil {
 		return nil, s.fail("find registration", err)
 	}
 	return &d, nil
@@ -302,7 +304,12 @@ func (s *Store) Registration(ctx context.Context, receipt string) (*ansinh.Regis
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.registrationStatus(ctx, receipt)
+	return s.withStatus(ctx, d)
+}
+
+// withStatus is the submission d in its current state; numbers masked.
+func (s *Store) withStatus(ctx context.Context, d *registrationDoc) (*ansinh.Registration, error) {
+	ev, err := s.registrationStatus(ctx, d.Receipt)
 	if err != nil {
 		return nil, err
 	}

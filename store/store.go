@@ -79,8 +79,9 @@ type Store struct {
 	// client and its token, a callback and its queue entry) after the named step.
 	failAfter func(step string) error
 	// settle, when set (SetSettler), waits for the registrations accepted in this
-	// process to go through their steps: Close and Drop call it first.
-	settle atomic.Pointer[func(context.Context) error]
+	// process to go through their steps: Close and Drop call it first, and a read of a
+	// person's submissions waits for theirs.
+	settle atomic.Pointer[ansinh.Settler]
 	// sealed counts the documents a migration sealed in place: their clear text may
 	// linger in the embedded store's free pages until Open scrubs the file.
 	sealed int
@@ -368,14 +369,24 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // SetSettler tells the store how to wait for the registrations accepted in this
-// process to go through their steps (registration.Service.Settle), so that closing or
-// dropping it does not cut them short.
-func (s *Store) SetSettler(f func(context.Context) error) { s.settle.Store(&f) }
+// process, so that closing or dropping it does not cut them short and a read of a
+// person's submissions (RegistrationReceipts) finds the one just made.
+func (s *Store) SetSettler(f ansinh.Settler) { s.settle.Store(&f) }
 
 func (s *Store) settled(ctx context.Context) {
 	if f := s.settle.Load(); f != nil {
-		if err := (*f)(ctx); err != nil {
+		if err := f.All(ctx); err != nil {
 			s.logger.Warn("store: closed before the accepted registrations were stored; the next start finishes them", "err", err)
+		}
+	}
+}
+
+// settledPerson waits for the person's accepted registrations; a wait cut short reads
+// what is stored, a moment behind.
+func (s *Store) settledPerson(ctx context.Context, beneficiaryID string) {
+	if f := s.settle.Load(); f != nil {
+		if err := f.Person(ctx, beneficiaryID); err != nil {
+			s.logger.Warn("store: a person's submissions read before the one just made was stored", "err", err)
 		}
 	}
 }

@@ -478,7 +478,6 @@ func (s services) Status(ctx context.Context, receipt string) (*ansinh.Registrat
 }
 
 func (s services) LatestStatus(ctx context.Context, beneficiaryID string) (*ansinh.Registration, error) {
-	_, _ = s.bot.registrations.SettlePerson(ctx, beneficiaryID, "") // a submission just made is in the list
 	receipts, err := s.bot.store.RegistrationReceipts(ctx, beneficiaryID)
 	if err != nil {
 		return nil, err
