@@ -7,6 +7,7 @@ import (
 
 	"ansinh"
 	"ansinh/i18n"
+	"ansinh/registration"
 	"ansinh/store"
 )
 
@@ -227,6 +228,11 @@ func TestKhmerRegistrationEndToEnd(t *testing.T) {
 			}
 
 			// Stored: in the commune's queue, with the proxy and the authorisation's photo.
+			// The queue is read from the store itself, so first wait until the submission
+			// the app acknowledged is through its steps (as a staff page does).
+			if err := registration.New(st, "settle", nil).Settle(context.Background()); err != nil {
+				t.Fatal(err)
+			}
 			items, _, err := st.Queue(context.Background(), ansinh.QueueQuery{Communes: []string{communeCode}})
 			if err != nil {
 				t.Fatal(err)

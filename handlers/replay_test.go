@@ -11,6 +11,7 @@ import (
 // queued returns the receipts waiting in the queue of the whole province.
 func (e *env) queued() map[string]bool {
 	e.t.Helper()
+	e.settle()
 	items, _, err := e.store.Queue(context.Background(), store.QueueQuery{Communes: e.units.Leaves(e.units.Root.Code)})
 	if err != nil {
 		e.t.Fatal(err)

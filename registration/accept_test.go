@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"ansinh"
 	"ansinh/registration"
 	"ansinh/store"
+	"ansinh/store/storetest"
 )
 
 func request(key, account string) *ansinh.RegistrationRequest {
@@ -284,4 +287,55 @@ func TestAPersonsSubmissionsHoldTheOneJustAnswered(t *testing.T) {
 	if chain, err := f.st.RegistrationReceipts(ctx, f.b.ID); err != nil || len(chain) != 1 || chain[0] != receipt {
 		t.Fatalf("the person's submissions right after the answer: %v %v", chain, err)
 	}
+}
+
+// An accepted submission is stored as its receipt and one packed value (the insert a
+// person's request waits for costs a fifth less so), and one an earlier version stored
+// field by field, still waiting after an upgrade, is read and finished all the same.
+func TestAcceptedSubmissionsPackedAndUnpackedAreRead(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.svc.FailAfterForTest("accepted:insert")
+	receipt, _, err := f.svc.SubmitFor(ctx, f.b, request("packed-0001", "123456789012"), ansinh.ChannelQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Settle(ctx); err != nil { // every try fails: left to the sweep
+		t.Fatal(err)
+	}
+	// As a crash before its first step leaves it: accepted, nothing stored.
+	if err := storetest.DeleteRaw(ctx, f.st, "registrations", receipt); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := storetest.FindRaw(ctx, f.st, "registrations_accepted", receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elems, _ := raw.Elements()
+	_, packed, ok := raw.Lookup("z").BinaryOK()
+	if len(elems) != 2 || !ok {
+		t.Fatalf("the accepted document as stored: %s", raw)
+	}
+	read := func(shape string) {
+		t.Helper()
+		r, err := f.st.Registration(ctx, receipt)
+		if err != nil || r.Status != ansinh.StatusPending || r.AccountLast4 != "9012" || r.BeneficiaryID != f.b.ID {
+			t.Fatalf("%s: the receipt reads %+v %v", shape, r, err)
+		}
+		left, err := f.st.AcceptedRegistrations(ctx)
+		if err != nil || len(left) != 1 || left[0].Registration.AccountNumber != "123456789012" || left[0].AuditID == "" {
+			t.Fatalf("%s: left for the sweep %+v %v", shape, left, err)
+		}
+	}
+	read("packed")
+	// As an earlier version stored it: the same fields at the top level.
+	if err := storetest.ReplaceRaw(ctx, f.st, "registrations_accepted", receipt, bson.Raw(packed)); err != nil {
+		t.Fatal(err)
+	}
+	read("field by field")
+	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.exactlyOnce(t, receipt)
 }

