@@ -194,6 +194,9 @@ type AcceptedRegistration struct {
 	Actor        string
 	Role         Role
 	AuditID      string // its audit event's
+	// ClaimedBirthDate is the birth date the person gave, when the submission was stored
+	// before their identity was proven: the sweep compares it with the record again.
+	ClaimedBirthDate string
 }
 
 // Settler waits for the submissions accepted in this process to go through their

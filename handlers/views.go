@@ -66,6 +66,9 @@ func newViews(st site, funcs map[string]any) (*html.Engine, error) {
 	engine.AddFunc("neg", func(n int) int { return -n })
 	engine.AddFunc("fmtTime", func(t time.Time) string { return t.Format("15:04 02/01/2006") })
 	engine.AddFunc("vntime", func(t time.Time) string { return t.In(ansinh.Vietnam).Format("02/01/2006 15:04") })
+	// vnday is the day of t in Vietnam: a time read back from the store is in UTC, seven
+	// hours behind, and its day is the day before from midnight to seven.
+	engine.AddFunc("vnday", func(t time.Time) string { return t.In(ansinh.Vietnam).Format("02/01/2006") })
 	engine.AddFunc("vnnum", ansinh.FormatCount)
 	engine.AddFunc("vnpct", ansinh.FormatPercent)
 	engine.AddFunc("vnmonth", ansinh.FormatMonth)

@@ -36,6 +36,8 @@ type Accepting interface {
 	Fingerprint(r *ansinh.Registration) string
 	StoredRegistration(ctx context.Context, receipt string) (*ansinh.Registration, error)
 	InsertAccepted(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role) (auditID string, err error)
+	InsertAcceptedUnproven(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role, birthDate string) (auditID string, err error)
+	WithdrawAccepted(ctx context.Context, receipt string) error
 	AcceptedRegistrations(ctx context.Context) ([]ansinh.AcceptedRegistration, error)
 	DropAccepted(ctx context.Context, receipts []string) error
 	StillAccepted(ctx context.Context, receipt string) (bool, error)
@@ -110,6 +112,62 @@ func (s *Service) accept(ctx context.Context, r *ansinh.Registration, actor stri
 	return true, nil
 }
 
+// submitProving is Submit on the CCCD path with an idempotency key: the receipt is
+// known from the CCCD and the key before anything is read, so the submission is
+// stored as accepted while its identity is proven and its receipt looked up — the
+// person's request waits for the longest of the three rather than for a read and then
+// the write. What is not to be stored after all (a birth date that does not match, a
+// receipt stored before) is withdrawn before the answer, under the receipt's lock; if
+// a crash comes between, the start compares the birth date kept with it again
+// (FinishAccepted), and the steps of a repeat judge it as the repeat it is.
+func (s *Service) submitProving(ctx context.Context, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
+	id := s.store.BeneficiaryID(req.CCCD)
+	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == id {
+		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
+	}
+	r, actor := s.draft(s.receipt(id, req.IdempotencyKey), id, "", req, channel)
+	unlock := s.store.LockReceipt(r.Receipt)
+	defer unlock()
+	var (
+		b        *ansinh.Beneficiary
+		pre      = &stored{receipt: r.Receipt}
+		auditID  string
+		ierr, ae error
+		wg       sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		b, ierr = s.IdentifyByCCCD(ctx, req.CCCD, req.BirthDate)
+	}()
+	go func() {
+		defer wg.Done()
+		pre.had, pre.err = s.store.StoredRegistration(ctx, r.Receipt)
+	}()
+	auditID, ae = s.store.InsertAcceptedUnproven(ctx, r, actor, "", req.BirthDate)
+	wg.Wait()
+	fresh := ae == nil && ierr == nil && ansinh.ErrorCode(pre.err) == ansinh.ENOTFOUND
+	if ae == nil && !fresh {
+		if err := s.store.WithdrawAccepted(context.WithoutCancel(ctx), r.Receipt); err != nil {
+			return "", false, err // left to the start, which judges it as above
+		}
+	}
+	if ierr != nil {
+		return "", false, ierr
+	}
+	r.Commune = b.Commune
+	if fresh {
+		s.pipe().add(s, &accepted{r: r, actor: actor, auditID: auditID})
+		return r.Receipt, false, nil
+	}
+	if ae != nil && !errors.Is(ae, ansinh.ErrDuplicate) {
+		return "", false, ae
+	}
+	// A repeat, accepted or stored before: judged as every repeat is.
+	replay, err := s.accept(ctx, r, actor, "", pre)
+	return r.Receipt, replay, err
+}
+
 // Settle returns once the steps of every submission this process accepted before the
 // call have run (or ctx ends).
 func (s *Service) Settle(ctx context.Context) error {
@@ -161,11 +219,47 @@ func (s *Service) FinishAccepted(ctx context.Context, before time.Time) (int, er
 		if a.Registration.SubmittedAt.After(before) && !stuck[a.Registration.BeneficiaryID] {
 			continue
 		}
+		if a.ClaimedBirthDate != "" {
+			if proven, err := s.proven(ctx, a); err != nil {
+				return n, err
+			} else if !proven {
+				continue
+			}
+		}
 		if p.add(s, &accepted{r: a.Registration, actor: a.Actor, role: a.Role, auditID: a.AuditID}) {
 			n++
 		}
 	}
 	return n, p.settle(ctx)
+}
+
+// proven judges again, as its request did, a submission stored before its identity was
+// proven and its receipt looked up (submitProving), which a crash left before it was
+// withdrawn or answered: one whose receipt was stored before is the repeat its request
+// answered from that one, and one whose birth date does not match the record's was
+// refused; both are withdrawn. The rest takes its commune from the record and goes
+// through its steps.
+func (s *Service) proven(ctx context.Context, a ansinh.AcceptedRegistration) (bool, error) {
+	r := a.Registration
+	defer s.store.LockReceipt(r.Receipt)()
+	_, err := s.store.StoredRegistration(ctx, r.Receipt)
+	if ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		if err != nil {
+			return false, err
+		}
+		return false, s.store.WithdrawAccepted(ctx, r.Receipt)
+	}
+	b, err := s.store.Beneficiary(ctx, r.BeneficiaryID)
+	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		return false, err
+	}
+	if err == nil && !ansinh.YearOnly(b.BirthDate) && ansinh.BirthDateMatches(b.BirthDate, a.ClaimedBirthDate) {
+		if r.Commune == "" {
+			r.Commune = b.Commune
+		}
+		return true, nil
+	}
+	return false, s.store.WithdrawAccepted(ctx, r.Receipt)
 }
 
 // through runs the steps of a batch and drops the accepted documents of those done; it

@@ -200,6 +200,9 @@ func (s *Service) Submit(ctx context.Context, req *ansinh.RegistrationRequest, c
 		}
 		return s.create(ctx, b, req, channel, nil)
 	}
+	if req.IdempotencyKey != "" {
+		return s.submitProving(ctx, req, channel)
+	}
 	// The CCCD names the record, so the receipt is known before the identity is proven:
 	// its stored submission is looked up meanwhile (a repeat's), under its lock.
 	receipt := s.receipt(s.store.BeneficiaryID(req.CCCD), req.IdempotencyKey)
@@ -252,13 +255,27 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == b.ID {
 		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
 	}
-	now := s.now()
 	receipt := s.receipt(b.ID, req.IdempotencyKey)
 	if pre != nil && req.IdempotencyKey == "" {
 		receipt = pre.receipt // drawn at random before
 	}
+	r, actor := s.draft(receipt, b.ID, b.Commune, req, channel, with...)
+	for range 3 {
+		replay, err := s.accept(ctx, r, actor, "", pre)
+		if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
+			r.Receipt = ansinh.NewReceipt()
+			continue
+		}
+		return r.Receipt, replay, err
+	}
+	return "", false, errors.New("registration: no free receipt after three draws")
+}
+
+// draft is the submission req makes, as it will be stored, and who submits it.
+func (s *Service) draft(receipt, beneficiaryID, commune string, req *ansinh.RegistrationRequest, channel string, with ...func(*ansinh.Registration)) (*ansinh.Registration, string) {
+	now := s.now()
 	r := &ansinh.Registration{
-		Receipt: receipt, BeneficiaryID: b.ID, Commune: b.Commune, Submitter: req.Submitter,
+		Receipt: receipt, BeneficiaryID: beneficiaryID, Commune: commune, Submitter: req.Submitter,
 		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
 		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
 		NotifyConsent: req.NotifyConsent, VNeIDLinked: req.VNeIDLinked,
@@ -273,15 +290,7 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	if r.RegisteredBy != "" {
 		actor = r.RegisteredBy
 	}
-	for range 3 {
-		replay, err := s.accept(ctx, r, actor, "", pre)
-		if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
-			r.Receipt = ansinh.NewReceipt()
-			continue
-		}
-		return r.Receipt, replay, err
-	}
-	return "", false, errors.New("registration: no free receipt after three draws")
+	return r, actor
 }
 
 // receipt is random, or, with an idempotency key, derived from the person and the key

@@ -32,6 +32,10 @@ type acceptedDoc struct {
 	// AuditID is the id of the submission's audit event, drawn at acceptance so that the
 	// event keeps its place in the log and is written once however often its step runs.
 	AuditID bson.ObjectID `bson:"audit_id"`
+	// Claimed is, sealed, the birth date the person gave when the document was written
+	// before their identity was proven (InsertAcceptedUnproven): a start that finds the
+	// document compares it with the record again, and drops what does not match.
+	Claimed string `bson:"claimed,omitempty"`
 }
 
 // packedAccepted is an accepted document as it is stored: its receipt, and the rest as
@@ -98,7 +102,24 @@ func (s *Store) StoredRegistration(ctx context.Context, receipt string) (*ansinh
 // no stored submission of the receipt.
 // It returns the id of the submission's audit event, for its steps.
 func (s *Store) InsertAccepted(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role) (string, error) {
-	doc := acceptedDoc{Doc: s.registrationToDoc(r), Actor: actor, Role: string(role), AcceptedAt: r.SubmittedAt.UTC(), AuditID: bson.NewObjectID()}
+	return s.insertAccepted(ctx, r, actor, role, "")
+}
+
+// InsertAcceptedUnproven is InsertAccepted of a submission whose identity is being
+// proven meanwhile (the CCCD path: the insert and the check at once), with the birth
+// date the person gave. If the check fails, the caller withdraws it (WithdrawAccepted)
+// before answering; if a crash comes first, the start compares the birth date again
+// (AcceptedRegistrations gives it back).
+func (s *Store) InsertAcceptedUnproven(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role, birthDate string) (string, error) {
+	return s.insertAccepted(ctx, r, actor, role, s.vault.Seal(birthDate, ctxClaimed))
+}
+
+// ctxClaimed seals a birth date as a person gave it.
+const ctxClaimed = "claimed-birth-date"
+
+func (s *Store) insertAccepted(ctx context.Context, r *ansinh.Registration, actor string, role ansinh.Role, claimed string) (string, error) {
+	doc := acceptedDoc{Doc: s.registrationToDoc(r), Actor: actor, Role: string(role), AcceptedAt: r.SubmittedAt.UTC(), AuditID: bson.NewObjectID(),
+		Claimed: claimed}
 	r.Fingerprint = doc.Doc.Fingerprint
 	packed, err := doc.pack()
 	if err != nil {
@@ -138,7 +159,13 @@ func (s *Store) AcceptedRegistrations(ctx context.Context) ([]ansinh.AcceptedReg
 		if err := s.reveal(&d.Doc, r); err != nil {
 			return nil, err
 		}
-		out = append(out, ansinh.AcceptedRegistration{Registration: r, Actor: d.Actor, Role: ansinh.Role(d.Role), AuditID: d.AuditID.Hex()})
+		a := ansinh.AcceptedRegistration{Registration: r, Actor: d.Actor, Role: ansinh.Role(d.Role), AuditID: d.AuditID.Hex()}
+		if d.Claimed != "" {
+			if a.ClaimedBirthDate, err = s.vault.Open(d.Claimed, ctxClaimed); err != nil {
+				return nil, s.fail("accepted registrations", err)
+			}
+		}
+		out = append(out, a)
 	}
 	if err := cur.Err(); err != nil {
 		return nil, s.fail("accepted registrations", err)
@@ -147,6 +174,16 @@ func (s *Store) AcceptedRegistrations(ctx context.Context) ([]ansinh.AcceptedReg
 		return a.Registration.SubmittedAt.Compare(b.Registration.SubmittedAt)
 	})
 	return out, nil
+}
+
+// WithdrawAccepted removes the accepted document of a submission that is not to be
+// stored after all (its identity was not proven, or its receipt was stored before):
+// nothing was answered for it. The caller holds LockReceipt.
+func (s *Store) WithdrawAccepted(ctx context.Context, receipt string) error {
+	if _, err := s.db.Collection(colAccepted).DeleteOne(ctx, bson.D{{Key: "_id", Value: receipt}}); err != nil {
+		return s.fail("withdraw accepted registration", err)
+	}
+	return nil
 }
 
 // DropAccepted removes the accepted documents of receipts, whose steps are all done.

@@ -265,6 +265,15 @@ func (s *Store) registrationDoc(ctx context.Context, receipt string) (*registrat
 		if err != nil {
 			return nil, s.fail("find registration", err)
 		}
+		if a.Doc.Commune == "" { // accepted while the identity was proven: the record's
+			b, err := s.Beneficiary(ctx, a.Doc.BeneficiaryID)
+			if err != nil && !isNotFound(err) {
+				return nil, err
+			}
+			if b != nil {
+				a.Doc.Commune = b.Commune
+			}
+		}
 		return &a.Doc, nil
 	}
 	if !errors.Is(err, mongo.ErrNoDocuments) {

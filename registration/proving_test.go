@@ -1,0 +1,119 @@
+package registration_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"ansinh"
+	"ansinh/registration"
+	"ansinh/store"
+)
+
+// byCCCD is a submission on the CCCD path (the API's), with its idempotency key.
+func byCCCD(key, birthDate, account string) *ansinh.RegistrationRequest {
+	r := request(key, account)
+	r.CCCD, r.BirthDate = "094050001234", birthDate
+	return r
+}
+
+// nothingAccepted checks that no accepted submission is left over.
+func (f *fixture) nothingAccepted(t *testing.T, when string) {
+	t.Helper()
+	if left, err := f.st.AcceptedRegistrations(context.Background()); err != nil || len(left) != 0 {
+		t.Fatalf("%s: accepted still %+v %v", when, left, err)
+	}
+}
+
+// On the CCCD path the submission is stored while the identity is proven: a refused one
+// and a repeat are withdrawn before the answer, and only the first is stored, once.
+func TestOnTheCCCDPathWhatIsNotStoredIsWithdrawnBeforeTheAnswer(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if _, _, err := f.svc.Submit(ctx, byCCCD("prove-0001", "1951-03-05", "123456789012"), ansinh.ChannelAPI); ansinh.ErrorCode(err) != ansinh.EINVALID {
+		t.Fatalf("a wrong birth date: %v", err)
+	}
+	f.nothingAccepted(t, "after a wrong birth date")
+	receipt, replay, err := f.svc.Submit(ctx, byCCCD("prove-0001", "1950-03-05", "123456789012"), ansinh.ChannelAPI)
+	if err != nil || replay {
+		t.Fatalf("the right one: %v %v", replay, err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.exactlyOnce(t, receipt)
+	if r, err := f.st.Registration(ctx, receipt); err != nil || r.Commune != "31498" || r.AccountLast4 != "9012" {
+		t.Fatalf("stored as %+v %v", r, err)
+	}
+	// Its key again with another account: refused, and the stored one stands.
+	if _, _, err := f.svc.Submit(ctx, byCCCD("prove-0001", "1950-03-05", "999999999999"), ansinh.ChannelAPI); err == nil {
+		t.Fatal("the key again with other content was taken")
+	}
+	f.nothingAccepted(t, "after the key with other content")
+	// The same again: the same receipt, a replay, nothing more stored.
+	again, replay, err := f.svc.Submit(ctx, byCCCD("prove-0001", "1950-03-05", "123456789012"), ansinh.ChannelAPI)
+	if err != nil || !replay || again != receipt {
+		t.Fatalf("the replay: %s %v %v", again, replay, err)
+	}
+	if err := f.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.nothingAccepted(t, "after the replay")
+	f.exactlyOnce(t, receipt)
+	if r, _ := f.st.Registration(ctx, receipt); r.AccountLast4 != "9012" {
+		t.Fatalf("after the repeats the account ends %s", r.AccountLast4)
+	}
+}
+
+// What a crash leaves between the insert and its withdrawal is judged again at the
+// start, as its request would have: a wrong birth date is withdrawn and never stored, a
+// right one is stored with the commune of the record, and one that repeats a stored
+// receipt with other content is withdrawn — it does not hold the person's later
+// submissions waiting behind it.
+func TestTheStartJudgesWhatACrashLeftBeforeTheIdentityWasProven(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	draft := func(account string) *ansinh.Registration {
+		return &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: f.b.ID, Submitter: ansinh.SubmitterSelf,
+			BankBIN: "970405", AccountNumber: account, AccountName: "NGUYEN VAN SAU", Channel: ansinh.ChannelAPI,
+			Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: f.now}, SubmittedAt: f.now}
+	}
+	wrong, right := draft("111111111111"), draft("123456789012")
+	if _, err := f.st.InsertAcceptedUnproven(ctx, wrong, "public", "", "1951-03-05"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.InsertAcceptedUnproven(ctx, right, "public", "", "1950-03-05"); err != nil {
+		t.Fatal(err)
+	}
+	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Registration(ctx, wrong.Receipt); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
+		t.Fatalf("the wrong birth date's submission: %v", err)
+	}
+	f.exactlyOnce(t, right.Receipt)
+	if r, err := f.st.Registration(ctx, right.Receipt); err != nil || r.Commune != "31498" {
+		t.Fatalf("the right one stored as %+v %v", r, err)
+	}
+	// A repeat of the stored receipt with another account, left by a crash.
+	other := draft("999999999999")
+	other.Receipt = right.Receipt
+	if err := f.st.WithdrawAccepted(ctx, right.Receipt); err != nil { // (none left: a no-op)
+		t.Fatal(err)
+	}
+	if _, err := f.st.InsertAcceptedUnproven(ctx, other, "public", "", "1950-03-05"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.nothingAccepted(t, "after the start")
+	if r, err := f.st.Registration(ctx, right.Receipt); err != nil || r.AccountLast4 != "9012" {
+		t.Fatalf("the stored one after the repeat's crash: %+v %v", r, err)
+	}
+	items, _, err := f.st.Queue(ctx, store.QueueQuery{Communes: []string{"31498"}})
+	if err != nil || len(items) != 1 || items[0].Receipt != right.Receipt {
+		t.Fatalf("queue %+v %v", items, err)
+	}
+}
