@@ -151,7 +151,6 @@ func BenchmarkWritePath(b *testing.B) {
 				}
 				regs.run(clients, time.Second, register)
 				rawCPU += c1 - c0
-				regCPU += cpuTime() - c1
 				// The steps the registrations left behind them are done before the next
 				// round, on the registrations' clock: the rate is one the store sustains,
 				// and the raw inserts meet a quiet store.
