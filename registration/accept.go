@@ -215,16 +215,30 @@ func (s *Service) FinishAccepted(ctx context.Context, before time.Time) (int, er
 	p.waiting = waiting
 	p.mu.Unlock()
 	n := 0
+	held := map[string]bool{}
 	for _, a := range left {
-		if a.Registration.SubmittedAt.After(before) && !stuck[a.Registration.BeneficiaryID] {
+		id := a.Registration.BeneficiaryID
+		if a.Registration.SubmittedAt.After(before) && !stuck[id] {
 			continue
 		}
-		if a.ClaimedBirthDate != "" {
-			if proven, err := s.proven(ctx, a); err != nil {
-				return n, err
-			} else if !proven {
+		// One stored before its identity was proven is judged again, unless this process
+		// proved it (it is stuck here, or still on its way).
+		if a.ClaimedBirthDate != "" && !stuck[id] && !p.holds(a.Registration.Receipt) {
+			proven, err := s.proven(ctx, a)
+			if err != nil { // left for the next sweep, the person's later ones with it
+				p.warn("judge an accepted submission", err)
+				p.mu.Lock()
+				p.stuck[id] = true
+				p.mu.Unlock()
+				held[id] = true
 				continue
 			}
+			if !proven {
+				continue
+			}
+		}
+		if held[id] {
+			continue
 		}
 		if p.add(s, &accepted{r: a.Registration, actor: a.Actor, role: a.Role, auditID: a.AuditID}) {
 			n++
@@ -235,19 +249,25 @@ func (s *Service) FinishAccepted(ctx context.Context, before time.Time) (int, er
 
 // proven judges again, as its request did, a submission stored before its identity was
 // proven and its receipt looked up (submitProving), which a crash left before it was
-// withdrawn or answered: one whose receipt was stored before is the repeat its request
-// answered from that one, and one whose birth date does not match the record's was
-// refused; both are withdrawn. The rest takes its commune from the record and goes
+// withdrawn or answered: one whose receipt another submission had stored before (other
+// content, or another time) is the repeat its request answered from that one, and one
+// whose birth date does not match the record's was refused; both are withdrawn. The
+// rest — its own steps begun or not — takes its commune from the record and goes
 // through its steps.
 func (s *Service) proven(ctx context.Context, a ansinh.AcceptedRegistration) (bool, error) {
 	r := a.Registration
 	defer s.store.LockReceipt(r.Receipt)()
-	_, err := s.store.StoredRegistration(ctx, r.Receipt)
-	if ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
-		if err != nil {
-			return false, err
+	had, err := s.store.StoredRegistration(ctx, r.Receipt)
+	switch {
+	case err == nil && had.Fingerprint == r.Fingerprint && had.SubmittedAt.Equal(r.SubmittedAt):
+		if r.Commune == "" {
+			r.Commune = had.Commune
 		}
+		return true, nil // its own steps began: they go on
+	case err == nil:
 		return false, s.store.WithdrawAccepted(ctx, r.Receipt)
+	case ansinh.ErrorCode(err) != ansinh.ENOTFOUND:
+		return false, err
 	}
 	b, err := s.store.Beneficiary(ctx, r.BeneficiaryID)
 	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
@@ -608,6 +628,13 @@ func (p *pipeline) settle(ctx context.Context) error {
 		}
 		p.mu.Lock()
 	}
+}
+
+// holds reports whether receipt's submission is on its way through this process.
+func (p *pipeline) holds(receipt string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.known[receipt]
 }
 
 // holdsUpTo reports whether a submission numbered at most seq is waiting or running

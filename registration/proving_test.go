@@ -117,3 +117,53 @@ func TestTheStartJudgesWhatACrashLeftBeforeTheIdentityWasProven(t *testing.T) {
 		t.Fatalf("queue %+v %v", items, err)
 	}
 }
+
+// A submission answered on the CCCD path and cut short by a crash at any of its steps
+// is finished by the start exactly once: its own stored submission is not taken for a
+// repeat of another.
+func TestACCCDPathSubmissionSurvivesACrashAtEveryStep(t *testing.T) {
+	for _, step := range []string{"accepted:insert", "accepted:link", "accepted:queue", "accepted:audit"} {
+		t.Run(step, func(t *testing.T) {
+			f := setup(t)
+			ctx := context.Background()
+			f.svc.FailAfterForTest(step)
+			receipt, _, err := f.svc.Submit(ctx, byCCCD("crash-cccd-1", "1950-03-05", "123456789012"), ansinh.ChannelAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Settle(ctx); err != nil { // every try fails: left to the sweep
+				t.Fatal(err)
+			}
+			again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+			if _, err := again.FinishDecisions(ctx, f.now); err != nil {
+				t.Fatal(err)
+			}
+			f.exactlyOnce(t, receipt)
+		})
+	}
+}
+
+// What a crash left after the first of its steps, with no memory of it in this process
+// (a new process): its own stored submission is not a repeat of another, and the start
+// finishes its steps exactly once.
+func TestTheStartFinishesAnUnprovenSubmissionWhoseStepsBegan(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	r := &ansinh.Registration{Receipt: ansinh.NewReceipt(), BeneficiaryID: f.b.ID, Submitter: ansinh.SubmitterSelf,
+		BankBIN: "970405", AccountNumber: "123456789012", AccountName: "NGUYEN VAN SAU", Channel: ansinh.ChannelAPI,
+		Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: f.now}, SubmittedAt: f.now.Truncate(time.Millisecond)}
+	if _, err := f.st.InsertAcceptedUnproven(ctx, r, "public", "", "1950-03-05"); err != nil {
+		t.Fatal(err)
+	}
+	r.Commune = f.b.Commune // as the request knew it once proven
+	for _, err := range f.st.InsertRegistrations(ctx, []*ansinh.Registration{r}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.exactlyOnce(t, r.Receipt)
+}
