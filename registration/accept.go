@@ -112,20 +112,19 @@ func (s *Service) accept(ctx context.Context, r *ansinh.Registration, actor stri
 	return true, nil
 }
 
-// submitProving is Submit on the CCCD path with an idempotency key: the receipt is
-// known from the CCCD and the key before anything is read, so the submission is
-// stored as accepted while its identity is proven and its receipt looked up — the
-// person's request waits for the longest of the three rather than for a read and then
-// the write. What is not to be stored after all (a birth date that does not match, a
-// receipt stored before) is withdrawn before the answer, under the receipt's lock; if
-// a crash comes between, the start compares the birth date kept with it again
-// (FinishAccepted), and the steps of a repeat judge it as the repeat it is.
+// submitProving is Submit on the CCCD path: the CCCD names the record, and so the
+// receipt (drawn from it and the idempotency key, or at random) is known before
+// anything is read. The submission is stored as accepted while its identity is proven
+// and its receipt looked up — the person's request waits for the longest of the three
+// rather than for a read and then the write. What is not to be stored after all (a
+// birth date that does not match, a receipt stored before) is withdrawn before the
+// answer, under the receipt's lock; if a crash comes between, the start judges it
+// again (proven).
 func (s *Service) submitProving(ctx context.Context, req *ansinh.RegistrationRequest, channel string) (string, bool, error) {
-	id := s.store.BeneficiaryID(req.CCCD)
-	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == id {
-		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
+	r, actor, err := s.draft(s.store.BeneficiaryID(req.CCCD), "", req, channel)
+	if err != nil {
+		return "", false, err
 	}
-	r, actor := s.draft(s.receipt(id, req.IdempotencyKey), id, "", req, channel)
 	unlock := s.store.LockReceipt(r.Receipt)
 	defer unlock()
 	var (
@@ -163,8 +162,12 @@ func (s *Service) submitProving(ctx context.Context, req *ansinh.RegistrationReq
 	if ae != nil && !errors.Is(ae, ansinh.ErrDuplicate) {
 		return "", false, ae
 	}
-	// A repeat, accepted or stored before: judged as every repeat is.
+	// A repeat, accepted or stored before: judged as every repeat is; a random receipt
+	// that another person's submission holds is drawn again.
 	replay, err := s.accept(ctx, r, actor, "", pre)
+	if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
+		return s.create(ctx, b, req, channel)
+	}
 	return r.Receipt, replay, err
 }
 
@@ -218,7 +221,7 @@ func (s *Service) FinishAccepted(ctx context.Context, before time.Time) (int, er
 	held := map[string]bool{}
 	for _, a := range left {
 		id := a.Registration.BeneficiaryID
-		if a.Registration.SubmittedAt.After(before) && !stuck[id] {
+		if a.Registration.SubmittedAt.After(before) && !stuck[id] || held[id] {
 			continue
 		}
 		// One stored before its identity was proven is judged again, unless this process
@@ -236,9 +239,6 @@ func (s *Service) FinishAccepted(ctx context.Context, before time.Time) (int, er
 			if !proven {
 				continue
 			}
-		}
-		if held[id] {
-			continue
 		}
 		if p.add(s, &accepted{r: a.Registration, actor: a.Actor, role: a.Role, auditID: a.AuditID}) {
 			n++
@@ -260,9 +260,7 @@ func (s *Service) proven(ctx context.Context, a ansinh.AcceptedRegistration) (bo
 	had, err := s.store.StoredRegistration(ctx, r.Receipt)
 	switch {
 	case err == nil && had.Fingerprint == r.Fingerprint && had.SubmittedAt.Equal(r.SubmittedAt):
-		if r.Commune == "" {
-			r.Commune = had.Commune
-		}
+		r.Commune = had.Commune
 		return true, nil // its own steps began: they go on
 	case err == nil:
 		return false, s.store.WithdrawAccepted(ctx, r.Receipt)
@@ -273,10 +271,8 @@ func (s *Service) proven(ctx context.Context, a ansinh.AcceptedRegistration) (bo
 	if err != nil && ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
 		return false, err
 	}
-	if err == nil && !ansinh.YearOnly(b.BirthDate) && ansinh.BirthDateMatches(b.BirthDate, a.ClaimedBirthDate) {
-		if r.Commune == "" {
-			r.Commune = b.Commune
-		}
+	if matches(b, a.ClaimedBirthDate, false) {
+		r.Commune = b.Commune
 		return true, nil
 	}
 	return false, s.store.WithdrawAccepted(ctx, r.Receipt)

@@ -295,14 +295,9 @@ func TestAPersonsSubmissionsHoldTheOneJustAnswered(t *testing.T) {
 func TestAcceptedSubmissionsPackedAndUnpackedAreRead(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	f.svc.FailAfterForTest("accepted:insert")
-	receipt, _, err := f.svc.SubmitFor(ctx, f.b, request("packed-0001", "123456789012"), ansinh.ChannelQR)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.Settle(ctx); err != nil { // every try fails: left to the sweep
-		t.Fatal(err)
-	}
+	receipt := f.leftToTheSweep(t, "accepted:insert", func() (string, bool, error) {
+		return f.svc.SubmitFor(ctx, f.b, request("packed-0001", "123456789012"), ansinh.ChannelQR)
+	})
 	// As a crash before its first step leaves it: accepted, nothing stored.
 	if err := storetest.DeleteRaw(ctx, f.st, "registrations", receipt); err != nil {
 		t.Fatal(err)
@@ -333,9 +328,6 @@ func TestAcceptedSubmissionsPackedAndUnpackedAreRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	read("field by field")
-	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
-	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
-		t.Fatal(err)
-	}
+	f.restart(t)
 	f.exactlyOnce(t, receipt)
 }

@@ -17,6 +17,32 @@ func byCCCD(key, birthDate, account string) *ansinh.RegistrationRequest {
 	return r
 }
 
+// leftToTheSweep submits with every try of the steps failing after step, so that the
+// submission is left to the sweep, and returns its receipt.
+func (f *fixture) leftToTheSweep(t *testing.T, step string, submit func() (string, bool, error)) string {
+	t.Helper()
+	f.svc.FailAfterForTest(step)
+	receipt, _, err := submit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return receipt
+}
+
+// restart is what a new service over the same store does before its first request:
+// the sweep, once. It returns the new service.
+func (f *fixture) restart(t *testing.T) *registration.Service {
+	t.Helper()
+	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
+	if _, err := again.FinishDecisions(context.Background(), f.now); err != nil {
+		t.Fatal(err)
+	}
+	return again
+}
+
 // nothingAccepted checks that no accepted submission is left over.
 func (f *fixture) nothingAccepted(t *testing.T, when string) {
 	t.Helper()
@@ -85,10 +111,7 @@ func TestTheStartJudgesWhatACrashLeftBeforeTheIdentityWasProven(t *testing.T) {
 	if _, err := f.st.InsertAcceptedUnproven(ctx, right, "public", "", "1950-03-05"); err != nil {
 		t.Fatal(err)
 	}
-	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
-	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
-		t.Fatal(err)
-	}
+	f.restart(t)
 	if _, err := f.st.Registration(ctx, wrong.Receipt); ansinh.ErrorCode(err) != ansinh.ENOTFOUND {
 		t.Fatalf("the wrong birth date's submission: %v", err)
 	}
@@ -105,9 +128,7 @@ func TestTheStartJudgesWhatACrashLeftBeforeTheIdentityWasProven(t *testing.T) {
 	if _, err := f.st.InsertAcceptedUnproven(ctx, other, "public", "", "1950-03-05"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
-		t.Fatal(err)
-	}
+	f.restart(t)
 	f.nothingAccepted(t, "after the start")
 	if r, err := f.st.Registration(ctx, right.Receipt); err != nil || r.AccountLast4 != "9012" {
 		t.Fatalf("the stored one after the repeat's crash: %+v %v", r, err)
@@ -125,19 +146,10 @@ func TestACCCDPathSubmissionSurvivesACrashAtEveryStep(t *testing.T) {
 	for _, step := range []string{"accepted:insert", "accepted:link", "accepted:queue", "accepted:audit"} {
 		t.Run(step, func(t *testing.T) {
 			f := setup(t)
-			ctx := context.Background()
-			f.svc.FailAfterForTest(step)
-			receipt, _, err := f.svc.Submit(ctx, byCCCD("crash-cccd-1", "1950-03-05", "123456789012"), ansinh.ChannelAPI)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := f.svc.Settle(ctx); err != nil { // every try fails: left to the sweep
-				t.Fatal(err)
-			}
-			again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
-			if _, err := again.FinishDecisions(ctx, f.now); err != nil {
-				t.Fatal(err)
-			}
+			receipt := f.leftToTheSweep(t, step, func() (string, bool, error) {
+				return f.svc.Submit(context.Background(), byCCCD("crash-cccd-1", "1950-03-05", "123456789012"), ansinh.ChannelAPI)
+			})
+			f.restart(t)
 			f.exactlyOnce(t, receipt)
 		})
 	}
@@ -161,9 +173,6 @@ func TestTheStartFinishesAnUnprovenSubmissionWhoseStepsBegan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	again := registration.New(f.st, "secret-key-secret-key-secret-key-01", func() time.Time { return f.now })
-	if _, err := again.FinishDecisions(ctx, f.now); err != nil {
-		t.Fatal(err)
-	}
+	f.restart(t)
 	f.exactlyOnce(t, r.Receipt)
 }

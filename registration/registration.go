@@ -169,8 +169,7 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 	// A record with a birth year only matches nothing here (unless the caller says a
 	// year may do); the answer counts as a wrong one all the same, or the attempts left
 	// would tell who is on the list with a year only.
-	yearOnlyRefused := b != nil && ansinh.YearOnly(b.BirthDate) && !yearOnlyMatches
-	if b != nil && !yearOnlyRefused && ansinh.BirthDateMatches(b.BirthDate, birthDate) {
+	if matches(b, birthDate, yearOnlyMatches) {
 		return b, nil
 	}
 	slot, _, err := s.store.ClaimAttempt(ctx, key, now, identityWindow, identityFailures)
@@ -181,6 +180,12 @@ func (s *Service) identify(ctx context.Context, id, birthDate, key string, yearO
 		return nil, ansinh.Errorf(ansinh.ERATELIMIT, ansinh.MsgIdentityLocked)
 	}
 	return nil, identityError()
+}
+
+// matches reports whether birthDate proves the identity of record b (nil: none). A
+// record with a birth year only matches nothing unless a year may do.
+func matches(b *ansinh.Beneficiary, birthDate string, yearOnlyMatches bool) bool {
+	return b != nil && (yearOnlyMatches || !ansinh.YearOnly(b.BirthDate)) && ansinh.BirthDateMatches(b.BirthDate, birthDate)
 }
 
 // identityLocks serialises, in this process, the identity checks of one key.
@@ -198,28 +203,9 @@ func (s *Service) Submit(ctx context.Context, req *ansinh.RegistrationRequest, c
 		if err != nil {
 			return "", false, err
 		}
-		return s.create(ctx, b, req, channel, nil)
+		return s.create(ctx, b, req, channel)
 	}
-	if req.IdempotencyKey != "" {
-		return s.submitProving(ctx, req, channel)
-	}
-	// The CCCD names the record, so the receipt is known before the identity is proven:
-	// its stored submission is looked up meanwhile (a repeat's), under its lock.
-	receipt := s.receipt(s.store.BeneficiaryID(req.CCCD), req.IdempotencyKey)
-	var pre *stored
-	unlock := func() {}
-	looked := make(chan struct{})
-	go func() {
-		defer close(looked)
-		pre, unlock = s.lookUp(ctx, receipt)
-	}()
-	b, err := s.IdentifyByCCCD(ctx, req.CCCD, req.BirthDate)
-	<-looked
-	defer unlock()
-	if err != nil {
-		return "", false, err
-	}
-	return s.create(ctx, b, req, channel, pre)
+	return s.submitProving(ctx, req, channel)
 }
 
 // SubmitFor stores a registration for an already identified beneficiary (the form
@@ -229,7 +215,7 @@ func (s *Service) SubmitFor(ctx context.Context, b *ansinh.Beneficiary, req *ans
 	if err := ansinh.ValidateExcept(req, "CCCD", "QRToken", "BirthDate"); err != nil {
 		return "", false, err
 	}
-	return s.create(ctx, b, req, channel, nil)
+	return s.create(ctx, b, req, channel)
 }
 
 // SubmitAssisted stores a registration an officer typed in during a home visit, with
@@ -244,24 +230,19 @@ func (s *Service) SubmitAssisted(ctx context.Context, b *ansinh.Beneficiary, req
 	if proofSeen == "" || len([]rune(proofSeen)) > 200 {
 		return "", false, ansinh.FieldError("proof_seen", ansinh.MsgProofSeen)
 	}
-	return s.create(ctx, b, req, ansinh.ChannelAssisted, nil, func(r *ansinh.Registration) {
+	return s.create(ctx, b, req, ansinh.ChannelAssisted, func(r *ansinh.Registration) {
 		r.RegisteredBy, r.ProofSeen = officer.Username, proofSeen
 	})
 }
 
-// create builds the submission and accepts it; pre, when not nil, is the look-up of its
-// receipt, made under the lock the caller holds.
-func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string, pre *stored, with ...func(*ansinh.Registration)) (string, bool, error) {
-	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == b.ID {
-		return "", false, ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
+// create builds the submission and accepts it.
+func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh.RegistrationRequest, channel string, with ...func(*ansinh.Registration)) (string, bool, error) {
+	r, actor, err := s.draft(b.ID, b.Commune, req, channel, with...)
+	if err != nil {
+		return "", false, err
 	}
-	receipt := s.receipt(b.ID, req.IdempotencyKey)
-	if pre != nil && req.IdempotencyKey == "" {
-		receipt = pre.receipt // drawn at random before
-	}
-	r, actor := s.draft(receipt, b.ID, b.Commune, req, channel, with...)
 	for range 3 {
-		replay, err := s.accept(ctx, r, actor, "", pre)
+		replay, err := s.accept(ctx, r, actor, "", nil)
 		if errors.Is(err, ansinh.ErrReceiptTaken) && req.IdempotencyKey == "" {
 			r.Receipt = ansinh.NewReceipt()
 			continue
@@ -271,11 +252,15 @@ func (s *Service) create(ctx context.Context, b *ansinh.Beneficiary, req *ansinh
 	return "", false, errors.New("registration: no free receipt after three draws")
 }
 
-// draft is the submission req makes, as it will be stored, and who submits it.
-func (s *Service) draft(receipt, beneficiaryID, commune string, req *ansinh.RegistrationRequest, channel string, with ...func(*ansinh.Registration)) (*ansinh.Registration, string) {
+// draft is the submission req makes for the person of beneficiaryID, as it will be
+// stored, and who submits it; a proxy who is the person is refused.
+func (s *Service) draft(beneficiaryID, commune string, req *ansinh.RegistrationRequest, channel string, with ...func(*ansinh.Registration)) (*ansinh.Registration, string, error) {
+	if req.Proxy != nil && s.store.BeneficiaryID(req.Proxy.CCCD) == beneficiaryID {
+		return nil, "", ansinh.FieldError("proxy.cccd", ansinh.MsgProxyCCCDSame)
+	}
 	now := s.now()
 	r := &ansinh.Registration{
-		Receipt: receipt, BeneficiaryID: beneficiaryID, Commune: commune, Submitter: req.Submitter,
+		Receipt: s.receipt(beneficiaryID, req.IdempotencyKey), BeneficiaryID: beneficiaryID, Commune: commune, Submitter: req.Submitter,
 		BankBIN: req.BankBIN, AccountNumber: req.AccountNumber, AccountName: req.AccountName, Phone: req.Phone,
 		Channel: channel, Consent: ansinh.Consent{Version: ansinh.ConsentVersion, At: now}, SubmittedAt: now,
 		NotifyConsent: req.NotifyConsent, VNeIDLinked: req.VNeIDLinked,
@@ -290,7 +275,7 @@ func (s *Service) draft(receipt, beneficiaryID, commune string, req *ansinh.Regi
 	if r.RegisteredBy != "" {
 		actor = r.RegisteredBy
 	}
-	return r, actor
+	return r, actor, nil
 }
 
 // receipt is random, or, with an idempotency key, derived from the person and the key
