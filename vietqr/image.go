@@ -37,7 +37,8 @@ func DecodeImage(r io.Reader) (string, error) {
 }
 
 // decodeImage is DecodeImage that also tells which attempt found the code
-// (1: full size, 2: grayscale downscaled to fallbackSide), for tests.
+// (1: full size, 2: grayscale downscaled to fallbackSide, 3: full size read as a
+// code alone on its quiet zone), for tests.
 func decodeImage(r io.Reader) (string, int, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxImageBytes+1))
 	if err != nil {
@@ -68,14 +69,20 @@ func decodeImage(r io.Reader) (string, int, error) {
 	}
 
 	lum, w, h := luminance(img)
-	if text, err := readQR(lum, w, h); err == nil {
+	if text, err := readQR(lum, w, h, false); err == nil {
 		return text, 1, nil
 	}
 	if max(w, h) > fallbackSide {
 		small, sw, sh := downscale(lum, w, h, fallbackSide)
-		if text, err := readQR(small, sw, sh); err == nil {
+		if text, err := readQR(small, sw, sh, false); err == nil {
 			return text, 2, nil
 		}
+	}
+	// A clean image of the code alone (a screenshot, a printed card): about one in a
+	// hundred and fifty of them the detector misses, searching for finder patterns that
+	// this reading does not need.
+	if text, err := readQR(lum, w, h, true); err == nil {
+		return text, 3, nil
 	}
 	return "", 0, ErrNoCode
 }
@@ -140,9 +147,10 @@ func downscale(src []byte, w, h, side int) ([]byte, int, int) {
 	return dst, dw, dh
 }
 
-// readQR runs gozxing's QR reader (hybrid binarizer, TRY_HARDER) on a
-// luminance buffer. A panic inside the library counts as "no code".
-func readQR(lum []byte, w, h int) (text string, err error) {
+// readQR runs gozxing's QR reader (hybrid binarizer, TRY_HARDER, or with pure the
+// image as the code alone) on a luminance buffer. A panic inside the library counts
+// as "no code".
+func readQR(lum []byte, w, h int, pure bool) (text string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			text, err = "", fmt.Errorf("%w: decoder panic: %v", ErrNoCode, r)
@@ -159,6 +167,12 @@ func readQR(lum []byte, w, h int) (text string, err error) {
 	hints := map[gozxing.DecodeHintType]interface{}{
 		gozxing.DecodeHintType_TRY_HARDER:    true,
 		gozxing.DecodeHintType_CHARACTER_SET: "UTF-8",
+	}
+	if pure {
+		hints = map[gozxing.DecodeHintType]interface{}{
+			gozxing.DecodeHintType_PURE_BARCODE:  true,
+			gozxing.DecodeHintType_CHARACTER_SET: "UTF-8",
+		}
 	}
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
 	if err != nil {
